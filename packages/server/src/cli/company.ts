@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { createApiKey, revokeApiKey } from '../companies/api-keys.js';
+import { createCompany } from '../companies/create-company.js';
+import { loadConfig } from '../config.js';
+import { startRuntime } from '../runtime.js';
+
+export function registerCompanyCommands(program: Command): void {
+  const company = program.command('company').description('Manage companies (tenants)');
+  company
+    .command('create')
+    .description('Create a company and its first read-write API key, printed once')
+    .requiredOption('--name <name>', 'the company’s name')
+    .option('--id <id>', 'its id, e.g. comp_bella_vista (default: from the name)')
+    .option('--json', 'print {"company_id", "api_key"} on one line')
+    .addHelpText('after', '\nExamples:\n  $ zupy company create --name "Bella Vista"\n  $ zupy company create --name "Bella Vista" --id comp_bella_vista --json\n')
+    .action(async (options: { name: string; id?: string; json?: boolean }) => {
+      const runtime = await startRuntime(loadConfig());
+      try {
+        const created = await createCompany(runtime.ctx.db, { name: options.name, id: options.id }, new Date());
+        if (options.json) {
+          process.stdout.write(JSON.stringify({ company_id: created.company_id, api_key: created.api_key }) + '\n');
+        } else {
+          process.stdout.write(
+            `Created company ${created.company_id} (${created.name}).\nAPI key (read-write), shown only this once:\n  ${created.api_key}\n`,
+          );
+        }
+      } finally {
+        await runtime.close();
+      }
+    });
+
+  const apikey = program.command('apikey').description('Manage API keys');
+  apikey
+    .command('create')
+    .description('Create an API key for a company, printed once')
+    .requiredOption('--company <id>', 'the company id')
+    .option('--read-only', 'a key that can read but not change anything')
+    .option('--json', 'print {"company_id", "api_key", "read_only"} on one line')
+    .addHelpText('after', '\nExamples:\n  $ zupy apikey create --company comp_demo\n  $ zupy apikey create --company comp_demo --read-only\n')
+    .action(async (options: { company: string; readOnly?: boolean; json?: boolean }) => {
+      const runtime = await startRuntime(loadConfig());
+      try {
+        const readOnly = options.readOnly === true;
+        const { key } = await createApiKey(runtime.ctx.db, options.company, { readOnly, now: new Date() });
+        if (options.json) {
+          process.stdout.write(JSON.stringify({ company_id: options.company, api_key: key, read_only: readOnly }) + '\n');
+        } else {
+          process.stdout.write(`API key (${readOnly ? 'read-only' : 'read-write'}) for ${options.company}, shown only this once:\n  ${key}\n`);
+        }
+      } finally {
+        await runtime.close();
+      }
+    });
+  apikey
+    .command('revoke')
+    .description('Revoke the API key that starts with KEY_PREFIX')
+    .argument('<key_prefix>', 'zupy_pk_ and at least 6 more characters of the key, or the whole key')
+    .action(async (prefix: string) => {
+      const runtime = await startRuntime(loadConfig());
+      try {
+        const revoked = await revokeApiKey(runtime.ctx.db, prefix, new Date());
+        process.stdout.write(`Revoked ${revoked.prefix}…\n`);
+      } finally {
+        await runtime.close();
+      }
+    });
+}

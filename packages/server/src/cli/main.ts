@@ -1,0 +1,28 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { ConfigError, ZupyError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { registerCompanyCommands } from './company.js';
+import { registerMigrateCommand } from './migrate.js';
+import { registerServeCommand } from './serve.js';
+
+const program = new Command()
+  .name('zupy')
+  .description('Zupy loyalty platform: API server, delivery worker and developer tools')
+  .version(VERSION)
+  .exitOverride();
+
+registerServeCommand(program);
+registerMigrateCommand(program);
+registerCompanyCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof ZupyError || error instanceof ConfigError) {
+    process.stderr.write(`zupy: ${error.message}\n`);
+    process.exit(error instanceof ConfigError ? 78 : 1);
+  }
+  throw error;
+}

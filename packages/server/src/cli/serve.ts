@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { createCompany } from '../companies/create-company.js';
+import { loadConfig } from '../config.js';
+import { buildApp } from '../http/build-app.js';
+import { startRuntime } from '../runtime.js';
+
+/** On the first start with an empty database: a demo company, and its key printed once. */
+async function createDemoCompanyIfEmpty(runtime: Awaited<ReturnType<typeof startRuntime>>): Promise<string | undefined> {
+  const any = await runtime.ctx.db.selectFrom('companies').select('id').limit(1).executeTakeFirst();
+  if (any) return undefined;
+  const created = await createCompany(runtime.ctx.db, { name: 'Demo Restaurant', id: 'comp_demo' }, new Date());
+  return created.api_key;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('Run the API, the admin panel and the delivery worker in one process')
+    .option('--no-worker', 'API and admin panel only (the delivery worker runs elsewhere)')
+    .addHelpText('after', '\nExamples:\n  $ zupy serve\n  $ ZUPY_PORT=9000 zupy serve --no-worker\n')
+    .action(async () => {
+      const config = loadConfig();
+      const runtime = await startRuntime(config);
+      const demoKey = await createDemoCompanyIfEmpty(runtime);
+      const app = await buildApp(runtime.ctx, { logLevel: config.logLevel, rateLimitPerMinute: config.rateLimitPerMinute });
+      const address = await app.listen({ port: config.port, host: config.host });
+      const base = address.replace('0.0.0.0', '127.0.0.1');
+      const lines = [
+        '',
+        `  Zupy is running on ${config.databaseUrl ? 'PostgreSQL' : `SQLite (${config.dataDir})`}`,
+        `  API        ${base}/api/v2/`,
+        `  API docs   ${base}/docs`,
+        `  Admin      ${base}/admin`,
+        '',
+      ];
+      if (demoKey) {
+        lines.push(
+          '  First start: created the demo company comp_demo. Its API key, shown only this once:',
+          `    ${demoKey}`,
+          '',
+        );
+      }
+      lines.push(
+        '  New company and key:   npx zupy company create --name "Bella Vista"',
+        '  Another key:           npx zupy apikey create --company comp_demo',
+        '',
+      );
+      process.stdout.write(lines.join('\n') + '\n');
+      const stop = (): void => {
+        app.log.info('shutting down');
+        void app
+          .close()
+          .then(() => runtime.close())
+          .then(() => process.exit(0));
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

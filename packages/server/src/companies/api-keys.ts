@@ -1,0 +1,85 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Tables } from '../db/tables.js';
+import { ZupyError } from '../errors.js';
+import { ALPHANUMERIC, newId, randomChars, type RandomBytes } from '../shared/random-chars.js';
+
+export const API_KEY_PATTERN = /^zupy_pk_[A-Za-z0-9]{32}$/;
+/** `zupy_pk_` and the first 6 random characters: enough to tell keys apart in a listing. */
+const PREFIX_LENGTH = 'zupy_pk_'.length + 6;
+
+export interface ApiKeyIdentity {
+  keyId: string;
+  companyId: string;
+  readOnly: boolean;
+}
+
+/**
+ * API keys carry about 190 random bits, so a plain SHA-256 is the right hash: a slow password hash
+ * would add nothing against guessing and cost every request.
+ */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function generateApiKey(source: RandomBytes = randomBytes): string {
+  return `zupy_pk_${randomChars(ALPHANUMERIC, 32, source)}`;
+}
+
+/** Creates a key and returns it in full: the only time it is ever shown. */
+export async function createApiKey(
+  db: Kysely<Tables>,
+  companyId: string,
+  options: { readOnly: boolean; now: Date },
+): Promise<{ key: string; id: string; prefix: string }> {
+  const company = await db.selectFrom('companies').select('id').where('id', '=', companyId).executeTakeFirst();
+  if (!company) throw new ZupyError('ZUPY_NOT_FOUND', `company ${companyId} not found`);
+  const key = generateApiKey();
+  const row = {
+    id: newId('key'),
+    company_id: companyId,
+    prefix: key.slice(0, PREFIX_LENGTH),
+    key_hash: hashApiKey(key),
+    read_only: options.readOnly ? 1 : 0,
+    created_at: options.now.toISOString(),
+    revoked_at: null,
+  };
+  await db.insertInto('api_keys').values(row).execute();
+  return { key, id: row.id, prefix: row.prefix };
+}
+
+/** Revokes the one live key that starts with `prefix` (the whole key works too). */
+export async function revokeApiKey(db: Kysely<Tables>, prefix: string, now: Date): Promise<{ prefix: string }> {
+  if (!prefix.startsWith('zupy_pk_') || prefix.length < PREFIX_LENGTH) {
+    throw new ZupyError(
+      'ZUPY_VALIDATION_FAILED',
+      `give at least the first ${PREFIX_LENGTH} characters of the key (zupy_pk_ and 6 more)`,
+    );
+  }
+  const candidates = await db
+    .selectFrom('api_keys')
+    .select(['id', 'prefix', 'key_hash'])
+    .where('prefix', '=', prefix.slice(0, PREFIX_LENGTH))
+    .where('revoked_at', 'is', null)
+    .execute();
+  const matches = prefix.length > PREFIX_LENGTH ? candidates.filter((c) => c.key_hash === hashApiKey(prefix)) : candidates;
+  const match = matches[0];
+  if (match === undefined) throw new ZupyError('ZUPY_NOT_FOUND', `no active API key starts with ${prefix}`);
+  if (matches.length > 1) {
+    throw new ZupyError('ZUPY_CONFLICT', `${matches.length} active keys start with ${prefix}; give the whole key`);
+  }
+  await db.updateTable('api_keys').set({ revoked_at: now.toISOString() }).where('id', '=', match.id).execute();
+  return { prefix: match.prefix };
+}
+
+/** The company and permissions of a presented key, or `undefined` when it is unknown or revoked. */
+export async function findApiKey(db: Kysely<Tables>, key: string): Promise<ApiKeyIdentity | undefined> {
+  if (!API_KEY_PATTERN.test(key)) return undefined;
+  const row = await db
+    .selectFrom('api_keys')
+    .select(['id', 'company_id', 'read_only'])
+    .where('key_hash', '=', hashApiKey(key))
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return row ? { keyId: row.id, companyId: row.company_id, readOnly: row.read_only === 1 } : undefined;
+}

@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { ConfigError } from './errors.js';
+
+/** Everything the process reads from its environment, parsed once at start (CONTRACT §4). */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** `undefined` = embedded SQLite in the data dir. */
+  readonly databaseUrl: string | undefined;
+  readonly masterKey: string | undefined;
+  /** Delay before each attempt, in ms; its length is the number of attempts. */
+  readonly retrySchedule: readonly number[];
+  readonly deliveryTimeoutMs: number;
+  readonly allowPrivateNetwork: boolean;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Requests per minute per API key. */
+  readonly rateLimitPerMinute: number;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const DURATION_UNITS_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** Parses `250ms`, `10s`, `1m`, `1h`, `5d` into milliseconds. */
+export function parseDuration(text: string, variable: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(text);
+  if (!match) throw new ConfigError(variable, `"${text}" is not a duration such as 500ms, 10s, 1m, 1h or 5d`);
+  return Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS]);
+}
+
+function parseInteger(text: string, variable: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(variable, `"${text}" must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const schedule = (env.ZUPY_RETRY_SCHEDULE ?? '0s,1m,5m,15m,1h')
+    .split(',')
+    .map((part) => parseDuration(part, 'ZUPY_RETRY_SCHEDULE'));
+  if (schedule.length === 0 || schedule.length > 20) {
+    throw new ConfigError('ZUPY_RETRY_SCHEDULE', 'must list from 1 to 20 delays');
+  }
+  const logLevel = env.ZUPY_LOG_LEVEL ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('ZUPY_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const databaseUrl = env.ZUPY_DATABASE_URL?.trim() || undefined;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError('ZUPY_DATABASE_URL', 'must be a postgres:// URL, or unset for embedded SQLite');
+  }
+  return Object.freeze({
+    port: parseInteger(env.ZUPY_PORT ?? '8080', 'ZUPY_PORT', 0, 65535),
+    host: env.ZUPY_HOST ?? '127.0.0.1',
+    dataDir: path.resolve(cwd, env.ZUPY_DATA_DIR ?? './.zupy'),
+    databaseUrl,
+    masterKey: env.ZUPY_MASTER_KEY?.trim() || undefined,
+    retrySchedule: Object.freeze(schedule),
+    deliveryTimeoutMs: parseDuration(env.ZUPY_DELIVERY_TIMEOUT ?? '10s', 'ZUPY_DELIVERY_TIMEOUT'),
+    allowPrivateNetwork: ['1', 'true', 'yes'].includes((env.ZUPY_ALLOW_PRIVATE_NETWORK ?? '').toLowerCase()),
+    logLevel: logLevel as Config['logLevel'],
+    rateLimitPerMinute: parseInteger(env.ZUPY_RATE_LIMIT ?? '600', 'ZUPY_RATE_LIMIT', 1, 1_000_000),
+  });
+}

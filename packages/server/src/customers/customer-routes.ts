@@ -1,0 +1,144 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { identity } from '../http/auth.js';
+import { IsoTimestamp, MemberIdParams, PageOf, PageQuery, TierNameSchema } from '../http/schemas.js';
+import type { AppContext } from '../shared/context.js';
+import { findCustomer, toCustomerProfile } from './customer-profile.js';
+import { listCustomers } from './list-customers.js';
+import { registerCustomer } from './register-customer.js';
+import { setCustomerTier } from './set-tier.js';
+
+export const CustomerProfileSchema = Type.Object(
+  {
+    member_id: Type.String({ examples: ['ZP-8B23CD41'] }),
+    name: Type.String(),
+    whatsapp: Type.String({ description: 'E.164', examples: ['+5511965958122'] }),
+    email: Type.Union([Type.String(), Type.Null()]),
+    cpf: Type.Union([Type.String(), Type.Null()], { description: '11 digits' }),
+    tier: Type.String(),
+    points_balance: Type.Integer(),
+    points_earned: Type.Integer(),
+    points_spent: Type.Integer(),
+    total_spent: Type.Number({ description: 'BRL' }),
+    transaction_count: Type.Integer(),
+    channel: Type.String(),
+    created_at: IsoTimestamp,
+    updated_at: IsoTimestamp,
+  },
+  { $id: 'Customer' },
+);
+
+const RegisterBody = Type.Object(
+  {
+    phone: Type.Optional(Type.String({ maxLength: 40, description: 'WhatsApp number, any Brazilian format or E.164' })),
+    whatsapp: Type.Optional(Type.String({ maxLength: 40, description: 'Alias of `phone`' })),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    email: Type.Optional(Type.Union([Type.String({ maxLength: 254 }), Type.Null()])),
+    cpf: Type.Optional(Type.Union([Type.String({ maxLength: 20 }), Type.Null()])),
+    channel: Type.Optional(
+      Type.Union([
+        Type.Literal('pos'),
+        Type.Literal('mobile_app'),
+        Type.Literal('website'),
+        Type.Literal('api'),
+        Type.Literal('import'),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const customerRoutes =
+  (ctx: AppContext): FastifyPluginAsync =>
+  (instance) => {
+    const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+
+    app.post(
+      '/customers/',
+      {
+        schema: {
+          tags: ['Customers'],
+          summary: 'Register a customer (or find the one already enrolled)',
+          description:
+            'Creates a customer and records `customer.registered` (201). A customer already enrolled, matched by phone, then CPF, then e-mail, answers 200 with `created: false` and records nothing.',
+          body: RegisterBody,
+          response: {
+            201: Type.Object({ created: Type.Literal(true), customer: CustomerProfileSchema }),
+            200: Type.Object({
+              created: Type.Literal(false),
+              matched_on: Type.Union([Type.Literal('phone'), Type.Literal('cpf'), Type.Literal('email')]),
+              customer: CustomerProfileSchema,
+            }),
+          },
+        },
+      },
+      async (request, reply) => {
+        const result = await registerCustomer(ctx, identity(request).companyId, request.body);
+        return reply.code(result.created ? 201 : 200).send(result);
+      },
+    );
+
+    app.get(
+      '/customers/',
+      {
+        schema: {
+          tags: ['Customers'],
+          summary: 'List customers, newest first',
+          querystring: Type.Object({
+            ...PageQuery,
+            tier: Type.Optional(TierNameSchema),
+            search: Type.Optional(Type.String({ maxLength: 200, description: 'Part of a name, e-mail, phone, CPF or member id' })),
+          }),
+          response: { 200: PageOf(CustomerProfileSchema) },
+        },
+      },
+      (request) =>
+        listCustomers(ctx.db, identity(request).companyId, {
+          tier: request.query.tier,
+          search: request.query.search,
+          cursor: request.query.cursor,
+          pageSize: request.query.page_size,
+        }),
+    );
+
+    app.get(
+      '/customers/:member_id/',
+      {
+        schema: {
+          tags: ['Customers'],
+          summary: 'A customer’s full profile',
+          params: MemberIdParams,
+          response: { 200: CustomerProfileSchema },
+        },
+      },
+      async (request) =>
+        toCustomerProfile(
+          await findCustomer(ctx.db, identity(request).companyId, request.params.member_id.toUpperCase()),
+        ),
+    );
+
+    app.put(
+      '/customers/:member_id/tier/',
+      {
+        schema: {
+          tags: ['Customers'],
+          summary: 'Change a customer’s tier by hand',
+          description: 'Upward records `tier.upgraded` with `qualification_metric: custom_criteria`; downward records nothing.',
+          params: MemberIdParams,
+          body: Type.Object({ tier: TierNameSchema }, { additionalProperties: false }),
+          response: {
+            200: Type.Object({
+              previous_tier: Type.String(),
+              tier: Type.String(),
+              tier_upgraded: Type.Boolean(),
+              customer: CustomerProfileSchema,
+            }),
+          },
+        },
+      },
+      (request) =>
+        setCustomerTier(ctx, identity(request).companyId, request.params.member_id.toUpperCase(), request.body.tier),
+    );
+    return Promise.resolve();
+  };

@@ -1,0 +1,198 @@
+import type { WelcomeReward } from '@zupy/webhooks';
+import type { Kysely } from 'kysely';
+import { isUniqueViolation } from '../db/constraint-error.js';
+import type { CustomerRow, Tables } from '../db/tables.js';
+import { ZupyError, type FieldError } from '../errors.js';
+import { customerRegisteredPayload } from '../events/event-payloads.js';
+import { recordEvent } from '../events/record-event.js';
+import { startingTier } from '../program/evaluate-tier.js';
+import { getProgram } from '../program/program-store.js';
+import type { AppContext } from '../shared/context.js';
+import { applyTierUpgrade } from './apply-tier-upgrade.js';
+import { normalizeCpf } from './cpf.js';
+import { toCustomerProfile, type Channel, type CustomerProfile } from './customer-profile.js';
+import { normalizeEmail } from './email.js';
+import { normalizePhone } from './phone.js';
+
+export interface RegisterCustomerInput {
+  phone?: string | undefined;
+  whatsapp?: string | undefined;
+  name: string;
+  email?: string | null | undefined;
+  cpf?: string | null | undefined;
+  channel?: Channel | undefined;
+}
+
+export type MatchedOn = 'phone' | 'cpf' | 'email';
+
+export type RegistrationResult =
+  | { created: true; customer: CustomerProfile }
+  | { created: false; matched_on: MatchedOn; customer: CustomerProfile };
+
+interface ValidRegistration {
+  whatsapp: string;
+  name: string;
+  email: string | null;
+  cpf: string | null;
+  channel: Channel;
+}
+
+const MAX_MEMBER_ID_TRIES = 8;
+
+/** Checks and normalizes every field, reporting all the bad ones at once. */
+export function validateRegistration(input: RegisterCustomerInput): ValidRegistration {
+  const errors: FieldError[] = [];
+  const phoneField = input.phone !== undefined ? 'phone' : 'whatsapp';
+  const phoneInput = input.phone ?? input.whatsapp;
+  let whatsapp = '';
+  if (phoneInput === undefined) {
+    errors.push({ field: 'phone', detail: 'is required (the WhatsApp number, e.g. (11) 96595-8122)' });
+  } else {
+    const phone = normalizePhone(phoneInput);
+    if (phone.ok) whatsapp = phone.e164;
+    else errors.push({ field: phoneField, detail: phone.reason });
+  }
+  const name = input.name.trim().replace(/\s+/g, ' ');
+  if (name === '') errors.push({ field: 'name', detail: 'is required' });
+  let email: string | null = null;
+  if (input.email !== undefined && input.email !== null && input.email.trim() !== '') {
+    const result = normalizeEmail(input.email);
+    if (result.ok) email = result.email;
+    else errors.push({ field: 'email', detail: result.reason });
+  }
+  let cpf: string | null = null;
+  if (input.cpf !== undefined && input.cpf !== null && input.cpf.trim() !== '') {
+    const result = normalizeCpf(input.cpf);
+    if (result.ok) cpf = result.cpf;
+    else errors.push({ field: 'cpf', detail: result.reason });
+  }
+  if (errors.length > 0) {
+    throw new ZupyError('ZUPY_VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.detail}`).join('; '), {
+      fieldErrors: errors,
+    });
+  }
+  return { whatsapp, name, email, cpf, channel: input.channel ?? 'api' };
+}
+
+/** An enrolled customer with the same phone, else CPF, else e-mail. */
+async function findMatch(
+  trx: Kysely<Tables>,
+  companyId: string,
+  r: ValidRegistration,
+): Promise<{ matched_on: MatchedOn; row: CustomerRow } | undefined> {
+  const keys: [MatchedOn, 'whatsapp' | 'cpf' | 'email', string | null][] = [
+    ['phone', 'whatsapp', r.whatsapp],
+    ['cpf', 'cpf', r.cpf],
+    ['email', 'email', r.email],
+  ];
+  for (const [matchedOn, column, value] of keys) {
+    if (value === null) continue;
+    const row = await trx
+      .selectFrom('customers')
+      .selectAll()
+      .where('company_id', '=', companyId)
+      .where(column, '=', value)
+      .executeTakeFirst();
+    if (row) return { matched_on: matchedOn, row };
+  }
+  return undefined;
+}
+
+async function unusedMemberId(trx: Kysely<Tables>, ctx: AppContext): Promise<string> {
+  for (let i = 0; i < MAX_MEMBER_ID_TRIES; i++) {
+    const memberId = ctx.newMemberId();
+    const taken = await trx.selectFrom('customers').select('id').where('member_id', '=', memberId).executeTakeFirst();
+    if (!taken) return memberId;
+  }
+  throw new Error(`no unused member id after ${MAX_MEMBER_ID_TRIES} tries`);
+}
+
+async function registerInTransaction(
+  trx: Kysely<Tables>,
+  ctx: AppContext,
+  companyId: string,
+  r: ValidRegistration,
+): Promise<RegistrationResult> {
+  const match = await findMatch(trx, companyId, r);
+  if (match) return { created: false, matched_on: match.matched_on, customer: toCustomerProfile(match.row) };
+
+  const now = ctx.clock();
+  const stamp = now.toISOString();
+  const program = await getProgram(trx, companyId);
+  const tier = startingTier(program);
+  const reward = program.welcome_reward;
+  const welcomePoints = reward.type === 'points' ? reward.points : 0;
+  const coupon = reward.type === 'coupon' ? ctx.newCouponCode() : null;
+  const inserted = await trx
+    .insertInto('customers')
+    .values({
+      member_id: await unusedMemberId(trx, ctx),
+      company_id: companyId,
+      name: r.name,
+      whatsapp: r.whatsapp,
+      email: r.email,
+      cpf: r.cpf,
+      tier,
+      points_balance: welcomePoints,
+      points_earned: welcomePoints,
+      points_spent: 0,
+      total_spent_cents: 0,
+      transaction_count: 0,
+      channel: r.channel,
+      welcome_coupon: coupon,
+      created_at: stamp,
+      updated_at: stamp,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+  if (welcomePoints > 0) {
+    await trx
+      .insertInto('ledger_entries')
+      .values({
+        company_id: companyId,
+        member_id: inserted.member_id,
+        operation: 'welcome',
+        amount: welcomePoints,
+        balance_before: 0,
+        balance_after: welcomePoints,
+        reason: 'welcome reward',
+        order_value_cents: null,
+        created_at: stamp,
+      })
+      .execute();
+  }
+  const welcome: WelcomeReward =
+    reward.type === 'points'
+      ? { enabled: true, type: 'points', points_awarded: welcomePoints }
+      : coupon !== null
+        ? { enabled: true, type: 'coupon', coupon_code: coupon }
+        : { enabled: false, type: 'none' };
+  await recordEvent(trx, customerRegisteredPayload(inserted, tier, welcome, now), now);
+  // Welcome points may cross a threshold: customer.registered first, then tier.upgraded.
+  const upgrade = await applyTierUpgrade(trx, program, inserted, now);
+  const customer = upgrade ? { ...inserted, tier: upgrade.new_tier } : inserted;
+  return { created: true, customer: toCustomerProfile(customer) };
+}
+
+/**
+ * Enrolls a customer, or finds the one already enrolled (matched by phone, then CPF, then e-mail).
+ * A new customer, its welcome reward and its events are one transaction. Two concurrent
+ * registrations of the same person collide on a unique index; the loser runs again and matches.
+ */
+export async function registerCustomer(
+  ctx: AppContext,
+  companyId: string,
+  input: RegisterCustomerInput,
+): Promise<RegistrationResult> {
+  const valid = validateRegistration(input);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await ctx.db.transaction().execute((trx) => registerInTransaction(trx, ctx, companyId, valid));
+      if (result.created) ctx.eventsCommitted();
+      return result;
+    } catch (error) {
+      if (!isUniqueViolation(error) || attempt >= 3) throw error;
+    }
+  }
+}

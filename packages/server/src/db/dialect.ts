@@ -1,0 +1,2 @@
+/** The SQL engines Zupy runs on. Feature code never branches on this; db/ does. */
+export type DialectName = 'sqlite' | 'postgres';

@@ -1,0 +1,12 @@
+import type { Kysely } from 'kysely';
+import type { DialectName } from '../dialect.js';
+import * as m0001 from './0001-initial.js';
+
+export interface Migration {
+  up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+}
+
+/** Numbered migrations, applied in order; never edit one that has shipped, add the next. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-initial': m0001,
+};

@@ -1,0 +1,36 @@
+import type { Kysely } from 'kysely';
+import type { Tables } from '../db/tables.js';
+import { decodeCursor, toPage, type Page } from '../shared/cursor.js';
+import { apiTimestamp } from '../shared/timestamps.js';
+
+export interface EventView {
+  id: string;
+  type: string;
+  created_at: string;
+  payload: unknown;
+}
+
+/** The company's events in the order they were recorded, after a cursor: for catching up by pulling. */
+export async function listEvents(
+  db: Kysely<Tables>,
+  companyId: string,
+  query: { after?: string | undefined; type?: string | undefined; pageSize: number },
+): Promise<Page<EventView>> {
+  const after = decodeCursor(query.after, 'after');
+  let q = db
+    .selectFrom('events')
+    .select(['seq', 'id', 'type', 'body', 'created_at'])
+    .where('company_id', '=', companyId)
+    .orderBy('seq', 'asc')
+    .limit(query.pageSize + 1);
+  if (after !== undefined) q = q.where('seq', '>', after);
+  if (query.type !== undefined) q = q.where('type', '=', query.type);
+  const rows = await q.execute();
+  return toPage(
+    rows,
+    query.pageSize,
+    (r) => Number(r.seq),
+    (r) => ({ id: r.id, type: r.type, created_at: apiTimestamp(r.created_at), payload: JSON.parse(r.body) as unknown }),
+    { from: query.after },
+  );
+}

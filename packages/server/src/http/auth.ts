@@ -1,0 +1,44 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Kysely } from 'kysely';
+import { findApiKey, type ApiKeyIdentity } from '../companies/api-keys.js';
+import type { Tables } from '../db/tables.js';
+import { ZupyError } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    auth: ApiKeyIdentity | null;
+  }
+}
+
+const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The caller's identity on an authenticated route. */
+export function identity(request: FastifyRequest): ApiKeyIdentity {
+  if (request.auth === null) throw new ZupyError('ZUPY_UNAUTHENTICATED', 'send your API key in the X-API-Key header');
+  return request.auth;
+}
+
+/** `X-API-Key` on every route of the scope; a read-only key may only read (403 on writes). */
+export function installApiKeyAuth(app: FastifyInstance, db: Kysely<Tables>, publicPaths: ReadonlySet<string>): void {
+  app.decorateRequest('auth', null);
+  app.addHook('onRequest', async (request) => {
+    if (publicPaths.has(request.routeOptions.url ?? '')) return;
+    const header = request.headers['x-api-key'];
+    const key = Array.isArray(header) ? header[0] : header;
+    if (key === undefined || key === '') {
+      throw new ZupyError('ZUPY_UNAUTHENTICATED', 'send your API key in the X-API-Key header', {
+        headers: { 'WWW-Authenticate': 'ApiKey header="X-API-Key"' },
+      });
+    }
+    const found = await findApiKey(db, key);
+    if (!found) {
+      throw new ZupyError('ZUPY_UNAUTHENTICATED', 'the API key is not valid or was revoked', {
+        headers: { 'WWW-Authenticate': 'ApiKey header="X-API-Key"' },
+      });
+    }
+    request.auth = found;
+    if (!READ_METHODS.has(request.method) && found.readOnly) {
+      throw new ZupyError('ZUPY_READ_ONLY_KEY', 'this API key is read-only; use a read-write key to make changes');
+    }
+  });
+}

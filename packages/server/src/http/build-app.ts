@@ -1,0 +1,60 @@
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { customerRoutes } from '../customers/customer-routes.js';
+import { eventRoutes } from '../events/event-routes.js';
+import { pointsRoutes } from '../points/points-routes.js';
+import { programRoutes } from '../program/program-routes.js';
+import type { AppContext } from '../shared/context.js';
+import { installApiKeyAuth } from './auth.js';
+import { installErrorHandler } from './error-handler.js';
+import { healthRoutes } from './health-routes.js';
+import { installOpenApi } from './openapi.js';
+import { buildProblem } from './problem.js';
+import { createValidatorCompiler } from './validator-compiler.js';
+
+/** Request bodies over 1 MB are refused with 413 (CONTRACT §1 caps bodies at 1 MB). */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+export const API_PREFIX = '/api/v2';
+
+export interface AppOptions {
+  logLevel: string;
+  rateLimitPerMinute: number;
+}
+
+/** Builds the HTTP application without listening, so tests can inject requests or listen on port 0. */
+export async function buildApp(ctx: AppContext, options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel, redact: ['req.headers["x-api-key"]'] },
+    bodyLimit: BODY_LIMIT_BYTES,
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  app.setValidatorCompiler(createValidatorCompiler());
+  installErrorHandler(app);
+  await installOpenApi(app);
+  await app.register(healthRoutes(ctx.db));
+
+  await app.register(
+    async (api) => {
+      api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+      installApiKeyAuth(api, ctx.db, new Set([`${API_PREFIX}/openapi.json`]));
+      await api.register(rateLimit, {
+        max: options.rateLimitPerMinute,
+        timeWindow: 60_000,
+        hook: 'preHandler',
+        keyGenerator: (request) => request.auth?.keyId ?? request.ip,
+        errorResponseBuilder: (request, context) => ({
+          ...buildProblem('ZUPY_RATE_LIMITED', `limit of ${context.max} requests per minute reached; retry in ${context.after}`, request.url),
+          statusCode: context.statusCode,
+        }),
+      });
+      await api.register(customerRoutes(ctx));
+      await api.register(pointsRoutes(ctx));
+      await api.register(programRoutes(ctx));
+      await api.register(eventRoutes(ctx));
+    },
+    { prefix: API_PREFIX },
+  );
+  return app;
+}

@@ -1,0 +1,91 @@
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { ErrorObject } from 'ajv';
+import { ZupyError, type ErrorCode, type FieldError } from '../errors.js';
+import { buildProblem, sendProblem } from './problem.js';
+
+/** `/tiers/0/threshold` → `tiers[0].threshold`. */
+function fieldPath(instancePath: string, child?: string): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  if (child !== undefined) parts.push(child);
+  return parts
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc === '' ? p : `${acc}.${p}`), '');
+}
+
+function describe(error: ErrorObject): FieldError {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return { field: fieldPath(error.instancePath, String(params.missingProperty)), detail: 'is required' };
+    case 'additionalProperties':
+      return {
+        field: fieldPath(error.instancePath, String(params.additionalProperty)),
+        detail: 'is not a known field',
+      };
+    case 'enum':
+      return {
+        field: fieldPath(error.instancePath),
+        detail: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+      };
+    default:
+      return { field: fieldPath(error.instancePath), detail: error.message ?? 'is invalid' };
+  }
+}
+
+/** One message per field: `anyOf`/`oneOf` noise is folded into the clearer errors it wraps. */
+export function validationFieldErrors(errors: readonly ErrorObject[], context: string | undefined): FieldError[] {
+  const seen = new Set<string>();
+  const out: FieldError[] = [];
+  for (const error of errors) {
+    if (error.keyword === 'anyOf' || error.keyword === 'oneOf' || error.keyword === 'if') continue;
+    const described = describe(error);
+    const field = described.field || (context === 'body' ? 'body' : (context ?? 'request'));
+    const key = `${field}:${described.detail}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push({ field, detail: described.detail });
+  }
+  return out;
+}
+
+const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'ZUPY_PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'ZUPY_UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'ZUPY_MALFORMED_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'ZUPY_MALFORMED_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'ZUPY_MALFORMED_REQUEST',
+};
+
+/** The one place where errors become HTTP answers. Unknown errors are logged and told apart by nothing. */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ZupyError, request: FastifyRequest, reply) => {
+    const instance = request.url.split('?')[0] ?? request.url;
+    if (error instanceof ZupyError) {
+      reply.headers(error.headers);
+      return sendProblem(reply, buildProblem(error.code, error.message, instance, error.fieldErrors));
+    }
+    if (error.validation) {
+      const errors = validationFieldErrors(error.validation as ErrorObject[], error.validationContext);
+      const detail = errors.map((e) => `${e.field} ${e.detail}`).join('; ');
+      return sendProblem(reply, buildProblem('ZUPY_VALIDATION_FAILED', detail, instance, errors));
+    }
+    const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
+    if (mapped) return sendProblem(reply, buildProblem(mapped, error.message, instance));
+    if (error instanceof SyntaxError || (error.statusCode === 400 && error.code?.startsWith('FST_ERR_CTP'))) {
+      return sendProblem(reply, buildProblem('ZUPY_MALFORMED_REQUEST', `body is not valid JSON: ${error.message}`, instance));
+    }
+    if (error.statusCode === 429) {
+      return sendProblem(reply, buildProblem('ZUPY_RATE_LIMITED', 'rate limit exceeded; see Retry-After', instance));
+    }
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendProblem(reply, buildProblem('ZUPY_MALFORMED_REQUEST', error.message, instance));
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(reply, buildProblem('ZUPY_INTERNAL', 'an unexpected error occurred; it has been logged', instance));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    const instance = request.url.split('?')[0] ?? request.url;
+    return sendProblem(reply, buildProblem('ZUPY_NOT_FOUND', `no route for ${request.method} ${instance}`, instance));
+  });
+}

@@ -1,0 +1,30 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { VERSION } from '../version.js';
+import { ProblemSchema } from './schemas.js';
+
+/**
+ * The OpenAPI document is generated from the very schemas that validate requests, so the two cannot
+ * drift. Served at /api/v2/openapi.json, with a reference page at /docs.
+ */
+export async function installOpenApi(app: FastifyInstance): Promise<void> {
+  app.addSchema(ProblemSchema);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Zupy API',
+        version: VERSION,
+        description:
+          'Loyalty program API: customers, points, tiers, and signed webhooks. Errors are RFC 9457 problem documents (`application/problem+json`); a 422 lists each bad field in `errors`.',
+      },
+      servers: [{ url: '/' }],
+      components: {
+        securitySchemes: { ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
+      },
+      security: [{ ApiKey: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+}

@@ -1,0 +1,53 @@
+import { Type, type TSchema } from 'typebox';
+
+/** Schemas shared by several routes. Each route's own schemas live beside its handlers. */
+
+export const MAX_PAGE_SIZE = 100;
+export const DEFAULT_PAGE_SIZE = 25;
+
+export const PageQuery = {
+  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The `meta.cursor` of the previous page' })),
+  page_size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
+};
+
+export function PageOf<T extends TSchema>(item: T) {
+  return Type.Object({
+    data: Type.Array(item),
+    meta: Type.Object({
+      cursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `cursor` for the next page' }),
+      has_next: Type.Boolean(),
+      count: Type.Integer(),
+    }),
+  });
+}
+
+export const MemberIdParams = Type.Object({
+  member_id: Type.String({ pattern: '^ZP-[0-9A-Fa-f]{8}$', description: 'Member id, e.g. ZP-8B23CD41' }),
+});
+
+export const TierNameSchema = Type.Union(
+  [
+    Type.Literal('default'),
+    Type.Literal('bronze'),
+    Type.Literal('silver'),
+    Type.Literal('gold'),
+    Type.Literal('platinum'),
+    Type.Literal('vip'),
+  ],
+  { description: 'A tier name' },
+);
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    instance: Type.String(),
+    code: Type.String(),
+    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), detail: Type.String() }))),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem document' },
+);
+
+export const IsoTimestamp = Type.String({ description: 'ISO 8601 UTC, e.g. 2025-08-26T15:30:00Z' });

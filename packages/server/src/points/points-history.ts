@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import type { Tables } from '../db/tables.js';
+import { findCustomer } from '../customers/customer-profile.js';
+import { decodeCursor, toPage, type Page } from '../shared/cursor.js';
+import { apiTimestamp } from '../shared/timestamps.js';
+
+export interface LedgerEntryView {
+  id: number;
+  operation: string;
+  amount: number;
+  balance_before: number;
+  balance_after: number;
+  reason: string | null;
+  order_value: number | null;
+  created_at: string;
+}
+
+/** A customer's ledger, newest first. */
+export async function pointsHistory(
+  db: Kysely<Tables>,
+  companyId: string,
+  memberId: string,
+  query: { cursor?: string | undefined; pageSize: number },
+): Promise<Page<LedgerEntryView>> {
+  await findCustomer(db, companyId, memberId);
+  const before = decodeCursor(query.cursor);
+  let q = db
+    .selectFrom('ledger_entries')
+    .selectAll()
+    .where('member_id', '=', memberId)
+    .where('company_id', '=', companyId)
+    .orderBy('id', 'desc')
+    .limit(query.pageSize + 1);
+  if (before !== undefined) q = q.where('id', '<', before);
+  const rows = await q.execute();
+  return toPage(
+    rows,
+    query.pageSize,
+    (r) => Number(r.id),
+    (r) => ({
+      id: Number(r.id),
+      operation: r.operation,
+      amount: Number(r.amount),
+      balance_before: Number(r.balance_before),
+      balance_after: Number(r.balance_after),
+      reason: r.reason,
+      order_value: r.order_value_cents === null ? null : Number(r.order_value_cents) / 100,
+      created_at: apiTimestamp(r.created_at),
+    }),
+  );
+}

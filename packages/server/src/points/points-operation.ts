@@ -1,0 +1,149 @@
+import type { Kysely } from 'kysely';
+import { isUniqueViolation } from '../db/constraint-error.js';
+import type { Tables } from '../db/tables.js';
+import { ZupyError } from '../errors.js';
+import { applyTierUpgrade } from '../customers/apply-tier-upgrade.js';
+import { findCustomer } from '../customers/customer-profile.js';
+import { getProgram } from '../program/program-store.js';
+import type { AppContext } from '../shared/context.js';
+import { apiTimestamp } from '../shared/timestamps.js';
+import { requestFingerprint, withIdempotency } from './idempotency.js';
+
+export interface AddPointsInput {
+  amount: number;
+  reason?: string | undefined;
+  /** The purchase this credit is for, in BRL: feeds total_spent and transaction_count. */
+  order_value?: number | undefined;
+}
+
+export interface SpendPointsInput {
+  amount: number;
+  reason?: string | undefined;
+}
+
+export interface PointsOperationResult {
+  customer_id: string;
+  operation: 'add' | 'spend';
+  amount: number;
+  balance_before: number;
+  balance_after: number;
+  tier: string;
+  tier_upgraded: boolean;
+  created_at: string;
+}
+
+type Operation = { operation: 'add'; input: AddPointsInput } | { operation: 'spend'; input: SpendPointsInput };
+
+async function applyOperation(
+  trx: Kysely<Tables>,
+  ctx: AppContext,
+  companyId: string,
+  memberId: string,
+  op: Operation,
+): Promise<PointsOperationResult> {
+  const customer = await findCustomer(trx, companyId, memberId);
+  const now = ctx.clock();
+  const stamp = now.toISOString();
+  const amount = op.input.amount;
+  const before = Number(customer.points_balance);
+  if (op.operation === 'spend' && before < amount) {
+    throw new ZupyError('ZUPY_INSUFFICIENT_BALANCE', `balance is ${before} points, ${amount} requested`, {
+      fieldErrors: [{ field: 'amount', detail: `exceeds the balance of ${before} points` }],
+    });
+  }
+  const after = op.operation === 'add' ? before + amount : before - amount;
+  const orderCents =
+    op.operation === 'add' && op.input.order_value !== undefined ? Math.round(op.input.order_value * 100) : null;
+  const updated = {
+    ...customer,
+    points_balance: after,
+    points_earned: Number(customer.points_earned) + (op.operation === 'add' ? amount : 0),
+    points_spent: Number(customer.points_spent) + (op.operation === 'spend' ? amount : 0),
+    total_spent_cents: Number(customer.total_spent_cents) + (orderCents ?? 0),
+    transaction_count: Number(customer.transaction_count) + (orderCents !== null ? 1 : 0),
+    updated_at: stamp,
+  };
+  await trx
+    .updateTable('customers')
+    .set({
+      points_balance: updated.points_balance,
+      points_earned: updated.points_earned,
+      points_spent: updated.points_spent,
+      total_spent_cents: updated.total_spent_cents,
+      transaction_count: updated.transaction_count,
+      updated_at: stamp,
+    })
+    .where('id', '=', customer.id)
+    .execute();
+  await trx
+    .insertInto('ledger_entries')
+    .values({
+      company_id: companyId,
+      member_id: memberId,
+      operation: op.operation,
+      amount,
+      balance_before: before,
+      balance_after: after,
+      reason: op.input.reason ?? null,
+      order_value_cents: orderCents,
+      created_at: stamp,
+    })
+    .execute();
+  const upgrade = await applyTierUpgrade(trx, await getProgram(trx, companyId), updated, now);
+  return {
+    customer_id: memberId,
+    operation: op.operation,
+    amount,
+    balance_before: before,
+    balance_after: after,
+    tier: upgrade?.new_tier ?? customer.tier,
+    tier_upgraded: upgrade !== null,
+    created_at: apiTimestamp(stamp),
+  };
+}
+
+async function runOperation(
+  ctx: AppContext,
+  companyId: string,
+  memberId: string,
+  op: Operation,
+  idempotencyKey: string | undefined,
+): Promise<PointsOperationResult> {
+  const fingerprint = requestFingerprint([op.operation, memberId, op.input]);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { result, replayed } = await ctx.db.transaction().execute((trx) =>
+        withIdempotency(trx, { companyId, key: idempotencyKey, fingerprint, now: ctx.clock() }, () =>
+          applyOperation(trx, ctx, companyId, memberId, op),
+        ),
+      );
+      if (result.tier_upgraded && !replayed) ctx.eventsCommitted();
+      return result;
+    } catch (error) {
+      // Two requests with one new key raced: the loser runs again and replays the winner's answer.
+      if (!isUniqueViolation(error) || attempt >= 2) throw error;
+    }
+  }
+}
+
+/** Credits points; re-evaluates the tier (one `tier.upgraded` for any jump). */
+export function addPoints(
+  ctx: AppContext,
+  companyId: string,
+  memberId: string,
+  input: AddPointsInput,
+  idempotencyKey?: string,
+): Promise<PointsOperationResult> {
+  return runOperation(ctx, companyId, memberId, { operation: 'add', input }, idempotencyKey);
+}
+
+/** Debits points; 422 `insufficient-balance` when short. Spending never lowers the tier. */
+export function spendPoints(
+  ctx: AppContext,
+  companyId: string,
+  memberId: string,
+  input: SpendPointsInput,
+  idempotencyKey?: string,
+): Promise<PointsOperationResult> {
+  return runOperation(ctx, companyId, memberId, { operation: 'spend', input }, idempotencyKey);
+}

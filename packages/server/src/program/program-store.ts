@@ -1,0 +1,31 @@
+import type { Kysely } from 'kysely';
+import type { Tables } from '../db/tables.js';
+import { DEFAULT_PROGRAM, type Program } from './program.js';
+
+/** The company's program; the default one until the company saves its own. */
+export async function getProgram(db: Kysely<Tables>, companyId: string): Promise<Program> {
+  const row = await db
+    .selectFrom('loyalty_programs')
+    .select('program')
+    .where('company_id', '=', companyId)
+    .executeTakeFirst();
+  return row ? (JSON.parse(row.program) as Program) : DEFAULT_PROGRAM;
+}
+
+export async function saveProgram(db: Kysely<Tables>, companyId: string, program: Program, now: Date): Promise<void> {
+  const stored: Program = {
+    tiers_enabled: program.tiers_enabled,
+    qualification_metric: program.qualification_metric,
+    tiers: program.tiers.map((t) => ({ name: t.name, threshold: t.threshold })),
+    welcome_reward:
+      program.welcome_reward.type === 'points'
+        ? { type: 'points', points: program.welcome_reward.points }
+        : { type: program.welcome_reward.type },
+  };
+  const values = { program: JSON.stringify(stored), updated_at: now.toISOString() };
+  await db
+    .insertInto('loyalty_programs')
+    .values({ company_id: companyId, ...values })
+    .onConflict((oc) => oc.column('company_id').doUpdateSet(values))
+    .execute();
+}

@@ -1,0 +1,15 @@
+import type { Kysely } from 'kysely';
+import type { DialectName } from '../db/dialect.js';
+import type { Tables } from '../db/tables.js';
+import type { Clock } from './clock.js';
+
+/** What feature code needs from the outside world, injected so tests control time and randomness. */
+export interface AppContext {
+  readonly db: Kysely<Tables>;
+  readonly dialect: DialectName;
+  readonly clock: Clock;
+  readonly newMemberId: () => string;
+  readonly newCouponCode: () => string;
+  /** Told after a transaction that recorded events has committed (wakes the delivery worker). */
+  readonly eventsCommitted: () => void;
+}
