@@ -7,7 +7,10 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'webhooks', include: ['packages/webhooks/src/**/*.test.ts', 'packages/webhooks/test/**/*.test.ts'] },
+        test: {
+          name: 'webhooks',
+          include: ['packages/webhooks/src/**/*.test.ts', 'packages/webhooks/test/**/*.test.ts'],
+        },
       },
       {
         resolve: { alias: { '@zupy/webhooks': webhooksSrc } },

@@ -9,8 +9,16 @@ export interface FieldError {
 }
 
 export const ERROR_CODES = {
-  ZUPY_VALIDATION_FAILED: { status: 422, slug: 'validation-failed', title: 'Your request has invalid fields' },
-  ZUPY_INSUFFICIENT_BALANCE: { status: 422, slug: 'insufficient-balance', title: 'Insufficient points balance' },
+  ZUPY_VALIDATION_FAILED: {
+    status: 422,
+    slug: 'validation-failed',
+    title: 'Your request has invalid fields',
+  },
+  ZUPY_INSUFFICIENT_BALANCE: {
+    status: 422,
+    slug: 'insufficient-balance',
+    title: 'Insufficient points balance',
+  },
   ZUPY_IDEMPOTENCY_KEY_REUSED: {
     status: 422,
     slug: 'idempotency-key-reused',

@@ -111,7 +111,13 @@ export function canonicalEvent(event: ZupyEvent): ZupyEvent {
         event: event.event,
         timestamp: event.timestamp,
         company_id: event.company_id,
-        customer: { member_id: c.member_id, name: c.name, whatsapp: c.whatsapp, email: c.email, tier: c.tier },
+        customer: {
+          member_id: c.member_id,
+          name: c.name,
+          whatsapp: c.whatsapp,
+          email: c.email,
+          tier: c.tier,
+        },
         tier_change: {
           previous_tier: t.previous_tier,
           new_tier: t.new_tier,

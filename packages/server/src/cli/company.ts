@@ -12,13 +12,22 @@ export function registerCompanyCommands(program: Command): void {
     .requiredOption('--name <name>', 'the company’s name')
     .option('--id <id>', 'its id, e.g. comp_bella_vista (default: from the name)')
     .option('--json', 'print {"company_id", "api_key"} on one line')
-    .addHelpText('after', '\nExamples:\n  $ zupy company create --name "Bella Vista"\n  $ zupy company create --name "Bella Vista" --id comp_bella_vista --json\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ zupy company create --name "Bella Vista"\n  $ zupy company create --name "Bella Vista" --id comp_bella_vista --json\n',
+    )
     .action(async (options: { name: string; id?: string; json?: boolean }) => {
       const runtime = await startRuntime(loadConfig());
       try {
-        const created = await createCompany(runtime.ctx.db, { name: options.name, id: options.id }, new Date());
+        const created = await createCompany(
+          runtime.ctx.db,
+          { name: options.name, id: options.id },
+          new Date(),
+        );
         if (options.json) {
-          process.stdout.write(JSON.stringify({ company_id: created.company_id, api_key: created.api_key }) + '\n');
+          process.stdout.write(
+            JSON.stringify({ company_id: created.company_id, api_key: created.api_key }) + '\n',
+          );
         } else {
           process.stdout.write(
             `Created company ${created.company_id} (${created.name}).\nAPI key (read-write), shown only this once:\n  ${created.api_key}\n`,
@@ -36,16 +45,23 @@ export function registerCompanyCommands(program: Command): void {
     .requiredOption('--company <id>', 'the company id')
     .option('--read-only', 'a key that can read but not change anything')
     .option('--json', 'print {"company_id", "api_key", "read_only"} on one line')
-    .addHelpText('after', '\nExamples:\n  $ zupy apikey create --company comp_demo\n  $ zupy apikey create --company comp_demo --read-only\n')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ zupy apikey create --company comp_demo\n  $ zupy apikey create --company comp_demo --read-only\n',
+    )
     .action(async (options: { company: string; readOnly?: boolean; json?: boolean }) => {
       const runtime = await startRuntime(loadConfig());
       try {
         const readOnly = options.readOnly === true;
         const { key } = await createApiKey(runtime.ctx.db, options.company, { readOnly, now: new Date() });
         if (options.json) {
-          process.stdout.write(JSON.stringify({ company_id: options.company, api_key: key, read_only: readOnly }) + '\n');
+          process.stdout.write(
+            JSON.stringify({ company_id: options.company, api_key: key, read_only: readOnly }) + '\n',
+          );
         } else {
-          process.stdout.write(`API key (${readOnly ? 'read-only' : 'read-write'}) for ${options.company}, shown only this once:\n  ${key}\n`);
+          process.stdout.write(
+            `API key (${readOnly ? 'read-only' : 'read-write'}) for ${options.company}, shown only this once:\n  ${key}\n`,
+          );
         }
       } finally {
         await runtime.close();

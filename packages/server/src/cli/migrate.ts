@@ -13,7 +13,10 @@ export function registerMigrateCommand(program: Command): void {
       try {
         const applied = await migrateToLatest(database.db as never, database.dialect);
         if (options.json) process.stdout.write(JSON.stringify({ applied }) + '\n');
-        else process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n');
+        else
+          process.stdout.write(
+            applied.length ? `Applied: ${applied.join(', ')}\n` : 'Database is up to date.\n',
+          );
       } finally {
         await database.close();
       }

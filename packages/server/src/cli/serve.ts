@@ -5,10 +5,16 @@ import { buildApp } from '../http/build-app.js';
 import { startRuntime } from '../runtime.js';
 
 /** On the first start with an empty database: a demo company, and its key printed once. */
-async function createDemoCompanyIfEmpty(runtime: Awaited<ReturnType<typeof startRuntime>>): Promise<string | undefined> {
+async function createDemoCompanyIfEmpty(
+  runtime: Awaited<ReturnType<typeof startRuntime>>,
+): Promise<string | undefined> {
   const any = await runtime.ctx.db.selectFrom('companies').select('id').limit(1).executeTakeFirst();
   if (any) return undefined;
-  const created = await createCompany(runtime.ctx.db, { name: 'Demo Restaurant', id: 'comp_demo' }, new Date());
+  const created = await createCompany(
+    runtime.ctx.db,
+    { name: 'Demo Restaurant', id: 'comp_demo' },
+    new Date(),
+  );
   return created.api_key;
 }
 
@@ -22,7 +28,10 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig();
       const runtime = await startRuntime(config);
       const demoKey = await createDemoCompanyIfEmpty(runtime);
-      const app = await buildApp(runtime.ctx, { logLevel: config.logLevel, rateLimitPerMinute: config.rateLimitPerMinute });
+      const app = await buildApp(runtime.ctx, {
+        logLevel: config.logLevel,
+        rateLimitPerMinute: config.rateLimitPerMinute,
+      });
       const address = await app.listen({ port: config.port, host: config.host });
       const base = address.replace('0.0.0.0', '127.0.0.1');
       const lines = [

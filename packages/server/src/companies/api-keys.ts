@@ -32,7 +32,11 @@ export async function createApiKey(
   companyId: string,
   options: { readOnly: boolean; now: Date },
 ): Promise<{ key: string; id: string; prefix: string }> {
-  const company = await db.selectFrom('companies').select('id').where('id', '=', companyId).executeTakeFirst();
+  const company = await db
+    .selectFrom('companies')
+    .select('id')
+    .where('id', '=', companyId)
+    .executeTakeFirst();
   if (!company) throw new ZupyError('ZUPY_NOT_FOUND', `company ${companyId} not found`);
   const key = generateApiKey();
   const row = {
@@ -48,12 +52,17 @@ export async function createApiKey(
   return { key, id: row.id, prefix: row.prefix };
 }
 
-/** Revokes the one live key that starts with `prefix` (the whole key works too). */
-export async function revokeApiKey(db: Kysely<Tables>, prefix: string, now: Date): Promise<{ prefix: string }> {
-  if (!prefix.startsWith('zupy_pk_') || prefix.length < PREFIX_LENGTH) {
+/** Revokes the live key whose listed prefix (`zupy_pk_` and 6 characters) is given, or the whole key. */
+export async function revokeApiKey(
+  db: Kysely<Tables>,
+  prefix: string,
+  now: Date,
+): Promise<{ prefix: string }> {
+  const whole = API_KEY_PATTERN.test(prefix);
+  if (!whole && !(prefix.startsWith('zupy_pk_') && prefix.length === PREFIX_LENGTH)) {
     throw new ZupyError(
       'ZUPY_VALIDATION_FAILED',
-      `give at least the first ${PREFIX_LENGTH} characters of the key (zupy_pk_ and 6 more)`,
+      `give the key's first ${PREFIX_LENGTH} characters (zupy_pk_ and 6 more) or the whole key`,
     );
   }
   const candidates = await db
@@ -62,13 +71,21 @@ export async function revokeApiKey(db: Kysely<Tables>, prefix: string, now: Date
     .where('prefix', '=', prefix.slice(0, PREFIX_LENGTH))
     .where('revoked_at', 'is', null)
     .execute();
-  const matches = prefix.length > PREFIX_LENGTH ? candidates.filter((c) => c.key_hash === hashApiKey(prefix)) : candidates;
+  const matches = whole ? candidates.filter((c) => c.key_hash === hashApiKey(prefix)) : candidates;
   const match = matches[0];
-  if (match === undefined) throw new ZupyError('ZUPY_NOT_FOUND', `no active API key starts with ${prefix}`);
+  if (match === undefined)
+    throw new ZupyError('ZUPY_NOT_FOUND', `no active API key starts with ${prefix.slice(0, PREFIX_LENGTH)}`);
   if (matches.length > 1) {
-    throw new ZupyError('ZUPY_CONFLICT', `${matches.length} active keys start with ${prefix}; give the whole key`);
+    throw new ZupyError(
+      'ZUPY_CONFLICT',
+      `${matches.length} active keys start with ${prefix}; give the whole key`,
+    );
   }
-  await db.updateTable('api_keys').set({ revoked_at: now.toISOString() }).where('id', '=', match.id).execute();
+  await db
+    .updateTable('api_keys')
+    .set({ revoked_at: now.toISOString() })
+    .where('id', '=', match.id)
+    .execute();
   return { prefix: match.prefix };
 }
 

@@ -24,6 +24,10 @@ export async function applyTierUpgrade(
     .set({ tier: upgrade.new_tier, updated_at: now.toISOString() })
     .where('id', '=', customer.id)
     .execute();
-  await recordEvent(trx, tierUpgradedPayload(customer, program, upgrade, program.qualification_metric, now), now);
+  await recordEvent(
+    trx,
+    tierUpgradedPayload(customer, program, upgrade, program.qualification_metric, now),
+    now,
+  );
   return upgrade;
 }

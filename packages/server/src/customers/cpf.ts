@@ -19,7 +19,8 @@ export type CpfResult = { ok: true; cpf: string } | { ok: false; reason: string 
 /** Accepts `123.456.789-09` or `12345678909`; returns the 11 digits when the check digits hold. */
 export function normalizeCpf(input: string): CpfResult {
   const trimmed = input.trim();
-  if (!/^[\d.\-\s]+$/.test(trimmed)) return { ok: false, reason: 'must contain only digits, dots and a dash' };
+  if (!/^[\d.\-\s]+$/.test(trimmed))
+    return { ok: false, reason: 'must contain only digits, dots and a dash' };
   const digits = trimmed.replace(/\D/g, '');
   if (digits.length !== 11) return { ok: false, reason: `must have 11 digits, got ${digits.length}` };
   if (/^(\d)\1{10}$/.test(digits)) return { ok: false, reason: 'is not a valid CPF (all digits equal)' };

@@ -53,7 +53,11 @@ export function customerMetrics(row: CustomerRow): CustomerMetrics {
 }
 
 /** A customer of this company; another company's member is as unknown as a missing one (404). */
-export async function findCustomer(db: Kysely<Tables>, companyId: string, memberId: string): Promise<CustomerRow> {
+export async function findCustomer(
+  db: Kysely<Tables>,
+  companyId: string,
+  memberId: string,
+): Promise<CustomerRow> {
   const row = await db
     .selectFrom('customers')
     .selectAll()

@@ -31,7 +31,9 @@ export const CustomerProfileSchema = Type.Object(
 
 const RegisterBody = Type.Object(
   {
-    phone: Type.Optional(Type.String({ maxLength: 40, description: 'WhatsApp number, any Brazilian format or E.164' })),
+    phone: Type.Optional(
+      Type.String({ maxLength: 40, description: 'WhatsApp number, any Brazilian format or E.164' }),
+    ),
     whatsapp: Type.Optional(Type.String({ maxLength: 40, description: 'Alias of `phone`' })),
     name: Type.String({ minLength: 1, maxLength: 200 }),
     email: Type.Optional(Type.Union([Type.String({ maxLength: 254 }), Type.Null()])),
@@ -88,7 +90,9 @@ export const customerRoutes =
           querystring: Type.Object({
             ...PageQuery,
             tier: Type.Optional(TierNameSchema),
-            search: Type.Optional(Type.String({ maxLength: 200, description: 'Part of a name, e-mail, phone, CPF or member id' })),
+            search: Type.Optional(
+              Type.String({ maxLength: 200, description: 'Part of a name, e-mail, phone, CPF or member id' }),
+            ),
           }),
           response: { 200: PageOf(CustomerProfileSchema) },
         },
@@ -124,7 +128,8 @@ export const customerRoutes =
         schema: {
           tags: ['Customers'],
           summary: 'Change a customer’s tier by hand',
-          description: 'Upward records `tier.upgraded` with `qualification_metric: custom_criteria`; downward records nothing.',
+          description:
+            'Upward records `tier.upgraded` with `qualification_metric: custom_criteria`; downward records nothing.',
           params: MemberIdParams,
           body: Type.Object({ tier: TierNameSchema }, { additionalProperties: false }),
           response: {
@@ -138,7 +143,12 @@ export const customerRoutes =
         },
       },
       (request) =>
-        setCustomerTier(ctx, identity(request).companyId, request.params.member_id.toUpperCase(), request.body.tier),
+        setCustomerTier(
+          ctx,
+          identity(request).companyId,
+          request.params.member_id.toUpperCase(),
+          request.body.tier,
+        ),
     );
     return Promise.resolve();
   };

@@ -2,7 +2,8 @@ export type EmailResult = { ok: true; email: string } | { ok: false; reason: str
 
 // Deliberately practical: one @, no spaces, a dot in the domain. Full RFC 5322 accepts
 // addresses no CRM or e-mail tool downstream would take.
-const EMAIL_PATTERN = /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const EMAIL_PATTERN =
+  /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
 
 /** Trims and lowercases an e-mail address (matching is case-insensitive) after checking its syntax. */
 export function normalizeEmail(input: string): EmailResult {

@@ -39,7 +39,9 @@ export async function listCustomers(
         eb(eb.fn('lower', ['name']), 'like', eb.val(pattern)),
         eb('email', 'like', pattern),
         eb(eb.fn('lower', ['member_id']), 'like', eb.val(pattern)),
-        ...(digits.length >= 3 ? [eb('whatsapp', 'like', likePattern(digits)), eb('cpf', 'like', likePattern(digits))] : []),
+        ...(digits.length >= 3
+          ? [eb('whatsapp', 'like', likePattern(digits)), eb('cpf', 'like', likePattern(digits))]
+          : []),
       ]),
     );
   }

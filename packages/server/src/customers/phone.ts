@@ -10,12 +10,15 @@ export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: stri
 export function normalizePhone(input: string): PhoneResult {
   const trimmed = input.trim();
   if (trimmed === '') return { ok: false, reason: 'is required' };
-  if (trimmed.length > 40 || !/^[+\d\s().\-]+$/.test(trimmed)) {
+  if (trimmed.length > 40 || !/^[+\d\s().-]+$/.test(trimmed)) {
     return { ok: false, reason: 'may contain only digits, spaces, +, -, . and parentheses' };
   }
   const parsed = parsePhoneNumberFromString(trimmed, 'BR');
   if (!parsed?.isValid()) {
-    return { ok: false, reason: 'is not a valid phone number; use a Brazilian number with area code, or +country code' };
+    return {
+      ok: false,
+      reason: 'is not a valid phone number; use a Brazilian number with area code, or +country code',
+    };
   }
   return { ok: true, e164: parsed.number };
 }

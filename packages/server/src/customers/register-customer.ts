@@ -101,7 +101,11 @@ async function findMatch(
 async function unusedMemberId(trx: Kysely<Tables>, ctx: AppContext): Promise<string> {
   for (let i = 0; i < MAX_MEMBER_ID_TRIES; i++) {
     const memberId = ctx.newMemberId();
-    const taken = await trx.selectFrom('customers').select('id').where('member_id', '=', memberId).executeTakeFirst();
+    const taken = await trx
+      .selectFrom('customers')
+      .select('id')
+      .where('member_id', '=', memberId)
+      .executeTakeFirst();
     if (!taken) return memberId;
   }
   throw new Error(`no unused member id after ${MAX_MEMBER_ID_TRIES} tries`);
@@ -188,7 +192,9 @@ export async function registerCustomer(
   const valid = validateRegistration(input);
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await ctx.db.transaction().execute((trx) => registerInTransaction(trx, ctx, companyId, valid));
+      const result = await ctx.db
+        .transaction()
+        .execute((trx) => registerInTransaction(trx, ctx, companyId, valid));
       if (result.created) ctx.eventsCommitted();
       return result;
     } catch (error) {

@@ -5,7 +5,12 @@ import { recordEvent } from '../events/record-event.js';
 import { metricValue, tierRank } from '../program/evaluate-tier.js';
 import { getProgram } from '../program/program-store.js';
 import type { AppContext } from '../shared/context.js';
-import { customerMetrics, findCustomer, toCustomerProfile, type CustomerProfile } from './customer-profile.js';
+import {
+  customerMetrics,
+  findCustomer,
+  toCustomerProfile,
+  type CustomerProfile,
+} from './customer-profile.js';
 
 export interface SetTierResult {
   previous_tier: string;
@@ -31,7 +36,10 @@ export async function setCustomerTier(
       throw new ZupyError('ZUPY_CONFLICT', 'tiers are disabled in this company’s loyalty program');
     }
     if (tierRank(program, tier) < 0) {
-      throw invalidField('tier', `is not a tier of this program (${program.tiers.map((t) => t.name).join(', ')})`);
+      throw invalidField(
+        'tier',
+        `is not a tier of this program (${program.tiers.map((t) => t.name).join(', ')})`,
+      );
     }
     const now = ctx.clock();
     const previous = customer.tier as TierName;
@@ -48,7 +56,11 @@ export async function setCustomerTier(
       const upgrade = { previous_tier: previous, new_tier: tier, qualification_value: value };
       await recordEvent(trx, tierUpgradedPayload(customer, program, upgrade, 'custom_criteria', now), now);
     }
-    const updated = { ...customer, tier, updated_at: tier !== previous ? now.toISOString() : customer.updated_at };
+    const updated = {
+      ...customer,
+      tier,
+      updated_at: tier !== previous ? now.toISOString() : customer.updated_at,
+    };
     return { previous_tier: previous, tier, tier_upgraded: upgraded, customer: toCustomerProfile(updated) };
   });
   if (result.tier_upgraded) ctx.eventsCommitted();

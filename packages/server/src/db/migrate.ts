@@ -22,6 +22,6 @@ export async function migrateToLatest(db: Kysely<unknown>, dialect: DialectName)
     migrationLockTableName: 'zupy_migrations_lock',
   });
   const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
+  if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

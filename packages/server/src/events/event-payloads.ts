@@ -13,7 +13,10 @@ import { apiTimestamp } from '../shared/timestamps.js';
 
 /** The body of `customer.registered` for a customer just inserted. */
 export function customerRegisteredPayload(
-  customer: Pick<CustomerRow, 'member_id' | 'company_id' | 'whatsapp' | 'email' | 'name' | 'cpf' | 'created_at'>,
+  customer: Pick<
+    CustomerRow,
+    'member_id' | 'company_id' | 'whatsapp' | 'email' | 'name' | 'cpf' | 'created_at'
+  >,
   tier: TierName,
   welcomeReward: WelcomeReward,
   now: Date,

@@ -16,15 +16,23 @@ export const eventRoutes =
         schema: {
           tags: ['Events'],
           summary: 'The company’s events in order, for catching up by pulling',
-          description: 'Pass the last page’s `meta.cursor` as `after` to get what came since. `payload` is the webhook body.',
+          description:
+            'Pass the last page’s `meta.cursor` as `after` to get what came since. `payload` is the webhook body.',
           querystring: Type.Object({
             ...PageQuery,
             after: Type.Optional(Type.String({ maxLength: 200 })),
-            type: Type.Optional(Type.Union([Type.Literal('customer.registered'), Type.Literal('tier.upgraded')])),
+            type: Type.Optional(
+              Type.Union([Type.Literal('customer.registered'), Type.Literal('tier.upgraded')]),
+            ),
           }),
           response: {
             200: PageOf(
-              Type.Object({ id: Type.String(), type: Type.String(), created_at: IsoTimestamp, payload: Type.Unknown() }),
+              Type.Object({
+                id: Type.String(),
+                type: Type.String(),
+                created_at: IsoTimestamp,
+                payload: Type.Unknown(),
+              }),
             ),
           },
         },

@@ -30,7 +30,12 @@ export async function listEvents(
     rows,
     query.pageSize,
     (r) => Number(r.seq),
-    (r) => ({ id: r.id, type: r.type, created_at: apiTimestamp(r.created_at), payload: JSON.parse(r.body) as unknown }),
+    (r) => ({
+      id: r.id,
+      type: r.type,
+      created_at: apiTimestamp(r.created_at),
+      payload: JSON.parse(r.body) as unknown,
+    }),
     { from: query.after },
   );
 }

@@ -14,12 +14,17 @@ const READ_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** The caller's identity on an authenticated route. */
 export function identity(request: FastifyRequest): ApiKeyIdentity {
-  if (request.auth === null) throw new ZupyError('ZUPY_UNAUTHENTICATED', 'send your API key in the X-API-Key header');
+  if (request.auth === null)
+    throw new ZupyError('ZUPY_UNAUTHENTICATED', 'send your API key in the X-API-Key header');
   return request.auth;
 }
 
 /** `X-API-Key` on every route of the scope; a read-only key may only read (403 on writes). */
-export function installApiKeyAuth(app: FastifyInstance, db: Kysely<Tables>, publicPaths: ReadonlySet<string>): void {
+export function installApiKeyAuth(
+  app: FastifyInstance,
+  db: Kysely<Tables>,
+  publicPaths: ReadonlySet<string>,
+): void {
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request) => {
     if (publicPaths.has(request.routeOptions.url ?? '')) return;
@@ -38,7 +43,10 @@ export function installApiKeyAuth(app: FastifyInstance, db: Kysely<Tables>, publ
     }
     request.auth = found;
     if (!READ_METHODS.has(request.method) && found.readOnly) {
-      throw new ZupyError('ZUPY_READ_ONLY_KEY', 'this API key is read-only; use a read-write key to make changes');
+      throw new ZupyError(
+        'ZUPY_READ_ONLY_KEY',
+        'this API key is read-only; use a read-write key to make changes',
+      );
     }
   });
 }

@@ -45,7 +45,11 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
         hook: 'preHandler',
         keyGenerator: (request) => request.auth?.keyId ?? request.ip,
         errorResponseBuilder: (request, context) => ({
-          ...buildProblem('ZUPY_RATE_LIMITED', `limit of ${context.max} requests per minute reached; retry in ${context.after}`, request.url),
+          ...buildProblem(
+            'ZUPY_RATE_LIMITED',
+            `limit of ${context.max} requests per minute reached; retry in ${context.after}`,
+            request.url,
+          ),
           statusCode: context.statusCode,
         }),
       });

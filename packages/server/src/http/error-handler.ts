@@ -33,7 +33,10 @@ function describe(error: ErrorObject): FieldError {
 }
 
 /** One message per field: `anyOf`/`oneOf` noise is folded into the clearer errors it wraps. */
-export function validationFieldErrors(errors: readonly ErrorObject[], context: string | undefined): FieldError[] {
+export function validationFieldErrors(
+  errors: readonly ErrorObject[],
+  context: string | undefined,
+): FieldError[] {
   const seen = new Set<string>();
   const out: FieldError[] = [];
   for (const error of errors) {
@@ -72,20 +75,32 @@ export function installErrorHandler(app: FastifyInstance): void {
     const mapped = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (mapped) return sendProblem(reply, buildProblem(mapped, error.message, instance));
     if (error instanceof SyntaxError || (error.statusCode === 400 && error.code?.startsWith('FST_ERR_CTP'))) {
-      return sendProblem(reply, buildProblem('ZUPY_MALFORMED_REQUEST', `body is not valid JSON: ${error.message}`, instance));
+      return sendProblem(
+        reply,
+        buildProblem('ZUPY_MALFORMED_REQUEST', `body is not valid JSON: ${error.message}`, instance),
+      );
     }
     if (error.statusCode === 429) {
-      return sendProblem(reply, buildProblem('ZUPY_RATE_LIMITED', 'rate limit exceeded; see Retry-After', instance));
+      return sendProblem(
+        reply,
+        buildProblem('ZUPY_RATE_LIMITED', 'rate limit exceeded; see Retry-After', instance),
+      );
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(reply, buildProblem('ZUPY_MALFORMED_REQUEST', error.message, instance));
     }
     request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(reply, buildProblem('ZUPY_INTERNAL', 'an unexpected error occurred; it has been logged', instance));
+    return sendProblem(
+      reply,
+      buildProblem('ZUPY_INTERNAL', 'an unexpected error occurred; it has been logged', instance),
+    );
   });
 
   app.setNotFoundHandler((request, reply) => {
     const instance = request.url.split('?')[0] ?? request.url;
-    return sendProblem(reply, buildProblem('ZUPY_NOT_FOUND', `no route for ${request.method} ${instance}`, instance));
+    return sendProblem(
+      reply,
+      buildProblem('ZUPY_NOT_FOUND', `no route for ${request.method} ${instance}`, instance),
+    );
   });
 }

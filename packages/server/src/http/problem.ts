@@ -14,7 +14,12 @@ export interface Problem {
 
 export const PROBLEM_TYPE_BASE = 'https://zupy.dev/problems/';
 
-export function buildProblem(code: ErrorCode, detail: string, instance: string, errors: readonly FieldError[] = []): Problem {
+export function buildProblem(
+  code: ErrorCode,
+  detail: string,
+  instance: string,
+  errors: readonly FieldError[] = [],
+): Problem {
   const entry = ERROR_CODES[code];
   const problem: Problem = {
     type: PROBLEM_TYPE_BASE + entry.slug,

@@ -6,7 +6,9 @@ export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 25;
 
 export const PageQuery = {
-  cursor: Type.Optional(Type.String({ maxLength: 200, description: 'The `meta.cursor` of the previous page' })),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 200, description: 'The `meta.cursor` of the previous page' }),
+  ),
   page_size: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE }),
 };
 

@@ -32,7 +32,8 @@ export interface PointsOperationResult {
   created_at: string;
 }
 
-type Operation = { operation: 'add'; input: AddPointsInput } | { operation: 'spend'; input: SpendPointsInput };
+type Operation =
+  { operation: 'add'; input: AddPointsInput } | { operation: 'spend'; input: SpendPointsInput };
 
 async function applyOperation(
   trx: Kysely<Tables>,
@@ -53,7 +54,9 @@ async function applyOperation(
   }
   const after = op.operation === 'add' ? before + amount : before - amount;
   const orderCents =
-    op.operation === 'add' && op.input.order_value !== undefined ? Math.round(op.input.order_value * 100) : null;
+    op.operation === 'add' && op.input.order_value !== undefined
+      ? Math.round(op.input.order_value * 100)
+      : null;
   const updated = {
     ...customer,
     points_balance: after,
@@ -112,11 +115,13 @@ async function runOperation(
   const fingerprint = requestFingerprint([op.operation, memberId, op.input]);
   for (let attempt = 1; ; attempt++) {
     try {
-      const { result, replayed } = await ctx.db.transaction().execute((trx) =>
-        withIdempotency(trx, { companyId, key: idempotencyKey, fingerprint, now: ctx.clock() }, () =>
-          applyOperation(trx, ctx, companyId, memberId, op),
-        ),
-      );
+      const { result, replayed } = await ctx.db
+        .transaction()
+        .execute((trx) =>
+          withIdempotency(trx, { companyId, key: idempotencyKey, fingerprint, now: ctx.clock() }, () =>
+            applyOperation(trx, ctx, companyId, memberId, op),
+          ),
+        );
       if (result.tier_upgraded && !replayed) ctx.eventsCommitted();
       return result;
     } catch (error) {

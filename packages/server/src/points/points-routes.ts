@@ -23,7 +23,9 @@ const PointsResultSchema = Type.Object({
 
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
-    Type.String({ description: 'Retries with the same key and body replay the first answer; nothing is applied twice' }),
+    Type.String({
+      description: 'Retries with the same key and body replay the first answer; nothing is applied twice',
+    }),
   ),
 });
 
@@ -49,7 +51,9 @@ export const pointsRoutes =
             {
               amount: Amount,
               reason: Reason,
-              order_value: Type.Optional(Type.Number({ minimum: 0, maximum: 1_000_000_000, multipleOf: 0.01 })),
+              order_value: Type.Optional(
+                Type.Number({ minimum: 0, maximum: 1_000_000_000, multipleOf: 0.01 }),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -72,7 +76,8 @@ export const pointsRoutes =
         schema: {
           tags: ['Points'],
           summary: 'Spend points',
-          description: '422 `insufficient-balance` when the balance is short. Spending never lowers the tier.',
+          description:
+            '422 `insufficient-balance` when the balance is short. Spending never lowers the tier.',
           params: MemberIdParams,
           headers: IdempotencyHeaders,
           body: Type.Object({ amount: Amount, reason: Reason }, { additionalProperties: false }),

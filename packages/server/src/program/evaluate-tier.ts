@@ -35,7 +35,11 @@ export function metricValue(metrics: CustomerMetrics, metric: ProgramMetric): nu
 }
 
 /** What the next tier above `tier` asks for, or `null` at the top. Numbers are in the metric's unit. */
-export function nextTierRequirements(program: Program, tier: string, value: number): NextTierRequirements | null {
+export function nextTierRequirements(
+  program: Program,
+  tier: string,
+  value: number,
+): NextTierRequirements | null {
   const next = program.tiers[tierRank(program, tier) + 1];
   if (!program.tiers_enabled || next === undefined) return null;
   return {
@@ -55,7 +59,11 @@ export interface TierUpgrade {
  * Re-evaluates a customer after an operation. Tiers only go up here: a lower evaluation (after a
  * spend, or a program change) keeps the current tier. A jump over several tiers is one upgrade.
  */
-export function decideTierUpgrade(program: Program, current: TierName, metrics: CustomerMetrics): TierUpgrade | null {
+export function decideTierUpgrade(
+  program: Program,
+  current: TierName,
+  metrics: CustomerMetrics,
+): TierUpgrade | null {
   if (!program.tiers_enabled) return null;
   const value = metricValue(metrics, program.qualification_metric);
   const evaluated = evaluateTier(program, value);

@@ -44,7 +44,13 @@ export const programRoutes =
 
     app.get(
       '/loyalty/program/',
-      { schema: { tags: ['Loyalty program'], summary: 'The company’s loyalty program', response: { 200: ProgramSchema } } },
+      {
+        schema: {
+          tags: ['Loyalty program'],
+          summary: 'The company’s loyalty program',
+          response: { 200: ProgramSchema },
+        },
+      },
       (request) => getProgram(ctx.db, identity(request).companyId),
     );
 

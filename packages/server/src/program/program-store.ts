@@ -12,7 +12,12 @@ export async function getProgram(db: Kysely<Tables>, companyId: string): Promise
   return row ? (JSON.parse(row.program) as Program) : DEFAULT_PROGRAM;
 }
 
-export async function saveProgram(db: Kysely<Tables>, companyId: string, program: Program, now: Date): Promise<void> {
+export async function saveProgram(
+  db: Kysely<Tables>,
+  companyId: string,
+  program: Program,
+  now: Date,
+): Promise<void> {
   const stored: Program = {
     tiers_enabled: program.tiers_enabled,
     qualification_metric: program.qualification_metric,

@@ -6,7 +6,8 @@ export function validateProgram(program: Program): Program {
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   program.tiers.forEach((tier, i) => {
-    if (seen.has(tier.name)) errors.push({ field: `tiers[${i}].name`, detail: `tier "${tier.name}" is listed twice` });
+    if (seen.has(tier.name))
+      errors.push({ field: `tiers[${i}].name`, detail: `tier "${tier.name}" is listed twice` });
     seen.add(tier.name);
     const previous = program.tiers[i - 1];
     if (previous !== undefined && tier.threshold <= previous.threshold) {
@@ -21,7 +22,10 @@ export function validateProgram(program: Program): Program {
   }
   const reward = program.welcome_reward;
   if (reward.type === 'points' && !(Number.isInteger(reward.points) && reward.points >= 1)) {
-    errors.push({ field: 'welcome_reward.points', detail: 'must be an integer of at least 1 when type is "points"' });
+    errors.push({
+      field: 'welcome_reward.points',
+      detail: 'must be an integer of at least 1 when type is "points"',
+    });
   }
   if (errors.length > 0) {
     throw new ZupyError('ZUPY_VALIDATION_FAILED', errors.map((e) => `${e.field}: ${e.detail}`).join('; '), {

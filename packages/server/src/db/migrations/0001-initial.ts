@@ -74,7 +74,11 @@ export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<voi
     .addColumn('order_value_cents', 'bigint')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('ledger_entries_member').on('ledger_entries').columns(['member_id', 'id']).execute();
+  await db.schema
+    .createIndex('ledger_entries_member')
+    .on('ledger_entries')
+    .columns(['member_id', 'id'])
+    .execute();
 
   await db.schema
     .createTable('idempotency_keys')

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseDuration } from './config.js';
+
+describe('config', () => {
+  it('has the contract’s defaults', () => {
+    const config = loadConfig({}, '/srv');
+    expect(config).toMatchObject({
+      port: 8080,
+      host: '127.0.0.1',
+      dataDir: '/srv/.zupy',
+      databaseUrl: undefined,
+      retrySchedule: [0, 60_000, 300_000, 900_000, 3_600_000],
+      deliveryTimeoutMs: 10_000,
+      allowPrivateNetwork: false,
+      logLevel: 'info',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('parses durations and refuses nonsense with the variable’s name', () => {
+    expect(parseDuration('250ms', 'X')).toBe(250);
+    expect(parseDuration('1.5s', 'X')).toBe(1500);
+    expect(parseDuration('2h', 'X')).toBe(7_200_000);
+    expect(() => loadConfig({ ZUPY_RETRY_SCHEDULE: '0s,soon' })).toThrow(/ZUPY_RETRY_SCHEDULE/);
+    expect(() => loadConfig({ ZUPY_PORT: '99999' })).toThrow(/ZUPY_PORT/);
+    expect(() => loadConfig({ ZUPY_DATABASE_URL: 'mysql://x' })).toThrow(/ZUPY_DATABASE_URL/);
+    expect(() => loadConfig({ ZUPY_LOG_LEVEL: 'loud' })).toThrow(/ZUPY_LOG_LEVEL/);
+    expect(loadConfig({ ZUPY_ALLOW_PRIVATE_NETWORK: '1' }).allowPrivateNetwork).toBe(true);
+  });
+});

@@ -1,0 +1,54 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeClient, startTestServer, type TestServer } from './helpers/test-server.js';
+
+let server: TestServer | undefined;
+afterEach(() => server?.close());
+
+describe('operator endpoints and documentation', () => {
+  it('serves /healthz, /readyz, the OpenAPI document and the reference page without a key', async () => {
+    server = await startTestServer();
+    const anon = makeClient(server.url, undefined);
+    expect((await anon.get('/healthz')).body).toEqual({ status: 'ok' });
+    expect((await anon.get('/readyz')).body).toEqual({ status: 'ready' });
+    const doc = await anon.get('/api/v2/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toBe('3.1.0');
+    for (const path of [
+      '/api/v2/customers/',
+      '/api/v2/customers/{member_id}/',
+      '/api/v2/customers/{member_id}/points/add/',
+      '/api/v2/customers/{member_id}/points/spend/',
+      '/api/v2/customers/{member_id}/points/history/',
+      '/api/v2/customers/{member_id}/tier/',
+      '/api/v2/loyalty/program/',
+      '/api/v2/events/',
+    ]) {
+      expect(Object.keys(doc.body.paths)).toContain(path);
+    }
+    // The document is generated from the validating schemas: the body's required fields are there.
+    const register = doc.body.paths['/api/v2/customers/'].post;
+    expect(register.requestBody.content['application/json'].schema.required).toEqual(['name']);
+    expect(doc.body.components.securitySchemes.ApiKey).toEqual({
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+    });
+    const page = await fetch(`${server.url}/docs/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('swagger');
+  });
+
+  it('answers 429 with Retry-After once a key spends its per-minute budget', async () => {
+    server = await startTestServer({ env: { ZUPY_RATE_LIMIT: '3' } });
+    const responses = [];
+    for (let i = 0; i < 4; i++) responses.push(await server.api.get('/api/v2/customers/'));
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 429]);
+    const limited = responses[3]!;
+    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+    expect(limited.body).toMatchObject({ status: 429, type: expect.stringContaining('rate-limited') });
+    // Another key of another company has its own budget.
+    const other = await server.newCompany('Neighbour');
+    expect((await other.api.get('/api/v2/customers/')).status).toBe(200);
+  });
+});

@@ -1,0 +1,138 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+
+let server: TestServer;
+beforeEach(async () => {
+  server = await startTestServer();
+});
+afterEach(() => server.close());
+
+const DEFAULT = {
+  tiers_enabled: true,
+  qualification_metric: 'points_balance',
+  tiers: [
+    { name: 'bronze', threshold: 0 },
+    { name: 'silver', threshold: 2500 },
+    { name: 'gold', threshold: 5000 },
+    { name: 'platinum', threshold: 10000 },
+    { name: 'vip', threshold: 20000 },
+  ],
+  welcome_reward: { type: 'points', points: 100 },
+};
+
+async function events(): Promise<{ type: string; body: any }[]> {
+  const rows = await server.runtime.ctx.db
+    .selectFrom('events')
+    .select(['type', 'body'])
+    .orderBy('seq')
+    .execute();
+  return rows.map((r) => ({ type: r.type, body: JSON.parse(r.body) }));
+}
+
+describe('loyalty program', () => {
+  it('starts with the contract’s default program', async () => {
+    const res = await server.api.get('/api/v2/loyalty/program/');
+    expect(res.body).toEqual(DEFAULT);
+  });
+
+  it('welcome points that cross a threshold give customer.registered, then tier.upgraded', async () => {
+    await server.api.put('/api/v2/loyalty/program/', {
+      ...DEFAULT,
+      welcome_reward: { type: 'points', points: 3000 },
+    });
+    const res = await server.api.post('/api/v2/customers/', { phone: '11 98888-0001', name: 'Lucky' });
+    expect(res.body.customer.tier).toBe('silver');
+    const list = await events();
+    expect(list.map((e) => e.type)).toEqual(['customer.registered', 'tier.upgraded']);
+    expect(list[0]!.body.customer.tier).toBe('bronze');
+    expect(list[0]!.body.welcome_reward).toEqual({ enabled: true, type: 'points', points_awarded: 3000 });
+    expect(list[1]!.body.tier_change).toMatchObject({
+      previous_tier: 'bronze',
+      new_tier: 'silver',
+      qualification_value: 3000,
+    });
+  });
+
+  it('a coupon welcome reward gives a CP- code and credits no points', async () => {
+    await server.api.put('/api/v2/loyalty/program/', { ...DEFAULT, welcome_reward: { type: 'coupon' } });
+    const res = await server.api.post('/api/v2/customers/', { phone: '11 98888-0002', name: 'Coupon' });
+    expect(res.body.customer.points_balance).toBe(0);
+    const [registered] = await events();
+    expect(registered!.body.welcome_reward).toEqual({
+      enabled: true,
+      type: 'coupon',
+      coupon_code: expect.stringMatching(/^CP-[0-9A-F]{8}$/),
+    });
+  });
+
+  it('no welcome reward, tiers off: tier default and no tier events', async () => {
+    await server.api.put('/api/v2/loyalty/program/', {
+      ...DEFAULT,
+      tiers_enabled: false,
+      welcome_reward: { type: 'none' },
+    });
+    const res = await server.api.post('/api/v2/customers/', { phone: '11 98888-0003', name: 'Plain' });
+    expect(res.body.customer.tier).toBe('default');
+    await server.api.post(`/api/v2/customers/${res.body.customer.member_id}/points/add/`, { amount: 50_000 });
+    const list = await events();
+    expect(list.map((e) => e.type)).toEqual(['customer.registered']);
+    expect(list[0]!.body.welcome_reward).toEqual({ enabled: false, type: 'none' });
+    expect(list[0]!.body.customer.tier).toBe('default');
+  });
+
+  it('qualifies on transaction_count', async () => {
+    await server.api.put('/api/v2/loyalty/program/', {
+      ...DEFAULT,
+      qualification_metric: 'transaction_count',
+      tiers: [
+        { name: 'bronze', threshold: 0 },
+        { name: 'gold', threshold: 2 },
+      ],
+    });
+    const id = (await server.api.post('/api/v2/customers/', { phone: '11 98888-0004', name: 'Regular' })).body
+      .customer.member_id;
+    await server.api.post(`/api/v2/customers/${id}/points/add/`, { amount: 1, order_value: 10 });
+    const second = await server.api.post(`/api/v2/customers/${id}/points/add/`, {
+      amount: 1,
+      order_value: 10,
+    });
+    expect(second.body.tier).toBe('gold');
+    expect((await events())[1]!.body.tier_change).toMatchObject({
+      qualification_metric: 'transaction_count',
+      qualification_value: 2,
+      next_tier_requirements: null,
+    });
+  });
+
+  it.each([
+    [
+      {
+        ...DEFAULT,
+        tiers: [
+          { name: 'silver', threshold: 10 },
+          { name: 'bronze', threshold: 5 },
+        ],
+      },
+      ['tiers[1].threshold'],
+    ],
+    [
+      {
+        ...DEFAULT,
+        tiers: [
+          { name: 'gold', threshold: 0 },
+          { name: 'gold', threshold: 5 },
+        ],
+      },
+      ['tiers[1].name'],
+    ],
+    [{ ...DEFAULT, tiers: [{ name: 'diamond', threshold: 0 }] }, ['tiers[0].name']],
+    [{ ...DEFAULT, welcome_reward: { type: 'points' } }, ['welcome_reward.points']],
+    [{ ...DEFAULT, qualification_metric: 'vibes' }, ['qualification_metric']],
+    [{ ...DEFAULT, tiers: [] }, ['tiers']],
+  ])('rejects an invalid program naming the fields (%#)', async (body, fields) => {
+    const res = await server.api.put('/api/v2/loyalty/program/', body);
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((e: any) => e.field)).toEqual(fields);
+    expect((await server.api.get('/api/v2/loyalty/program/')).body).toEqual(DEFAULT);
+  });
+});
