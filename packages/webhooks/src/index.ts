@@ -16,3 +16,19 @@ export type {
   NextTierRequirements,
   ZupyEvent,
 } from './events.js';
+export { WebhookVerificationError } from './errors.js';
+export type { WebhookVerificationReason } from './errors.js';
+export {
+  SECRET_PREFIX,
+  signZupySignature,
+  signStandardWebhook,
+  standardWebhooksKey,
+  signatureHeaders,
+} from './sign.js';
+export type { RawBody, SignedHeadersInput } from './sign.js';
+export { verifySignature, readHeader, DEFAULT_TOLERANCE_SECONDS } from './verify.js';
+export type { VerifyOptions, VerifiedWebhook, HeaderBag } from './verify.js';
+export { timingSafeEqual } from './timing-safe-equal.js';
+export { generateSecret } from './generate-secret.js';
+export { sampleEvent } from './samples.js';
+export type { SampleOptions } from './samples.js';
