@@ -14,6 +14,8 @@ export interface Config {
   readonly deliveryTimeoutMs: number;
   readonly allowPrivateNetwork: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** An endpoint that fails every attempt for this long is disabled (ms). */
+  readonly endpointDisableAfterMs: number;
   /** Requests per minute per API key. */
   readonly rateLimitPerMinute: number;
 }
@@ -61,6 +63,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     deliveryTimeoutMs: parseDuration(env.ZUPY_DELIVERY_TIMEOUT ?? '10s', 'ZUPY_DELIVERY_TIMEOUT'),
     allowPrivateNetwork: ['1', 'true', 'yes'].includes((env.ZUPY_ALLOW_PRIVATE_NETWORK ?? '').toLowerCase()),
     logLevel: logLevel as Config['logLevel'],
+    endpointDisableAfterMs: parseDuration(
+      env.ZUPY_ENDPOINT_DISABLE_AFTER ?? '5d',
+      'ZUPY_ENDPOINT_DISABLE_AFTER',
+    ),
     rateLimitPerMinute: parseInteger(env.ZUPY_RATE_LIMIT ?? '600', 'ZUPY_RATE_LIMIT', 1, 1_000_000),
   });
 }

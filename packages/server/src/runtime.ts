@@ -1,29 +1,80 @@
+import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { generateCouponCode, generateMemberId } from './customers/member-id.js';
+import { systemResolver } from './delivery/address-guard.js';
+import { DeliveryWorker, defaultWorkerOptions, type WorkerOptions } from './delivery/delivery-worker.js';
+import { createWebhookSender } from './delivery/webhook-sender.js';
 import { systemClock } from './shared/clock.js';
-import type { AppContext } from './shared/context.js';
+import type { AppContext, WebhookSettings } from './shared/context.js';
+import { VERSION } from './version.js';
+import { createSecretBox, loadMasterKey } from './webhooks/secret-box.js';
 
 export interface Runtime {
   readonly config: Config;
   readonly database: Database;
   readonly ctx: AppContext;
+  /** Starts the delivery worker in this process; new events wake it at once. */
+  startWorker(log: FastifyBaseLogger, options?: Partial<WorkerOptions>): DeliveryWorker;
+  readonly worker: DeliveryWorker | null;
+  /** Stops the worker (if any) gracefully, then closes the sender and the database. */
   close(): Promise<void>;
 }
 
+export interface RuntimeOverrides extends Partial<Omit<AppContext, 'webhooks'>> {
+  webhooks?: Partial<WebhookSettings>;
+}
+
 /** Opens the configured database, applies pending migrations and wires the feature context. */
-export async function startRuntime(config: Config, overrides: Partial<AppContext> = {}): Promise<Runtime> {
+export async function startRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const database = openDatabase(config);
   await migrateToLatest(database.db as never, database.dialect);
+  const { webhooks: webhookOverrides, ...ctxOverrides } = overrides;
+  const resolve = webhookOverrides?.resolve ?? systemResolver;
+  const webhooks: WebhookSettings = {
+    secretBox: createSecretBox(loadMasterKey(config.masterKey, config.dataDir)),
+    sender: createWebhookSender({ allowPrivateNetwork: config.allowPrivateNetwork, resolve }),
+    allowPrivateNetwork: config.allowPrivateNetwork,
+    resolve,
+    timeoutMs: config.deliveryTimeoutMs,
+    retrySchedule: config.retrySchedule,
+    disableAfterMs: config.endpointDisableAfterMs,
+    userAgent: `Zupy-Webhook/${VERSION}`,
+    ...webhookOverrides,
+  };
+  let worker: DeliveryWorker | null = null;
   const ctx: AppContext = {
     db: database.db,
     dialect: database.dialect,
     clock: systemClock,
     newMemberId: () => generateMemberId(),
     newCouponCode: () => generateCouponCode(),
-    eventsCommitted: () => undefined,
-    ...overrides,
+    eventsCommitted: () => worker?.wake(),
+    random: Math.random,
+    ...ctxOverrides,
+    webhooks,
   };
-  return { config, database, ctx, close: () => database.close() };
+  return {
+    config,
+    database,
+    ctx,
+    get worker() {
+      return worker;
+    },
+    startWorker(log, options = {}) {
+      worker ??= new DeliveryWorker(
+        ctx,
+        { ...defaultWorkerOptions(config.deliveryTimeoutMs), ...options },
+        log,
+      );
+      worker.start();
+      return worker;
+    },
+    async close() {
+      await worker?.stop(config.deliveryTimeoutMs);
+      await webhooks.sender.close();
+      await database.close();
+    },
+  };
 }

@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
+import Fastify from 'fastify';
 import { createCompany } from '../companies/create-company.js';
 import { loadConfig } from '../config.js';
 import { buildApp } from '../http/build-app.js';
-import { startRuntime } from '../runtime.js';
+import { installErrorHandler } from '../http/error-handler.js';
+import { healthRoutes } from '../http/health-routes.js';
+import { metricsRoutes } from '../http/metrics-routes.js';
+import { startRuntime, type Runtime } from '../runtime.js';
 
 /** On the first start with an empty database: a demo company, and its key printed once. */
-async function createDemoCompanyIfEmpty(
-  runtime: Awaited<ReturnType<typeof startRuntime>>,
-): Promise<string | undefined> {
+async function createDemoCompanyIfEmpty(runtime: Runtime): Promise<string | undefined> {
   const any = await runtime.ctx.db.selectFrom('companies').select('id').limit(1).executeTakeFirst();
   if (any) return undefined;
   const created = await createCompany(
@@ -18,25 +20,40 @@ async function createDemoCompanyIfEmpty(
   return created.api_key;
 }
 
+/** SIGINT/SIGTERM: stop accepting, let the worker finish or release what is in flight, close the database. */
+function stopOnSignals(close: () => Promise<void>): void {
+  const stop = (): void => {
+    void close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
     .description('Run the API, the admin panel and the delivery worker in one process')
     .option('--no-worker', 'API and admin panel only (the delivery worker runs elsewhere)')
     .addHelpText('after', '\nExamples:\n  $ zupy serve\n  $ ZUPY_PORT=9000 zupy serve --no-worker\n')
-    .action(async () => {
+    .action(async (options: { worker: boolean }) => {
       const config = loadConfig();
       const runtime = await startRuntime(config);
       const demoKey = await createDemoCompanyIfEmpty(runtime);
       const app = await buildApp(runtime.ctx, {
         logLevel: config.logLevel,
         rateLimitPerMinute: config.rateLimitPerMinute,
+        runtime,
       });
+      if (options.worker) runtime.startWorker(app.log);
       const address = await app.listen({ port: config.port, host: config.host });
       const base = address.replace('0.0.0.0', '127.0.0.1');
       const lines = [
         '',
-        `  Zupy is running on ${config.databaseUrl ? 'PostgreSQL' : `SQLite (${config.dataDir})`}`,
+        `  Zupy is running on ${config.databaseUrl ? 'PostgreSQL' : `SQLite (${config.dataDir})`}` +
+          (options.worker ? ', with the delivery worker' : ', without the delivery worker'),
         `  API        ${base}/api/v2/`,
         `  API docs   ${base}/docs`,
         `  Admin      ${base}/admin`,
@@ -55,14 +72,28 @@ export function registerServeCommand(program: Command): void {
         '',
       );
       process.stdout.write(lines.join('\n') + '\n');
-      const stop = (): void => {
-        app.log.info('shutting down');
-        void app
-          .close()
-          .then(() => runtime.close())
-          .then(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      stopOnSignals(async () => {
+        await app.close();
+        await runtime.close();
+      });
+    });
+
+  program
+    .command('worker')
+    .description('Run the delivery worker alone; serves /healthz, /readyz and /metrics on ZUPY_PORT')
+    .addHelpText('after', '\nExamples:\n  $ ZUPY_PORT=9100 zupy worker\n')
+    .action(async () => {
+      const config = loadConfig();
+      const runtime = await startRuntime(config);
+      const app = Fastify({ logger: { level: config.logLevel } });
+      installErrorHandler(app);
+      await app.register(healthRoutes(runtime.ctx.db));
+      await app.register(metricsRoutes(runtime));
+      runtime.startWorker(app.log);
+      await app.listen({ port: config.port, host: config.host });
+      stopOnSignals(async () => {
+        await app.close();
+        await runtime.close();
+      });
     });
 }

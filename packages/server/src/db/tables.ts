@@ -9,6 +9,9 @@ export interface Tables {
   ledger_entries: LedgerEntriesTable;
   idempotency_keys: IdempotencyKeysTable;
   events: EventsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
 }
 
 export interface CompaniesTable {
@@ -86,9 +89,68 @@ export interface EventsTable {
   /** The exact webhook body bytes, serialized once. */
   body: string;
   created_at: string;
+  /** 1 for the synthetic events of test sends: not listed by GET /events/. */
+  is_test: Generated<number>;
+}
+
+export interface WebhookEndpointsTable {
+  id: string;
+  company_id: string;
+  url: string;
+  description: string | null;
+  /** JSON array of event types; empty = all. */
+  events: string;
+  enabled: number;
+  disabled_reason: string | null;
+  /** AES-256-GCM under the master key (webhooks/secret-box.ts). */
+  secret_ciphertext: string;
+  previous_secret_ciphertext: string | null;
+  previous_secret_expires_at: string | null;
+  /** When the current run of failed attempts began; null after any success. */
+  failing_since: string | null;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface DeliveriesTable {
+  seq: Generated<number>;
+  id: string;
+  company_id: string;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  status: DeliveryStatus;
+  attempts_count: number;
+  /** Attempts made before the last redelivery: the retry schedule restarts from there. */
+  schedule_offset: number;
+  next_attempt_at: string | null;
+  /** Set while a worker holds the delivery; an expired lease means the worker died. */
+  lease_expires_at: string | null;
+  is_test: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeliveryAttemptsTable {
+  id: Generated<number>;
+  delivery_id: string;
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  /** JSON object of the headers sent. */
+  request_headers: string;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
 }
 
 export type CustomerRow = Selectable<CustomersTable>;
 export type NewCustomerRow = Insertable<CustomersTable>;
 export type LedgerEntryRow = Selectable<LedgerEntriesTable>;
 export type EventRow = Selectable<EventsTable>;
+export type EndpointRow = Selectable<WebhookEndpointsTable>;
+export type DeliveryRow = Selectable<DeliveriesTable>;
+export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;

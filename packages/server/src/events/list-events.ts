@@ -21,6 +21,7 @@ export async function listEvents(
     .selectFrom('events')
     .select(['seq', 'id', 'type', 'body', 'created_at'])
     .where('company_id', '=', companyId)
+    .where('is_test', '=', 0)
     .orderBy('seq', 'asc')
     .limit(query.pageSize + 1);
   if (after !== undefined) q = q.where('seq', '>', after);

@@ -42,7 +42,9 @@ export function installApiKeyAuth(
       });
     }
     request.auth = found;
-    if (!READ_METHODS.has(request.method) && found.readOnly) {
+    const config = request.routeOptions.config as { requiresReadWrite?: boolean } | undefined;
+    const writes = !READ_METHODS.has(request.method) || config?.requiresReadWrite === true;
+    if (writes && found.readOnly) {
       throw new ZupyError(
         'ZUPY_READ_ONLY_KEY',
         'this API key is read-only; use a read-write key to make changes',

@@ -1,13 +1,18 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { customerRoutes } from '../customers/customer-routes.js';
+import { deliveryRoutes } from '../delivery/delivery-routes.js';
 import { eventRoutes } from '../events/event-routes.js';
 import { pointsRoutes } from '../points/points-routes.js';
 import { programRoutes } from '../program/program-routes.js';
 import type { AppContext } from '../shared/context.js';
+import { endpointRoutes } from '../webhooks/endpoint-routes.js';
+import { integrationRoutes } from '../webhooks/integration-routes.js';
 import { installApiKeyAuth } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
 import { healthRoutes } from './health-routes.js';
+import { metricsRoutes } from './metrics-routes.js';
+import type { Runtime } from '../runtime.js';
 import { installOpenApi } from './openapi.js';
 import { buildProblem } from './problem.js';
 import { createValidatorCompiler } from './validator-compiler.js';
@@ -19,6 +24,8 @@ export const API_PREFIX = '/api/v2';
 export interface AppOptions {
   logLevel: string;
   rateLimitPerMinute: number;
+  /** For /metrics: the runtime whose worker to report on. */
+  runtime?: Pick<Runtime, 'ctx' | 'worker'>;
 }
 
 /** Builds the HTTP application without listening, so tests can inject requests or listen on port 0. */
@@ -34,6 +41,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
   installErrorHandler(app);
   await installOpenApi(app);
   await app.register(healthRoutes(ctx.db));
+  await app.register(metricsRoutes(options.runtime ?? { ctx, worker: null }));
 
   await app.register(
     async (api) => {
@@ -57,6 +65,9 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
       await api.register(pointsRoutes(ctx));
       await api.register(programRoutes(ctx));
       await api.register(eventRoutes(ctx));
+      await api.register(endpointRoutes(ctx));
+      await api.register(integrationRoutes(ctx));
+      await api.register(deliveryRoutes(ctx));
     },
     { prefix: API_PREFIX },
   );

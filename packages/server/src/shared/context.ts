@@ -1,7 +1,23 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../db/dialect.js';
 import type { Tables } from '../db/tables.js';
+import type { HostResolver } from '../delivery/address-guard.js';
+import type { WebhookSender } from '../delivery/webhook-sender.js';
+import type { SecretBox } from '../webhooks/secret-box.js';
 import type { Clock } from './clock.js';
+
+/** What webhook features need: secrets at rest, the sender, and the delivery rules. */
+export interface WebhookSettings {
+  readonly secretBox: SecretBox;
+  readonly sender: WebhookSender;
+  readonly allowPrivateNetwork: boolean;
+  readonly resolve: HostResolver;
+  readonly timeoutMs: number;
+  readonly retrySchedule: readonly number[];
+  /** An endpoint failing every attempt for this long is disabled. */
+  readonly disableAfterMs: number;
+  readonly userAgent: string;
+}
 
 /** What feature code needs from the outside world, injected so tests control time and randomness. */
 export interface AppContext {
@@ -12,4 +28,7 @@ export interface AppContext {
   readonly newCouponCode: () => string;
   /** Told after a transaction that recorded events has committed (wakes the delivery worker). */
   readonly eventsCommitted: () => void;
+  readonly webhooks: WebhookSettings;
+  /** A number in [0, 1): retry jitter. */
+  readonly random: () => number;
 }

@@ -6,8 +6,7 @@ import { createApiKey } from '../../src/companies/api-keys.js';
 import { createCompany } from '../../src/companies/create-company.js';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/build-app.js';
-import { startRuntime, type Runtime } from '../../src/runtime.js';
-import type { AppContext } from '../../src/shared/context.js';
+import { startRuntime, type Runtime, type RuntimeOverrides } from '../../src/runtime.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -82,25 +81,34 @@ export function tempDir(prefix = 'zupy-test-'): string {
 
 /** A real server on 127.0.0.1 over a fresh SQLite file, with one company and its read-write key. */
 export async function startTestServer(
-  options: { env?: Record<string, string>; ctx?: Partial<AppContext> } = {},
+  options: { env?: Record<string, string>; ctx?: RuntimeOverrides; worker?: boolean; dataDir?: string } = {},
 ): Promise<TestServer> {
-  const dataDir = tempDir();
+  const dataDir = options.dataDir ?? tempDir();
   const config = loadConfig({
     ZUPY_DATA_DIR: dataDir,
     ZUPY_LOG_LEVEL: 'silent',
     ZUPY_RATE_LIMIT: '100000',
+    ZUPY_ALLOW_PRIVATE_NETWORK: '1',
     ...options.env,
   });
   const runtime = await startRuntime(config, options.ctx);
-  const company = await createCompany(
-    runtime.ctx.db,
-    { name: 'Bella Vista', id: 'comp_bella_vista' },
-    new Date(),
-  );
+  const existing = await runtime.ctx.db
+    .selectFrom('companies')
+    .select('id')
+    .where('id', '=', 'comp_bella_vista')
+    .executeTakeFirst();
+  const company = existing
+    ? {
+        company_id: existing.id,
+        api_key: (await createApiKey(runtime.ctx.db, existing.id, { readOnly: false, now: new Date() })).key,
+      }
+    : await createCompany(runtime.ctx.db, { name: 'Bella Vista', id: 'comp_bella_vista' }, new Date());
   const app = await buildApp(runtime.ctx, {
     logLevel: config.logLevel,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    runtime,
   });
+  if (options.worker) runtime.startWorker(app.log);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,
@@ -124,7 +132,7 @@ export async function startTestServer(
     async close() {
       await app.close();
       await runtime.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-webhooks.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -9,4 +10,5 @@ export interface Migration {
 /** Numbered migrations, applied in order; never edit one that has shipped, add the next. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': m0001,
+  '0002-webhooks': m0002,
 };

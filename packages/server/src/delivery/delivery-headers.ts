@@ -1,0 +1,34 @@
+import { signatureHeaders } from '@zupy/webhooks';
+
+export interface DeliveryHeadersInput {
+  eventId: string;
+  eventType: string;
+  deliveryId: string;
+  attempt: number;
+  /** Current secret first, then a rotated-out one still in its grace period. */
+  secrets: readonly string[];
+  body: string;
+  now: Date;
+  isTest: boolean;
+  userAgent: string;
+}
+
+/** Every header of one attempt (CONTRACT §1). The signatures come from @zupy/webhooks, the one signer. */
+export function deliveryHeaders(input: DeliveryHeadersInput): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': input.userAgent,
+    'x-zupy-event': input.eventType,
+    'x-zupy-event-id': input.eventId,
+    'x-zupy-delivery': input.deliveryId,
+    'x-zupy-attempt': String(input.attempt),
+    ...signatureHeaders({
+      secrets: input.secrets,
+      eventId: input.eventId,
+      timestamp: Math.floor(input.now.getTime() / 1000),
+      body: input.body,
+    }),
+  };
+  if (input.isTest) headers['x-zupy-test'] = 'true';
+  return headers;
+}

@@ -1,0 +1,139 @@
+import type { Kysely } from 'kysely';
+import type { DeliveryRow, DeliveryStatus, Tables } from '../db/tables.js';
+import { ZupyError, notFound } from '../errors.js';
+import type { AppContext } from '../shared/context.js';
+import { decodeCursor, toPage, type Page } from '../shared/cursor.js';
+import { apiTimestamp } from '../shared/timestamps.js';
+
+export interface DeliveryView {
+  id: string;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  status: DeliveryStatus;
+  attempts_count: number;
+  next_attempt_at: string | null;
+  test: boolean;
+  created_at: string;
+}
+
+export interface DeliveryAttemptView {
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  request_headers: Record<string, string>;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
+}
+
+export function toDeliveryView(row: DeliveryRow): DeliveryView {
+  return {
+    id: row.id,
+    event_id: row.event_id,
+    event_type: row.event_type,
+    endpoint_id: row.endpoint_id,
+    status: row.status,
+    attempts_count: Number(row.attempts_count),
+    next_attempt_at: row.next_attempt_at ? apiTimestamp(row.next_attempt_at) : null,
+    test: row.is_test === 1,
+    created_at: apiTimestamp(row.created_at),
+  };
+}
+
+export interface DeliveryFilter {
+  endpointId?: string | undefined;
+  status?: DeliveryStatus | undefined;
+  event?: string | undefined;
+  cursor?: string | undefined;
+  pageSize: number;
+}
+
+/** The company's deliveries, newest first. */
+export async function listDeliveries(
+  db: Kysely<Tables>,
+  companyId: string,
+  filter: DeliveryFilter,
+): Promise<Page<DeliveryView>> {
+  const before = decodeCursor(filter.cursor);
+  let q = db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('company_id', '=', companyId)
+    .orderBy('seq', 'desc')
+    .limit(filter.pageSize + 1);
+  if (before !== undefined) q = q.where('seq', '<', before);
+  if (filter.endpointId !== undefined) q = q.where('endpoint_id', '=', filter.endpointId);
+  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+  if (filter.event !== undefined) q = q.where('event_type', '=', filter.event);
+  return toPage(await q.execute(), filter.pageSize, (r) => Number(r.seq), toDeliveryView);
+}
+
+async function findDelivery(db: Kysely<Tables>, companyId: string, id: string): Promise<DeliveryRow> {
+  const row = await db
+    .selectFrom('deliveries')
+    .selectAll()
+    .where('id', '=', id)
+    .where('company_id', '=', companyId)
+    .executeTakeFirst();
+  if (!row) throw notFound(`delivery ${id}`);
+  return row;
+}
+
+/** One delivery with every attempt: request headers, status, the first 4 KB of the answer, the error. */
+export async function getDelivery(
+  db: Kysely<Tables>,
+  companyId: string,
+  id: string,
+): Promise<DeliveryView & { attempts: DeliveryAttemptView[] }> {
+  const row = await findDelivery(db, companyId, id);
+  const attempts = await db
+    .selectFrom('delivery_attempts')
+    .selectAll()
+    .where('delivery_id', '=', id)
+    .orderBy('attempt')
+    .execute();
+  return {
+    ...toDeliveryView(row),
+    attempts: attempts.map((a) => ({
+      attempt: Number(a.attempt),
+      started_at: a.started_at,
+      duration_ms: Number(a.duration_ms),
+      request_headers: JSON.parse(a.request_headers) as Record<string, string>,
+      response_status: a.response_status,
+      response_body: a.response_body,
+      error: a.error,
+    })),
+  };
+}
+
+/**
+ * Sends a delivery again, now, with a fresh retry series: attempts keep counting up
+ * (`X-Zupy-Attempt`), the event id and body stay the same.
+ */
+export async function redeliver(ctx: AppContext, companyId: string, id: string): Promise<DeliveryView> {
+  const row = await findDelivery(ctx.db, companyId, id);
+  const endpoint = await ctx.db
+    .selectFrom('webhook_endpoints')
+    .select(['enabled', 'deleted_at'])
+    .where('id', '=', row.endpoint_id)
+    .executeTakeFirst();
+  if (!endpoint || endpoint.deleted_at !== null)
+    throw new ZupyError('ZUPY_CONFLICT', 'the endpoint of this delivery was deleted');
+  if (endpoint.enabled === 0)
+    throw new ZupyError('ZUPY_CONFLICT', 'the endpoint of this delivery is disabled; enable it first');
+  const stamp = ctx.clock().toISOString();
+  await ctx.db
+    .updateTable('deliveries')
+    .set({
+      status: 'pending',
+      next_attempt_at: stamp,
+      schedule_offset: row.attempts_count,
+      lease_expires_at: null,
+      updated_at: stamp,
+    })
+    .where('id', '=', id)
+    .execute();
+  ctx.eventsCommitted();
+  return toDeliveryView(await findDelivery(ctx.db, companyId, id));
+}

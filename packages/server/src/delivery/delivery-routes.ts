@@ -1,0 +1,96 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { identity } from '../http/auth.js';
+import { IsoTimestamp, PageOf, PageQuery } from '../http/schemas.js';
+import type { AppContext } from '../shared/context.js';
+import { EventTypeSchema } from '../webhooks/endpoint-routes.js';
+import { getDelivery, listDeliveries, redeliver } from './delivery-queries.js';
+
+const Status = Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]);
+
+const DeliveryFields = {
+  id: Type.String(),
+  event_id: Type.String(),
+  event_type: Type.String(),
+  endpoint_id: Type.String(),
+  status: Status,
+  attempts_count: Type.Integer(),
+  next_attempt_at: Type.Union([IsoTimestamp, Type.Null()]),
+  test: Type.Boolean({ description: 'A test send' }),
+  created_at: IsoTimestamp,
+};
+const DeliverySchema = Type.Object(DeliveryFields);
+
+const AttemptSchema = Type.Object({
+  attempt: Type.Integer(),
+  started_at: Type.String(),
+  duration_ms: Type.Integer(),
+  request_headers: Type.Record(Type.String(), Type.String()),
+  response_status: Type.Union([Type.Integer(), Type.Null()]),
+  response_body: Type.Union([Type.String(), Type.Null()], { description: 'The first 4 KB' }),
+  error: Type.Union([Type.String(), Type.Null()]),
+});
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+
+export const deliveryRoutes =
+  (ctx: AppContext): FastifyPluginAsync =>
+  (instance) => {
+    const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+    const tags = ['Deliveries'];
+
+    app.get(
+      '/webhooks/deliveries/',
+      {
+        schema: {
+          tags,
+          summary: 'The delivery log, newest first',
+          querystring: Type.Object({
+            ...PageQuery,
+            endpoint_id: Type.Optional(Type.String({ maxLength: 100 })),
+            status: Type.Optional(Status),
+            event: Type.Optional(EventTypeSchema),
+          }),
+          response: { 200: PageOf(DeliverySchema) },
+        },
+      },
+      (request) =>
+        listDeliveries(ctx.db, identity(request).companyId, {
+          endpointId: request.query.endpoint_id,
+          status: request.query.status,
+          event: request.query.event,
+          cursor: request.query.cursor,
+          pageSize: request.query.page_size,
+        }),
+    );
+
+    app.get(
+      '/webhooks/deliveries/:id/',
+      {
+        schema: {
+          tags,
+          summary: 'A delivery with every attempt',
+          params: IdParams,
+          response: { 200: Type.Object({ ...DeliveryFields, attempts: Type.Array(AttemptSchema) }) },
+        },
+      },
+      (request) => getDelivery(ctx.db, identity(request).companyId, request.params.id),
+    );
+
+    app.post(
+      '/webhooks/deliveries/:id/redeliver/',
+      {
+        schema: {
+          tags,
+          summary: 'Send a delivery again now',
+          description: 'Same event id and body; attempts keep counting up; a fresh retry series.',
+          params: IdParams,
+          response: { 202: DeliverySchema },
+        },
+      },
+      async (request, reply) =>
+        reply.code(202).send(await redeliver(ctx, identity(request).companyId, request.params.id)),
+    );
+    return Promise.resolve();
+  };

@@ -1,0 +1,174 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { DeliveryRow } from '../db/tables.js';
+import type { AppContext } from '../shared/context.js';
+import { attemptDelivery } from './attempt-delivery.js';
+import { claimDeliveries, hasDueDeliveries, releaseDeliveries } from './claim-deliveries.js';
+
+export interface WorkerOptions {
+  /** Requests in flight across all endpoints: against slow receivers, concurrency is the limit, not CPU. */
+  maxInFlight: number;
+  /** Requests in flight per endpoint, so one slow or dead endpoint cannot take every slot. */
+  perEndpointCap: number;
+  /** How often to look for due work when nothing wakes the worker (retries, other processes' events). */
+  pollMs: number;
+  /** How long a claim holds a delivery; past it, a dead worker's deliveries are claimed again. */
+  leaseMs: number;
+  batchSize: number;
+}
+
+export function defaultWorkerOptions(timeoutMs: number): WorkerOptions {
+  return { maxInFlight: 256, perEndpointCap: 16, pollMs: 250, leaseMs: timeoutMs + 5_000, batchSize: 64 };
+}
+
+/**
+ * The delivery engine: claims due deliveries under a lease and sends them concurrently, within a
+ * global and a per-endpoint cap. New events wake it at once; polling is only the fallback.
+ */
+export class DeliveryWorker {
+  private readonly inFlight = new Map<string, { endpointId: string; done: Promise<void> }>();
+  private readonly perEndpoint = new Map<string, number>();
+  private readonly shutdown = new AbortController();
+  private stopping = false;
+  private woken = false;
+  private wakeSleeper: (() => void) | null = null;
+  private loop: Promise<void> | null = null;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly options: WorkerOptions,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Look for work now (called after a transaction that recorded events commits). */
+  wake(): void {
+    this.woken = true;
+    this.wakeSleeper?.();
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Stops claiming, lets in-flight requests finish for up to `graceMs`, then aborts the rest and
+   * releases their leases so another worker can send them at once.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loop;
+    const pending = [...this.inFlight.values()].map((f) => f.done);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      Promise.all(pending).then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.shutdown.abort();
+      await Promise.all(pending);
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopping) {
+      let claimed = 0;
+      try {
+        claimed = await this.claimAndDispatch();
+      } catch (error) {
+        this.log.error({ err: error }, 'claiming deliveries failed; retrying shortly');
+      }
+      if (claimed === 0 || this.inFlight.size >= this.options.maxInFlight)
+        await this.sleep(this.options.pollMs);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken || this.stopping) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeSleeper = () => {
+        this.wakeSleeper = null;
+        this.woken = false;
+        done();
+      };
+    });
+  }
+
+  private async claimAndDispatch(): Promise<number> {
+    const room = Math.min(this.options.batchSize, this.options.maxInFlight - this.inFlight.size);
+    if (room <= 0) return 0;
+    const now = this.ctx.clock();
+    if (!(await hasDueDeliveries(this.ctx.db, now))) return 0;
+    const cap = this.options.perEndpointCap;
+    const rows = await claimDeliveries(this.ctx.db, {
+      now,
+      limit: room,
+      leaseUntil: new Date(now.getTime() + this.options.leaseMs),
+      roomFor: (endpointId) => cap - (this.perEndpoint.get(endpointId) ?? 0),
+      saturatedEndpoints: [...this.perEndpoint].filter(([, n]) => n >= cap).map(([id]) => id),
+    });
+    if (rows.length === 0) return 0;
+    const [events, endpoints] = await Promise.all([
+      this.ctx.db
+        .selectFrom('events')
+        .select(['id', 'body'])
+        .where('id', 'in', [...new Set(rows.map((r) => r.event_id))])
+        .execute(),
+      this.ctx.db
+        .selectFrom('webhook_endpoints')
+        .selectAll()
+        .where('id', 'in', [...new Set(rows.map((r) => r.endpoint_id))])
+        .execute(),
+    ]);
+    const bodies = new Map(events.map((e) => [e.id, e.body]));
+    const endpointById = new Map(endpoints.map((e) => [e.id, e]));
+    for (const row of rows) this.dispatch(row, bodies.get(row.event_id), endpointById.get(row.endpoint_id));
+    return rows.length;
+  }
+
+  private dispatch(
+    row: DeliveryRow,
+    body: string | undefined,
+    endpoint: Parameters<typeof attemptDelivery>[3] | undefined,
+  ): void {
+    this.perEndpoint.set(row.endpoint_id, (this.perEndpoint.get(row.endpoint_id) ?? 0) + 1);
+    const done = (async () => {
+      try {
+        if (body === undefined || endpoint === undefined)
+          throw new Error(`delivery ${row.id} lost its event or endpoint`);
+        const report = await attemptDelivery(this.ctx, row, { body }, endpoint, this.shutdown.signal);
+        if (report.result === null) await releaseDeliveries(this.ctx.db, [row.id]);
+        else if (report.result.endpointDisabled) {
+          this.log.warn(
+            { endpoint: row.endpoint_id, reason: report.result.endpointDisabled },
+            'webhook endpoint disabled',
+          );
+        }
+      } catch (error) {
+        // The lease will expire and the delivery will be sent again: at least once, never lost.
+        this.log.error({ err: error, delivery: row.id }, 'delivery attempt could not be recorded');
+      } finally {
+        this.inFlight.delete(row.id);
+        const left = (this.perEndpoint.get(row.endpoint_id) ?? 1) - 1;
+        if (left <= 0) this.perEndpoint.delete(row.endpoint_id);
+        else this.perEndpoint.set(row.endpoint_id, left);
+        this.wake();
+      }
+    })();
+    this.inFlight.set(row.id, { endpointId: row.endpoint_id, done });
+  }
+}

@@ -1,0 +1,119 @@
+import type { Kysely } from 'kysely';
+import type { DeliveryRow, DeliveryStatus, Tables } from '../db/tables.js';
+import { nextRetryDelay, parseRetryAfter } from './retry-policy.js';
+import type { WebhookResponse } from './webhook-sender.js';
+
+export interface AttemptOutcome {
+  delivery: Pick<DeliveryRow, 'id' | 'endpoint_id' | 'attempts_count' | 'schedule_offset' | 'is_test'>;
+  attempt: number;
+  startedAt: Date;
+  requestHeaders: Record<string, string>;
+  response: WebhookResponse;
+}
+
+export interface AttemptRules {
+  schedule: readonly number[];
+  disableAfterMs: number;
+  now: Date;
+  random: () => number;
+}
+
+export interface AttemptResult {
+  status: DeliveryStatus;
+  nextAttemptAt: Date | null;
+  endpointDisabled: string | null;
+}
+
+const RETRY_AFTER_STATUSES = new Set([429, 503]);
+
+export function isSuccess(status: number | null): boolean {
+  return status !== null && status >= 200 && status < 300;
+}
+
+/**
+ * Records one attempt and decides what follows, in one transaction: 2xx succeeds; otherwise the next
+ * attempt follows the retry schedule (honouring Retry-After on 429/503) until the series is spent.
+ * A 410 Gone disables the endpoint; so does failing every attempt for `disableAfterMs`.
+ */
+export async function recordAttempt(
+  db: Kysely<Tables>,
+  outcome: AttemptOutcome,
+  rules: AttemptRules,
+): Promise<AttemptResult> {
+  const { delivery, response, attempt } = outcome;
+  const stamp = rules.now.toISOString();
+  const ok = isSuccess(response.status);
+  let nextAttemptAt: Date | null = null;
+  let endpointDisabled: string | null = null;
+  if (!ok && delivery.is_test === 0 && response.status !== 410) {
+    const delay = nextRetryDelay({
+      schedule: rules.schedule,
+      attemptsInSeries: attempt - delivery.schedule_offset,
+      retryAfterMs: RETRY_AFTER_STATUSES.has(response.status ?? 0)
+        ? parseRetryAfter(response.headers['retry-after'], rules.now)
+        : undefined,
+      random: rules.random(),
+    });
+    if (delay !== null) nextAttemptAt = new Date(rules.now.getTime() + delay);
+  }
+  const status: DeliveryStatus = ok ? 'succeeded' : nextAttemptAt ? 'pending' : 'failed';
+
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .insertInto('delivery_attempts')
+      .values({
+        delivery_id: delivery.id,
+        attempt,
+        started_at: outcome.startedAt.toISOString(),
+        duration_ms: response.durationMs,
+        request_headers: JSON.stringify(outcome.requestHeaders),
+        response_status: response.status,
+        response_body: response.body,
+        error: response.error,
+      })
+      .execute();
+    await trx
+      .updateTable('deliveries')
+      .set({
+        status,
+        attempts_count: attempt,
+        next_attempt_at: nextAttemptAt?.toISOString() ?? null,
+        lease_expires_at: null,
+        updated_at: stamp,
+      })
+      .where('id', '=', delivery.id)
+      .execute();
+    if (delivery.is_test === 1) return;
+    if (ok) {
+      await trx
+        .updateTable('webhook_endpoints')
+        .set({ failing_since: null })
+        .where('id', '=', delivery.endpoint_id)
+        .where('failing_since', 'is not', null)
+        .execute();
+      return;
+    }
+    const endpoint = await trx
+      .selectFrom('webhook_endpoints')
+      .select(['failing_since', 'enabled'])
+      .where('id', '=', delivery.endpoint_id)
+      .executeTakeFirst();
+    if (!endpoint || endpoint.enabled === 0) return;
+    const failingSince = endpoint.failing_since ?? stamp;
+    if (response.status === 410) {
+      endpointDisabled = 'the receiver answered 410 Gone';
+    } else if (rules.now.getTime() - Date.parse(failingSince) >= rules.disableAfterMs) {
+      endpointDisabled = `every attempt failed since ${failingSince.slice(0, 19)}Z`;
+    }
+    await trx
+      .updateTable('webhook_endpoints')
+      .set(
+        endpointDisabled
+          ? { enabled: 0, disabled_reason: endpointDisabled, failing_since: failingSince, updated_at: stamp }
+          : { failing_since: failingSince },
+      )
+      .where('id', '=', delivery.endpoint_id)
+      .execute();
+  });
+  return { status, nextAttemptAt, endpointDisabled };
+}

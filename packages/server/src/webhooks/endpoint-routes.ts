@@ -1,0 +1,221 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { identity } from '../http/auth.js';
+import { IsoTimestamp } from '../http/schemas.js';
+import type { AppContext } from '../shared/context.js';
+import {
+  MAX_ROTATION_GRACE_SECONDS,
+  createEndpoint,
+  deleteEndpoint,
+  findEndpoint,
+  listEndpoints,
+  revealSecret,
+  rotateSecret,
+  toEndpointView,
+  updateEndpoint,
+} from './endpoint-store.js';
+import { sendTestEvent } from './test-send.js';
+
+export const EventTypeSchema = Type.Union([
+  Type.Literal('customer.registered'),
+  Type.Literal('tier.upgraded'),
+]);
+const Url = Type.String({
+  minLength: 1,
+  maxLength: 2048,
+  description: 'https:// URL that receives the POSTs',
+});
+const Events = Type.Array(EventTypeSchema, {
+  maxItems: 10,
+  description: 'Event types to receive; empty = all',
+});
+const Description = Type.Union([Type.String({ maxLength: 500 }), Type.Null()]);
+
+export const EndpointSchema = Type.Object({
+  id: Type.String({ examples: ['ep_3kT9xQ…'] }),
+  url: Type.String(),
+  events: Type.Array(Type.String()),
+  enabled: Type.Boolean(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  disabled_reason: Type.Union([Type.String(), Type.Null()], {
+    description: 'Why Zupy disabled it: a 410 Gone, or failing every attempt for days',
+  }),
+  created_at: IsoTimestamp,
+  updated_at: IsoTimestamp,
+});
+
+export const TestSendSchema = Type.Object({
+  success: Type.Boolean(),
+  status_code: Type.Union([Type.Integer(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  delivery_id: Type.String(),
+  request: Type.Object({
+    url: Type.String(),
+    headers: Type.Record(Type.String(), Type.String()),
+    body: Type.String(),
+  }),
+  response: Type.Object({
+    status: Type.Union([Type.Integer(), Type.Null()]),
+    body: Type.Union([Type.String(), Type.Null()]),
+    duration_ms: Type.Integer(),
+  }),
+});
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
+const Secret = Type.Object({ secret: Type.String({ description: 'whsec_ + base64 of 32 random bytes' }) });
+
+export const endpointRoutes =
+  (ctx: AppContext): FastifyPluginAsync =>
+  (instance) => {
+    const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+    const tags = ['Webhook endpoints'];
+
+    app.post(
+      '/webhooks/endpoints/',
+      {
+        schema: {
+          tags,
+          summary: 'Register a webhook endpoint',
+          description:
+            'At most 10 per company. The full secret is in this answer and from the reveal call only. URLs that resolve to private, loopback or link-local addresses are refused unless the operator allows private networks.',
+          body: Type.Object(
+            { url: Url, events: Type.Optional(Events), description: Type.Optional(Description) },
+            { additionalProperties: false },
+          ),
+          response: { 201: Type.Object({ ...EndpointSchema.properties, ...Secret.properties }) },
+        },
+      },
+      async (request, reply) =>
+        reply.code(201).send(await createEndpoint(ctx, identity(request).companyId, request.body)),
+    );
+
+    app.get(
+      '/webhooks/endpoints/',
+      {
+        schema: {
+          tags,
+          summary: 'List webhook endpoints',
+          response: { 200: Type.Object({ data: Type.Array(EndpointSchema) }) },
+        },
+      },
+      async (request) => ({
+        data: (await listEndpoints(ctx.db, identity(request).companyId)).map(toEndpointView),
+      }),
+    );
+
+    app.get(
+      '/webhooks/endpoints/:id/',
+      {
+        schema: {
+          tags,
+          summary: 'One webhook endpoint',
+          params: IdParams,
+          response: { 200: EndpointSchema },
+        },
+      },
+      async (request) =>
+        toEndpointView(await findEndpoint(ctx.db, identity(request).companyId, request.params.id)),
+    );
+
+    app.patch(
+      '/webhooks/endpoints/:id/',
+      {
+        schema: {
+          tags,
+          summary: 'Change a webhook endpoint',
+          description:
+            'Setting `enabled: true` re-enables an endpoint Zupy disabled, and its pending deliveries resume.',
+          params: IdParams,
+          body: Type.Object(
+            {
+              url: Type.Optional(Url),
+              events: Type.Optional(Events),
+              description: Type.Optional(Description),
+              enabled: Type.Optional(Type.Boolean()),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: EndpointSchema },
+        },
+      },
+      (request) => updateEndpoint(ctx, identity(request).companyId, request.params.id, request.body),
+    );
+
+    app.delete(
+      '/webhooks/endpoints/:id/',
+      { schema: { tags, summary: 'Delete a webhook endpoint (its delivery log stays)', params: IdParams } },
+      async (request, reply) => {
+        await deleteEndpoint(ctx, identity(request).companyId, request.params.id);
+        return reply.code(204).send();
+      },
+    );
+
+    app.get(
+      '/webhooks/endpoints/:id/secret/',
+      {
+        config: { requiresReadWrite: true },
+        schema: {
+          tags,
+          summary: 'Reveal the signing secret (read-write keys only)',
+          params: IdParams,
+          response: { 200: Secret },
+        },
+      },
+      (request) => revealSecret(ctx, identity(request).companyId, request.params.id),
+    );
+
+    app.post(
+      '/webhooks/endpoints/:id/secret/rotate/',
+      {
+        schema: {
+          tags,
+          summary: 'Rotate the signing secret',
+          description:
+            'The new secret signs at once. During `grace_seconds` (default 86400, at most 7 days) the old one also signs `webhook-signature`, so receivers can switch without losing a delivery.',
+          params: IdParams,
+          body: Type.Optional(
+            Type.Object(
+              {
+                grace_seconds: Type.Optional(
+                  Type.Integer({ minimum: 0, maximum: MAX_ROTATION_GRACE_SECONDS }),
+                ),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          response: {
+            200: Type.Object({
+              secret: Type.String(),
+              previous_secret_expires_at: Type.Union([IsoTimestamp, Type.Null()]),
+            }),
+          },
+        },
+      },
+      (request) =>
+        rotateSecret(ctx, identity(request).companyId, request.params.id, request.body?.grace_seconds),
+    );
+
+    app.post(
+      '/webhooks/endpoints/:id/test/',
+      {
+        schema: {
+          tags,
+          summary: 'Send a test event',
+          description:
+            'Sends the sample payload of `event` for your company, signed with the real secret and marked `X-Zupy-Test: true`, and answers with what the receiver said (200 even when the receiver failed). Logged as a delivery; touches no customer.',
+          params: IdParams,
+          body: Type.Object({ event: Type.Optional(EventTypeSchema) }, { additionalProperties: false }),
+          response: { 200: TestSendSchema },
+        },
+      },
+      (request) =>
+        sendTestEvent(
+          ctx,
+          identity(request).companyId,
+          request.params.id,
+          request.body.event ?? 'customer.registered',
+        ),
+    );
+    return Promise.resolve();
+  };
