@@ -322,4 +322,16 @@ describe('delivering events to a real receiver', () => {
       }
     }
   });
+
+  it('a graceful stop releases deliveries still in flight after the grace period, recording no attempt', async () => {
+    server = await startTestServer({ worker: true, env: { ZUPY_DELIVERY_TIMEOUT: '30s' } });
+    const r = await receiver(() => 'hang');
+    await endpoint(r.url);
+    await server.api.post('/api/v2/customers/', JOAO);
+    await r.waitFor(1);
+    await server.runtime.worker!.stop(100);
+    const [delivery] = await server.runtime.ctx.db.selectFrom('deliveries').selectAll().execute();
+    expect(delivery).toMatchObject({ status: 'pending', attempts_count: 0, lease_expires_at: null });
+    expect(await server.runtime.ctx.db.selectFrom('delivery_attempts').selectAll().execute()).toEqual([]);
+  });
 });

@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JOAO, startTestServer, tempDir, type TestServer } from './helpers/test-server.js';
+import { startReceiver, type Receiver } from './helpers/receiver.js';
+
+let server: TestServer;
+let receiver: Receiver | undefined;
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+  await server?.close();
+});
+
+describe('webhooks never reach private networks unless the operator allows it', () => {
+  it.each([
+    'http://127.0.0.1:8080/hook',
+    'http://localhost:8080/hook',
+    'http://2130706433/',
+    'http://0x7f.0.0.1/',
+    'http://0177.0.0.1/',
+    'http://[::1]/',
+    'http://[::ffff:127.0.0.1]/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://10.0.0.1/',
+    'http://172.16.5.4/',
+    'http://192.168.0.10/',
+    'http://100.64.1.1/',
+    'http://[fd00::1]/',
+    'http://0.0.0.0/',
+  ])('refuses %s at registration with a 422 that says how to allow it', async (url) => {
+    server = await startTestServer({ env: { ZUPY_ALLOW_PRIVATE_NETWORK: '' } });
+    const res = await server.api.post('/api/v2/webhooks/endpoints/', { url });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual([
+      { field: 'url', detail: expect.stringContaining('ZUPY_ALLOW_PRIVATE_NETWORK=1') },
+    ]);
+    const patch = await server.api.put('/api/v2/integrations/webhooks/', { webhook_url: url });
+    expect(patch.status).toBe(422);
+  });
+
+  it('refuses a host name whose DNS answer is private', async () => {
+    server = await startTestServer({
+      env: { ZUPY_ALLOW_PRIVATE_NETWORK: '' },
+      ctx: { webhooks: { resolve: () => Promise.resolve([{ address: '192.168.1.20', family: 4 }]) } },
+    });
+    const res = await server.api.post('/api/v2/webhooks/endpoints/', {
+      url: 'https://crm.internal.example/hook',
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0].detail).toContain('192.168.1.20');
+  });
+
+  it('checks again at connect time: a DNS answer that turns private after registration is not connected to', async () => {
+    receiver = await startReceiver();
+    const port = new URL(receiver.url).port;
+    let lookups = 0;
+    server = await startTestServer({
+      worker: true,
+      env: { ZUPY_ALLOW_PRIVATE_NETWORK: '', ZUPY_RETRY_SCHEDULE: '0s' },
+      // First answer public (registration passes), every later one loopback (a rebinding attack).
+      ctx: {
+        webhooks: {
+          resolve: () =>
+            Promise.resolve([
+              lookups++ === 0 ? { address: '93.184.216.34', family: 4 } : { address: '127.0.0.1', family: 4 },
+            ]),
+        },
+      },
+    });
+    const ep = await server.api.post('/api/v2/webhooks/endpoints/', {
+      url: `http://rebind.example:${port}/hook`,
+    });
+    expect(ep.status).toBe(201);
+    await server.api.post('/api/v2/customers/', JOAO);
+    const delivery = await (async () => {
+      for (let i = 0; i < 200; i++) {
+        const [d] = (await server.api.get('/api/v2/webhooks/deliveries/')).body.data;
+        if (d?.status === 'failed')
+          return (await server.api.get(`/api/v2/webhooks/deliveries/${d.id}/`)).body;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error('delivery did not fail');
+    })();
+    expect(delivery.attempts[0].response_status).toBeNull();
+    expect(delivery.attempts[0].error).toContain('127.0.0.1');
+    expect(receiver.requests).toHaveLength(0);
+    expect(lookups).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses a literal private address at send time too, when it was allowed at registration', async () => {
+    receiver = await startReceiver();
+    // Registered while private networks were allowed…
+    const dataDir = tempDir();
+    const first = await startTestServer({ dataDir });
+    const ep = (await first.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url })).body;
+    await first.close();
+    expect(ep.id).toMatch(/^ep_/);
+    // …then the operator turns the guard on: the same data dir, now guarded.
+    server = await startTestServer({ dataDir, env: { ZUPY_ALLOW_PRIVATE_NETWORK: '' } });
+    const test = await server.api.post(`/api/v2/webhooks/endpoints/${ep.id}/test/`, {});
+    expect(test.body).toMatchObject({
+      success: false,
+      status_code: null,
+      error: expect.stringContaining('private'),
+    });
+    expect(receiver.requests).toHaveLength(0);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});

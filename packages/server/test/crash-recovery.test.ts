@@ -1,0 +1,113 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { makeClient, tempDir } from './helpers/test-server.js';
+import { startReceiver, type Receiver } from './helpers/receiver.js';
+import { runCli, startServeProcess } from './helpers/serve-process.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('a crash at any instant loses no accepted event', () => {
+  let dataDir: string;
+  let receiver: Receiver;
+  const dirs: string[] = [];
+  beforeEach(() => {
+    dataDir = tempDir('zupy-crash-');
+    dirs.push(dataDir);
+  });
+  beforeAll(async () => {
+    receiver = await startReceiver(async () => {
+      await sleep(150);
+      return { status: 200 };
+    });
+  });
+  afterAll(async () => {
+    await receiver.close();
+    for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const env = () => ({
+    ZUPY_DATA_DIR: dataDir,
+    ZUPY_ALLOW_PRIVATE_NETWORK: '1',
+    ZUPY_DELIVERY_TIMEOUT: '1s',
+    ZUPY_RETRY_SCHEDULE: '0s,200ms,200ms,200ms,200ms',
+  });
+
+  it('kill -9 of the server while deliveries are in flight, then a restart: every event arrives', async () => {
+    const { api_key: key } = JSON.parse(
+      await runCli(env(), 'company', 'create', '--name', 'Crash Test', '--json'),
+    ) as {
+      api_key: string;
+    };
+    const first = await startServeProcess(env());
+    const api = makeClient(first.url, key);
+    expect((await api.post('/api/v2/webhooks/endpoints/', { url: receiver.url })).status).toBe(201);
+    const accepted: string[] = [];
+    for (let i = 0; i < 60; i++) {
+      const res = await api.post('/api/v2/customers/', {
+        phone: `11 98123-${String(i).padStart(4, '0')}`,
+        name: `K${i}`,
+      });
+      expect(res.status).toBe(201);
+      accepted.push(res.body.customer.member_id);
+    }
+    await receiver.waitFor(5);
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const beforeRestart = receiver.requests.length;
+    expect(beforeRestart).toBeLessThan(60);
+
+    const second = await startServeProcess(env());
+    try {
+      const deadline = Date.now() + 30_000;
+      const seen = () =>
+        new Set(receiver.requests.map((r) => JSON.parse(r.body).customer.member_id as string));
+      while (accepted.some((id) => !seen().has(id))) {
+        if (Date.now() > deadline)
+          throw new Error(`missing ${accepted.filter((id) => !seen().has(id)).length} events`);
+        await sleep(100);
+      }
+      // Deliveries the killed process had in flight are claimed again once its leases expire.
+      const client = makeClient(second.url, key);
+      while ((await client.get('/api/v2/webhooks/deliveries/?status=pending')).body.data.length > 0) {
+        if (Date.now() > deadline) throw new Error('deliveries still pending');
+        await sleep(200);
+      }
+      const succeeded = await client.get('/api/v2/webhooks/deliveries/?status=succeeded&page_size=100');
+      expect(succeeded.body.data).toHaveLength(60);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
+  it('SIGTERM lets the in-flight delivery end, exits 0 and leaves no delivery leased', async () => {
+    const hanging = await startReceiver(() => 'hang');
+    try {
+      const { api_key: key } = JSON.parse(
+        await runCli(env(), 'company', 'create', '--name', 'Graceful', '--json'),
+      ) as {
+        api_key: string;
+      };
+      const proc = await startServeProcess({ ...env(), ZUPY_DELIVERY_TIMEOUT: '30s' });
+      const api = makeClient(proc.url, key);
+      await api.post('/api/v2/webhooks/endpoints/', { url: hanging.url });
+      await api.post('/api/v2/customers/', { phone: '11 98999-0000', name: 'Graceful' });
+      await hanging.waitFor(1);
+      proc.child.kill('SIGTERM');
+      // The grace period is the delivery timeout; closing the receiver ends the request sooner.
+      await sleep(200);
+      await hanging.close();
+      expect(await proc.exited).toBe(0);
+      const db = new Database(path.join(dataDir, 'zupy.db'), { readonly: true });
+      const leased = db
+        .prepare('select count(*) as n from deliveries where lease_expires_at is not null')
+        .get() as { n: number };
+      db.close();
+      expect(leased.n).toBe(0);
+    } finally {
+      await hanging.close().catch(() => undefined);
+    }
+  });
+});
