@@ -1,10 +1,21 @@
 /**
- * The wire contract of Zupy's outbound webhooks (CONTRACT §1): the event types, their exact shapes and
- * the one serializer that puts keys in the documented order. The server builds every body with
- * {@link serializeEvent}, so what integrators parse is byte-for-byte what this file describes.
+ * The wire contract of Zupy's outbound webhooks: each event is defined once, below, and that
+ * definition gives its TypeScript type, its run-time validation (`parseEvent`) and the key order of
+ * the body the server sends (`serializeEvent`).
  */
+import {
+  literal,
+  nullable,
+  number,
+  object,
+  oneOf,
+  string,
+  tagged,
+  type Infer,
+  type Schema,
+} from './schema.js';
 
-/** Every event type Zupy sends, in the order the docs list them. */
+/** Every event type Zupy sends. */
 export const EVENT_TYPES = ['customer.registered', 'tier.upgraded'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -20,121 +31,79 @@ export const QUALIFICATION_METRICS = [
 ] as const;
 export type QualificationMetric = (typeof QUALIFICATION_METRICS)[number];
 
-export type WelcomeReward =
-  | { enabled: false; type: 'none' }
-  | { enabled: true; type: 'points'; points_awarded: number }
-  | { enabled: true; type: 'coupon'; coupon_code: string };
+const timestamp = string(
+  /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+  'an ISO 8601 UTC timestamp like 2025-08-26T15:30:00Z',
+);
+const memberId = string(/^ZP-[0-9A-F]{8}$/, 'a member id like ZP-8B23CD41');
+const whatsapp = string(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number like +5511965958122');
+const email = nullable(string());
+const tier = oneOf(TIER_NAMES);
 
-export interface CustomerRegisteredEvent {
-  event: 'customer.registered';
-  /** ISO 8601 UTC, second precision, e.g. `2025-08-26T15:30:00Z`. */
-  timestamp: string;
-  company_id: string;
-  customer: {
-    member_id: string;
-    whatsapp: string;
-    email: string | null;
-    name: string;
-    cpf: string | null;
-    tier: TierName;
-    created_at: string;
-  };
-  welcome_reward: WelcomeReward;
-}
+const welcomeReward = tagged('type', {
+  none: object({ enabled: literal(false), type: literal('none') }),
+  points: object({ enabled: literal(true), type: literal('points'), points_awarded: number() }),
+  coupon: object({
+    enabled: literal(true),
+    type: literal('coupon'),
+    coupon_code: string(/^CP-[0-9A-F]{8}$/, 'a coupon code like CP-1A2B3C4D'),
+  }),
+});
 
-export interface NextTierRequirements {
-  tier_name: TierName;
-  points_needed: number;
-  total_points_required: number;
-}
+const customerRegistered = object({
+  event: literal('customer.registered'),
+  timestamp,
+  company_id: string(),
+  customer: object({
+    member_id: memberId,
+    whatsapp,
+    email,
+    name: string(),
+    cpf: nullable(string(/^\d{11}$/, '11 digits')),
+    tier,
+    created_at: timestamp,
+  }),
+  welcome_reward: welcomeReward,
+});
 
-export interface TierUpgradedEvent {
-  event: 'tier.upgraded';
-  timestamp: string;
-  company_id: string;
-  customer: {
-    member_id: string;
-    name: string;
-    whatsapp: string;
-    email: string | null;
-    tier: TierName;
-  };
-  tier_change: {
-    previous_tier: TierName;
-    new_tier: TierName;
-    qualification_metric: QualificationMetric;
-    qualification_value: number;
-    next_tier_requirements: NextTierRequirements | null;
-  };
-}
+const tierUpgraded = object({
+  event: literal('tier.upgraded'),
+  timestamp,
+  company_id: string(),
+  customer: object({ member_id: memberId, name: string(), whatsapp, email, tier }),
+  tier_change: object({
+    previous_tier: tier,
+    new_tier: tier,
+    qualification_metric: oneOf(QUALIFICATION_METRICS),
+    qualification_value: number(),
+    next_tier_requirements: nullable(
+      object({ tier_name: tier, points_needed: number(), total_points_required: number() }),
+    ),
+  }),
+});
 
+export type WelcomeReward = Infer<typeof welcomeReward>;
+/** Sent when a customer joins through any channel (POS, app, website, API, import). */
+export type CustomerRegisteredEvent = Infer<typeof customerRegistered>;
+/** Sent when a customer's tier goes up, by activity or by a manual change. */
+export type TierUpgradedEvent = Infer<typeof tierUpgraded>;
+export type NextTierRequirements = NonNullable<TierUpgradedEvent['tier_change']['next_tier_requirements']>;
 /** Every event Zupy sends: switch on `event` to narrow. */
 export type ZupyEvent = CustomerRegisteredEvent | TierUpgradedEvent;
 
-function serializeWelcomeReward(reward: WelcomeReward): WelcomeReward {
-  switch (reward.type) {
-    case 'none':
-      return { enabled: false, type: 'none' };
-    case 'points':
-      return { enabled: true, type: 'points', points_awarded: reward.points_awarded };
-    case 'coupon':
-      return { enabled: true, type: 'coupon', coupon_code: reward.coupon_code };
-  }
+/** The schema of each event type. */
+export const EVENT_SCHEMAS: { readonly [T in EventType]: Schema<Extract<ZupyEvent, { event: T }>> } = {
+  'customer.registered': customerRegistered,
+  'tier.upgraded': tierUpgraded,
+};
+
+export function isEventType(value: unknown): value is EventType {
+  return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
 }
 
-/** Rebuilds an event with its keys in the documented order and no extra keys. */
-export function canonicalEvent(event: ZupyEvent): ZupyEvent {
-  switch (event.event) {
-    case 'customer.registered': {
-      const c = event.customer;
-      return {
-        event: event.event,
-        timestamp: event.timestamp,
-        company_id: event.company_id,
-        customer: {
-          member_id: c.member_id,
-          whatsapp: c.whatsapp,
-          email: c.email,
-          name: c.name,
-          cpf: c.cpf,
-          tier: c.tier,
-          created_at: c.created_at,
-        },
-        welcome_reward: serializeWelcomeReward(event.welcome_reward),
-      };
-    }
-    case 'tier.upgraded': {
-      const c = event.customer;
-      const t = event.tier_change;
-      const next = t.next_tier_requirements;
-      return {
-        event: event.event,
-        timestamp: event.timestamp,
-        company_id: event.company_id,
-        customer: {
-          member_id: c.member_id,
-          name: c.name,
-          whatsapp: c.whatsapp,
-          email: c.email,
-          tier: c.tier,
-        },
-        tier_change: {
-          previous_tier: t.previous_tier,
-          new_tier: t.new_tier,
-          qualification_metric: t.qualification_metric,
-          qualification_value: t.qualification_value,
-          next_tier_requirements:
-            next === null
-              ? null
-              : {
-                  tier_name: next.tier_name,
-                  points_needed: next.points_needed,
-                  total_points_required: next.total_points_required,
-                },
-        },
-      };
-    }
-  }
+/** Checks an event against its definition and returns it with its keys in the documented order. */
+export function canonicalEvent<E extends ZupyEvent>(event: E): E {
+  return EVENT_SCHEMAS[event.event].parse(event) as E;
 }
 
 /**

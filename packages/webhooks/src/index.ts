@@ -32,3 +32,18 @@ export { timingSafeEqual } from './timing-safe-equal.js';
 export { generateSecret } from './generate-secret.js';
 export { sampleEvent } from './samples.js';
 export type { SampleOptions } from './samples.js';
+export { parseEvent, parseJson } from './parse-event.js';
+export { EVENT_SCHEMAS, isEventType } from './events.js';
+export { createWebhookHandler, BODY_PARSED_MESSAGE } from './handler.js';
+export type {
+  WebhookHandler,
+  WebhookHandlerOptions,
+  WebhookHandlers,
+  WebhookRequest,
+  WebhookResponse,
+  DeliveryContext,
+} from './handler.js';
+export { createMemoryIdempotencyStore } from './idempotency-store.js';
+export type { IdempotencyStore, MemoryIdempotencyStore, MemoryStoreOptions } from './idempotency-store.js';
+export { SchemaError } from './schema.js';
+export type { Schema, Infer } from './schema.js';

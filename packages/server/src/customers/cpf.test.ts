@@ -41,11 +41,16 @@ describe('CPF', () => {
 
   it('refuses any typo in a check digit', () => {
     fc.assert(
-      fc.property(baseDigits, fc.integer({ min: 9, max: 10 }), fc.integer({ min: 1, max: 9 }), (base, pos, delta) => {
-        const cpf = base + cpfCheckDigits(base);
-        const typo = cpf.slice(0, pos) + String((Number(cpf[pos]) + delta) % 10) + cpf.slice(pos + 1);
-        expect(normalizeCpf(typo).ok).toBe(false);
-      }),
+      fc.property(
+        baseDigits,
+        fc.integer({ min: 9, max: 10 }),
+        fc.integer({ min: 1, max: 9 }),
+        (base, pos, delta) => {
+          const cpf = base + cpfCheckDigits(base);
+          const typo = cpf.slice(0, pos) + String((Number(cpf[pos]) + delta) % 10) + cpf.slice(pos + 1);
+          expect(normalizeCpf(typo).ok).toBe(false);
+        },
+      ),
     );
   });
 
@@ -55,7 +60,9 @@ describe('CPF', () => {
     let caught = 0;
     let total = 0;
     for (let n = 0; n < 2000; n++) {
-      const base = String(n * 7919 + 123456).padStart(9, '0').slice(-9);
+      const base = String(n * 7919 + 123456)
+        .padStart(9, '0')
+        .slice(-9);
       const cpf = base + cpfCheckDigits(base);
       for (let pos = 0; pos < 9; pos++) {
         const typo = cpf.slice(0, pos) + String((Number(cpf[pos]) + 1) % 10) + cpf.slice(pos + 1);

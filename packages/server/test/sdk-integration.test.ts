@@ -1,0 +1,76 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createWebhookHandler,
+  type CustomerRegisteredEvent,
+  type DeliveryContext,
+  type TierUpgradedEvent,
+} from '@zupy/webhooks';
+import { createNodeListener } from '@zupy/webhooks/node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JOAO, startTestServer, type TestServer } from './helpers/test-server.js';
+
+let server: TestServer;
+let receiver: http.Server | undefined;
+afterEach(async () => {
+  await new Promise((r) => (receiver ? receiver.close(r) : r(undefined)));
+  await server?.close();
+});
+
+describe('the SDK receives what the server sends', () => {
+  it('registration and tier upgrade reach an SDK handler, verified and typed', async () => {
+    server = await startTestServer({ worker: true });
+    const registered: [CustomerRegisteredEvent, DeliveryContext][] = [];
+    const upgraded: TierUpgradedEvent[] = [];
+    // The receiver listens first (its URL is needed to register), then gets its handler and secret.
+    let listener: ReturnType<typeof createNodeListener> = (_req, res) => void res.writeHead(503).end();
+    receiver = http.createServer((req, res) => listener(req, res));
+    await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+    const { secret } = (await server.api.post('/api/v2/webhooks/endpoints/', { url })).body;
+    listener = createNodeListener(
+      createWebhookHandler({
+        secret,
+        on: {
+          'customer.registered': (event, context) => {
+            registered.push([event, context]);
+          },
+          'tier.upgraded': (event) => {
+            upgraded.push(event);
+          },
+        },
+      }),
+    );
+
+    const reg = await server.api.post('/api/v2/customers/', JOAO);
+    await server.api.post(`/api/v2/customers/${reg.body.customer.member_id}/points/add/`, { amount: 2400 });
+    for (let i = 0; upgraded.length === 0 || registered.length === 0; i++) {
+      if (i > 300) throw new Error('no delivery reached the SDK');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const [event, context] = registered[0]!;
+    expect(event.customer).toMatchObject({
+      member_id: reg.body.customer.member_id,
+      whatsapp: '+5511965958122',
+      tier: 'bronze',
+    });
+    expect(context).toMatchObject({
+      eventId: expect.stringMatching(/^evt_/),
+      deliveryId: expect.stringMatching(/^dlv_/),
+      attempt: 1,
+      test: false,
+    });
+    expect(upgraded[0]!.tier_change).toMatchObject({
+      previous_tier: 'bronze',
+      new_tier: 'silver',
+      qualification_value: 2500,
+    });
+
+    const deliveries = (await server.api.get('/api/v2/webhooks/deliveries/')).body.data;
+    for (const d of deliveries) {
+      const detail = (await server.api.get(`/api/v2/webhooks/deliveries/${d.id}/`)).body;
+      expect(detail.status).toBe('succeeded');
+      expect(JSON.parse(detail.attempts[0].response_body)).toMatchObject({ received: true });
+    }
+  });
+});
