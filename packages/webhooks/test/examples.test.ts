@@ -57,3 +57,31 @@ describe('the examples run and handle a signed event', () => {
     expect(output).toContain('Faltam 2500 para gold');
   });
 });
+
+describe('the CommonJS build', () => {
+  it('loads with require() and verifies what the ESM build signs', async () => {
+    const secret = generateSecret();
+    const body = serializeEvent(sampleEvent('customer.registered'));
+    const headers = signatureHeaders({
+      secrets: [secret],
+      eventId: 'evt_cjs',
+      timestamp: Math.floor(Date.now() / 1000),
+      body,
+    });
+    const script = `
+      const { verifySignature, parseEvent } = require('@zupy/webhooks');
+      const { createNodeListener } = require('@zupy/webhooks/node');
+      const input = JSON.parse(require('node:fs').readFileSync(0, 'utf8'));
+      const verified = verifySignature({ body: input.body, headers: input.headers, secret: input.secret });
+      console.log(JSON.stringify({ scheme: verified.scheme, member: parseEvent(input.body).customer.member_id, node: typeof createNodeListener }));
+    `;
+    const child = spawn(process.execPath, ['--input-type=commonjs', '-e', script], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    child.stdin.end(JSON.stringify({ body, headers, secret }));
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise((r) => child.on('exit', r));
+    expect(JSON.parse(out)).toEqual({ scheme: 'standard-webhooks', member: 'ZP-8B23CD41', node: 'function' });
+  });
+});
