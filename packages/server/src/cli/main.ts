@@ -3,6 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, ZupyError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerCompanyCommands } from './company.js';
+import { registerImportCommand } from './import.js';
+import { registerListenCommand } from './listen.js';
+import { registerReplayCommand } from './replay.js';
+import { registerTriggerCommand } from './trigger.js';
+import { registerVerifyCommand } from './verify.js';
 import { registerMigrateCommand } from './migrate.js';
 import { registerServeCommand } from './serve.js';
 
@@ -15,6 +20,11 @@ const program = new Command()
 registerServeCommand(program);
 registerMigrateCommand(program);
 registerCompanyCommands(program);
+registerListenCommand(program);
+registerTriggerCommand(program);
+registerVerifyCommand(program);
+registerReplayCommand(program);
+registerImportCommand(program);
 
 try {
   await program.parseAsync(process.argv);

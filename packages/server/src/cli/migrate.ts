@@ -8,6 +8,10 @@ export function registerMigrateCommand(program: Command): void {
     .command('migrate')
     .description('Apply pending database migrations (serve and worker also do it at start)')
     .option('--json', 'print the applied migrations as JSON')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ zupy migrate\n  $ ZUPY_DATA_DIR=/var/lib/zupy zupy migrate --json\n',
+    )
     .action(async (options: { json?: boolean }) => {
       const database = openDatabase(loadConfig());
       try {

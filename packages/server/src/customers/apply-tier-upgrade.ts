@@ -16,6 +16,7 @@ export async function applyTierUpgrade(
   program: Program,
   customer: CustomerRow,
   now: Date,
+  options: { emitEvents: boolean } = { emitEvents: true },
 ): Promise<TierUpgrade | null> {
   const upgrade = decideTierUpgrade(program, customer.tier as TierName, customerMetrics(customer));
   if (upgrade === null) return null;
@@ -24,6 +25,7 @@ export async function applyTierUpgrade(
     .set({ tier: upgrade.new_tier, updated_at: now.toISOString() })
     .where('id', '=', customer.id)
     .execute();
+  if (!options.emitEvents) return upgrade;
   await recordEvent(
     trx,
     tierUpgradedPayload(customer, program, upgrade, program.qualification_metric, now),

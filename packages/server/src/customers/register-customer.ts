@@ -29,7 +29,7 @@ export type RegistrationResult =
   | { created: true; customer: CustomerProfile }
   | { created: false; matched_on: MatchedOn; customer: CustomerProfile };
 
-interface ValidRegistration {
+export interface ValidRegistration {
   whatsapp: string;
   name: string;
   email: string | null;
@@ -111,11 +111,16 @@ async function unusedMemberId(trx: Kysely<Tables>, ctx: AppContext): Promise<str
   throw new Error(`no unused member id after ${MAX_MEMBER_ID_TRIES} tries`);
 }
 
-async function registerInTransaction(
+/**
+ * Registers one validated customer inside the caller's transaction (the API's one-row transaction, or
+ * an import's batch). `emitEvents: false` (an import with --no-events) records no webhook events.
+ */
+export async function registerInTransaction(
   trx: Kysely<Tables>,
   ctx: AppContext,
   companyId: string,
   r: ValidRegistration,
+  options: { emitEvents: boolean } = { emitEvents: true },
 ): Promise<RegistrationResult> {
   const match = await findMatch(trx, companyId, r);
   if (match) return { created: false, matched_on: match.matched_on, customer: toCustomerProfile(match.row) };
@@ -172,9 +177,10 @@ async function registerInTransaction(
       : coupon !== null
         ? { enabled: true, type: 'coupon', coupon_code: coupon }
         : { enabled: false, type: 'none' };
-  await recordEvent(trx, customerRegisteredPayload(inserted, tier, welcome, now), now);
+  if (options.emitEvents)
+    await recordEvent(trx, customerRegisteredPayload(inserted, tier, welcome, now), now);
   // Welcome points may cross a threshold: customer.registered first, then tier.upgraded.
-  const upgrade = await applyTierUpgrade(trx, program, inserted, now);
+  const upgrade = await applyTierUpgrade(trx, program, inserted, now, options);
   const customer = upgrade ? { ...inserted, tier: upgrade.new_tier } : inserted;
   return { created: true, customer: toCustomerProfile(customer) };
 }

@@ -1,0 +1,146 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WebhookVerificationError, readHeader, verifySignature } from '@zupy/webhooks';
+import type { Command } from 'commander';
+import { request } from 'undici';
+
+interface ListenOptions {
+  port: string;
+  host: string;
+  secret?: string;
+  forwardTo?: string;
+  json?: boolean;
+}
+
+/** Headers a forward passes on: everything but hop-by-hop ones. */
+function forwardHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || ['host', 'connection', 'content-length', 'transfer-encoding'].includes(name))
+      continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export function registerListenCommand(program: Command): void {
+  program
+    .command('listen')
+    .description(
+      'A local webhook receiver: verifies and pretty-prints every delivery, optionally forwards it',
+    )
+    .option('--port <port>', 'port to listen on', '4000')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--secret <secret>', 'verify signatures with this secret (whsec_…)')
+    .option('--forward-to <url>', 'POST each delivery on to this URL, with the same body and headers')
+    .option('--json', 'print one JSON line per delivery')
+    .addHelpText(
+      'after',
+      `
+It answers 401 when a signature does not verify, the forward target's answer when forwarding,
+and 200 {received: true} otherwise.
+
+Examples:
+  $ zupy listen --port 4000 --secret whsec_…
+  $ zupy listen --secret whsec_… --forward-to http://127.0.0.1:3000/webhooks/zupy
+`,
+    )
+    .action(async (options: ListenOptions) => {
+      const server = http.createServer((req, res) => {
+        void readBody(req).then(async (body) => {
+          let verdict = options.secret ? 'verified' : 'not checked (no --secret)';
+          let verified = true;
+          if (options.secret) {
+            try {
+              verdict = `verified (${verifySignature({ body, headers: req.headers, secret: options.secret }).scheme})`;
+            } catch (error) {
+              if (!(error instanceof WebhookVerificationError)) throw error;
+              verified = false;
+              verdict = `REJECTED ${error.reason}: ${error.message}`;
+            }
+          }
+          let forward: { status: number | null; body: string; error: string | null } | undefined;
+          if (verified && options.forwardTo) {
+            try {
+              const answer = await request(options.forwardTo, {
+                method: 'POST',
+                headers: forwardHeaders(req.headers),
+                body,
+              });
+              forward = {
+                status: answer.statusCode,
+                body: (await answer.body.text()).slice(0, 4096),
+                error: null,
+              };
+            } catch (error) {
+              forward = { status: null, body: '', error: (error as Error).message };
+            }
+          }
+          const text = body.toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // Shown as text.
+          }
+          const get = (name: string) => readHeader(req.headers, name) ?? null;
+          if (options.json) {
+            process.stdout.write(
+              JSON.stringify({
+                received_at: new Date().toISOString(),
+                event: get('x-zupy-event'),
+                event_id: get('x-zupy-event-id'),
+                delivery_id: get('x-zupy-delivery'),
+                attempt: get('x-zupy-attempt'),
+                test: get('x-zupy-test') === 'true',
+                verified,
+                verdict,
+                headers: req.headers,
+                body: parsed,
+                forward: forward ?? null,
+              }) + '\n',
+            );
+          } else {
+            process.stdout.write(
+              `\n${verified ? '✓' : '✗'} ${new Date().toISOString()}  ${get('x-zupy-event') ?? '(no X-Zupy-Event)'}  ${get('x-zupy-event-id') ?? ''}  ${get('x-zupy-delivery') ?? ''}  attempt ${get('x-zupy-attempt') ?? '?'}${get('x-zupy-test') === 'true' ? '  [test]' : ''}\n` +
+                `  signature: ${verdict}\n` +
+                JSON.stringify(parsed, null, 2)
+                  .split('\n')
+                  .map((l) => `  ${l}`)
+                  .join('\n') +
+                '\n' +
+                (forward ? `  forwarded to ${options.forwardTo} → ${forward.status ?? forward.error}\n` : ''),
+            );
+          }
+          if (!verified) {
+            res
+              .writeHead(401, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ received: false, error: verdict }));
+          } else if (forward) {
+            res.writeHead(forward.status ?? 502, { 'content-type': 'application/json' }).end(forward.body);
+          } else {
+            res
+              .writeHead(200, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ received: true, processed_at: new Date().toISOString() }));
+          }
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(Number(options.port), options.host, resolve));
+      const { port } = server.address() as AddressInfo;
+      process.stderr.write(
+        `Listening for Zupy webhooks on http://${options.host}:${port}/ (Ctrl-C to stop)\n`,
+      );
+      const stop = () => server.close(() => process.exit(0));
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+}

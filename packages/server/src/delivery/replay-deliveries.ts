@@ -1,0 +1,84 @@
+import type { Kysely } from 'kysely';
+import type { DeliveryStatus, Tables } from '../db/tables.js';
+import { ZupyError } from '../errors.js';
+
+export interface ReplayQuery {
+  endpointId: string;
+  since: Date;
+  until?: Date | undefined;
+  status: DeliveryStatus | 'any';
+}
+
+export interface ReplayCandidate {
+  id: string;
+  event_id: string;
+  event_type: string;
+  status: string;
+  created_at: string;
+}
+
+/** The deliveries of an endpoint created in [since, until) with the given status, oldest first. */
+export async function findReplayable(db: Kysely<Tables>, query: ReplayQuery): Promise<ReplayCandidate[]> {
+  const endpoint = await db
+    .selectFrom('webhook_endpoints')
+    .select(['enabled', 'deleted_at'])
+    .where('id', '=', query.endpointId)
+    .executeTakeFirst();
+  if (!endpoint || endpoint.deleted_at !== null)
+    throw new ZupyError('ZUPY_NOT_FOUND', `endpoint ${query.endpointId} not found`);
+  if (endpoint.enabled === 0) {
+    throw new ZupyError(
+      'ZUPY_CONFLICT',
+      `endpoint ${query.endpointId} is disabled; enable it before replaying`,
+    );
+  }
+  let q = db
+    .selectFrom('deliveries')
+    .select(['id', 'event_id', 'event_type', 'status', 'created_at'])
+    .where('endpoint_id', '=', query.endpointId)
+    .where('is_test', '=', 0)
+    .where('created_at', '>=', query.since.toISOString())
+    .orderBy('seq');
+  if (query.until) q = q.where('created_at', '<', query.until.toISOString());
+  if (query.status !== 'any') q = q.where('status', '=', query.status);
+  return q.execute();
+}
+
+/**
+ * Schedules deliveries to be sent again, `ratePerSecond` at most: each gets its own due time, so the
+ * workers (of any process) pace the replay without this command staying up. A fresh retry series each.
+ */
+export async function scheduleReplay(
+  db: Kysely<Tables>,
+  ids: readonly string[],
+  options: { now: Date; ratePerSecond: number; onProgress?: (done: number) => void },
+): Promise<void> {
+  const spacingMs = 1000 / options.ratePerSecond;
+  const stamp = options.now.toISOString();
+  const BATCH = 500;
+  for (let start = 0; start < ids.length; start += BATCH) {
+    const batch = ids.slice(start, start + BATCH);
+    await db.transaction().execute(async (trx) => {
+      for (const [i, id] of batch.entries()) {
+        const due = new Date(options.now.getTime() + Math.floor((start + i) * spacingMs)).toISOString();
+        const row = await trx
+          .selectFrom('deliveries')
+          .select('attempts_count')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        await trx
+          .updateTable('deliveries')
+          .set({
+            status: 'pending',
+            next_attempt_at: due,
+            schedule_offset: row.attempts_count,
+            lease_expires_at: null,
+            updated_at: stamp,
+          })
+          .where('id', '=', id)
+          .execute();
+      }
+    });
+    options.onProgress?.(Math.min(start + BATCH, ids.length));
+  }
+}
