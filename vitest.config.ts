@@ -35,6 +35,23 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        resolve: {
+          alias: [
+            { find: /^@zupy\/webhooks\/(.*)$/, replacement: `${webhooksDir}/$1.ts` },
+            { find: '@zupy/webhooks', replacement: webhooksSrc },
+          ],
+        },
+        test: {
+          name: 'server-pg',
+          // The same API and delivery suite, on a real PostgreSQL (unit tests need no second run).
+          include: ['packages/server/test/**/*.test.ts'],
+          env: { ZUPY_TEST_DB: 'postgres' },
+          globalSetup: ['packages/server/test/helpers/pg-global-setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

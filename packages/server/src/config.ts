@@ -18,6 +18,8 @@ export interface Config {
   readonly endpointDisableAfterMs: number;
   /** Requests per minute per API key. */
   readonly rateLimitPerMinute: number;
+  /** Finished deliveries, their attempts, and delivered events older than this are pruned (ms). */
+  readonly retentionMs: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -68,5 +70,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       'ZUPY_ENDPOINT_DISABLE_AFTER',
     ),
     rateLimitPerMinute: parseInteger(env.ZUPY_RATE_LIMIT ?? '600', 'ZUPY_RATE_LIMIT', 1, 1_000_000),
+    retentionMs: parseDuration(env.ZUPY_RETENTION ?? '30d', 'ZUPY_RETENTION'),
   });
 }

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
+import { createWakeups } from './db/wakeups.js';
 import { generateCouponCode, generateMemberId } from './customers/member-id.js';
 import { systemResolver } from './delivery/address-guard.js';
 import { DeliveryWorker, defaultWorkerOptions, type WorkerOptions } from './delivery/delivery-worker.js';
@@ -44,13 +45,17 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     ...webhookOverrides,
   };
   let worker: DeliveryWorker | null = null;
+  let workerLog = null as FastifyBaseLogger | null;
+  const wakeups = createWakeups(database, (error) =>
+    workerLog?.warn({ err: error }, 'delivery wake-up channel'),
+  );
   const ctx: AppContext = {
     db: database.db,
     dialect: database.dialect,
     clock: systemClock,
     newMemberId: () => generateMemberId(),
     newCouponCode: () => generateCouponCode(),
-    eventsCommitted: () => worker?.wake(),
+    eventsCommitted: () => wakeups.notify(),
     random: Math.random,
     ...ctxOverrides,
     webhooks,
@@ -63,16 +68,22 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
       return worker;
     },
     startWorker(log, options = {}) {
-      worker ??= new DeliveryWorker(
-        ctx,
-        { ...defaultWorkerOptions(config.deliveryTimeoutMs), ...options },
-        log,
-      );
-      worker.start();
+      if (!worker) {
+        const started = new DeliveryWorker(
+          ctx,
+          { ...defaultWorkerOptions(config.deliveryTimeoutMs), retentionMs: config.retentionMs, ...options },
+          log,
+        );
+        worker = started;
+        workerLog = log;
+        wakeups.listen(() => started.wake());
+        started.start();
+      }
       return worker;
     },
     async close() {
       await worker?.stop(config.deliveryTimeoutMs);
+      await wakeups.close();
       await webhooks.sender.close();
       await database.close();
     },

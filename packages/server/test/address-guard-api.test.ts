@@ -96,7 +96,11 @@ describe('webhooks never reach private networks unless the operator allows it', 
     await first.close();
     expect(ep.id).toMatch(/^ep_/);
     // …then the operator turns the guard on: the same data dir, now guarded.
-    server = await startTestServer({ dataDir, env: { ZUPY_ALLOW_PRIVATE_NETWORK: '' } });
+    server = await startTestServer({
+      dataDir,
+      databaseUrl: first.databaseUrl,
+      env: { ZUPY_ALLOW_PRIVATE_NETWORK: '' },
+    });
     const test = await server.api.post(`/api/v2/webhooks/endpoints/${ep.id}/test/`, {});
     expect(test.body).toMatchObject({
       success: false,

@@ -5,6 +5,7 @@ import { generateSecret, sampleEvent, serializeEvent, signZupySignature } from '
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './helpers/serve-process.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
+import { databaseEnv, freshDatabaseUrl } from './helpers/test-database.js';
 import { JOAO, startTestServer, tempDir, type TestServer } from './helpers/test-server.js';
 
 const children: ChildProcess[] = [];
@@ -214,7 +215,7 @@ describe('zupy replay', () => {
     const snapshot = () =>
       server.runtime.ctx.db.selectFrom('deliveries').selectAll().orderBy('seq').execute();
     const before = await snapshot();
-    const env = { ZUPY_DATA_DIR: dataDir, ZUPY_LOG_LEVEL: 'silent' };
+    const env = { ...databaseEnv(server.databaseUrl), ZUPY_DATA_DIR: dataDir, ZUPY_LOG_LEVEL: 'silent' };
     const dry = await cli(
       ['replay', '--endpoint', ep.id, '--since', '1h', '--status', 'failed', '--dry-run', '--json'],
       env,
@@ -253,7 +254,8 @@ describe('zupy import', () => {
   it('registers the good rows, rejects the bad with line numbers, and imports nothing twice', async () => {
     const dataDir = tempDir('zupy-import-');
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const env = { ZUPY_DATA_DIR: dataDir, ZUPY_LOG_LEVEL: 'silent' };
+    const databaseUrl = await freshDatabaseUrl();
+    const env = { ...databaseEnv(databaseUrl), ZUPY_DATA_DIR: dataDir, ZUPY_LOG_LEVEL: 'silent' };
     await cli(['company', 'create', '--name', 'Importer', '--id', 'comp_importer'], env);
     const csv = path.join(dataDir, 'clientes.csv');
     fs.writeFileSync(
@@ -288,7 +290,7 @@ describe('zupy import', () => {
     );
     expect(second).toMatchObject({ created: 0, already_enrolled: 4, rejected: 3 });
 
-    const server = await startTestServer({ dataDir });
+    const server = await startTestServer({ dataDir, databaseUrl });
     cleanups.push(() => server.close());
     const db = server.runtime.ctx.db;
     const customers = await db

@@ -5,21 +5,41 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { buildApp } from '../src/http/build-app.js';
-import { startRuntime } from '../src/runtime.js';
+import { hashApiKey } from '../src/companies/api-keys.js';
+import { startRuntime, type Runtime } from '../src/runtime.js';
+import { dumpDatabase } from './helpers/dump-database.js';
+import { databaseEnv, freshDatabaseUrl } from './helpers/test-database.js';
 import { makeClient, tempDir } from './helpers/test-server.js';
 
 const run = promisify(execFile);
 const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
 /** The built CLI as a subprocess, on its own data dir. */
+let databaseUrl: string | undefined;
+
 function zupy(dataDir: string, ...args: string[]) {
   return run(process.execPath, [CLI, ...args], {
-    env: { ...process.env, ZUPY_DATA_DIR: dataDir, ZUPY_LOG_LEVEL: 'silent' },
+    env: { ...process.env, ...databaseEnv(databaseUrl), ZUPY_DATA_DIR: dataDir, ZUPY_LOG_LEVEL: 'silent' },
   });
 }
 
+async function withRuntime<T>(dataDir: string, fn: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const runtime = await startRuntime(
+    loadConfig({ ...databaseEnv(databaseUrl), ZUPY_DATA_DIR: dataDir, ZUPY_LOG_LEVEL: 'silent' }),
+  );
+  try {
+    return await fn(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
 async function withServer<T>(dataDir: string, fn: (url: string) => Promise<T>): Promise<T> {
-  const config = loadConfig({ ZUPY_DATA_DIR: dataDir, ZUPY_LOG_LEVEL: 'silent' });
+  const config = loadConfig({
+    ...databaseEnv(databaseUrl),
+    ZUPY_DATA_DIR: dataDir,
+    ZUPY_LOG_LEVEL: 'silent',
+  });
   const runtime = await startRuntime(config);
   const app = await buildApp(runtime.ctx, { logLevel: 'silent', rateLimitPerMinute: 1000 });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -33,9 +53,10 @@ async function withServer<T>(dataDir: string, fn: (url: string) => Promise<T>): 
 
 describe('zupy CLI (built, as a subprocess)', () => {
   let dataDir: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     expect(fs.existsSync(CLI), 'run `npm run build` first').toBe(true);
     dataDir = tempDir('zupy-cli-');
+    databaseUrl = await freshDatabaseUrl();
   });
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
@@ -89,6 +110,11 @@ describe('zupy CLI (built, as a subprocess)', () => {
     const key = (JSON.parse(stdout) as { api_key: string }).api_key;
     const files = fs.readdirSync(dataDir).map((f) => fs.readFileSync(`${dataDir}/${f}`));
     for (const content of files) expect(content.includes(key)).toBe(false);
+    await withRuntime(dataDir, async (runtime) => {
+      const dump = await dumpDatabase(runtime.ctx.db);
+      expect(dump).toContain(hashApiKey(key));
+      expect(dump).not.toContain(key.slice(8));
+    });
   });
 
   it('fails with a clear message and a non-zero exit on bad input', async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../src/db/database.js';
+import { databaseEnv, freshDatabaseUrl } from './helpers/test-database.js';
 import { makeClient, tempDir } from './helpers/test-server.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { runCli, startServeProcess } from './helpers/serve-process.js';
@@ -12,9 +12,10 @@ describe('a crash at any instant loses no accepted event', () => {
   let dataDir: string;
   let receiver: Receiver;
   const dirs: string[] = [];
-  beforeEach(() => {
+  beforeEach(async () => {
     dataDir = tempDir('zupy-crash-');
     dirs.push(dataDir);
+    databaseUrl = await freshDatabaseUrl();
   });
   beforeAll(async () => {
     receiver = await startReceiver(async () => {
@@ -27,7 +28,9 @@ describe('a crash at any instant loses no accepted event', () => {
     for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  let databaseUrl: string | undefined;
   const env = () => ({
+    ...databaseEnv(databaseUrl),
     ZUPY_DATA_DIR: dataDir,
     ZUPY_ALLOW_PRIVATE_NETWORK: '1',
     ZUPY_DELIVERY_TIMEOUT: '1s',
@@ -100,12 +103,14 @@ describe('a crash at any instant loses no accepted event', () => {
       await sleep(200);
       await hanging.close();
       expect(await proc.exited).toBe(0);
-      const db = new Database(path.join(dataDir, 'zupy.db'), { readonly: true });
-      const leased = db
-        .prepare('select count(*) as n from deliveries where lease_expires_at is not null')
-        .get() as { n: number };
-      db.close();
-      expect(leased.n).toBe(0);
+      const database = openDatabase({ dataDir, databaseUrl });
+      const leased = await database.db
+        .selectFrom('deliveries')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('lease_expires_at', 'is not', null)
+        .executeTakeFirstOrThrow();
+      await database.close();
+      expect(Number(leased.n)).toBe(0);
     } finally {
       await hanging.close().catch(() => undefined);
     }

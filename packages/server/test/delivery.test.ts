@@ -3,6 +3,7 @@ import path from 'node:path';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dumpDatabase } from './helpers/dump-database.js';
 import { JOAO, startTestServer, type TestServer } from './helpers/test-server.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 
@@ -313,7 +314,9 @@ describe('delivering events to a real receiver', () => {
     const ep = await endpoint('http://127.0.0.1:9/hook');
     const rotated = (await server.api.post(`/api/v2/webhooks/endpoints/${ep.id}/secret/rotate/`, {})).body
       .secret;
-    await server.runtime.ctx.db.selectFrom('companies').select('id').execute();
+    const dump = await dumpDatabase(server.runtime.ctx.db);
+    for (const secret of [ep.secret, rotated]) expect(dump.includes(secret.slice(6))).toBe(false);
+    expect(dump).toContain('v1:'); // the sealed form
     for (const file of fs.readdirSync(server.dataDir)) {
       const content = fs.readFileSync(path.join(server.dataDir, file));
       for (const secret of [ep.secret, rotated]) {

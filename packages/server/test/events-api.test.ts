@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { onPostgres } from './helpers/test-database.js';
 import { JOAO, startTestServer, type TestServer } from './helpers/test-server.js';
 
 let server: TestServer;
@@ -67,20 +68,29 @@ describe('the outbox is one transaction with its cause', () => {
       ],
       welcome_reward: { type: 'points', points: 100 },
     });
-    await sql`create trigger fail_on_upgrade before insert on events when new.type = 'tier.upgraded'
-      begin select raise(abort, 'forced failure after the customer.registered insert'); end`.execute(
-      server.runtime.ctx.db,
-    );
+    const db = server.runtime.ctx.db;
+    if (onPostgres) {
+      await sql`create function fail_on_upgrade() returns trigger language plpgsql as $$
+        begin
+          if new.type = 'tier.upgraded' then raise exception 'forced failure after the customer.registered insert'; end if;
+          return new;
+        end $$`.execute(db);
+      await sql`create trigger fail_on_upgrade before insert on events for each row execute function fail_on_upgrade()`.execute(
+        db,
+      );
+    } else {
+      await sql`create trigger fail_on_upgrade before insert on events when new.type = 'tier.upgraded'
+        begin select raise(abort, 'forced failure after the customer.registered insert'); end`.execute(db);
+    }
 
     const res = await server.api.post('/api/v2/customers/', JOAO);
     expect(res.status).toBe(500);
     expect(res.body.detail).not.toContain('forced');
-    const db = server.runtime.ctx.db;
     expect(await db.selectFrom('customers').selectAll().execute()).toEqual([]);
     expect(await db.selectFrom('events').selectAll().execute()).toEqual([]);
     expect(await db.selectFrom('ledger_entries').selectAll().execute()).toEqual([]);
 
-    await sql`drop trigger fail_on_upgrade`.execute(db);
+    await sql`drop trigger fail_on_upgrade${onPostgres ? sql` on events` : sql``}`.execute(db);
     expect((await server.api.post('/api/v2/customers/', JOAO)).status).toBe(201);
     expect((await db.selectFrom('events').select('type').execute()).map((r) => r.type)).toEqual([
       'customer.registered',

@@ -1,8 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { onPostgres } from './helpers/test-database.js';
 import { makeClient, startTestServer, type TestServer } from './helpers/test-server.js';
 
 let server: TestServer | undefined;
 afterEach(() => server?.close());
+
+describe('the suite itself', () => {
+  it('runs on the database its project names', async () => {
+    server = await startTestServer();
+    expect(server.runtime.ctx.dialect).toBe(onPostgres ? 'postgres' : 'sqlite');
+  });
+});
 
 describe('operator endpoints and documentation', () => {
   it('serves /healthz, /readyz, the OpenAPI document and the reference page without a key', async () => {

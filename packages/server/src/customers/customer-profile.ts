@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { DialectName } from '../db/dialect.js';
+import { lockForUpdate } from '../db/row-locks.js';
 import type { CustomerRow, Tables } from '../db/tables.js';
 import { notFound } from '../errors.js';
 import type { CustomerMetrics } from '../program/evaluate-tier.js';
@@ -57,13 +59,15 @@ export async function findCustomer(
   db: Kysely<Tables>,
   companyId: string,
   memberId: string,
+  /** Inside a transaction that will update the customer: lock the row (PostgreSQL) against lost updates. */
+  lockOn?: DialectName,
 ): Promise<CustomerRow> {
-  const row = await db
+  const query = db
     .selectFrom('customers')
     .selectAll()
     .where('member_id', '=', memberId)
-    .where('company_id', '=', companyId)
-    .executeTakeFirst();
+    .where('company_id', '=', companyId);
+  const row = await (lockOn ? lockForUpdate(query, lockOn) : query).executeTakeFirst();
   if (!row) throw notFound(`customer ${memberId}`);
   return row;
 }

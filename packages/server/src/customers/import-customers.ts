@@ -2,6 +2,7 @@ import type { AppContext } from '../shared/context.js';
 import { isUniqueViolation } from '../db/constraint-error.js';
 import { ZupyError } from '../errors.js';
 import { registerInTransaction, validateRegistration, type ValidRegistration } from './register-customer.js';
+import { runInTransaction } from '../db/transaction.js';
 
 /** Column names a POS export may use for each field (compared lower-case, without accents or punctuation). */
 const ALIASES = {
@@ -126,7 +127,7 @@ export async function importCustomers(
     const batch = valid.slice(start, start + batchSize);
     for (let attempt = 1; ; attempt++) {
       try {
-        const outcomes = await ctx.db.transaction().execute(async (trx) => {
+        const outcomes = await runInTransaction(ctx.db, async (trx) => {
           const results = [];
           for (const { registration } of batch) {
             results.push(

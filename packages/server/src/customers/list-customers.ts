@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import { decodeCursor, toPage, type Page } from '../shared/cursor.js';
 import { toCustomerProfile, type CustomerProfile } from './customer-profile.js';
@@ -11,8 +11,13 @@ export interface ListCustomersQuery {
   pageSize: number;
 }
 
-function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** `lower(column) LIKE '%text%'` with the text's own % and _ taken literally, on both engines. */
+function contains(
+  column: 'name' | 'email' | 'member_id' | 'whatsapp' | 'cpf',
+  text: string,
+): RawBuilder<boolean> {
+  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
 
 /** The company's customers, newest first. */
@@ -32,18 +37,10 @@ export async function listCustomers(
   if (query.tier !== undefined) q = q.where('tier', '=', query.tier);
   const search = query.search?.trim();
   if (search) {
-    const pattern = likePattern(search);
     const digits = search.replace(/\D/g, '');
-    q = q.where((eb) =>
-      eb.or([
-        eb(eb.fn('lower', ['name']), 'like', eb.val(pattern)),
-        eb('email', 'like', pattern),
-        eb(eb.fn('lower', ['member_id']), 'like', eb.val(pattern)),
-        ...(digits.length >= 3
-          ? [eb('whatsapp', 'like', likePattern(digits)), eb('cpf', 'like', likePattern(digits))]
-          : []),
-      ]),
-    );
+    const conditions = [contains('name', search), contains('email', search), contains('member_id', search)];
+    if (digits.length >= 3) conditions.push(contains('whatsapp', digits), contains('cpf', digits));
+    q = q.where((eb) => eb.or(conditions));
   }
   const rows = await q.execute();
   return toPage(rows, query.pageSize, (r) => Number(r.id), toCustomerProfile);

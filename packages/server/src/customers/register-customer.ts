@@ -13,6 +13,7 @@ import { normalizeCpf } from './cpf.js';
 import { toCustomerProfile, type Channel, type CustomerProfile } from './customer-profile.js';
 import { normalizeEmail } from './email.js';
 import { normalizePhone } from './phone.js';
+import { runInTransaction } from '../db/transaction.js';
 
 export interface RegisterCustomerInput {
   phone?: string | undefined;
@@ -198,9 +199,9 @@ export async function registerCustomer(
   const valid = validateRegistration(input);
   for (let attempt = 1; ; attempt++) {
     try {
-      const result = await ctx.db
-        .transaction()
-        .execute((trx) => registerInTransaction(trx, ctx, companyId, valid));
+      const result = await runInTransaction(ctx.db, (trx) =>
+        registerInTransaction(trx, ctx, companyId, valid),
+      );
       if (result.created) ctx.eventsCommitted();
       return result;
     } catch (error) {

@@ -11,6 +11,7 @@ import {
   toCustomerProfile,
   type CustomerProfile,
 } from './customer-profile.js';
+import { runInTransaction } from '../db/transaction.js';
 
 export interface SetTierResult {
   previous_tier: string;
@@ -29,8 +30,8 @@ export async function setCustomerTier(
   memberId: string,
   tier: TierName,
 ): Promise<SetTierResult> {
-  const result = await ctx.db.transaction().execute(async (trx) => {
-    const customer = await findCustomer(trx, companyId, memberId);
+  const result = await runInTransaction(ctx.db, async (trx) => {
+    const customer = await findCustomer(trx, companyId, memberId, ctx.dialect);
     const program = await getProgram(trx, companyId);
     if (!program.tiers_enabled) {
       throw new ZupyError('ZUPY_CONFLICT', 'tiers are disabled in this company’s loyalty program');

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import type { Tables } from './tables.js';
 
@@ -10,10 +11,16 @@ export type Db = Kysely<Tables>;
 export interface Database {
   readonly db: Db;
   readonly dialect: DialectName;
+  /** PostgreSQL only: the URL, for a dedicated LISTEN connection. */
+  readonly url?: string;
   close(): Promise<void>;
 }
 
 export const SQLITE_FILE_NAME = 'zupy.db';
+/** Connections per process; API and worker processes each have their own pool. */
+export const DEFAULT_PG_POOL_SIZE = 10;
+/** No statement may hold a connection longer than this. */
+export const PG_STATEMENT_TIMEOUT_MS = 30_000;
 
 /**
  * Opens the embedded SQLite database in WAL mode. `synchronous=FULL` makes every commit durable
@@ -30,14 +37,31 @@ export function openSqlite(file: string): Database {
   return { db, dialect: 'sqlite', close: () => db.destroy() };
 }
 
+/** int8 (bigint, count(*)) as a JS number: every counter here stays far below 2^53. */
+const pgTypes = new pg.TypeOverrides();
+pgTypes.setTypeParser(pg.types.builtins.INT8, 'text', (value: string) => Number(value));
+
+export function openPostgres(url: string, poolSize = DEFAULT_PG_POOL_SIZE): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types: pgTypes,
+    options: `-c statement_timeout=${PG_STATEMENT_TIMEOUT_MS}`,
+    // A restarted server drops every connection: the pool replaces them on the next query.
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client that loses its server emits here; without a listener it would crash the process.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', url, close: () => db.destroy() };
+}
+
 export interface DatabaseLocation {
   dataDir: string;
   databaseUrl: string | undefined;
 }
 
 export function openDatabase(location: DatabaseLocation): Database {
-  if (location.databaseUrl !== undefined) {
-    throw new Error('PostgreSQL is not supported yet: unset ZUPY_DATABASE_URL to use embedded SQLite');
-  }
+  if (location.databaseUrl !== undefined) return openPostgres(location.databaseUrl);
   return openSqlite(path.join(location.dataDir, SQLITE_FILE_NAME));
 }

@@ -1,7 +1,11 @@
 import type { Kysely } from 'kysely';
+import type { DialectName } from '../db/dialect.js';
+import { lockSkippingLocked } from '../db/row-locks.js';
 import type { DeliveryRow, Tables } from '../db/tables.js';
+import { runInTransaction } from '../db/transaction.js';
 
 export interface ClaimOptions {
+  dialect: DialectName;
   now: Date;
   limit: number;
   leaseUntil: Date;
@@ -16,6 +20,14 @@ export interface ClaimOptions {
  * timing; a worker that dies leaves a lease that expires, and the delivery is claimed again.
  */
 export async function claimDeliveries(db: Kysely<Tables>, options: ClaimOptions): Promise<DeliveryRow[]> {
+  // On PostgreSQL the candidates are locked (SKIP LOCKED) until the update commits, so concurrent
+  // workers take disjoint rows instead of queueing on the same ones.
+  return options.dialect === 'postgres'
+    ? runInTransaction(db, (trx) => claimWith(trx, options))
+    : claimWith(db, options);
+}
+
+async function claimWith(db: Kysely<Tables>, options: ClaimOptions): Promise<DeliveryRow[]> {
   const now = options.now.toISOString();
   let candidates = db
     .selectFrom('deliveries as d')
@@ -30,7 +42,7 @@ export async function claimDeliveries(db: Kysely<Tables>, options: ClaimOptions)
   if (options.saturatedEndpoints.length > 0) {
     candidates = candidates.where('d.endpoint_id', 'not in', options.saturatedEndpoints);
   }
-  const rows = await candidates.execute();
+  const rows = await lockSkippingLocked(candidates, options.dialect, 'd').execute();
   const taken = new Map<string, number>();
   const chosen: string[] = [];
   for (const row of rows) {

@@ -3,6 +3,7 @@ import type { DeliveryRow } from '../db/tables.js';
 import type { AppContext } from '../shared/context.js';
 import { attemptDelivery } from './attempt-delivery.js';
 import { claimDeliveries, hasDueDeliveries, releaseDeliveries } from './claim-deliveries.js';
+import { pruneDeliveryLog } from './prune-delivery-log.js';
 
 export interface WorkerOptions {
   /** Requests in flight across all endpoints: against slow receivers, concurrency is the limit, not CPU. */
@@ -14,10 +15,21 @@ export interface WorkerOptions {
   /** How long a claim holds a delivery; past it, a dead worker's deliveries are claimed again. */
   leaseMs: number;
   batchSize: number;
+  /** Prune the delivery log of what is older than this (ms); how often: `pruneEveryMs`. */
+  retentionMs: number;
+  pruneEveryMs: number;
 }
 
 export function defaultWorkerOptions(timeoutMs: number): WorkerOptions {
-  return { maxInFlight: 256, perEndpointCap: 16, pollMs: 250, leaseMs: timeoutMs + 5_000, batchSize: 64 };
+  return {
+    maxInFlight: 256,
+    perEndpointCap: 16,
+    pollMs: 250,
+    leaseMs: timeoutMs + 5_000,
+    batchSize: 64,
+    retentionMs: 30 * 86_400_000,
+    pruneEveryMs: 3_600_000,
+  };
 }
 
 /**
@@ -32,6 +44,7 @@ export class DeliveryWorker {
   private woken = false;
   private wakeSleeper: (() => void) | null = null;
   private loop: Promise<void> | null = null;
+  private pruneTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly ctx: AppContext,
@@ -41,6 +54,18 @@ export class DeliveryWorker {
 
   start(): void {
     this.loop ??= this.run();
+    this.pruneTimer ??= setInterval(() => void this.prune(), this.options.pruneEveryMs).unref();
+  }
+
+  /** Deletes what the retention period says is old; any worker may do it, the work is idempotent. */
+  async prune(): Promise<void> {
+    try {
+      const cutoff = new Date(this.ctx.clock().getTime() - this.options.retentionMs);
+      const pruned = await pruneDeliveryLog(this.ctx.db, cutoff);
+      if (pruned.deliveries + pruned.events > 0) this.log.info({ pruned }, 'pruned the delivery log');
+    } catch (error) {
+      this.log.error({ err: error }, 'pruning the delivery log failed');
+    }
   }
 
   /** Look for work now (called after a transaction that recorded events commits). */
@@ -59,6 +84,7 @@ export class DeliveryWorker {
    */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.wake();
     await this.loop;
     const pending = [...this.inFlight.values()].map((f) => f.done);
@@ -115,6 +141,7 @@ export class DeliveryWorker {
     if (!(await hasDueDeliveries(this.ctx.db, now))) return 0;
     const cap = this.options.perEndpointCap;
     const rows = await claimDeliveries(this.ctx.db, {
+      dialect: this.ctx.dialect,
       now,
       limit: room,
       leaseUntil: new Date(now.getTime() + this.options.leaseMs),

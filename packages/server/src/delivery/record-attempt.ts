@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DeliveryRow, DeliveryStatus, Tables } from '../db/tables.js';
 import { nextRetryDelay, parseRetryAfter } from './retry-policy.js';
 import type { WebhookResponse } from './webhook-sender.js';
+import { runInTransaction } from '../db/transaction.js';
 
 export interface AttemptOutcome {
   delivery: Pick<DeliveryRow, 'id' | 'endpoint_id' | 'attempts_count' | 'schedule_offset' | 'is_test'>;
@@ -58,7 +59,7 @@ export async function recordAttempt(
   }
   const status: DeliveryStatus = ok ? 'succeeded' : nextAttemptAt ? 'pending' : 'failed';
 
-  await db.transaction().execute(async (trx) => {
+  await runInTransaction(db, async (trx) => {
     await trx
       .insertInto('delivery_attempts')
       .values({

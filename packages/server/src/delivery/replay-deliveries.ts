@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DeliveryStatus, Tables } from '../db/tables.js';
 import { ZupyError } from '../errors.js';
+import { runInTransaction } from '../db/transaction.js';
 
 export interface ReplayQuery {
   endpointId: string;
@@ -58,7 +59,7 @@ export async function scheduleReplay(
   const BATCH = 500;
   for (let start = 0; start < ids.length; start += BATCH) {
     const batch = ids.slice(start, start + BATCH);
-    await db.transaction().execute(async (trx) => {
+    await runInTransaction(db, async (trx) => {
       for (const [i, id] of batch.entries()) {
         const due = new Date(options.now.getTime() + Math.floor((start + i) * spacingMs)).toISOString();
         const row = await trx

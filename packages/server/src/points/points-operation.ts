@@ -8,6 +8,7 @@ import { getProgram } from '../program/program-store.js';
 import type { AppContext } from '../shared/context.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { requestFingerprint, withIdempotency } from './idempotency.js';
+import { runInTransaction } from '../db/transaction.js';
 
 export interface AddPointsInput {
   amount: number;
@@ -42,7 +43,7 @@ async function applyOperation(
   memberId: string,
   op: Operation,
 ): Promise<PointsOperationResult> {
-  const customer = await findCustomer(trx, companyId, memberId);
+  const customer = await findCustomer(trx, companyId, memberId, ctx.dialect);
   const now = ctx.clock();
   const stamp = now.toISOString();
   const amount = op.input.amount;
@@ -115,13 +116,11 @@ async function runOperation(
   const fingerprint = requestFingerprint([op.operation, memberId, op.input]);
   for (let attempt = 1; ; attempt++) {
     try {
-      const { result, replayed } = await ctx.db
-        .transaction()
-        .execute((trx) =>
-          withIdempotency(trx, { companyId, key: idempotencyKey, fingerprint, now: ctx.clock() }, () =>
-            applyOperation(trx, ctx, companyId, memberId, op),
-          ),
-        );
+      const { result, replayed } = await runInTransaction(ctx.db, (trx) =>
+        withIdempotency(trx, { companyId, key: idempotencyKey, fingerprint, now: ctx.clock() }, () =>
+          applyOperation(trx, ctx, companyId, memberId, op),
+        ),
+      );
       if (result.tier_upgraded && !replayed) ctx.eventsCommitted();
       return result;
     } catch (error) {

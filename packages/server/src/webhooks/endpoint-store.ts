@@ -1,11 +1,13 @@
 import { EVENT_TYPES, generateSecret } from '@zupy/webhooks';
 import type { Kysely } from 'kysely';
+import { lockForUpdate } from '../db/row-locks.js';
 import type { EndpointRow, Tables } from '../db/tables.js';
 import { ZupyError, notFound } from '../errors.js';
 import type { AppContext } from '../shared/context.js';
 import { newId } from '../shared/random-chars.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { validateEndpointUrl } from './endpoint-url.js';
+import { runInTransaction } from '../db/transaction.js';
 
 /** Per company (CONTRACT §1). */
 export const MAX_ENDPOINTS_PER_COMPANY = 10;
@@ -82,7 +84,12 @@ export async function createEndpoint(
   const id = newId('ep');
   const secret = generateSecret();
   const stamp = ctx.clock().toISOString();
-  await ctx.db.transaction().execute(async (trx) => {
+  await runInTransaction(ctx.db, async (trx) => {
+    // Serialize endpoint creation per company, so two requests cannot both take the 10th slot.
+    await lockForUpdate(
+      trx.selectFrom('companies').select('id').where('id', '=', companyId),
+      ctx.dialect,
+    ).execute();
     const existing = await listEndpoints(trx, companyId);
     if (existing.length >= MAX_ENDPOINTS_PER_COMPANY) {
       throw new ZupyError(
@@ -151,7 +158,7 @@ export async function updateEndpoint(
 export async function deleteEndpoint(ctx: AppContext, companyId: string, id: string): Promise<void> {
   await findEndpoint(ctx.db, companyId, id);
   const stamp = ctx.clock().toISOString();
-  await ctx.db.transaction().execute(async (trx) => {
+  await runInTransaction(ctx.db, async (trx) => {
     await trx
       .updateTable('webhook_endpoints')
       .set({ deleted_at: stamp, enabled: 0, updated_at: stamp })

@@ -3,6 +3,7 @@ import { attemptDelivery } from '../delivery/attempt-delivery.js';
 import { recordEvent } from '../events/record-event.js';
 import type { AppContext } from '../shared/context.js';
 import { findEndpoint } from './endpoint-store.js';
+import { runInTransaction } from '../db/transaction.js';
 
 export interface TestSendResult {
   success: boolean;
@@ -27,9 +28,9 @@ export async function sendTestEvent(
 ): Promise<TestSendResult> {
   const endpoint = await findEndpoint(ctx.db, companyId, endpointId);
   const now = ctx.clock();
-  const recorded = await ctx.db
-    .transaction()
-    .execute((trx) => recordEvent(trx, sampleEvent(type, { companyId, now }), now, { endpointId }));
+  const recorded = await runInTransaction(ctx.db, (trx) =>
+    recordEvent(trx, sampleEvent(type, { companyId, now }), now, { endpointId }),
+  );
   const deliveryId = recorded.deliveryIds[0]!;
   const delivery = await ctx.db
     .selectFrom('deliveries')

@@ -5,8 +5,10 @@ import type { FastifyInstance } from 'fastify';
 import { createApiKey } from '../../src/companies/api-keys.js';
 import { createCompany } from '../../src/companies/create-company.js';
 import { loadConfig } from '../../src/config.js';
+import type { WorkerOptions } from '../../src/delivery/delivery-worker.js';
 import { buildApp } from '../../src/http/build-app.js';
 import { startRuntime, type Runtime, type RuntimeOverrides } from '../../src/runtime.js';
+import { databaseEnv, freshDatabaseUrl } from './test-database.js';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -29,6 +31,8 @@ export interface ApiClient {
 
 export interface TestServer {
   url: string;
+  /** The PostgreSQL database's URL, when the suite runs on PostgreSQL. */
+  databaseUrl: string | undefined;
   runtime: Runtime;
   app: FastifyInstance;
   dataDir: string;
@@ -81,10 +85,19 @@ export function tempDir(prefix = 'zupy-test-'): string {
 
 /** A real server on 127.0.0.1 over a fresh SQLite file, with one company and its read-write key. */
 export async function startTestServer(
-  options: { env?: Record<string, string>; ctx?: RuntimeOverrides; worker?: boolean; dataDir?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    ctx?: RuntimeOverrides;
+    worker?: boolean | Partial<WorkerOptions>;
+    dataDir?: string;
+    /** Reuse this PostgreSQL database (with `dataDir`, to reopen the same data); default: a fresh one. */
+    databaseUrl?: string | undefined;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
+  const databaseUrl = options.databaseUrl ?? (await freshDatabaseUrl());
   const config = loadConfig({
+    ...databaseEnv(databaseUrl),
     ZUPY_DATA_DIR: dataDir,
     ZUPY_LOG_LEVEL: 'silent',
     ZUPY_RATE_LIMIT: '100000',
@@ -108,10 +121,11 @@ export async function startTestServer(
     rateLimitPerMinute: config.rateLimitPerMinute,
     runtime,
   });
-  if (options.worker) runtime.startWorker(app.log);
+  if (options.worker) runtime.startWorker(app.log, options.worker === true ? {} : options.worker);
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     url,
+    databaseUrl,
     runtime,
     app,
     dataDir,

@@ -1,0 +1,26 @@
+import type { SelectQueryBuilder } from 'kysely';
+import type { DialectName } from './dialect.js';
+
+/**
+ * Locks the selected rows until the transaction ends, on PostgreSQL (`FOR UPDATE`). SQLite needs no
+ * lock: a process has one connection and one transaction at a time, and other processes wait for
+ * the write lock.
+ */
+export function lockForUpdate<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  dialect: DialectName,
+): SelectQueryBuilder<DB, TB, O> {
+  return dialect === 'postgres' ? query.forUpdate() : query;
+}
+
+/**
+ * `FOR UPDATE OF <table> SKIP LOCKED` on PostgreSQL: concurrent workers each take rows no other
+ * worker holds, without waiting for one another.
+ */
+export function lockSkippingLocked<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  dialect: DialectName,
+  table: string,
+): SelectQueryBuilder<DB, TB, O> {
+  return dialect === 'postgres' ? query.forUpdate([table] as never).skipLocked() : query;
+}

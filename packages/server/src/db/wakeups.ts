@@ -1,0 +1,68 @@
+import pg from 'pg';
+import type { Database } from './database.js';
+
+const CHANNEL = 'zupy_deliveries';
+
+/**
+ * Tells delivery workers that new deliveries are due. In one process that is a function call; on
+ * PostgreSQL it is also `NOTIFY`, so workers in other processes wake at once instead of at their next
+ * poll. Bursts are coalesced into one notification per tick.
+ */
+export interface Wakeups {
+  notify(): void;
+  /** Calls `onWake` on every notification from any process (PostgreSQL), until `close`. */
+  listen(onWake: () => void): void;
+  close(): Promise<void>;
+}
+
+export function createWakeups(database: Database, onError: (error: Error) => void): Wakeups {
+  const local = new Set<() => void>();
+  let pending = false;
+  let client: pg.Client | null = null;
+  let closed = false;
+  let reconnectTimer: NodeJS.Timeout | undefined;
+
+  const connect = (): void => {
+    if (closed || database.url === undefined) return;
+    const c = new pg.Client({ connectionString: database.url });
+    client = c;
+    const retry = (error: Error): void => {
+      onError(error);
+      c.removeAllListeners();
+      void c.end().catch(() => undefined);
+      if (client === c) client = null;
+      // The server restarted or the network dropped: listen again; polling covers the gap.
+      if (!closed) reconnectTimer = setTimeout(connect, 1000);
+    };
+    c.on('error', retry);
+    c.on('notification', () => local.forEach((wake) => wake()));
+    c.connect()
+      .then(() => c.query(`LISTEN ${CHANNEL}`))
+      .catch(retry);
+  };
+
+  return {
+    notify() {
+      local.forEach((wake) => wake());
+      if (database.dialect !== 'postgres' || pending) return;
+      pending = true;
+      setImmediate(() => {
+        pending = false;
+        database.db
+          .selectNoFrom((eb) => eb.fn('pg_notify', [eb.val(CHANNEL), eb.val('')]).as('n'))
+          .execute()
+          .catch(onError);
+      });
+    },
+    listen(onWake) {
+      local.add(onWake);
+      if (database.dialect === 'postgres' && client === null) connect();
+    },
+    async close() {
+      closed = true;
+      clearTimeout(reconnectTimer);
+      local.clear();
+      await client?.end().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import type { Kysely } from 'kysely';
+import type { Tables } from '../db/tables.js';
+
+export interface PruneResult {
+  deliveries: number;
+  attempts: number;
+  events: number;
+}
+
+const BATCH = 2000;
+
+/**
+ * Deletes finished deliveries (succeeded or failed) last touched before `cutoff`, their attempts,
+ * and events older than `cutoff` that no delivery refers to any more. Pending deliveries and their
+ * events are never touched. Works in small batches so it never holds locks for long.
+ */
+export async function pruneDeliveryLog(db: Kysely<Tables>, cutoff: Date): Promise<PruneResult> {
+  const before = cutoff.toISOString();
+  const result: PruneResult = { deliveries: 0, attempts: 0, events: 0 };
+  for (;;) {
+    const ids = (
+      await db
+        .selectFrom('deliveries')
+        .select('id')
+        .where('status', 'in', ['succeeded', 'failed'])
+        .where('updated_at', '<', before)
+        .limit(BATCH)
+        .execute()
+    ).map((r) => r.id);
+    if (ids.length === 0) break;
+    const attempts = await db
+      .deleteFrom('delivery_attempts')
+      .where('delivery_id', 'in', ids)
+      .executeTakeFirst();
+    const deliveries = await db.deleteFrom('deliveries').where('id', 'in', ids).executeTakeFirst();
+    result.attempts += Number(attempts.numDeletedRows);
+    result.deliveries += Number(deliveries.numDeletedRows);
+  }
+  for (;;) {
+    const ids = (
+      await db
+        .selectFrom('events')
+        .select('id')
+        .where('created_at', '<', before)
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb
+                .selectFrom('deliveries')
+                .select('deliveries.id')
+                .whereRef('deliveries.event_id', '=', 'events.id'),
+            ),
+          ),
+        )
+        .limit(BATCH)
+        .execute()
+    ).map((r) => r.id);
+    if (ids.length === 0) break;
+    const events = await db.deleteFrom('events').where('id', 'in', ids).executeTakeFirst();
+    result.events += Number(events.numDeletedRows);
+  }
+  return result;
+}

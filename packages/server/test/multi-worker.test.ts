@@ -1,0 +1,139 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sampleEvent } from '@zupy/webhooks';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createCompany } from '../src/companies/create-company.js';
+import { loadConfig } from '../src/config.js';
+import { runInTransaction } from '../src/db/transaction.js';
+import { recordEvent } from '../src/events/record-event.js';
+import { startRuntime, type Runtime } from '../src/runtime.js';
+import { createEndpoint } from '../src/webhooks/endpoint-store.js';
+import { CLI } from './helpers/serve-process.js';
+import { databaseEnv, freshDatabaseUrl, onPostgres } from './helpers/test-database.js';
+import { tempDir } from './helpers/test-server.js';
+
+const EVENTS = 5000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Hit {
+  delivery: string;
+  event: string;
+  start: number;
+  end: number;
+}
+
+/** Several `zupy worker` processes share one PostgreSQL queue (SKIP LOCKED claims, leases, NOTIFY). */
+describe.skipIf(!onPostgres)('three zupy worker processes on PostgreSQL', () => {
+  const children: ChildProcess[] = [];
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterAll(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    for (const cleanup of cleanups.reverse()) await cleanup();
+  });
+
+  it('deliver 5,000 events, each exactly once successfully, never two attempts at once, despite a kill -9', async () => {
+    const hits: Hit[] = [];
+    const receiver = http.createServer((req, res) => {
+      const start = performance.now();
+      req.resume();
+      req.on('end', () => {
+        setTimeout(() => {
+          hits.push({
+            delivery: String(req.headers['x-zupy-delivery']),
+            event: String(req.headers['x-zupy-event-id']),
+            start,
+            end: performance.now(),
+          });
+          res.writeHead(200).end('ok');
+        }, 5);
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => receiver.close(() => r())));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+
+    const dataDir = tempDir('zupy-multi-');
+    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const env = {
+      ...databaseEnv(await freshDatabaseUrl()),
+      ZUPY_DATA_DIR: dataDir,
+      ZUPY_MASTER_KEY: randomBytes(32).toString('base64'),
+      ZUPY_ALLOW_PRIVATE_NETWORK: '1',
+      ZUPY_DELIVERY_TIMEOUT: '2s',
+      ZUPY_LOG_LEVEL: 'silent',
+    };
+    const runtime: Runtime = await startRuntime(loadConfig(env));
+    cleanups.push(() => runtime.close());
+    const { ctx } = runtime;
+    const company = await createCompany(ctx.db, { name: 'Multi' }, new Date());
+    await createEndpoint(ctx, company.company_id, { url });
+    for (let start = 0; start < EVENTS; start += 500) {
+      await runInTransaction(ctx.db, async (trx) => {
+        for (let i = start; i < start + 500; i++) {
+          const event = sampleEvent('customer.registered', { companyId: company.company_id });
+          event.customer.member_id = `ZP-${i.toString(16).toUpperCase().padStart(8, '0')}`;
+          await recordEvent(trx, event, new Date());
+        }
+      });
+    }
+
+    const spawnWorker = () => {
+      const child = spawn(process.execPath, [CLI, 'worker'], {
+        env: { ...process.env, ...env, ZUPY_PORT: '0' },
+        stdio: 'ignore',
+      });
+      children.push(child);
+      return child;
+    };
+    const victim = spawnWorker();
+    spawnWorker();
+    spawnWorker();
+
+    // Kill one worker mid-run, while it has requests in flight.
+    for (let i = 0; hits.length < EVENTS / 4; i++) {
+      if (i > 1200) throw new Error(`only ${hits.length} deliveries after 60 s`);
+      await sleep(50);
+    }
+    victim.kill('SIGKILL');
+
+    const succeeded = async () =>
+      Number(
+        (
+          await ctx.db
+            .selectFrom('deliveries')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('status', '=', 'succeeded')
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    for (let i = 0; (await succeeded()) < EVENTS; i++) {
+      if (i > 1200) throw new Error(`only ${await succeeded()} of ${EVENTS} succeeded after 120 s`);
+      await sleep(100);
+    }
+
+    // Every delivery has exactly one successful attempt on record.
+    const perDelivery = await ctx.db
+      .selectFrom('delivery_attempts')
+      .select(['delivery_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('response_status', '>=', 200)
+      .where('response_status', '<', 300)
+      .groupBy('delivery_id')
+      .execute();
+    expect(perDelivery).toHaveLength(EVENTS);
+    expect(perDelivery.filter((row) => Number(row.n) !== 1)).toEqual([]);
+
+    // Every event arrived; a delivery the killed worker had in flight may arrive twice, never at once.
+    expect(new Set(hits.map((h) => h.event)).size).toBe(EVENTS);
+    const byDelivery = new Map<string, Hit[]>();
+    for (const hit of hits) byDelivery.set(hit.delivery, [...(byDelivery.get(hit.delivery) ?? []), hit]);
+    const overlapping = [...byDelivery.values()].filter((list) =>
+      list.sort((a, b) => a.start - b.start).some((hit, i) => i > 0 && hit.start < list[i - 1]!.end),
+    );
+    expect(overlapping).toEqual([]);
+    const duplicates = [...byDelivery.values()].filter((list) => list.length > 1).length;
+    expect(duplicates).toBeLessThanOrEqual(16);
+  }, 240_000);
+});

@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { pruneDeliveryLog } from '../src/delivery/prune-delivery-log.js';
+import { startReceiver, type Receiver } from './helpers/receiver.js';
+import { JOAO, startTestServer, type TestServer } from './helpers/test-server.js';
+
+let server: TestServer;
+let receiver: Receiver;
+afterEach(async () => {
+  await receiver?.close();
+  await server?.close();
+});
+
+describe('retention', () => {
+  it('prunes finished deliveries, their attempts and delivered events; keeps pending ones and anything recent', async () => {
+    server = await startTestServer();
+    receiver = await startReceiver();
+    const live = (await server.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url })).body;
+    const sent = await server.api.post(`/api/v2/webhooks/endpoints/${live.id}/test/`, {});
+    expect(sent.body.success).toBe(true);
+    // No worker runs here: this registration's delivery stays pending.
+    await server.api.post('/api/v2/customers/', JOAO);
+    const db = server.runtime.ctx.db;
+    const count = async (table: 'deliveries' | 'delivery_attempts' | 'events') =>
+      Number(
+        (
+          await db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    expect([await count('deliveries'), await count('delivery_attempts'), await count('events')]).toEqual([
+      2, 1, 2,
+    ]);
+
+    expect(await pruneDeliveryLog(db, new Date(Date.now() - 60_000))).toEqual({
+      deliveries: 0,
+      attempts: 0,
+      events: 0,
+    });
+    expect(await pruneDeliveryLog(db, new Date(Date.now() + 60_000))).toEqual({
+      deliveries: 1,
+      attempts: 1,
+      events: 1,
+    });
+    const [pending] = await db.selectFrom('deliveries').selectAll().execute();
+    expect(pending!.status).toBe('pending');
+    expect(await count('events')).toBe(1);
+    expect((await server.api.get('/api/v2/events/')).body.data).toHaveLength(1);
+  });
+});

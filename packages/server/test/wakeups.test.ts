@@ -1,0 +1,41 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startReceiver, type Receiver } from './helpers/receiver.js';
+import { onPostgres } from './helpers/test-database.js';
+import { JOAO, startTestServer, tempDir, type TestServer } from './helpers/test-server.js';
+
+const servers: TestServer[] = [];
+let receiver: Receiver;
+afterEach(async () => {
+  await receiver?.close();
+  for (const s of servers.splice(0).reverse()) await s.close();
+});
+
+// Polling every minute: only a wake-up can explain a delivery within seconds.
+const SLOW_POLL = { pollMs: 60_000 };
+
+describe('new events wake the worker at once; polling is only the fallback', () => {
+  it('in one process', async () => {
+    receiver = await startReceiver();
+    const server = await startTestServer({ worker: SLOW_POLL });
+    servers.push(server);
+    await server.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url });
+    await new Promise((r) => setTimeout(r, 300)); // let the worker fall asleep
+    await server.api.post('/api/v2/customers/', JOAO);
+    await receiver.waitFor(1, 5000);
+  });
+
+  it.skipIf(!onPostgres)('across processes, through LISTEN/NOTIFY', async () => {
+    receiver = await startReceiver();
+    const dataDir = tempDir();
+    // An API-only node and a worker-only node on one PostgreSQL database.
+    const api = await startTestServer({ dataDir });
+    servers.push(api);
+    const worker = await startTestServer({ dataDir, databaseUrl: api.databaseUrl, worker: SLOW_POLL });
+    servers.push(worker);
+    await api.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url });
+    await new Promise((r) => setTimeout(r, 500));
+    await api.api.post('/api/v2/customers/', JOAO);
+    const [request] = await receiver.waitFor(1, 5000);
+    expect(request!.headers['x-zupy-event']).toBe('customer.registered');
+  });
+});
