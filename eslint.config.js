@@ -12,6 +12,7 @@ export default tseslint.config(
       'eslint.config.js',
       'vitest.config.ts',
       '**/scripts/**',
+      'packages/admin/vite.config.ts',
     ],
   },
   js.configs.recommended,
@@ -27,6 +28,14 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The admin panel runs in the browser, with its own tsconfig (DOM, Preact JSX).
+    files: ['packages/admin/**/*.{ts,tsx}'],
+    languageOptions: {
+      globals: globals.browser,
+      parserOptions: { project: ['./packages/admin/tsconfig.json'], tsconfigRootDir: import.meta.dirname },
     },
   },
   {

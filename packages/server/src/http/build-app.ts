@@ -1,6 +1,8 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { companyRoutes } from '../companies/company-routes.js';
 import { customerRoutes } from '../customers/customer-routes.js';
+import { overviewRoutes } from '../overview/overview-routes.js';
 import { deliveryRoutes } from '../delivery/delivery-routes.js';
 import { eventRoutes } from '../events/event-routes.js';
 import { pointsRoutes } from '../points/points-routes.js';
@@ -10,6 +12,7 @@ import { endpointRoutes } from '../webhooks/endpoint-routes.js';
 import { integrationRoutes } from '../webhooks/integration-routes.js';
 import { installApiKeyAuth } from './auth.js';
 import { installErrorHandler } from './error-handler.js';
+import { installAdminPanel } from './admin-static.js';
 import { healthRoutes } from './health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import type { Runtime } from '../runtime.js';
@@ -41,6 +44,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
   installErrorHandler(app);
   await installOpenApi(app);
   await app.register(healthRoutes(ctx.db));
+  await installAdminPanel(app);
   await app.register(metricsRoutes(options.runtime ?? { ctx, worker: null }));
 
   await app.register(
@@ -61,6 +65,8 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
           statusCode: context.statusCode,
         }),
       });
+      await api.register(companyRoutes(ctx));
+      await api.register(overviewRoutes(ctx));
       await api.register(customerRoutes(ctx));
       await api.register(pointsRoutes(ctx));
       await api.register(programRoutes(ctx));

@@ -15,6 +15,7 @@ import {
   toEndpointView,
   updateEndpoint,
 } from './endpoint-store.js';
+import { findReplayable, scheduleReplay } from '../delivery/replay-deliveries.js';
 import { sendTestEvent } from './test-send.js';
 
 export const EventTypeSchema = Type.Union([
@@ -194,6 +195,51 @@ export const endpointRoutes =
       },
       (request) =>
         rotateSecret(ctx, identity(request).companyId, request.params.id, request.body?.grace_seconds),
+    );
+
+    app.post(
+      '/webhooks/endpoints/:id/replay/',
+      {
+        schema: {
+          tags,
+          summary: 'Redeliver the endpoint’s deliveries of a period',
+          description:
+            'Schedules the deliveries created since `since` (default: 7 days ago) in `status` (default `failed`) to be sent again, paced at `rate` per second; the same as `zupy replay`.',
+          params: IdParams,
+          body: Type.Object(
+            {
+              status: Type.Optional(
+                Type.Union([
+                  Type.Literal('failed'),
+                  Type.Literal('succeeded'),
+                  Type.Literal('pending'),
+                  Type.Literal('any'),
+                ]),
+              ),
+              since: Type.Optional(Type.String({ format: 'date-time' })),
+              rate: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 202: Type.Object({ count: Type.Integer() }) },
+        },
+      },
+      async (request, reply) => {
+        const endpoint = await findEndpoint(ctx.db, identity(request).companyId, request.params.id);
+        const now = ctx.clock();
+        const candidates = await findReplayable(ctx.db, {
+          endpointId: endpoint.id,
+          since: request.body.since ? new Date(request.body.since) : new Date(now.getTime() - 7 * 86_400_000),
+          status: request.body.status ?? 'failed',
+        });
+        await scheduleReplay(
+          ctx.db,
+          candidates.map((c) => c.id),
+          { now, ratePerSecond: request.body.rate ?? 10 },
+        );
+        ctx.eventsCommitted();
+        return reply.code(202).send({ count: candidates.length });
+      },
     );
 
     app.post(

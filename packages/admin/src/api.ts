@@ -1,0 +1,172 @@
+/** The panel's only way to the server: the public /api/v2, with the user's API key. */
+
+const KEY_STORAGE = 'zupy.apiKey';
+
+export interface FieldError {
+  field: string;
+  detail: string;
+}
+
+/** An RFC 9457 problem from the API, kept whole so pages can show every field's message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly fieldErrors: FieldError[],
+  ) {
+    super(detail || title);
+  }
+
+  forField(field: string): string | undefined {
+    return this.fieldErrors.find((e) => e.field === field)?.detail;
+  }
+}
+
+export function getApiKey(): string | null {
+  return sessionStorage.getItem(KEY_STORAGE);
+}
+
+export function setApiKey(key: string | null): void {
+  if (key === null) sessionStorage.removeItem(KEY_STORAGE);
+  else sessionStorage.setItem(KEY_STORAGE, key);
+}
+
+export async function api<T>(method: string, path: string, body?: unknown, key = getApiKey()): Promise<T> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/v2${path}`, {
+      method,
+      headers: {
+        ...(key ? { 'x-api-key': key } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (error) {
+    throw new ApiError(0, 'Network error', (error as Error).message, []);
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  const data = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) {
+    const problem = (data ?? {}) as { title?: string; detail?: string; errors?: FieldError[] };
+    throw new ApiError(
+      response.status,
+      problem.title ?? response.statusText,
+      problem.detail ?? '',
+      problem.errors ?? [],
+    );
+  }
+  return data as T;
+}
+
+export interface Page<T> {
+  data: T[];
+  meta: { cursor: string | null; has_next: boolean; count: number };
+}
+
+export interface Me {
+  company_id: string;
+  company_name: string;
+  read_only: boolean;
+}
+
+export interface Customer {
+  member_id: string;
+  name: string;
+  whatsapp: string;
+  email: string | null;
+  cpf: string | null;
+  tier: string;
+  points_balance: number;
+  points_earned: number;
+  points_spent: number;
+  total_spent: number;
+  transaction_count: number;
+  channel: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LedgerEntry {
+  id: number;
+  operation: string;
+  amount: number;
+  balance_before: number;
+  balance_after: number;
+  reason: string | null;
+  order_value: number | null;
+  created_at: string;
+}
+
+export interface Endpoint {
+  id: string;
+  url: string;
+  events: string[];
+  enabled: boolean;
+  description: string | null;
+  disabled_reason: string | null;
+  created_at: string;
+}
+
+export interface Delivery {
+  id: string;
+  event_id: string;
+  event_type: string;
+  endpoint_id: string;
+  status: 'pending' | 'succeeded' | 'failed';
+  attempts_count: number;
+  next_attempt_at: string | null;
+  test: boolean;
+  created_at: string;
+}
+
+export interface DeliveryAttempt {
+  attempt: number;
+  started_at: string;
+  duration_ms: number;
+  request_headers: Record<string, string>;
+  response_status: number | null;
+  response_body: string | null;
+  error: string | null;
+}
+
+export interface TestSend {
+  success: boolean;
+  status_code: number | null;
+  error: string | null;
+  delivery_id: string;
+  request: { url: string; headers: Record<string, string>; body: string };
+  response: { status: number | null; body: string | null; duration_ms: number };
+}
+
+export interface Program {
+  tiers_enabled: boolean;
+  qualification_metric: 'points_balance' | 'total_spent' | 'transaction_count';
+  tiers: { name: string; threshold: number }[];
+  welcome_reward: { type: 'none' | 'points' | 'coupon'; points?: number };
+}
+
+export interface Overview {
+  members_by_tier: Record<string, number>;
+  members_total: number;
+  days: { date: string; registrations: number; tier_upgrades: number }[];
+  endpoints: {
+    id: string;
+    url: string;
+    enabled: boolean;
+    disabled_reason: string | null;
+    failing_since: string | null;
+    attempts_24h: number;
+    success_rate_24h: number | null;
+    latency_p50_ms: number | null;
+    latency_p95_ms: number | null;
+    failed_deliveries_24h: number;
+    pending_deliveries: number;
+    needs_attention: boolean;
+  }[];
+}
+
+export const EVENT_TYPES = ['customer.registered', 'tier.upgraded'] as const;
+export const TIER_NAMES = ['default', 'bronze', 'silver', 'gold', 'platinum', 'vip'] as const;

@@ -1,0 +1,192 @@
+import { useState } from 'preact/hooks';
+import { api, ApiError, type Customer, type LedgerEntry, type Page, type Program } from '../api.js';
+import { Field, Notice, Select } from '../components/field.js';
+import { describeError, useAsync } from '../components/use-async.js';
+import { useSession } from '../context.js';
+
+function PointsForm({
+  memberId,
+  operation,
+  onDone,
+}: {
+  memberId: string;
+  operation: 'add' | 'spend';
+  onDone: () => void;
+}) {
+  const { t } = useSession();
+  const [amount, setAmount] = useState('');
+  const [reason, setReason] = useState('');
+  const [orderValue, setOrderValue] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setMessage(null);
+    const body: Record<string, unknown> = { amount: Number(amount) };
+    if (reason) body.reason = reason;
+    if (operation === 'add' && orderValue) body.order_value = Number(orderValue.replace(',', '.'));
+    try {
+      const result = await api<{ balance_after: number }>(
+        'POST',
+        `/customers/${memberId}/points/${operation}/`,
+        body,
+      );
+      setMessage(t('profile.done', result.balance_after));
+      setAmount('');
+      setReason('');
+      setOrderValue('');
+      onDone();
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'Error', String(err), []));
+    }
+  };
+  const title = operation === 'add' ? t('profile.add') : t('profile.spend');
+  return (
+    <form class="card" onSubmit={(e) => void submit(e)} aria-label={title} noValidate>
+      <h2>{title}</h2>
+      <Field
+        label={t('profile.amount')}
+        value={amount}
+        onInput={setAmount}
+        inputMode="numeric"
+        error={error?.forField('amount')}
+        name="amount"
+      />
+      <Field
+        label={t('profile.reason')}
+        value={reason}
+        onInput={setReason}
+        error={error?.forField('reason')}
+        name="reason"
+      />
+      {operation === 'add' && (
+        <Field
+          label={t('profile.orderValue')}
+          value={orderValue}
+          onInput={setOrderValue}
+          inputMode="decimal"
+          error={error?.forField('order_value')}
+          name="orderValue"
+        />
+      )}
+      {error && (error.fieldErrors.length === 0 || !error.forField('amount')) && (
+        <Notice kind="error">{describeError(error)}</Notice>
+      )}
+      {message && <Notice kind="ok">{message}</Notice>}
+      <button type="submit">{title}</button>
+    </form>
+  );
+}
+
+function TierForm({
+  customer,
+  program,
+  onDone,
+}: {
+  customer: Customer;
+  program: Program;
+  onDone: () => void;
+}) {
+  const { t } = useSession();
+  const [tier, setTier] = useState(customer.tier);
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    try {
+      await api('PUT', `/customers/${customer.member_id}/tier/`, { tier });
+      setResult({ ok: true, text: t('profile.tierChanged') });
+      onDone();
+    } catch (err) {
+      setResult({ ok: false, text: describeError(err) });
+    }
+  };
+  return (
+    <form class="card" onSubmit={(e) => void submit(e)} aria-label={t('profile.changeTier')}>
+      <h2>{t('profile.changeTier')}</h2>
+      <Select
+        label={t('customers.tier')}
+        value={tier}
+        onChange={setTier}
+        options={program.tiers.map((x) => ({ value: x.name, label: x.name }))}
+      />
+      {result && <Notice kind={result.ok ? 'ok' : 'error'}>{result.text}</Notice>}
+      <button type="submit">{t('save')}</button>
+    </form>
+  );
+}
+
+export function CustomerProfilePage({ memberId }: { memberId: string }) {
+  const { t, me } = useSession();
+  const customer = useAsync(() => api<Customer>('GET', `/customers/${memberId}/`), [memberId]);
+  const history = useAsync(
+    () => api<Page<LedgerEntry>>('GET', `/customers/${memberId}/points/history/?page_size=50`),
+    [memberId],
+  );
+  const program = useAsync(() => api<Program>('GET', '/loyalty/program/'), []);
+  const reload = () => {
+    customer.reload();
+    history.reload();
+  };
+  if (customer.error) return <Notice kind="error">{describeError(customer.error)}</Notice>;
+  const c = customer.data;
+  if (!c) return <p>{t('loading')}</p>;
+  return (
+    <section aria-labelledby="profile-title">
+      <h1 id="profile-title">
+        {c.name} <span class={`tier tier-${c.tier}`}>{c.tier}</span>
+      </h1>
+      <dl class="profile">
+        <dt>Member</dt>
+        <dd>{c.member_id}</dd>
+        <dt>{t('customers.phone')}</dt>
+        <dd>{c.whatsapp}</dd>
+        <dt>{t('customers.email')}</dt>
+        <dd>{c.email ?? '—'}</dd>
+        <dt>{t('customers.cpf')}</dt>
+        <dd>{c.cpf ?? '—'}</dd>
+        <dt>{t('customers.points')}</dt>
+        <dd data-testid="balance">{c.points_balance}</dd>
+        <dt>{t('metric.total_spent')}</dt>
+        <dd>{c.total_spent.toFixed(2)}</dd>
+        <dt>{t('metric.transaction_count')}</dt>
+        <dd>{c.transaction_count}</dd>
+      </dl>
+      {!me.read_only && (
+        <div class="grid">
+          <PointsForm memberId={c.member_id} operation="add" onDone={reload} />
+          <PointsForm memberId={c.member_id} operation="spend" onDone={reload} />
+          {program.data?.tiers_enabled && <TierForm customer={c} program={program.data} onDone={reload} />}
+        </div>
+      )}
+      <h2>{t('profile.history')}</h2>
+      {history.error && <Notice kind="error">{describeError(history.error)}</Notice>}
+      {history.data && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('deliveries.created')}</th>
+                <th scope="col">{t('deliveries.event')}</th>
+                <th scope="col">{t('profile.amount')}</th>
+                <th scope="col">{t('customers.points')}</th>
+                <th scope="col">{t('profile.reason')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {history.data.data.map((e) => (
+                <tr key={e.id}>
+                  <td>{e.created_at}</td>
+                  <td>{e.operation}</td>
+                  <td>{e.operation === 'spend' ? -e.amount : e.amount}</td>
+                  <td>{e.balance_after}</td>
+                  <td>{e.reason ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,194 @@
+import { useState } from 'preact/hooks';
+import { api, ApiError, TIER_NAMES, type Customer, type Page } from '../api.js';
+import { Field, Notice, Select } from '../components/field.js';
+import { describeError, useAsync } from '../components/use-async.js';
+import { adminPath, useSession } from '../context.js';
+
+function RegisterForm({ onRegistered }: { onRegistered: () => void }) {
+  const { t, navigate } = useSession();
+  const [form, setForm] = useState({ name: '', phone: '', email: '', cpf: '' });
+  const [error, setError] = useState<ApiError | null>(null);
+  const [message, setMessage] = useState<{ text: string; id: string } | null>(null);
+  const set = (field: keyof typeof form) => (value: string) => setForm({ ...form, [field]: value });
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setMessage(null);
+    try {
+      const body = {
+        name: form.name,
+        phone: form.phone,
+        email: form.email || null,
+        cpf: form.cpf || null,
+        channel: 'pos',
+      };
+      const result = await api<{ created: boolean; matched_on?: string; customer: Customer }>(
+        'POST',
+        '/customers/',
+        body,
+      );
+      setMessage({
+        text: result.created ? t('customers.created') : t('customers.matched', result.matched_on ?? ''),
+        id: result.customer.member_id,
+      });
+      if (result.created) setForm({ name: '', phone: '', email: '', cpf: '' });
+      onRegistered();
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'Error', String(err), []));
+    }
+  };
+  const general = error && error.fieldErrors.length === 0 ? describeError(error) : null;
+  return (
+    <form class="card" onSubmit={(e) => void submit(e)} aria-labelledby="register-title" noValidate>
+      <h2 id="register-title">{t('customers.register')}</h2>
+      <Field
+        label={t('customers.name')}
+        value={form.name}
+        onInput={set('name')}
+        error={error?.forField('name')}
+        name="name"
+      />
+      <Field
+        label={t('customers.phone')}
+        value={form.phone}
+        onInput={set('phone')}
+        error={error?.forField('phone')}
+        inputMode="tel"
+        name="phone"
+        hint="(11) 96595-8122"
+      />
+      <Field
+        label={t('customers.email')}
+        value={form.email}
+        onInput={set('email')}
+        error={error?.forField('email')}
+        name="email"
+        inputMode="email"
+      />
+      <Field
+        label={t('customers.cpf')}
+        value={form.cpf}
+        onInput={set('cpf')}
+        error={error?.forField('cpf')}
+        name="cpf"
+        inputMode="numeric"
+      />
+      {general && <Notice kind="error">{general}</Notice>}
+      {message && (
+        <Notice kind="ok">
+          {message.text}{' '}
+          <a
+            href={adminPath(`/customers/${message.id}`)}
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(`/customers/${message.id}`);
+            }}
+          >
+            {message.id}
+          </a>
+        </Notice>
+      )}
+      <button type="submit">{t('customers.register')}</button>
+    </form>
+  );
+}
+
+export function CustomersPage() {
+  const { t, me, navigate } = useSession();
+  const [search, setSearch] = useState('');
+  const [tier, setTier] = useState('');
+  const [extra, setExtra] = useState<Customer[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const query = `/customers/?page_size=25${search ? `&search=${encodeURIComponent(search)}` : ''}${tier ? `&tier=${tier}` : ''}`;
+  const { data, error, reload } = useAsync(async () => {
+    const page = await api<Page<Customer>>('GET', query);
+    setExtra([]);
+    setCursor(page.meta.has_next ? page.meta.cursor : null);
+    return page;
+  }, [query]);
+  const [moreError, setMoreError] = useState<string | null>(null);
+  const loadMore = async () => {
+    try {
+      const page = await api<Page<Customer>>('GET', `${query}&cursor=${cursor}`);
+      setExtra([...extra, ...page.data]);
+      setCursor(page.meta.has_next ? page.meta.cursor : null);
+    } catch (err) {
+      setMoreError(describeError(err));
+    }
+  };
+  const rows = [...(data?.data ?? []), ...extra];
+  return (
+    <section aria-labelledby="customers-title">
+      <h1 id="customers-title">{t('nav.customers')}</h1>
+      <div class="columns">
+        <div>
+          <div class="filters" role="search">
+            <Field
+              label={t('customers.search')}
+              value={search}
+              onInput={setSearch}
+              type="search"
+              name="search"
+            />
+            <Select
+              label={t('customers.tier')}
+              value={tier}
+              onChange={setTier}
+              options={[
+                { value: '', label: t('customers.allTiers') },
+                ...TIER_NAMES.map((n) => ({ value: n, label: n })),
+              ]}
+            />
+          </div>
+          {error && <Notice kind="error">{describeError(error)}</Notice>}
+          {!data && !error && <p>{t('loading')}</p>}
+          {data && rows.length === 0 && <p>{t('customers.empty')}</p>}
+          {rows.length > 0 && (
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('customers.name')}</th>
+                    <th scope="col">{t('customers.phone')}</th>
+                    <th scope="col">{t('customers.tier')}</th>
+                    <th scope="col">{t('customers.points')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {rows.map((c) => (
+                    <tr key={c.member_id}>
+                      <td>
+                        <a
+                          href={adminPath(`/customers/${c.member_id}`)}
+                          onClick={(e) => {
+                            e.preventDefault();
+                            navigate(`/customers/${c.member_id}`);
+                          }}
+                        >
+                          {c.name}
+                        </a>
+                        <div class="muted">{c.member_id}</div>
+                      </td>
+                      <td>{c.whatsapp}</td>
+                      <td>
+                        <span class={`tier tier-${c.tier}`}>{c.tier}</span>
+                      </td>
+                      <td>{c.points_balance}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {moreError && <Notice kind="error">{moreError}</Notice>}
+          {cursor && (
+            <button type="button" class="secondary" onClick={() => void loadMore()}>
+              {t('customers.more')}
+            </button>
+          )}
+        </div>
+        {!me.read_only && <RegisterForm onRegistered={reload} />}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,168 @@
+import { useState } from 'preact/hooks';
+import { api, EVENT_TYPES, type Delivery, type DeliveryAttempt, type Endpoint, type Page } from '../api.js';
+import { Notice, Select } from '../components/field.js';
+import { describeError, useAsync } from '../components/use-async.js';
+import { adminPath, useSession } from '../context.js';
+
+export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string }) {
+  const { t, me, navigate } = useSession();
+  const [endpoint, setEndpoint] = useState(initialEndpoint);
+  const [event, setEvent] = useState('');
+  const [status, setStatus] = useState('');
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const endpoints = useAsync(() => api<{ data: Endpoint[] }>('GET', '/webhooks/endpoints/'), []);
+  const query =
+    '/webhooks/deliveries/?page_size=50' +
+    (endpoint ? `&endpoint_id=${endpoint}` : '') +
+    (event ? `&event=${event}` : '') +
+    (status ? `&status=${status}` : '');
+  const { data, error, reload } = useAsync(() => api<Page<Delivery>>('GET', query), [query]);
+  const replay = async () => {
+    try {
+      const result = await api<{ count: number }>('POST', `/webhooks/endpoints/${endpoint}/replay/`, {
+        status: 'failed',
+      });
+      setMessage({ ok: true, text: t('deliveries.replayed', result.count) });
+      reload();
+    } catch (err) {
+      setMessage({ ok: false, text: describeError(err) });
+    }
+  };
+  return (
+    <section aria-labelledby="deliveries-title">
+      <h1 id="deliveries-title">{t('nav.deliveries')}</h1>
+      <div class="filters">
+        <Select
+          label={t('deliveries.endpoint')}
+          value={endpoint}
+          onChange={setEndpoint}
+          options={[
+            { value: '', label: t('deliveries.any') },
+            ...(endpoints.data?.data ?? []).map((e) => ({ value: e.id, label: e.url })),
+          ]}
+        />
+        <Select
+          label={t('deliveries.event')}
+          value={event}
+          onChange={setEvent}
+          options={[
+            { value: '', label: t('deliveries.any') },
+            ...EVENT_TYPES.map((e) => ({ value: e, label: e })),
+          ]}
+        />
+        <Select
+          label={t('deliveries.status')}
+          value={status}
+          onChange={setStatus}
+          options={[
+            { value: '', label: t('deliveries.any') },
+            ...(['pending', 'succeeded', 'failed'] as const).map((s) => ({
+              value: s,
+              label: t(`status.${s}`),
+            })),
+          ]}
+        />
+      </div>
+      {endpoint && !me.read_only && (
+        <button type="button" class="secondary" onClick={() => void replay()}>
+          {t('deliveries.replayFailed')}
+        </button>
+      )}
+      {message && <Notice kind={message.ok ? 'ok' : 'error'}>{message.text}</Notice>}
+      {error && <Notice kind="error">{describeError(error)}</Notice>}
+      {data && data.data.length === 0 && <p>{t('deliveries.empty')}</p>}
+      {data && data.data.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">ID</th>
+                <th scope="col">{t('deliveries.event')}</th>
+                <th scope="col">{t('deliveries.status')}</th>
+                <th scope="col">{t('deliveries.attempts')}</th>
+                <th scope="col">{t('deliveries.created')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.data.map((d) => (
+                <tr key={d.id}>
+                  <td>
+                    <a
+                      href={adminPath(`/deliveries/${d.id}`)}
+                      onClick={(e) => {
+                        e.preventDefault();
+                        navigate(`/deliveries/${d.id}`);
+                      }}
+                    >
+                      {d.id}
+                    </a>
+                    {d.test && <span class="badge">test</span>}
+                  </td>
+                  <td>{d.event_type}</td>
+                  <td>
+                    <span class={`badge status-${d.status}`}>{t(`status.${d.status}`)}</span>
+                  </td>
+                  <td>{d.attempts_count}</td>
+                  <td>{d.created_at}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function DeliveryDetailPage({ id }: { id: string }) {
+  const { t, me } = useSession();
+  const { data, error, reload } = useAsync(
+    () => api<Delivery & { attempts: DeliveryAttempt[] }>('GET', `/webhooks/deliveries/${id}/`),
+    [id],
+  );
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const redeliver = async () => {
+    try {
+      await api('POST', `/webhooks/deliveries/${id}/redeliver/`);
+      setMessage({ ok: true, text: t('deliveries.redelivered') });
+      setTimeout(reload, 1000);
+    } catch (err) {
+      setMessage({ ok: false, text: describeError(err) });
+    }
+  };
+  if (error) return <Notice kind="error">{describeError(error)}</Notice>;
+  if (!data) return <p>{t('loading')}</p>;
+  return (
+    <section aria-labelledby="delivery-title">
+      <h1 id="delivery-title">{data.id}</h1>
+      <p>
+        {data.event_type} · {data.event_id} ·{' '}
+        <span class={`badge status-${data.status}`}>{t(`status.${data.status}`)}</span> ·{' '}
+        {t('deliveries.attempts')}: {data.attempts_count}
+      </p>
+      {!me.read_only && (
+        <button type="button" onClick={() => void redeliver()}>
+          {t('deliveries.redeliver')}
+        </button>
+      )}
+      {message && <Notice kind={message.ok ? 'ok' : 'error'}>{message.text}</Notice>}
+      {data.attempts.map((a) => (
+        <article class="card" key={a.attempt} aria-label={t('deliveries.attempt', a.attempt)}>
+          <h2>
+            {t('deliveries.attempt', a.attempt)} · {a.response_status ?? '—'} · {a.duration_ms} ms
+          </h2>
+          <p class="muted">{a.started_at}</p>
+          {a.error && <Notice kind="error">{a.error}</Notice>}
+          <h3>{t('webhooks.request')}</h3>
+          <pre>
+            {Object.entries(a.request_headers)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join('\n')}
+          </pre>
+          <h3>{t('webhooks.response')}</h3>
+          <pre>{a.response_body ?? ''}</pre>
+        </article>
+      ))}
+    </section>
+  );
+}

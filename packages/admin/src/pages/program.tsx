@@ -1,0 +1,136 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, TIER_NAMES, type Program } from '../api.js';
+import { Field, Notice, Select } from '../components/field.js';
+import { describeError, useAsync } from '../components/use-async.js';
+import { useSession } from '../context.js';
+
+export function ProgramPage() {
+  const { t, me } = useSession();
+  const { data, error } = useAsync(() => api<Program>('GET', '/loyalty/program/'), []);
+  const [program, setProgram] = useState<Program | null>(null);
+  const [saveError, setSaveError] = useState<ApiError | null>(null);
+  const [saved, setSaved] = useState(false);
+  useEffect(() => {
+    if (data) setProgram(data);
+  }, [data]);
+  if (error) return <Notice kind="error">{describeError(error)}</Notice>;
+  if (!program) return <p>{t('loading')}</p>;
+  const setTier = (i: number, patch: Partial<Program['tiers'][number]>) =>
+    setProgram({
+      ...program,
+      tiers: program.tiers.map((tier, j) => (i === j ? { ...tier, ...patch } : tier)),
+    });
+  const save = async (e: Event) => {
+    e.preventDefault();
+    setSaveError(null);
+    setSaved(false);
+    try {
+      setProgram(await api<Program>('PUT', '/loyalty/program/', program));
+      setSaved(true);
+    } catch (err) {
+      setSaveError(err instanceof ApiError ? err : new ApiError(0, 'Error', String(err), []));
+    }
+  };
+  return (
+    <section aria-labelledby="program-title">
+      <h1 id="program-title">{t('nav.program')}</h1>
+      <form class="card" onSubmit={(e) => void save(e)} noValidate>
+        <fieldset disabled={me.read_only}>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={program.tiers_enabled}
+              onChange={(e) => setProgram({ ...program, tiers_enabled: e.currentTarget.checked })}
+            />{' '}
+            {t('program.tiersEnabled')}
+          </label>
+          <Select
+            label={t('program.metric')}
+            value={program.qualification_metric}
+            onChange={(v) =>
+              setProgram({ ...program, qualification_metric: v as Program['qualification_metric'] })
+            }
+            options={(['points_balance', 'total_spent', 'transaction_count'] as const).map((m) => ({
+              value: m,
+              label: t(`metric.${m}`),
+            }))}
+          />
+          <fieldset class="field">
+            <legend>{t('program.tiers')}</legend>
+            {program.tiers.map((tier, i) => (
+              <div class="tier-row" key={i}>
+                <Select
+                  label={`${t('customers.tier')} ${i + 1}`}
+                  value={tier.name}
+                  onChange={(v) => setTier(i, { name: v })}
+                  options={TIER_NAMES.map((n) => ({ value: n, label: n }))}
+                  error={saveError?.forField(`tiers[${i}].name`)}
+                />
+                <Field
+                  label={`${t('program.metric')} ≥`}
+                  value={String(tier.threshold)}
+                  onInput={(v) => setTier(i, { threshold: Number(v) })}
+                  inputMode="decimal"
+                  error={saveError?.forField(`tiers[${i}].threshold`)}
+                />
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={() => setProgram({ ...program, tiers: program.tiers.filter((_, j) => j !== i) })}
+                >
+                  {t('program.remove')}
+                </button>
+              </div>
+            ))}
+            <button
+              type="button"
+              class="secondary"
+              onClick={() =>
+                setProgram({
+                  ...program,
+                  tiers: [
+                    ...program.tiers,
+                    { name: 'vip', threshold: (program.tiers.at(-1)?.threshold ?? 0) + 1000 },
+                  ],
+                })
+              }
+            >
+              {t('program.addTier')}
+            </button>
+          </fieldset>
+          <Select
+            label={t('program.welcome')}
+            value={program.welcome_reward.type}
+            onChange={(v) =>
+              setProgram({
+                ...program,
+                welcome_reward:
+                  v === 'points'
+                    ? { type: 'points', points: program.welcome_reward.points ?? 100 }
+                    : { type: v as 'none' | 'coupon' },
+              })
+            }
+            options={(['none', 'points', 'coupon'] as const).map((r) => ({
+              value: r,
+              label: t(`reward.${r}`),
+            }))}
+          />
+          {program.welcome_reward.type === 'points' && (
+            <Field
+              label={t('program.welcomePoints')}
+              value={String(program.welcome_reward.points ?? '')}
+              onInput={(v) =>
+                setProgram({ ...program, welcome_reward: { type: 'points', points: Number(v) } })
+              }
+              inputMode="numeric"
+              error={saveError?.forField('welcome_reward.points')}
+            />
+          )}
+          {saveError && <Notice kind="error">{describeError(saveError)}</Notice>}
+          {saved && <Notice kind="ok">{t('program.saved')}</Notice>}
+          <button type="submit">{t('save')}</button>
+        </fieldset>
+      </form>
+    </section>
+  );
+}
