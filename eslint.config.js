@@ -31,6 +31,12 @@ export default tseslint.config(
     },
   },
   {
+    // Benchmark scripts: plain Node ESM, linted without type information.
+    files: ['bench/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: globals.node, parserOptions: { project: false, projectService: false } },
+  },
+  {
     // The admin panel runs in the browser, with its own tsconfig (DOM, Preact JSX).
     files: ['packages/admin/**/*.{ts,tsx}'],
     languageOptions: {

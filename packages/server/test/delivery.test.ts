@@ -175,7 +175,7 @@ describe('delivering events to a real receiver', () => {
   });
 
   it('a receiver that hangs does not hold back a healthy endpoint', async () => {
-    server = await startTestServer({ worker: true, env: { ZUPY_DELIVERY_TIMEOUT: '20s' } });
+    server = await startTestServer({ worker: { perEndpointCap: 16 }, env: { ZUPY_DELIVERY_TIMEOUT: '20s' } });
     const dead = await receiver(() => 'hang');
     const healthy = await receiver();
     await endpoint(dead.url);

@@ -11,6 +11,7 @@ import { runInTransaction } from '../src/db/transaction.js';
 import { recordEvent } from '../src/events/record-event.js';
 import { startRuntime, type Runtime } from '../src/runtime.js';
 import { createEndpoint } from '../src/webhooks/endpoint-store.js';
+import { defaultWorkerOptions } from '../src/delivery/delivery-worker.js';
 import { CLI } from './helpers/serve-process.js';
 import { databaseEnv, freshDatabaseUrl, onPostgres } from './helpers/test-database.js';
 import { tempDir } from './helpers/test-server.js';
@@ -134,6 +135,6 @@ describe.skipIf(!onPostgres)('three zupy worker processes on PostgreSQL', () => 
     );
     expect(overlapping).toEqual([]);
     const duplicates = [...byDelivery.values()].filter((list) => list.length > 1).length;
-    expect(duplicates).toBeLessThanOrEqual(16);
+    expect(duplicates).toBeLessThanOrEqual(defaultWorkerOptions(2000).perEndpointCap);
   }, 240_000);
 });

@@ -2,25 +2,24 @@ import type { DeliveryRow, EndpointRow } from '../db/tables.js';
 import type { AppContext } from '../shared/context.js';
 import { endpointSecrets } from '../webhooks/endpoint-store.js';
 import { deliveryHeaders } from './delivery-headers.js';
-import { recordAttempt, type AttemptResult } from './record-attempt.js';
-import type { WebhookResponse } from './webhook-sender.js';
+import { recordAttempt, type AttemptOutcome, type AttemptResult } from './record-attempt.js';
 
 export interface AttemptReport {
   attempt: number;
   requestHeaders: Record<string, string>;
-  response: WebhookResponse;
+  response: AttemptOutcome['response'];
   /** `null` when the attempt was abandoned by a shutdown and the delivery released, not recorded. */
   result: AttemptResult | null;
 }
 
-/** Signs and sends one attempt of a delivery, then records it. Used by the worker and by test sends. */
-export async function attemptDelivery(
+/** Signs and sends one attempt of a delivery; the caller records it (alone, or in a batch). */
+export async function sendAttempt(
   ctx: AppContext,
   delivery: DeliveryRow,
   event: { body: string },
   endpoint: EndpointRow,
   shutdown?: AbortSignal,
-): Promise<AttemptReport> {
+): Promise<AttemptOutcome> {
   const startedAt = ctx.clock();
   const attempt = delivery.attempts_count + 1;
   const requestHeaders = deliveryHeaders({
@@ -41,16 +40,31 @@ export async function attemptDelivery(
     timeoutMs: ctx.webhooks.timeoutMs,
     signal: shutdown,
   });
-  if (shutdown?.aborted) return { attempt, requestHeaders, response, result: null };
-  const result = await recordAttempt(
-    ctx.db,
-    { delivery, attempt, startedAt, requestHeaders, response },
-    {
-      schedule: ctx.webhooks.retrySchedule,
-      disableAfterMs: ctx.webhooks.disableAfterMs,
-      now: ctx.clock(),
-      random: ctx.random,
-    },
-  );
-  return { attempt, requestHeaders, response, result };
+  return { delivery, attempt, startedAt, requestHeaders, response };
+}
+
+export function attemptRules(ctx: AppContext) {
+  return {
+    schedule: ctx.webhooks.retrySchedule,
+    disableAfterMs: ctx.webhooks.disableAfterMs,
+    now: ctx.clock(),
+    random: ctx.random,
+  };
+}
+
+/** Sends one attempt and records it at once (test sends). */
+export async function attemptDelivery(
+  ctx: AppContext,
+  delivery: DeliveryRow,
+  event: { body: string },
+  endpoint: EndpointRow,
+): Promise<AttemptReport> {
+  const outcome = await sendAttempt(ctx, delivery, event, endpoint);
+  const result = await recordAttempt(ctx.db, outcome, attemptRules(ctx));
+  return {
+    attempt: outcome.attempt,
+    requestHeaders: outcome.requestHeaders,
+    response: outcome.response,
+    result,
+  };
 }

@@ -1,7 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { DeliveryRow } from '../db/tables.js';
 import type { AppContext } from '../shared/context.js';
-import { attemptDelivery } from './attempt-delivery.js';
+import { sendAttempt } from './attempt-delivery.js';
+import { AttemptBatcher } from './attempt-batcher.js';
 import { claimDeliveries, hasDueDeliveries, releaseDeliveries } from './claim-deliveries.js';
 import { pruneDeliveryLog } from './prune-delivery-log.js';
 
@@ -23,7 +24,7 @@ export interface WorkerOptions {
 export function defaultWorkerOptions(timeoutMs: number): WorkerOptions {
   return {
     maxInFlight: 256,
-    perEndpointCap: 16,
+    perEndpointCap: 64,
     pollMs: 250,
     leaseMs: timeoutMs + 5_000,
     batchSize: 64,
@@ -45,12 +46,15 @@ export class DeliveryWorker {
   private wakeSleeper: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
+  private readonly batcher: AttemptBatcher;
 
   constructor(
     private readonly ctx: AppContext,
     private readonly options: WorkerOptions,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.batcher = new AttemptBatcher(ctx);
+  }
 
   start(): void {
     this.loop ??= this.run();
@@ -170,18 +174,23 @@ export class DeliveryWorker {
   private dispatch(
     row: DeliveryRow,
     body: string | undefined,
-    endpoint: Parameters<typeof attemptDelivery>[3] | undefined,
+    endpoint: Parameters<typeof sendAttempt>[3] | undefined,
   ): void {
     this.perEndpoint.set(row.endpoint_id, (this.perEndpoint.get(row.endpoint_id) ?? 0) + 1);
     const done = (async () => {
       try {
         if (body === undefined || endpoint === undefined)
           throw new Error(`delivery ${row.id} lost its event or endpoint`);
-        const report = await attemptDelivery(this.ctx, row, { body }, endpoint, this.shutdown.signal);
-        if (report.result === null) await releaseDeliveries(this.ctx.db, [row.id]);
-        else if (report.result.endpointDisabled) {
+        const outcome = await sendAttempt(this.ctx, row, { body }, endpoint, this.shutdown.signal);
+        if (this.shutdown.signal.aborted) {
+          // Abandoned by a shutdown: give the delivery back instead of recording a failure.
+          await releaseDeliveries(this.ctx.db, [row.id]);
+          return;
+        }
+        const result = await this.batcher.record(outcome);
+        if (result.endpointDisabled) {
           this.log.warn(
-            { endpoint: row.endpoint_id, reason: report.result.endpointDisabled },
+            { endpoint: row.endpoint_id, reason: result.endpointDisabled },
             'webhook endpoint disabled',
           );
         }
@@ -193,7 +202,17 @@ export class DeliveryWorker {
         const left = (this.perEndpoint.get(row.endpoint_id) ?? 1) - 1;
         if (left <= 0) this.perEndpoint.delete(row.endpoint_id);
         else this.perEndpoint.set(row.endpoint_id, left);
-        this.wake();
+        // Claim again once a quarter of the endpoint's slots are free (or it is idle), not after
+        // every single completion: claims come in batches and cost one round of queries each.
+        const step = Math.max(1, Math.floor(this.options.perEndpointCap / 4));
+        const globalStep = Math.max(1, Math.floor(this.options.maxInFlight / 8));
+        if (
+          left === 0 ||
+          left === this.options.perEndpointCap - step ||
+          this.options.maxInFlight - this.inFlight.size === globalStep
+        ) {
+          this.wake();
+        }
       }
     })();
     this.inFlight.set(row.id, { endpointId: row.endpoint_id, done });

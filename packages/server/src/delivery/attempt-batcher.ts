@@ -1,0 +1,54 @@
+import type { AppContext } from '../shared/context.js';
+import { attemptRules } from './attempt-delivery.js';
+import { recordAttempts, type AttemptOutcome, type AttemptResult } from './record-attempt.js';
+
+/** At most this many attempts per transaction, so one commit never holds the database for long. */
+const MAX_BATCH = 256;
+
+/**
+ * Collects finished attempts and records them together: one transaction (one durable commit) per
+ * batch instead of per delivery. A batch is whatever finished while the previous one was being
+ * written, so under light load each attempt is recorded at once and under heavy load they share
+ * commits. Every caller waits for its own attempt to be durable.
+ */
+export class AttemptBatcher {
+  private queue: {
+    outcome: AttemptOutcome;
+    resolve: (r: AttemptResult) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+  private writing: Promise<void> | null = null;
+
+  constructor(private readonly ctx: AppContext) {}
+
+  record(outcome: AttemptOutcome): Promise<AttemptResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ outcome, resolve, reject });
+      this.writing ??= this.drain();
+    });
+  }
+
+  /** Resolves when everything queued so far is written. */
+  async flushed(): Promise<void> {
+    while (this.writing) await this.writing;
+  }
+
+  private async drain(): Promise<void> {
+    // Let the attempts that finish in this same tick join the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      try {
+        const results = await recordAttempts(
+          this.ctx.db,
+          batch.map((b) => b.outcome),
+          attemptRules(this.ctx),
+        );
+        batch.forEach((b, i) => b.resolve(results[i]!));
+      } catch (error) {
+        batch.forEach((b) => b.reject(error));
+      }
+    }
+    this.writing = null;
+  }
+}
