@@ -62,7 +62,9 @@ describe('zupy CLI (built, as a subprocess)', () => {
 
   it('migrate applies the migrations once', async () => {
     const first = await zupy(dataDir, 'migrate', '--json');
-    expect(JSON.parse(first.stdout)).toEqual({ applied: ['0001-initial', '0002-webhooks'] });
+    expect(JSON.parse(first.stdout)).toEqual({
+      applied: ['0001-initial', '0002-webhooks', '0003-claim-index'],
+    });
     const second = await zupy(dataDir, 'migrate');
     expect(second.stdout).toContain('up to date');
   });

@@ -59,4 +59,18 @@ describe('operator endpoints and documentation', () => {
     const other = await server.newCompany('Neighbour');
     expect((await other.api.get('/api/v2/customers/')).status).toBe(200);
   });
+
+  it('limits API-key guessing per client address: 20 wrong keys a minute, then 429', async () => {
+    server = await startTestServer();
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      const guess = makeClient(server.url, `zupy_pk_${String(i).padStart(32, '0')}`);
+      statuses.push((await guess.get('/api/v2/customers/')).status);
+    }
+    expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    const blocked = await server.api.get('/api/v2/customers/');
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
 });

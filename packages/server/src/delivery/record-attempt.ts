@@ -54,11 +54,69 @@ export async function recordAttempts(
   outcomes: readonly AttemptOutcome[],
   rules: AttemptRules,
 ): Promise<AttemptResult[]> {
+  const successes = outcomes.filter((o) => isSuccess(o.response.status));
   return runInTransaction(db, async (trx) => {
+    // The common case in bulk: a few statements for the whole batch instead of three per delivery.
+    if (successes.length > 0) await recordSuccesses(trx, successes, rules.now);
     const results: AttemptResult[] = [];
-    for (const outcome of outcomes) results.push(await recordOne(trx, outcome, rules));
+    for (const outcome of outcomes) {
+      results.push(
+        isSuccess(outcome.response.status)
+          ? { status: 'succeeded', nextAttemptAt: null, endpointDisabled: null }
+          : await recordOne(trx, outcome, rules),
+      );
+    }
     return results;
   });
+}
+
+function attemptRow(outcome: AttemptOutcome) {
+  return {
+    delivery_id: outcome.delivery.id,
+    attempt: outcome.attempt,
+    started_at: outcome.startedAt.toISOString(),
+    duration_ms: outcome.response.durationMs,
+    request_headers: JSON.stringify(outcome.requestHeaders),
+    response_status: outcome.response.status,
+    response_body: outcome.response.body,
+    error: outcome.response.error,
+  };
+}
+
+async function recordSuccesses(
+  trx: Kysely<Tables>,
+  outcomes: readonly AttemptOutcome[],
+  now: Date,
+): Promise<void> {
+  const stamp = now.toISOString();
+  await trx.insertInto('delivery_attempts').values(outcomes.map(attemptRow)).execute();
+  // Each attempt number is the delivery's count + 1 (a delivery is sent by one holder of its lease at a time).
+  await trx
+    .updateTable('deliveries')
+    .set((eb) => ({
+      status: 'succeeded',
+      attempts_count: eb('attempts_count', '+', 1),
+      next_attempt_at: null,
+      lease_expires_at: null,
+      updated_at: stamp,
+    }))
+    .where(
+      'id',
+      'in',
+      outcomes.map((o) => o.delivery.id),
+    )
+    .execute();
+  const endpoints = [
+    ...new Set(outcomes.filter((o) => o.delivery.is_test === 0).map((o) => o.delivery.endpoint_id)),
+  ];
+  if (endpoints.length > 0) {
+    await trx
+      .updateTable('webhook_endpoints')
+      .set({ failing_since: null })
+      .where('id', 'in', endpoints)
+      .where('failing_since', 'is not', null)
+      .execute();
+  }
 }
 
 async function recordOne(
@@ -85,19 +143,7 @@ async function recordOne(
   const status: DeliveryStatus = ok ? 'succeeded' : nextAttemptAt ? 'pending' : 'failed';
 
   await (async () => {
-    await trx
-      .insertInto('delivery_attempts')
-      .values({
-        delivery_id: delivery.id,
-        attempt,
-        started_at: outcome.startedAt.toISOString(),
-        duration_ms: response.durationMs,
-        request_headers: JSON.stringify(outcome.requestHeaders),
-        response_status: response.status,
-        response_body: response.body,
-        error: response.error,
-      })
-      .execute();
+    await trx.insertInto('delivery_attempts').values(attemptRow(outcome)).execute();
     await trx
       .updateTable('deliveries')
       .set({

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { findApiKey, type ApiKeyIdentity } from '../companies/api-keys.js';
 import type { Tables } from '../db/tables.js';
 import { ZupyError } from '../errors.js';
+import { AuthFailureLimiter } from './auth-failure-limiter.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,8 +27,19 @@ export function installApiKeyAuth(
   publicPaths: ReadonlySet<string>,
 ): void {
   app.decorateRequest('auth', null);
+  const limiter = new AuthFailureLimiter();
   app.addHook('onRequest', async (request) => {
     if (publicPaths.has(request.routeOptions.url ?? '')) return;
+    const wait = limiter.retryAfter(request.ip);
+    if (wait > 0) {
+      throw new ZupyError(
+        'ZUPY_RATE_LIMITED',
+        `too many requests with an invalid API key; retry in ${wait} s`,
+        {
+          headers: { 'Retry-After': String(wait) },
+        },
+      );
+    }
     const header = request.headers['x-api-key'];
     const key = Array.isArray(header) ? header[0] : header;
     if (key === undefined || key === '') {
@@ -37,6 +49,7 @@ export function installApiKeyAuth(
     }
     const found = await findApiKey(db, key);
     if (!found) {
+      limiter.recordFailure(request.ip);
       throw new ZupyError('ZUPY_UNAUTHENTICATED', 'the API key is not valid or was revoked', {
         headers: { 'WWW-Authenticate': 'ApiKey header="X-API-Key"' },
       });
