@@ -164,11 +164,19 @@ export async function backlog(receiver, pending, windowSeconds = 15) {
   const now = new Date().toISOString();
   const fillStarted = performance.now();
   const series = `with recursive seq(i) as (select 0 union all select i + 1 from seq where i < ${pending - 1})`;
-  sqlite.prepare(`${series} insert into events (id, company_id, type, body, created_at, is_test)
-    select 'evt_b' || i, ?, 'customer.registered', ?, ?, 0 from seq`).run(companyId, BODY, now);
-  sqlite.prepare(`${series} insert into deliveries (id, company_id, event_id, event_type, endpoint_id, status, attempts_count,
+  sqlite
+    .prepare(
+      `${series} insert into events (id, company_id, type, body, created_at, is_test)
+    select 'evt_b' || i, ?, 'customer.registered', ?, ?, 0 from seq`,
+    )
+    .run(companyId, BODY, now);
+  sqlite
+    .prepare(
+      `${series} insert into deliveries (id, company_id, event_id, event_type, endpoint_id, status, attempts_count,
       schedule_offset, next_attempt_at, lease_expires_at, is_test, created_at, updated_at)
-    select 'dlv_b' || i, ?, 'evt_b' || i, 'customer.registered', ?, 'pending', 0, 0, ?, null, 0, ?, ? from seq`).run(companyId, endpoint.id, now, now, now);
+    select 'dlv_b' || i, ?, 'evt_b' || i, 'customer.registered', ?, 'pending', 0, 0, ?, null, 0, ?, ? from seq`,
+    )
+    .run(companyId, endpoint.id, now, now, now);
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
   sqlite.close();
   const fillSeconds = (performance.now() - fillStarted) / 1000;
@@ -187,7 +195,14 @@ export async function backlog(receiver, pending, windowSeconds = 15) {
   clearInterval(sampler);
   peakRss = Math.max(peakRss, rssMb(worker.pid) ?? 0);
   worker.kill('SIGKILL');
-  return { pending, drained: sent, seconds, per_second: sent / seconds, peak_rss_mb: Math.round(peakRss), fill_seconds: fillSeconds };
+  return {
+    pending,
+    drained: sent,
+    seconds,
+    per_second: sent / seconds,
+    peak_rss_mb: Math.round(peakRss),
+    fill_seconds: fillSeconds,
+  };
 }
 
 /** Client load against an HTTP API: `concurrency` requests in flight for `seconds`, or `total` requests. */
