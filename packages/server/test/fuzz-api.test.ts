@@ -1,0 +1,97 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dumpDatabase } from './helpers/dump-database.js';
+import { onPostgres } from './helpers/test-database.js';
+import { JOAO, startTestServer, type TestServer } from './helpers/test-server.js';
+
+/** Hostile input for every write route: never a 5xx, always a problem document, nothing changed. */
+describe.skipIf(onPostgres)('fuzzing the API with hostile bodies', () => {
+  let server: TestServer;
+  let memberId: string;
+  let endpointId: string;
+  beforeAll(async () => {
+    server = await startTestServer();
+    memberId = (await server.api.post('/api/v2/customers/', JOAO)).body.customer.member_id;
+    endpointId = (await server.api.post('/api/v2/webhooks/endpoints/', { url: 'http://127.0.0.1:9/x' })).body
+      .id;
+  });
+  afterAll(() => server.close());
+
+  const nasty = fc.oneof(
+    fc.string(),
+    fc.string({ unit: 'grapheme', maxLength: 50 }),
+    fc.constantFrom(
+      "'; drop table customers; --",
+      '\u0000',
+      '\ud800',
+      '../../etc/passwd',
+      '%00',
+      'x'.repeat(5000),
+      '\r\nX-Injected: 1',
+      '__proto__',
+    ),
+    fc.integer(),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.array(fc.string(), { maxLength: 5 }),
+    fc.object({ maxDepth: 2 }),
+  );
+  const bodies = (fields: string[]) =>
+    fc.oneof(
+      fc.dictionary(fc.constantFrom(...fields, '__proto__', 'constructor', 'extra'), nasty, { maxKeys: 6 }),
+      nasty,
+      fc.json().map((text) => ({ raw: text })),
+    );
+
+  const routes: [string, string, string[]][] = [
+    ['POST', '/api/v2/customers/', ['phone', 'whatsapp', 'name', 'email', 'cpf', 'channel']],
+    ['POST', '/api/v2/customers/{member}/points/add/', ['amount', 'reason', 'order_value']],
+    ['POST', '/api/v2/customers/{member}/points/spend/', ['amount', 'reason']],
+    ['PUT', '/api/v2/customers/{member}/tier/', ['tier']],
+    ['PUT', '/api/v2/loyalty/program/', ['tiers_enabled', 'qualification_metric', 'tiers', 'welcome_reward']],
+    ['POST', '/api/v2/webhooks/endpoints/', ['url', 'events', 'description']],
+    ['PATCH', '/api/v2/webhooks/endpoints/{endpoint}/', ['url', 'events', 'description', 'enabled']],
+    ['PUT', '/api/v2/integrations/webhooks/', ['webhook_url', 'webhook_events']],
+  ];
+
+  it.each(routes)('%s %s', async (method, template, fields) => {
+    const path = template.replace('{member}', memberId).replace('{endpoint}', endpointId);
+    await fc.assert(
+      fc.asyncProperty(bodies(fields), async (body) => {
+        const before = await dumpDatabase(server.runtime.ctx.db);
+        const payload = typeof body === 'object' && body !== null && 'raw' in body ? String(body.raw) : body;
+        const res = await server.api.request(method, path, payload === undefined ? 'null' : payload);
+        expect(res.status, res.text).toBeLessThan(500);
+        if (res.status >= 400) {
+          expect(res.headers.get('content-type')).toContain('application/problem+json');
+          expect(res.body).toMatchObject({
+            status: res.status,
+            type: expect.any(String),
+            title: expect.any(String),
+          });
+          expect(await dumpDatabase(server.runtime.ctx.db)).toBe(before);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('hostile query strings and path ids', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.string(), fc.string(), async (a, b) => {
+        for (const path of [
+          `/api/v2/customers/?search=${encodeURIComponent(a)}&cursor=${encodeURIComponent(b)}`,
+          `/api/v2/customers/${encodeURIComponent(a)}/`,
+          `/api/v2/events/?after=${encodeURIComponent(a)}`,
+          `/api/v2/webhooks/deliveries/?status=${encodeURIComponent(a)}`,
+          `/api/v2/webhooks/endpoints/${encodeURIComponent(a)}/`,
+        ]) {
+          const res = await server.api.get(path);
+          expect(res.status, `${path}: ${res.text}`).toBeLessThan(500);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
