@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebhookVerificationError, readHeader, verifySignature } from '@zupy/webhooks';
+import { readRawBody } from '@zupy/webhooks/node';
 import type { Command } from 'commander';
 import { request } from 'undici';
 
@@ -21,15 +22,6 @@ function forwardHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
-}
-
-function readBody(req: http.IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
 
 export function registerListenCommand(program: Command): void {
@@ -56,83 +48,93 @@ Examples:
     )
     .action(async (options: ListenOptions) => {
       const server = http.createServer((req, res) => {
-        void readBody(req).then(async (body) => {
-          let verdict = options.secret ? 'verified' : 'not checked (no --secret)';
-          let verified = true;
-          if (options.secret) {
-            try {
-              verdict = `verified (${verifySignature({ body, headers: req.headers, secret: options.secret }).scheme})`;
-            } catch (error) {
-              if (!(error instanceof WebhookVerificationError)) throw error;
-              verified = false;
-              verdict = `REJECTED ${error.reason}: ${error.message}`;
+        void readRawBody(req).then(
+          async ({ rawBody }) => {
+            const body = Buffer.from(rawBody ?? '');
+            let verdict = options.secret ? 'verified' : 'not checked (no --secret)';
+            let verified = true;
+            if (options.secret) {
+              try {
+                verdict = `verified (${verifySignature({ body, headers: req.headers, secret: options.secret }).scheme})`;
+              } catch (error) {
+                if (!(error instanceof WebhookVerificationError)) throw error;
+                verified = false;
+                verdict = `REJECTED ${error.reason}: ${error.message}`;
+              }
             }
-          }
-          let forward: { status: number | null; body: string; error: string | null } | undefined;
-          if (verified && options.forwardTo) {
-            try {
-              const answer = await request(options.forwardTo, {
-                method: 'POST',
-                headers: forwardHeaders(req.headers),
-                body,
-              });
-              forward = {
-                status: answer.statusCode,
-                body: (await answer.body.text()).slice(0, 4096),
-                error: null,
-              };
-            } catch (error) {
-              forward = { status: null, body: '', error: (error as Error).message };
+            let forward: { status: number | null; body: string; error: string | null } | undefined;
+            if (verified && options.forwardTo) {
+              try {
+                const answer = await request(options.forwardTo, {
+                  method: 'POST',
+                  headers: forwardHeaders(req.headers),
+                  body,
+                });
+                forward = {
+                  status: answer.statusCode,
+                  body: (await answer.body.text()).slice(0, 4096),
+                  error: null,
+                };
+              } catch (error) {
+                forward = { status: null, body: '', error: (error as Error).message };
+              }
             }
-          }
-          const text = body.toString('utf8');
-          let parsed: unknown = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            // Shown as text.
-          }
-          const get = (name: string) => readHeader(req.headers, name) ?? null;
-          if (options.json) {
-            process.stdout.write(
-              JSON.stringify({
-                received_at: new Date().toISOString(),
-                event: get('x-zupy-event'),
-                event_id: get('x-zupy-event-id'),
-                delivery_id: get('x-zupy-delivery'),
-                attempt: get('x-zupy-attempt'),
-                test: get('x-zupy-test') === 'true',
-                verified,
-                verdict,
-                headers: req.headers,
-                body: parsed,
-                forward: forward ?? null,
-              }) + '\n',
-            );
-          } else {
-            process.stdout.write(
-              `\n${verified ? '✓' : '✗'} ${new Date().toISOString()}  ${get('x-zupy-event') ?? '(no X-Zupy-Event)'}  ${get('x-zupy-event-id') ?? ''}  ${get('x-zupy-delivery') ?? ''}  attempt ${get('x-zupy-attempt') ?? '?'}${get('x-zupy-test') === 'true' ? '  [test]' : ''}\n` +
-                `  signature: ${verdict}\n` +
-                JSON.stringify(parsed, null, 2)
-                  .split('\n')
-                  .map((l) => `  ${l}`)
-                  .join('\n') +
-                '\n' +
-                (forward ? `  forwarded to ${options.forwardTo} → ${forward.status ?? forward.error}\n` : ''),
-            );
-          }
-          if (!verified) {
+            const text = body.toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = JSON.parse(text);
+            } catch {
+              // Shown as text.
+            }
+            const get = (name: string) => readHeader(req.headers, name) ?? null;
+            if (options.json) {
+              process.stdout.write(
+                JSON.stringify({
+                  received_at: new Date().toISOString(),
+                  event: get('x-zupy-event'),
+                  event_id: get('x-zupy-event-id'),
+                  delivery_id: get('x-zupy-delivery'),
+                  attempt: get('x-zupy-attempt'),
+                  test: get('x-zupy-test') === 'true',
+                  verified,
+                  verdict,
+                  headers: req.headers,
+                  body: parsed,
+                  forward: forward ?? null,
+                }) + '\n',
+              );
+            } else {
+              process.stdout.write(
+                `\n${verified ? '✓' : '✗'} ${new Date().toISOString()}  ${get('x-zupy-event') ?? '(no X-Zupy-Event)'}  ${get('x-zupy-event-id') ?? ''}  ${get('x-zupy-delivery') ?? ''}  attempt ${get('x-zupy-attempt') ?? '?'}${get('x-zupy-test') === 'true' ? '  [test]' : ''}\n` +
+                  `  signature: ${verdict}\n` +
+                  JSON.stringify(parsed, null, 2)
+                    .split('\n')
+                    .map((l) => `  ${l}`)
+                    .join('\n') +
+                  '\n' +
+                  (forward
+                    ? `  forwarded to ${options.forwardTo} → ${forward.status ?? forward.error}\n`
+                    : ''),
+              );
+            }
+            if (!verified) {
+              res
+                .writeHead(401, { 'content-type': 'application/json' })
+                .end(JSON.stringify({ received: false, error: verdict }));
+            } else if (forward) {
+              res.writeHead(forward.status ?? 502, { 'content-type': 'application/json' }).end(forward.body);
+            } else {
+              res
+                .writeHead(200, { 'content-type': 'application/json' })
+                .end(JSON.stringify({ received: true, processed_at: new Date().toISOString() }));
+            }
+          },
+          (error: Error) => {
             res
-              .writeHead(401, { 'content-type': 'application/json' })
-              .end(JSON.stringify({ received: false, error: verdict }));
-          } else if (forward) {
-            res.writeHead(forward.status ?? 502, { 'content-type': 'application/json' }).end(forward.body);
-          } else {
-            res
-              .writeHead(200, { 'content-type': 'application/json' })
-              .end(JSON.stringify({ received: true, processed_at: new Date().toISOString() }));
-          }
-        });
+              .writeHead(413, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ received: false, error: error.message }));
+          },
+        );
       });
       await new Promise<void>((resolve) => server.listen(Number(options.port), options.host, resolve));
       const { port } = server.address() as AddressInfo;

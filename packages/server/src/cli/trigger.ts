@@ -1,6 +1,7 @@
 import { EVENT_TYPES, isEventType } from '@zupy/webhooks';
 import { Option, type Command } from 'commander';
-import { request } from 'undici';
+import { systemResolver } from '../delivery/address-guard.js';
+import { createWebhookSender } from '../delivery/webhook-sender.js';
 import { invalidField } from '../errors.js';
 import { buildSampleRequest } from './sample-request.js';
 
@@ -46,31 +47,25 @@ Examples:
           secrets: [options.secret],
           now: new Date(),
         });
-        const timeoutMs = Number(options.timeout) * 1000;
-        let status: number | null = null;
-        let answer = '';
-        let error: string | null = null;
-        try {
-          const res = await request(options.url, {
-            method: 'POST',
-            headers: sample.headers,
-            body: sample.body,
-            headersTimeout: timeoutMs,
-            bodyTimeout: timeoutMs,
-            signal: AbortSignal.timeout(timeoutMs),
-          });
-          status = res.statusCode;
-          answer = (await res.body.text()).slice(0, 4096);
-        } catch (e) {
-          error = (e as Error).message;
-        }
+        // The delivery engine's own sender: same timeout, no redirects, 4 KB answer excerpt. A developer
+        // tool sends where it is told, local addresses included.
+        const sender = createWebhookSender({ allowPrivateNetwork: true, resolve: systemResolver });
+        const answer = await sender.send({
+          url: options.url,
+          headers: sample.headers,
+          body: sample.body,
+          timeoutMs: Number(options.timeout) * 1000,
+        });
+        await sender.close();
+        const { status, error } = answer;
+        const body = answer.body ?? '';
         const ok = status !== null && status >= 200 && status < 300;
         if (options.json) {
           process.stdout.write(
             JSON.stringify({
               ok,
               status,
-              body: answer,
+              body,
               error,
               request: { headers: sample.headers, body: sample.body },
             }) + '\n',
@@ -79,7 +74,7 @@ Examples:
           process.stdout.write(
             `${type} → ${options.url}\n` +
               `  event ${sample.headers['x-zupy-event-id']}  delivery ${sample.headers['x-zupy-delivery']}\n` +
-              (error ? `✗ no answer: ${error}\n` : `${ok ? '✓' : '✗'} ${status} ${answer}\n`),
+              (error ? `✗ no answer: ${error}\n` : `${ok ? '✓' : '✗'} ${status} ${body}\n`),
           );
         }
         process.exitCode = ok ? 0 : 1;

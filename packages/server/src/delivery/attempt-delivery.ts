@@ -8,8 +8,7 @@ export interface AttemptReport {
   attempt: number;
   requestHeaders: Record<string, string>;
   response: AttemptOutcome['response'];
-  /** `null` when the attempt was abandoned by a shutdown and the delivery released, not recorded. */
-  result: AttemptResult | null;
+  result: AttemptResult;
 }
 
 /** Signs and sends one attempt of a delivery; the caller records it (alone, or in a batch). */

@@ -4,6 +4,7 @@ import { ZupyError, notFound } from '../errors.js';
 import type { AppContext } from '../shared/context.js';
 import { decodeCursor, toPage, type Page } from '../shared/cursor.js';
 import { apiTimestamp } from '../shared/timestamps.js';
+import { scheduleReplay } from './replay-deliveries.js';
 
 export interface DeliveryView {
   id: string;
@@ -122,18 +123,7 @@ export async function redeliver(ctx: AppContext, companyId: string, id: string):
     throw new ZupyError('ZUPY_CONFLICT', 'the endpoint of this delivery was deleted');
   if (endpoint.enabled === 0)
     throw new ZupyError('ZUPY_CONFLICT', 'the endpoint of this delivery is disabled; enable it first');
-  const stamp = ctx.clock().toISOString();
-  await ctx.db
-    .updateTable('deliveries')
-    .set({
-      status: 'pending',
-      next_attempt_at: stamp,
-      schedule_offset: row.attempts_count,
-      lease_expires_at: null,
-      updated_at: stamp,
-    })
-    .where('id', '=', id)
-    .execute();
+  await scheduleReplay(ctx.db, [id], { now: ctx.clock(), ratePerSecond: 1 });
   ctx.eventsCommitted();
   return toDeliveryView(await findDelivery(ctx.db, companyId, id));
 }

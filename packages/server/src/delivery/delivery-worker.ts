@@ -38,7 +38,7 @@ export function defaultWorkerOptions(timeoutMs: number): WorkerOptions {
  * global and a per-endpoint cap. New events wake it at once; polling is only the fallback.
  */
 export class DeliveryWorker {
-  private readonly inFlight = new Map<string, { endpointId: string; done: Promise<void> }>();
+  private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perEndpoint = new Map<string, number>();
   private readonly shutdown = new AbortController();
   private stopping = false;
@@ -91,7 +91,7 @@ export class DeliveryWorker {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.wake();
     await this.loop;
-    const pending = [...this.inFlight.values()].map((f) => f.done);
+    const pending = [...this.inFlight.values()];
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       Promise.all(pending).then(() => false),
@@ -215,6 +215,6 @@ export class DeliveryWorker {
         }
       }
     })();
-    this.inFlight.set(row.id, { endpointId: row.endpoint_id, done });
+    this.inFlight.set(row.id, done);
   }
 }

@@ -63,7 +63,7 @@ export async function recordAttempts(
       results.push(
         isSuccess(outcome.response.status)
           ? { status: 'succeeded', nextAttemptAt: null, endpointDisabled: null }
-          : await recordOne(trx, outcome, rules),
+          : await recordFailure(trx, outcome, rules),
       );
     }
     return results;
@@ -119,17 +119,16 @@ async function recordSuccesses(
   }
 }
 
-async function recordOne(
+/** A failed attempt: the next one per the schedule, or `failed`; and the endpoint's failure streak. */
+async function recordFailure(
   trx: Kysely<Tables>,
   outcome: AttemptOutcome,
   rules: AttemptRules,
 ): Promise<AttemptResult> {
   const { delivery, response, attempt } = outcome;
   const stamp = rules.now.toISOString();
-  const ok = isSuccess(response.status);
   let nextAttemptAt: Date | null = null;
-  let endpointDisabled: string | null = null;
-  if (!ok && delivery.is_test === 0 && response.status !== 410) {
+  if (delivery.is_test === 0 && response.status !== 410) {
     const delay = nextRetryDelay({
       schedule: rules.schedule,
       attemptsInSeries: attempt - delivery.schedule_offset,
@@ -140,52 +139,46 @@ async function recordOne(
     });
     if (delay !== null) nextAttemptAt = new Date(rules.now.getTime() + delay);
   }
-  const status: DeliveryStatus = ok ? 'succeeded' : nextAttemptAt ? 'pending' : 'failed';
-
-  await (async () => {
-    await trx.insertInto('delivery_attempts').values(attemptRow(outcome)).execute();
-    await trx
-      .updateTable('deliveries')
-      .set({
-        status,
-        attempts_count: attempt,
-        next_attempt_at: nextAttemptAt?.toISOString() ?? null,
-        lease_expires_at: null,
-        updated_at: stamp,
-      })
-      .where('id', '=', delivery.id)
-      .execute();
-    if (delivery.is_test === 1) return;
-    if (ok) {
-      await trx
-        .updateTable('webhook_endpoints')
-        .set({ failing_since: null })
-        .where('id', '=', delivery.endpoint_id)
-        .where('failing_since', 'is not', null)
-        .execute();
-      return;
-    }
-    const endpoint = await trx
-      .selectFrom('webhook_endpoints')
-      .select(['failing_since', 'enabled'])
-      .where('id', '=', delivery.endpoint_id)
-      .executeTakeFirst();
-    if (!endpoint || endpoint.enabled === 0) return;
-    const failingSince = endpoint.failing_since ?? stamp;
-    if (response.status === 410) {
-      endpointDisabled = 'the receiver answered 410 Gone';
-    } else if (rules.now.getTime() - Date.parse(failingSince) >= rules.disableAfterMs) {
-      endpointDisabled = `every attempt failed since ${failingSince.slice(0, 19)}Z`;
-    }
-    await trx
-      .updateTable('webhook_endpoints')
-      .set(
-        endpointDisabled
-          ? { enabled: 0, disabled_reason: endpointDisabled, failing_since: failingSince, updated_at: stamp }
-          : { failing_since: failingSince },
-      )
-      .where('id', '=', delivery.endpoint_id)
-      .execute();
-  })();
-  return { status, nextAttemptAt, endpointDisabled };
+  const status: DeliveryStatus = nextAttemptAt ? 'pending' : 'failed';
+  await trx.insertInto('delivery_attempts').values(attemptRow(outcome)).execute();
+  await trx
+    .updateTable('deliveries')
+    .set({
+      status,
+      attempts_count: attempt,
+      next_attempt_at: nextAttemptAt?.toISOString() ?? null,
+      lease_expires_at: null,
+      updated_at: stamp,
+    })
+    .where('id', '=', delivery.id)
+    .execute();
+  const result = { status, nextAttemptAt, endpointDisabled: null as string | null };
+  if (delivery.is_test === 1) return result;
+  const endpoint = await trx
+    .selectFrom('webhook_endpoints')
+    .select(['failing_since', 'enabled'])
+    .where('id', '=', delivery.endpoint_id)
+    .executeTakeFirst();
+  if (!endpoint || endpoint.enabled === 0) return result;
+  const failingSince = endpoint.failing_since ?? stamp;
+  if (response.status === 410) {
+    result.endpointDisabled = 'the receiver answered 410 Gone';
+  } else if (rules.now.getTime() - Date.parse(failingSince) >= rules.disableAfterMs) {
+    result.endpointDisabled = `every attempt failed since ${failingSince.slice(0, 19)}Z`;
+  }
+  await trx
+    .updateTable('webhook_endpoints')
+    .set(
+      result.endpointDisabled
+        ? {
+            enabled: 0,
+            disabled_reason: result.endpointDisabled,
+            failing_since: failingSince,
+            updated_at: stamp,
+          }
+        : { failing_since: failingSince },
+    )
+    .where('id', '=', delivery.endpoint_id)
+    .execute();
+  return result;
 }

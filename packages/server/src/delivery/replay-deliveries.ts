@@ -62,20 +62,16 @@ export async function scheduleReplay(
     await runInTransaction(db, async (trx) => {
       for (const [i, id] of batch.entries()) {
         const due = new Date(options.now.getTime() + Math.floor((start + i) * spacingMs)).toISOString();
-        const row = await trx
-          .selectFrom('deliveries')
-          .select('attempts_count')
-          .where('id', '=', id)
-          .executeTakeFirstOrThrow();
         await trx
           .updateTable('deliveries')
-          .set({
+          .set((eb) => ({
             status: 'pending',
             next_attempt_at: due,
-            schedule_offset: row.attempts_count,
+            // A fresh retry series: the schedule counts from the attempts made so far.
+            schedule_offset: eb.ref('attempts_count'),
             lease_expires_at: null,
             updated_at: stamp,
-          })
+          }))
           .where('id', '=', id)
           .execute();
       }

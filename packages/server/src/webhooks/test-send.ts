@@ -39,11 +39,11 @@ export async function sendTestEvent(
     .executeTakeFirstOrThrow();
   const report = await attemptDelivery(ctx, delivery, { body: recorded.body }, endpoint);
   return {
-    success: report.result?.status === 'succeeded',
+    success: report.result.status === 'succeeded',
     status_code: report.response.status,
     error:
       report.response.error ??
-      (report.result?.status === 'succeeded'
+      (report.result.status === 'succeeded'
         ? null
         : `the receiver answered ${report.response.status}, not 2xx`),
     delivery_id: deliveryId,
