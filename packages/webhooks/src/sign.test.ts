@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { WebhookVerificationError } from './errors.js';
 import { generateSecret } from './generate-secret.js';
 import { signatureHeaders, signStandardWebhook, signZupySignature, standardWebhooksKey } from './sign.js';
-import { verifySignature } from './verify.js';
+import { verifySignature, type VerifyOptions } from './verify.js';
 
 interface Vector {
   secret: string;
@@ -140,6 +140,12 @@ describe('verifySignature', () => {
       'invalid_secret',
     );
     expect(reason(() => standardWebhooksKey('whsec_not base64!'))).toBe('invalid_secret');
+    // A plain JavaScript caller handing over a parsed object, or the body under another name.
+    const parsed = JSON.parse(v.body) as unknown as string;
+    expect(reason(() => verifySignature({ body: parsed, headers: signed, ...at }))).toBe('invalid_payload');
+    expect(
+      reason(() => verifySignature({ payload: v.body, headers: signed, ...at } as unknown as VerifyOptions)),
+    ).toBe('invalid_payload');
   });
 
   it('accepts any of several secrets, and signs with each during a rotation', () => {

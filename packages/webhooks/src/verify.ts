@@ -116,6 +116,13 @@ function verifyZupy(options: VerifyOptions, secrets: readonly string[], header: 
  */
 export function verifySignature(options: VerifyOptions): VerifiedWebhook {
   const secrets = secretsOf(options);
+  if (typeof options.body !== 'string' && !(options.body instanceof Uint8Array)) {
+    // Plain JavaScript callers pass a parsed object, or the body under another name.
+    throw new WebhookVerificationError(
+      'invalid_payload',
+      'pass the raw request body as `body` (a string or Buffer, exactly as received), not a parsed object',
+    );
+  }
   const id = readHeader(options.headers, 'webhook-id');
   const ts = readHeader(options.headers, 'webhook-timestamp');
   const sig = readHeader(options.headers, 'webhook-signature');

@@ -9,7 +9,12 @@ export interface ReceivedRequest {
   at: number;
 }
 
-export type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'hang' | 'reset';
+export type Reply =
+  | { status: number; headers?: Record<string, string>; body?: string }
+  | 'hang'
+  | 'reset'
+  /** Answers by hand on the raw request and response (trickled headers, huge bodies…). */
+  | { raw: (req: http.IncomingMessage, res: http.ServerResponse) => void };
 
 /** A real HTTP receiver on 127.0.0.1 that records every request and answers as told. */
 export interface Receiver {
@@ -18,6 +23,10 @@ export interface Receiver {
   /** Decides each answer; by default 200 `{"received":true}`. */
   respond: (request: ReceivedRequest, index: number) => Reply | Promise<Reply>;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
+  /** Goes down: open connections are cut and new ones refused, until `listenAgain`. */
+  goDown(): Promise<void>;
+  /** Comes back on the same port. */
+  listenAgain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,11 +50,20 @@ export async function startReceiver(respond?: Receiver['respond']): Promise<Rece
       }
       return requests.slice(0, count);
     },
+    goDown: () =>
+      new Promise((resolve) => {
+        for (const res of hanging) res.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+    listenAgain: () =>
+      new Promise((resolve) => server.listen(Number(new URL(receiver.url).port), '127.0.0.1', resolve)),
     close: () =>
       new Promise((resolve) => {
         for (const res of hanging) res.destroy();
         server.closeAllConnections();
-        server.close(() => resolve());
+        if (server.listening) server.close(() => resolve());
+        else resolve();
       }),
   };
   const server = http.createServer((req, res) => {
@@ -68,6 +86,11 @@ export async function startReceiver(respond?: Receiver['respond']): Promise<Rece
         }
         if (reply === 'reset') {
           req.socket.destroy();
+          return;
+        }
+        if ('raw' in reply) {
+          hanging.add(res);
+          reply.raw(req, res);
           return;
         }
         res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
