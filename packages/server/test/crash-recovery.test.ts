@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../src/db/database.js';
 import { databaseEnv, freshDatabaseUrl } from './helpers/test-database.js';
@@ -87,6 +88,87 @@ describe('a crash at any instant loses no accepted event', () => {
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;
+    }
+  });
+
+  it('kill -9 during a burst of registrations: every answered registration is kept and delivered, nothing half-written', async () => {
+    const { api_key: key } = JSON.parse(
+      await runCli(env(), 'company', 'create', '--name', 'Burst', '--json'),
+    ) as { api_key: string };
+    const first = await startServeProcess(env());
+    const api = makeClient(first.url, key);
+    expect((await api.post('/api/v2/webhooks/endpoints/', { url: receiver.url })).status).toBe(201);
+    gate = Promise.resolve();
+
+    // Eight clients register as fast as they can; the process is killed under them.
+    const accepted = new Map<string, string>(); // phone → member id, for every 201 received
+    const unanswered: string[] = [];
+    let next = 0;
+    let killed = false;
+    const client = async () => {
+      while (!killed && next < 2000) {
+        const phone = `+55119${String(7_000_0000 + next++)}`;
+        try {
+          const res = await api.post('/api/v2/customers/', { phone, name: `Burst ${phone}` });
+          if (res.status === 201) accepted.set(phone, res.body.customer.member_id as string);
+          else throw new Error(`unexpected ${res.status}`);
+        } catch (error) {
+          if (!killed) throw error;
+          unanswered.push(phone);
+        }
+      }
+    };
+    const clients = Array.from({ length: 8 }, client);
+    while (accepted.size < 150) await sleep(10);
+    killed = true;
+    first.child.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    await Promise.all(clients);
+
+    const second = await startServeProcess(env());
+    try {
+      const again = makeClient(second.url, key);
+      // A client whose request died with the process retries it: it is enrolled exactly once.
+      for (const phone of unanswered) {
+        const res = await again.post('/api/v2/customers/', { phone, name: `Burst ${phone}` });
+        expect([200, 201]).toContain(res.status);
+        accepted.set(phone, res.body.customer.member_id as string);
+      }
+      const deadline = Date.now() + 30_000;
+      const delivered = () =>
+        new Set(receiver.requests.map((r) => JSON.parse(r.body).customer.member_id as string));
+      const missing = () => [...accepted.values()].filter((id) => !delivered().has(id));
+      while (missing().length > 0) {
+        if (Date.now() > deadline) throw new Error(`missing ${missing().length} of ${accepted.size} events`);
+        await sleep(100);
+      }
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+
+    // Nothing half-written: one customer and one customer.registered event per enrolled phone.
+    const database = openDatabase({ dataDir, databaseUrl });
+    try {
+      const customers = await database.db.selectFrom('customers').select('member_id').execute();
+      const events = await database.db
+        .selectFrom('events')
+        .select('body')
+        .where('type', '=', 'customer.registered')
+        .execute();
+      const memberIds = customers.map((c) => c.member_id).sort();
+      expect(memberIds).toEqual([...accepted.values()].sort());
+      expect(
+        events
+          .map((e) => (JSON.parse(e.body) as { customer: { member_id: string } }).customer.member_id)
+          .sort(),
+      ).toEqual(memberIds);
+      if (!databaseUrl) {
+        const check = await sql<{ integrity_check: string }>`pragma integrity_check`.execute(database.db);
+        expect(check.rows).toEqual([{ integrity_check: 'ok' }]);
+      }
+    } finally {
+      await database.close();
     }
   });
 
