@@ -1,8 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Tables } from './tables.js';
 
-/** PostgreSQL's serialization failure and deadlock: the transaction did nothing and may simply run again. */
-const RETRYABLE_CODES = new Set(['40001', '40P01']);
+/**
+ * PostgreSQL's serialization failure and deadlock, and SQLite's busy (another process held the write
+ * lock past `busy_timeout`): the transaction did nothing and may simply run again.
+ */
+const RETRYABLE_CODES = new Set(['40001', '40P01', 'SQLITE_BUSY', 'SQLITE_BUSY_SNAPSHOT']);
 const MAX_TRIES = 5;
 
 export function isRetryableTransactionError(error: unknown): boolean {
