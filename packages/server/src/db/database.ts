@@ -99,8 +99,11 @@ export function openPostgres(url: string, poolSize = DEFAULT_PG_POOL_SIZE): Data
     // A restarted server drops every connection: the pool replaces them on the next query.
     idleTimeoutMillis: 30_000,
   });
-  // An idle client that loses its server emits here; without a listener it would crash the process.
+  // A client that loses its server emits 'error': an idle one through the pool, a checked-out one on
+  // itself, where nothing else listens (the process would crash on PostgreSQL's restart). Its query
+  // fails with the same error, and the pool drops the dead client when it is released.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', url, close: () => db.destroy() };
 }

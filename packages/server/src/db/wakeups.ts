@@ -29,6 +29,8 @@ export function createWakeups(database: Database, onError: (error: Error) => voi
     const retry = (error: Error): void => {
       onError(error);
       c.removeAllListeners();
+      // A dying connection can emit more than one error (the shutdown notice, then the hang-up).
+      c.on('error', () => undefined);
       void c.end().catch(() => undefined);
       if (client === c) client = null;
       // The server restarted or the network dropped: listen again; polling covers the gap.

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { ZupyError, type ErrorCode, type FieldError } from '../errors.js';
 import { buildProblem, sendProblem } from './problem.js';
+import { isDatabaseUnavailable } from '../db/unavailable.js';
 
 /** `/tiers/0/threshold` → `tiers[0].threshold`. */
 function fieldPath(instancePath: string, child?: string): string {
@@ -88,6 +89,15 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(reply, buildProblem('ZUPY_MALFORMED_REQUEST', error.message, instance));
+    }
+    if (isDatabaseUnavailable(error)) {
+      const { code, message } = error as { code?: string; message: string };
+      request.log.warn({ code, message }, 'database unavailable');
+      reply.header('retry-after', '1');
+      return sendProblem(
+        reply,
+        buildProblem('ZUPY_UNAVAILABLE', 'the database is unavailable; retry the request shortly', instance),
+      );
     }
     request.log.error({ err: error }, 'unhandled error');
     return sendProblem(
