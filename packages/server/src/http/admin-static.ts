@@ -25,7 +25,7 @@ export async function installAdminPanel(app: FastifyInstance, distDir = ADMIN_DI
       reply.headers(SECURITY_HEADERS);
     });
     if (!fs.existsSync(`${distDir}/index.html`)) {
-      scope.get('/admin*', (_request, reply) =>
+      scope.get('/admin*', { schema: { hide: true } }, (_request, reply) =>
         reply
           .code(503)
           .type('text/plain')
@@ -40,6 +40,6 @@ export async function installAdminPanel(app: FastifyInstance, distDir = ADMIN_DI
       wildcard: false,
     });
     // Client-side routes (/admin/customers/ZP-…) all load the app.
-    scope.get('/admin/*', (_request, reply) => reply.type('text/html').sendFile('index.html'));
+    scope.get('/admin/*', { schema: { hide: true } }, (_request, reply) => reply.type('text/html').sendFile('index.html'));
   });
 }
