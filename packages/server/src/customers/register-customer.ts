@@ -2,6 +2,7 @@ import type { WelcomeReward } from '@zupy/webhooks';
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../db/constraint-error.js';
 import type { CustomerRow, Tables } from '../db/tables.js';
+import { isStorableText, UNSTORABLE_TEXT_DETAIL } from '../shared/storable-text.js';
 import { ZupyError, type FieldError } from '../errors.js';
 import { customerRegisteredPayload } from '../events/event-payloads.js';
 import { recordEvent } from '../events/record-event.js';
@@ -55,6 +56,7 @@ export function validateRegistration(input: RegisterCustomerInput): ValidRegistr
   }
   const name = input.name.trim().replace(/\s+/g, ' ');
   if (name === '') errors.push({ field: 'name', detail: 'is required' });
+  else if (!isStorableText(name)) errors.push({ field: 'name', detail: UNSTORABLE_TEXT_DETAIL });
   let email: string | null = null;
   if (input.email !== undefined && input.email !== null && input.email.trim() !== '') {
     const result = normalizeEmail(input.email);

@@ -40,6 +40,8 @@ export async function installAdminPanel(app: FastifyInstance, distDir = ADMIN_DI
       wildcard: false,
     });
     // Client-side routes (/admin/customers/ZP-…) all load the app.
-    scope.get('/admin/*', { schema: { hide: true } }, (_request, reply) => reply.type('text/html').sendFile('index.html'));
+    scope.get('/admin/*', { schema: { hide: true } }, (_request, reply) =>
+      reply.type('text/html').sendFile('index.html'),
+    );
   });
 }

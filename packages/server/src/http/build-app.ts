@@ -19,6 +19,7 @@ import type { Runtime } from '../runtime.js';
 import { installOpenApi } from './openapi.js';
 import { buildProblem } from './problem.js';
 import { createValidatorCompiler } from './validator-compiler.js';
+import { rejectUnsafeText } from './unsafe-text.js';
 
 /** Request bodies over 1 MB are refused with 413 (CONTRACT §1 caps bodies at 1 MB). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -51,6 +52,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
       installApiKeyAuth(api, ctx.db, new Set([`${API_PREFIX}/openapi.json`]));
+      rejectUnsafeText(api);
       await api.register(rateLimit, {
         max: options.rateLimitPerMinute,
         timeWindow: 60_000,
