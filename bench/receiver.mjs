@@ -1,8 +1,10 @@
-// A benchmark receiver in its own process: answers 200 at once (or never, with --hang), counts what
-// arrives, and on request reports arrival times by member id (for end-to-end latency).
+// A benchmark receiver in its own process: answers 200 at once (or never, with --hang; or 500 to
+// every other request, with --flaky), counts what arrives, and on request reports arrival times by
+// member id (for end-to-end latency).
 import http from 'node:http';
 
 const hang = process.argv.includes('--hang');
+const flaky = process.argv.includes('--flaky');
 let count = 0;
 const arrivals = new Map();
 const server = http.createServer((req, res) => {
@@ -16,7 +18,7 @@ const server = http.createServer((req, res) => {
       if (match && !arrivals.has(match[1])) arrivals.set(match[1], at);
     }
     if (hang) return;
-    res.writeHead(200, { 'content-type': 'application/json' });
+    res.writeHead(flaky && count % 2 === 0 ? 500 : 200, { 'content-type': 'application/json' });
     res.end('{"received":true}');
   });
 });
