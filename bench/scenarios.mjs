@@ -83,15 +83,17 @@ async function fillBacklog(runtime, companyId, n) {
 }
 
 /** Drain on SQLite: a backlog already in the database, sent by the in-process worker. */
-export async function drainSqlite(receiver, n) {
+export async function drainSqlite(receiver, n, hooks = {}) {
   await receiver.reset();
   const dir = tempDir('drain');
   const { runtime, companyId } = await setup({ ZUPY_DATA_DIR: dir });
   await createEndpoint(runtime.ctx, companyId, { url: receiver.url });
   await fillBacklog(runtime, companyId, n);
+  await hooks.beforeDrain?.();
   const started = performance.now();
   runtime.startWorker(quietLog);
   const seconds = await waitForCount(receiver, n, started);
+  await hooks.afterDrain?.();
   await runtime.close();
   return { deliveries: n, seconds, per_second: n / seconds };
 }

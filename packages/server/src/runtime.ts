@@ -35,7 +35,11 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
   const resolve = webhookOverrides?.resolve ?? systemResolver;
   const webhooks: WebhookSettings = {
     secretBox: createSecretBox(loadMasterKey(config.masterKey, config.dataDir)),
-    sender: createWebhookSender({ allowPrivateNetwork: config.allowPrivateNetwork, resolve }),
+    sender: createWebhookSender({
+      allowPrivateNetwork: config.allowPrivateNetwork,
+      resolve,
+      connectTimeoutMs: config.deliveryTimeoutMs,
+    }),
     allowPrivateNetwork: config.allowPrivateNetwork,
     resolve,
     timeoutMs: config.deliveryTimeoutMs,

@@ -41,6 +41,7 @@ export class AttemptBatcher {
       try {
         const results = await recordAttempts(
           this.ctx.db,
+          this.ctx.dialect,
           batch.map((b) => b.outcome),
           attemptRules(this.ctx),
         );

@@ -18,6 +18,8 @@ export async function sendAttempt(
   event: { body: string },
   endpoint: EndpointRow,
   shutdown?: AbortSignal,
+  /** The endpoint's signing secrets, when the caller decrypted them once for many deliveries. */
+  secrets?: readonly string[],
 ): Promise<AttemptOutcome> {
   const startedAt = ctx.clock();
   const attempt = delivery.attempts_count + 1;
@@ -26,7 +28,7 @@ export async function sendAttempt(
     eventType: delivery.event_type,
     deliveryId: delivery.id,
     attempt,
-    secrets: endpointSecrets(ctx, endpoint, startedAt),
+    secrets: secrets ?? endpointSecrets(ctx, endpoint, startedAt),
     body: event.body,
     now: startedAt,
     isTest: delivery.is_test === 1,
@@ -59,7 +61,7 @@ export async function attemptDelivery(
   endpoint: EndpointRow,
 ): Promise<AttemptReport> {
   const outcome = await sendAttempt(ctx, delivery, event, endpoint);
-  const result = await recordAttempt(ctx.db, outcome, attemptRules(ctx));
+  const result = await recordAttempt(ctx.db, ctx.dialect, outcome, attemptRules(ctx));
   return {
     attempt: outcome.attempt,
     requestHeaders: outcome.requestHeaders,

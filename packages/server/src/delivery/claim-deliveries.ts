@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DialectName } from '../db/dialect.js';
 import { lockSkippingLocked } from '../db/row-locks.js';
 import type { DeliveryRow, Tables } from '../db/tables.js';
-import { runInTransaction } from '../db/transaction.js';
+import { runWithoutWaitingForDisk } from '../db/transaction.js';
 
 export interface ClaimOptions {
   dialect: DialectName;
@@ -21,25 +21,38 @@ export interface ClaimOptions {
  */
 export async function claimDeliveries(db: Kysely<Tables>, options: ClaimOptions): Promise<DeliveryRow[]> {
   // On PostgreSQL the candidates are locked (SKIP LOCKED) until the update commits, so concurrent
-  // workers take disjoint rows instead of queueing on the same ones.
-  return options.dialect === 'postgres'
-    ? runInTransaction(db, (trx) => claimWith(trx, options))
-    : claimWith(db, options);
+  // workers take disjoint rows instead of queueing on the same ones. A lease lost to a power loss
+  // only means the delivery can be claimed again: the commit need not wait for the disk.
+  const saturated = new Set(options.saturatedEndpoints);
+  const endpoints = (
+    await db.selectFrom('webhook_endpoints').select('id').where('enabled', '=', 1).execute()
+  ).filter((e) => !saturated.has(e.id) && options.roomFor(e.id) > 0);
+  // Every endpoint with due work may be at its cap: then there is nothing to claim, and no transaction.
+  if (endpoints.length === 0) return [];
+  return runWithoutWaitingForDisk(db, options.dialect, (trx) =>
+    claimWith(
+      trx,
+      options,
+      endpoints.map((e) => e.id),
+    ),
+  );
 }
 
-async function claimWith(db: Kysely<Tables>, options: ClaimOptions): Promise<DeliveryRow[]> {
+async function claimWith(
+  db: Kysely<Tables>,
+  options: ClaimOptions,
+  endpointIds: readonly string[],
+): Promise<DeliveryRow[]> {
   const now = options.now.toISOString();
   // Endpoint by endpoint, through the (endpoint_id, status, next_attempt_at) index: a saturated or dead
   // endpoint's backlog is never scanned, so claiming costs the same with 10 or 10 million pending.
-  const endpoints = await db.selectFrom('webhook_endpoints').select('id').where('enabled', '=', 1).execute();
-  const saturated = new Set(options.saturatedEndpoints);
   // Start at a different endpoint each time, so none is always served last.
-  const offset = endpoints.length > 0 ? claimRound++ % endpoints.length : 0;
+  const offset = claimRound++ % endpointIds.length;
   const chosen: string[] = [];
-  for (let i = 0; i < endpoints.length && chosen.length < options.limit; i++) {
-    const endpointId = endpoints[(i + offset) % endpoints.length]!.id;
+  for (let i = 0; i < endpointIds.length && chosen.length < options.limit; i++) {
+    const endpointId = endpointIds[(i + offset) % endpointIds.length]!;
     const room = Math.min(options.roomFor(endpointId), options.limit - chosen.length);
-    if (saturated.has(endpointId) || room <= 0) continue;
+    if (room <= 0) continue;
     const due = db
       .selectFrom('deliveries')
       .select('id')

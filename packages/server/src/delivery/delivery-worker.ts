@@ -1,10 +1,12 @@
+import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
-import type { DeliveryRow } from '../db/tables.js';
+import type { DeliveryRow, EndpointRow } from '../db/tables.js';
 import type { AppContext } from '../shared/context.js';
 import { sendAttempt } from './attempt-delivery.js';
 import { AttemptBatcher } from './attempt-batcher.js';
 import { claimDeliveries, hasDueDeliveries, releaseDeliveries } from './claim-deliveries.js';
 import { pruneDeliveryLog } from './prune-delivery-log.js';
+import { endpointSecrets } from '../webhooks/endpoint-store.js';
 
 export interface WorkerOptions {
   /** Requests in flight across all endpoints: against slow receivers, concurrency is the limit, not CPU. */
@@ -54,6 +56,8 @@ export class DeliveryWorker {
     private readonly log: FastifyBaseLogger,
   ) {
     this.batcher = new AttemptBatcher(ctx);
+    // Every request in flight listens to the one shutdown signal.
+    setMaxListeners(options.maxInFlight + 16, this.shutdown.signal);
   }
 
   start(): void {
@@ -166,7 +170,10 @@ export class DeliveryWorker {
         .execute(),
     ]);
     const bodies = new Map(events.map((e) => [e.id, e.body]));
-    const endpointById = new Map(endpoints.map((e) => [e.id, e]));
+    // Each endpoint's secrets are decrypted once per claim, not once per delivery.
+    const endpointById = new Map(
+      endpoints.map((e) => [e.id, { endpoint: e, secrets: endpointSecrets(this.ctx, e, now) }]),
+    );
     for (const row of rows) this.dispatch(row, bodies.get(row.event_id), endpointById.get(row.endpoint_id));
     return rows.length;
   }
@@ -174,14 +181,15 @@ export class DeliveryWorker {
   private dispatch(
     row: DeliveryRow,
     body: string | undefined,
-    endpoint: Parameters<typeof sendAttempt>[3] | undefined,
+    target: { endpoint: EndpointRow; secrets: readonly string[] } | undefined,
   ): void {
     this.perEndpoint.set(row.endpoint_id, (this.perEndpoint.get(row.endpoint_id) ?? 0) + 1);
     const done = (async () => {
       try {
-        if (body === undefined || endpoint === undefined)
+        if (body === undefined || target === undefined)
           throw new Error(`delivery ${row.id} lost its event or endpoint`);
-        const outcome = await sendAttempt(this.ctx, row, { body }, endpoint, this.shutdown.signal);
+        const { endpoint, secrets } = target;
+        const outcome = await sendAttempt(this.ctx, row, { body }, endpoint, this.shutdown.signal, secrets);
         if (this.shutdown.signal.aborted) {
           // Abandoned by a shutdown: give the delivery back instead of recording a failure.
           await releaseDeliveries(this.ctx.db, [row.id]);
@@ -202,9 +210,9 @@ export class DeliveryWorker {
         const left = (this.perEndpoint.get(row.endpoint_id) ?? 1) - 1;
         if (left <= 0) this.perEndpoint.delete(row.endpoint_id);
         else this.perEndpoint.set(row.endpoint_id, left);
-        // Claim again once a quarter of the endpoint's slots are free (or it is idle), not after
-        // every single completion: claims come in batches and cost one round of queries each.
-        const step = Math.max(1, Math.floor(this.options.perEndpointCap / 4));
+        // Claim again once half of the endpoint's slots are free (or it is idle), not after every
+        // single completion: claims come in batches and cost one round of queries and a commit each.
+        const step = Math.max(1, Math.floor(this.options.perEndpointCap / 2));
         const globalStep = Math.max(1, Math.floor(this.options.maxInFlight / 8));
         if (
           left === 0 ||

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { DeliveryRow, DeliveryStatus, Tables } from '../db/tables.js';
 import { nextRetryDelay, parseRetryAfter } from './retry-policy.js';
 import type { WebhookResponse } from './webhook-sender.js';
-import { runInTransaction } from '../db/transaction.js';
+import type { DialectName } from '../db/dialect.js';
+import { runWithoutWaitingForDisk } from '../db/transaction.js';
 
 export interface AttemptOutcome {
   delivery: Pick<DeliveryRow, 'id' | 'endpoint_id' | 'attempts_count' | 'schedule_offset' | 'is_test'>;
@@ -38,24 +39,27 @@ export function isSuccess(status: number | null): boolean {
  */
 export async function recordAttempt(
   db: Kysely<Tables>,
+  dialect: DialectName,
   outcome: AttemptOutcome,
   rules: AttemptRules,
 ): Promise<AttemptResult> {
-  const [result] = await recordAttempts(db, [outcome], rules);
+  const [result] = await recordAttempts(db, dialect, [outcome], rules);
   return result!;
 }
 
 /**
  * Records many attempts in one transaction: under load the worker hands over every attempt that
- * finished since the last commit, so one durable commit (one fsync) covers dozens of deliveries.
+ * finished since the last commit, so one commit covers dozens of deliveries. The commit does not wait
+ * for the disk: a record lost to a power loss means the delivery is sent again, never that it is lost.
  */
 export async function recordAttempts(
   db: Kysely<Tables>,
+  dialect: DialectName,
   outcomes: readonly AttemptOutcome[],
   rules: AttemptRules,
 ): Promise<AttemptResult[]> {
   const successes = outcomes.filter((o) => isSuccess(o.response.status));
-  return runInTransaction(db, async (trx) => {
+  return runWithoutWaitingForDisk(db, dialect, async (trx) => {
     // The common case in bulk: a few statements for the whole batch instead of three per delivery.
     if (successes.length > 0) await recordSuccesses(trx, successes, rules.now);
     const results: AttemptResult[] = [];
