@@ -60,6 +60,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     newMemberId: () => generateMemberId(),
     newCouponCode: () => generateCouponCode(),
     eventsCommitted: () => wakeups.notify(),
+    syncToDisk: () => database.syncToDisk(),
     random: Math.random,
     ...ctxOverrides,
     webhooks,

@@ -13,6 +13,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
+import { createWalSync } from './wal-sync.js';
 import type { Tables } from './tables.js';
 
 export type Db = Kysely<Tables>;
@@ -22,6 +23,12 @@ export interface Database {
   readonly dialect: DialectName;
   /** PostgreSQL only: the URL, for a dedicated LISTEN connection. */
   readonly url?: string;
+  /**
+   * Resolves once every transaction committed so far is on disk: call it before acknowledging a
+   * change. SQLite commits without waiting for the disk and syncs here, once for many commits
+   * (wal-sync.ts); PostgreSQL's commits are durable already.
+   */
+  syncToDisk(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -32,20 +39,33 @@ export const DEFAULT_PG_POOL_SIZE = 10;
 export const PG_STATEMENT_TIMEOUT_MS = 30_000;
 
 /**
- * Opens the embedded SQLite database in WAL mode. `synchronous=FULL` makes every commit durable
- * before the API answers, so an accepted event survives a power loss too, not only a process crash.
+ * Opens the embedded SQLite database in WAL mode. Commits do not wait for the disk
+ * (`synchronous=NORMAL`); `syncToDisk()` makes them durable in groups (wal-sync.ts), and the API calls
+ * it before answering any change, so an accepted event survives a power loss too, not only a process
+ * crash, without an fsync per request on the event loop.
  */
 export function openSqlite(file: string): Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Tables>({
     dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }),
   });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const wal = file === ':memory:' ? null : createWalSync(`${file}-wal`);
+  return {
+    db,
+    dialect: 'sqlite',
+    syncToDisk: () => wal?.sync() ?? Promise.resolve(),
+    async close() {
+      // What the CLI wrote (an import, a new key) is on disk before the process reports success.
+      await wal?.sync();
+      await wal?.close();
+      await db.destroy();
+    },
+  };
 }
 
 /**
@@ -105,7 +125,7 @@ export function openPostgres(url: string, poolSize = DEFAULT_PG_POOL_SIZE): Data
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', url, close: () => db.destroy() };
+  return { db, dialect: 'postgres', url, syncToDisk: () => Promise.resolve(), close: () => db.destroy() };
 }
 
 export interface DatabaseLocation {

@@ -36,27 +36,16 @@ export async function runInTransaction<T>(
  * A transaction whose commit does not wait for the disk: for the delivery worker's own bookkeeping
  * (leases, attempt records), never for accepting a change. A process crash loses none of it; a power
  * loss may lose the last moments of it, and then those deliveries are simply sent again (at least
- * once). SQLite runs it at `synchronous = NORMAL` (the WAL is synced at checkpoints), holding the one
- * connection so that no other transaction commits at that level; PostgreSQL with
- * `synchronous_commit = off`.
+ * once). On SQLite every commit is like that until `syncToDisk()` (database.ts), which the worker does
+ * not wait for after its own writes; on PostgreSQL the transaction sets `synchronous_commit = off`.
  */
 export async function runWithoutWaitingForDisk<T>(
   db: Kysely<Tables>,
   dialect: DialectName,
   work: (trx: Transaction<Tables>) => Promise<T>,
 ): Promise<T> {
-  if (dialect === 'postgres') {
-    return runInTransaction(db, async (trx) => {
-      await sql`set local synchronous_commit = off`.execute(trx);
-      return work(trx);
-    });
-  }
-  return db.connection().execute(async (connection) => {
-    await sql`pragma synchronous = normal`.execute(connection);
-    try {
-      return await runInTransaction(connection, work);
-    } finally {
-      await sql`pragma synchronous = full`.execute(connection);
-    }
+  return runInTransaction(db, async (trx) => {
+    if (dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
+    return work(trx);
   });
 }

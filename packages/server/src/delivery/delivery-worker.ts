@@ -157,6 +157,8 @@ export class DeliveryWorker {
       saturatedEndpoints: [...this.perEndpoint].filter(([, n]) => n >= cap).map(([id]) => id),
     });
     if (rows.length === 0) return 0;
+    // Nothing is sent for a change that is not on disk yet (the API has not acknowledged it either).
+    await this.ctx.syncToDisk();
     const [events, endpoints] = await Promise.all([
       this.ctx.db
         .selectFrom('events')

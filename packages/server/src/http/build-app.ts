@@ -53,6 +53,13 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
       installApiKeyAuth(api, ctx.db, new Set([`${API_PREFIX}/openapi.json`]));
       rejectUnsafeText(api);
+      // Group commit: a change is acknowledged only once it is on disk, with one fsync shared by
+      // every request that committed meanwhile (db/wal-sync.ts).
+      api.addHook('onSend', async (request, reply, payload) => {
+        if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400)
+          await ctx.syncToDisk();
+        return payload;
+      });
       await api.register(rateLimit, {
         max: options.rateLimitPerMinute,
         timeWindow: 60_000,

@@ -28,6 +28,8 @@ export interface AppContext {
   readonly newCouponCode: () => string;
   /** Told after a transaction that recorded events has committed (wakes the delivery worker). */
   readonly eventsCommitted: () => void;
+  /** Resolves once every commit so far is on disk; awaited before a change is acknowledged or sent. */
+  readonly syncToDisk: () => Promise<void>;
   readonly webhooks: WebhookSettings;
   /** A number in [0, 1): retry jitter. */
   readonly random: () => number;
