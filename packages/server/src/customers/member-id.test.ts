@@ -22,4 +22,18 @@ describe('member ids and coupon codes', () => {
     expect(counts.size).toBe(16);
     for (const n of counts.values()) expect(Math.abs(n - 10_000)).toBeLessThan(600);
   });
+
+  it('small draws come from a refilled pool: uniform, and never the same bytes twice', () => {
+    const counts = new Map<string, number>();
+    const ids = new Set<string>();
+    for (let i = 0; i < 20_000; i++) {
+      const id = generateMemberId();
+      ids.add(id);
+      for (const c of id.slice(3)) counts.set(c, (counts.get(c) ?? 0) + 1);
+    }
+    // 20,000 draws from 16^8: a repeat is a ~5 % event; a pool that served the same bytes twice
+    // would repeat thousands.
+    expect(ids.size).toBeGreaterThan(19_990);
+    for (const n of counts.values()) expect(Math.abs(n - 10_000)).toBeLessThan(600);
+  });
 });
