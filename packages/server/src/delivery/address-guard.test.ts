@@ -27,6 +27,16 @@ describe('address guard', () => {
     '::ffff:7f00:1',
     '::ffff:10.0.0.1',
     '::ffff:169.254.169.254',
+    // NAT64 and 6to4 carry an IPv4 a gateway will reach; IPv4-compatible and local NAT64 are refused.
+    '64:ff9b::7f00:1',
+    '64:ff9b::127.0.0.1',
+    '64:ff9b::a9fe:a9fe',
+    '64:ff9b::10.0.0.1',
+    '2002:7f00:1::',
+    '2002:c0a8:101::1',
+    '::127.0.0.1',
+    '::8.8.8.8',
+    '64:ff9b:1::808:808',
     'not-an-ip',
   ])('refuses %s', (address) => {
     expect(isForbiddenAddress(address)).toBe(true);
@@ -40,6 +50,10 @@ describe('address guard', () => {
     '192.169.0.1',
     '2001:4860:4860::8888',
     '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+    '64:ff9b::8.8.8.8',
+    '2002:808:808::1',
+    '2606:4700::1111',
   ])('allows %s', (address) => {
     expect(isForbiddenAddress(address)).toBe(false);
   });

@@ -4,7 +4,8 @@ import net from 'node:net';
 /**
  * Which addresses a webhook may never reach unless the operator allows private networks: loopback,
  * private, link-local (cloud metadata at 169.254.169.254), CGNAT, unique-local, multicast, reserved
- * and unspecified. IPv4-mapped IPv6 (`::ffff:127.0.0.1`) is checked as the IPv4 it carries.
+ * and unspecified. IPv4-mapped IPv6 (`::ffff:127.0.0.1`) is checked as the IPv4 it carries, and so
+ * are NAT64 and 6to4 addresses (see `embeddedIpv4`).
  */
 const FORBIDDEN = new net.BlockList();
 for (const [network, prefix] of [
@@ -34,10 +35,49 @@ for (const [network, prefix] of [
   FORBIDDEN.addSubnet(network, prefix, 'ipv6');
 }
 
+/** The 16 bytes of an IPv6 address (`::` and a trailing dotted IPv4 allowed); `net.isIP` said it is one. */
+function ipv6Bytes(address: string): number[] {
+  let text = address.split('%')[0]!;
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::') as [string, string | undefined];
+  const groups = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const words =
+    tail === undefined
+      ? groups(head)
+      : [
+          ...groups(head),
+          ...Array<number>(8 - groups(head).length - groups(tail).length).fill(0),
+          ...groups(tail),
+        ];
+  return words.flatMap((w) => [w >> 8, w & 0xff]);
+}
+
+/**
+ * IPv6 forms that carry an IPv4 address a gateway will reach: NAT64 (64:ff9b::/96, RFC 6052) and 6to4
+ * (2002::/16) are checked as that IPv4; the deprecated IPv4-compatible ::/96 and local-use NAT64
+ * (64:ff9b:1::/48) are refused outright.
+ */
+function embeddedIpv4(bytes: number[]): string | 'forbidden' | null {
+  const v4 = (at: number) => bytes.slice(at, at + 4).join('.');
+  const startsWith = (prefix: number[]) => prefix.every((b, i) => bytes[i] === b);
+  if (startsWith([0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])) return v4(12);
+  if (startsWith([0, 0x64, 0xff, 0x9b, 0, 1])) return 'forbidden';
+  if (startsWith([0x20, 0x02])) return v4(2);
+  if (startsWith([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])) return 'forbidden';
+  return null;
+}
+
 export function isForbiddenAddress(address: string): boolean {
   const family = net.isIP(address);
   if (family === 0) return true;
-  return FORBIDDEN.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return FORBIDDEN.check(address, 'ipv4');
+  if (FORBIDDEN.check(address, 'ipv6')) return true;
+  const embedded = embeddedIpv4(ipv6Bytes(address));
+  return embedded === 'forbidden' || (embedded !== null && FORBIDDEN.check(embedded, 'ipv4'));
 }
 
 export interface ResolvedAddress {
