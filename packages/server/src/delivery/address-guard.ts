@@ -61,13 +61,13 @@ function ipv6Bytes(address: string): number[] {
  * (2002::/16) are checked as that IPv4; the deprecated IPv4-compatible ::/96 and local-use NAT64
  * (64:ff9b:1::/48) are refused outright.
  */
-function embeddedIpv4(bytes: number[]): string | 'forbidden' | null {
-  const v4 = (at: number) => bytes.slice(at, at + 4).join('.');
+function embeddedIpv4(bytes: number[]): { ipv4: string } | { refused: true } | null {
+  const v4 = (at: number) => ({ ipv4: bytes.slice(at, at + 4).join('.') });
   const startsWith = (prefix: number[]) => prefix.every((b, i) => bytes[i] === b);
   if (startsWith([0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])) return v4(12);
-  if (startsWith([0, 0x64, 0xff, 0x9b, 0, 1])) return 'forbidden';
+  if (startsWith([0, 0x64, 0xff, 0x9b, 0, 1])) return { refused: true };
   if (startsWith([0x20, 0x02])) return v4(2);
-  if (startsWith([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])) return 'forbidden';
+  if (startsWith([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])) return { refused: true };
   return null;
 }
 
@@ -77,7 +77,8 @@ export function isForbiddenAddress(address: string): boolean {
   if (family === 4) return FORBIDDEN.check(address, 'ipv4');
   if (FORBIDDEN.check(address, 'ipv6')) return true;
   const embedded = embeddedIpv4(ipv6Bytes(address));
-  return embedded === 'forbidden' || (embedded !== null && FORBIDDEN.check(embedded, 'ipv4'));
+  if (embedded === null) return false;
+  return 'refused' in embedded || FORBIDDEN.check(embedded.ipv4, 'ipv4');
 }
 
 export interface ResolvedAddress {
