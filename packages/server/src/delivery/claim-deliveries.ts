@@ -9,9 +9,8 @@ export interface ClaimOptions {
   now: Date;
   limit: number;
   leaseUntil: Date;
-  /** Room left per endpoint under the in-flight cap; endpoints at 0 are skipped in the query. */
+  /** Room left per endpoint under the in-flight cap; endpoints without room are not queried. */
   roomFor: (endpointId: string) => number;
-  saturatedEndpoints: readonly string[];
 }
 
 /**
@@ -20,15 +19,14 @@ export interface ClaimOptions {
  * timing; a worker that dies leaves a lease that expires, and the delivery is claimed again.
  */
 export async function claimDeliveries(db: Kysely<Tables>, options: ClaimOptions): Promise<DeliveryRow[]> {
+  const endpoints = (
+    await db.selectFrom('webhook_endpoints').select('id').where('enabled', '=', 1).execute()
+  ).filter((e) => options.roomFor(e.id) > 0);
+  // Every endpoint may be at its cap: then there is nothing to claim, and no transaction.
+  if (endpoints.length === 0) return [];
   // On PostgreSQL the candidates are locked (SKIP LOCKED) until the update commits, so concurrent
   // workers take disjoint rows instead of queueing on the same ones. A lease lost to a power loss
   // only means the delivery can be claimed again: the commit need not wait for the disk.
-  const saturated = new Set(options.saturatedEndpoints);
-  const endpoints = (
-    await db.selectFrom('webhook_endpoints').select('id').where('enabled', '=', 1).execute()
-  ).filter((e) => !saturated.has(e.id) && options.roomFor(e.id) > 0);
-  // Every endpoint with due work may be at its cap: then there is nothing to claim, and no transaction.
-  if (endpoints.length === 0) return [];
   return runWithoutWaitingForDisk(db, options.dialect, (trx) =>
     claimWith(
       trx,

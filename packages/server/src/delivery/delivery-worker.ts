@@ -154,7 +154,6 @@ export class DeliveryWorker {
       limit: room,
       leaseUntil: new Date(now.getTime() + this.options.leaseMs),
       roomFor: (endpointId) => cap - (this.perEndpoint.get(endpointId) ?? 0),
-      saturatedEndpoints: [...this.perEndpoint].filter(([, n]) => n >= cap).map(([id]) => id),
     });
     if (rows.length === 0) return 0;
     // Nothing is sent for a change that is not on disk yet (the API has not acknowledged it either).

@@ -2,18 +2,16 @@ import type { FastifyInstance } from 'fastify';
 import { ZupyError, type FieldError } from '../errors.js';
 import { isStorableText, UNSTORABLE_TEXT_DETAIL } from '../shared/storable-text.js';
 
-const isUnsafeText = (value: string): boolean => !isStorableText(value);
-
 function findUnsafeText(value: unknown, field: string, found: FieldError[]): void {
   if (found.length >= 10) return;
   if (typeof value === 'string') {
-    if (isUnsafeText(value)) found.push({ field, detail: UNSTORABLE_TEXT_DETAIL });
+    if (!isStorableText(value)) found.push({ field, detail: UNSTORABLE_TEXT_DETAIL });
   } else if (Array.isArray(value)) {
     value.forEach((item, i) => findUnsafeText(item, `${field}[${i}]`, found));
   } else if (typeof value === 'object' && value !== null) {
     for (const [key, item] of Object.entries(value)) {
       const name = field ? `${field}.${key}` : key;
-      if (isUnsafeText(key)) found.push({ field: name, detail: 'field names must be valid Unicode text' });
+      if (!isStorableText(key)) found.push({ field: name, detail: 'field names must be valid Unicode text' });
       else findUnsafeText(item, name, found);
     }
   }
