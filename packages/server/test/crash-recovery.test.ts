@@ -70,13 +70,7 @@ describe('a crash at any instant loses no accepted event', () => {
     const second = await startServeProcess(env());
     try {
       const deadline = Date.now() + 30_000;
-      const seen = () =>
-        new Set(receiver.requests.map((r) => JSON.parse(r.body).customer.member_id as string));
-      while (accepted.some((id) => !seen().has(id))) {
-        if (Date.now() > deadline)
-          throw new Error(`missing ${accepted.filter((id) => !seen().has(id)).length} events`);
-        await sleep(100);
-      }
+      await receiver.waitForMembers(accepted);
       // Deliveries the killed process had in flight are claimed again once its leases expire.
       const client = makeClient(second.url, key);
       while ((await client.get('/api/v2/webhooks/deliveries/?status=pending')).body.data.length > 0) {
@@ -134,14 +128,7 @@ describe('a crash at any instant loses no accepted event', () => {
         expect([200, 201]).toContain(res.status);
         accepted.set(phone, res.body.customer.member_id as string);
       }
-      const deadline = Date.now() + 30_000;
-      const delivered = () =>
-        new Set(receiver.requests.map((r) => JSON.parse(r.body).customer.member_id as string));
-      const missing = () => [...accepted.values()].filter((id) => !delivered().has(id));
-      while (missing().length > 0) {
-        if (Date.now() > deadline) throw new Error(`missing ${missing().length} of ${accepted.size} events`);
-        await sleep(100);
-      }
+      await receiver.waitForMembers(accepted.values());
     } finally {
       second.child.kill('SIGTERM');
       await second.exited;

@@ -91,13 +91,7 @@ describe.skipIf(!onPostgres)('PostgreSQL restarted under load', () => {
     expect(serve.child.exitCode).toBeNull();
     expect(worker.exitCode).toBeNull();
 
-    const deadline = Date.now() + 45_000;
-    const delivered = () => new Set(receiver!.requests.map((r) => JSON.parse(r.body).customer.member_id));
-    const missing = () => [...accepted].filter((id) => !delivered().has(id));
-    while (missing().length > 0) {
-      if (Date.now() > deadline) throw new Error(`${missing().length} of ${accepted.size} never delivered`);
-      await sleep(200);
-    }
+    await receiver.waitForMembers(accepted, 45_000);
     // The worker's LISTEN connection came back too: a new event is delivered without waiting for a poll.
     const before = receiver.requests.length;
     await api.post('/api/v2/customers/', { phone: '+5511949999999', name: 'After' });

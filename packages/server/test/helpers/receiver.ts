@@ -23,6 +23,8 @@ export interface Receiver {
   /** Decides each answer; by default 200 `{"received":true}`. */
   respond: (request: ReceivedRequest, index: number) => Reply | Promise<Reply>;
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
+  /** Waits until an event about each of these customers (by `member_id`) has arrived. */
+  waitForMembers(memberIds: Iterable<string>, timeoutMs?: number): Promise<void>;
   /** Goes down: open connections are cut and new ones refused, until `listenAgain`. */
   goDown(): Promise<void>;
   /** Comes back on the same port. */
@@ -49,6 +51,20 @@ export async function startReceiver(respond?: Receiver['respond']): Promise<Rece
         });
       }
       return requests.slice(0, count);
+    },
+    async waitForMembers(memberIds, timeoutMs = 30_000) {
+      const wanted = new Set(memberIds);
+      const deadline = Date.now() + timeoutMs;
+      let read = 0;
+      while (wanted.size > 0) {
+        for (; read < requests.length; read++) {
+          const body = JSON.parse(requests[read]!.body) as { customer?: { member_id?: string } };
+          wanted.delete(body.customer?.member_id ?? '');
+        }
+        if (wanted.size === 0) return;
+        if (Date.now() > deadline) throw new Error(`no event arrived for ${wanted.size} customers`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
     },
     goDown: () =>
       new Promise((resolve) => {
