@@ -3,6 +3,11 @@ import { defineConfig } from 'vitest/config';
 
 const webhooksDir = fileURLToPath(new URL('./packages/webhooks/src', import.meta.url));
 const webhooksSrc = `${webhooksDir}/index.ts`;
+/** Server tests use the SDK's sources, not its build. */
+const webhooksFromSource = [
+  { find: /^@zupy\/webhooks\/(.*)$/, replacement: `${webhooksDir}/$1.ts` },
+  { find: '@zupy/webhooks', replacement: webhooksSrc },
+];
 
 export default defineConfig({
   test: {
@@ -22,12 +27,7 @@ export default defineConfig({
         },
       },
       {
-        resolve: {
-          alias: [
-            { find: /^@zupy\/webhooks\/(.*)$/, replacement: `${webhooksDir}/$1.ts` },
-            { find: '@zupy/webhooks', replacement: webhooksSrc },
-          ],
-        },
+        resolve: { alias: webhooksFromSource },
         test: {
           name: 'server',
           include: ['packages/server/src/**/*.test.ts', 'packages/server/test/**/*.test.ts'],
@@ -36,12 +36,7 @@ export default defineConfig({
         },
       },
       {
-        resolve: {
-          alias: [
-            { find: /^@zupy\/webhooks\/(.*)$/, replacement: `${webhooksDir}/$1.ts` },
-            { find: '@zupy/webhooks', replacement: webhooksSrc },
-          ],
-        },
+        resolve: { alias: webhooksFromSource },
         test: {
           name: 'server-pg',
           // The same API and delivery suite, on a real PostgreSQL (unit tests need no second run).

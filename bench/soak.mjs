@@ -16,7 +16,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { openDatabase } from '../packages/server/dist/db/database.js';
-import { CLI, ROOT, rssMb, sleep, startPostgres, startReceiver, tempDir } from './lib.mjs';
+import { CLI, ROOT, rssMb, sleep, startPostgres, startReceiver, startZupyServe, tempDir } from './lib.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -61,16 +61,7 @@ const receivers = {
   dead: await startReceiver(['--hang']),
 };
 const { api_key: apiKey } = JSON.parse(await cli('company', 'create', '--name', 'Soak', '--json'));
-const server = spawn(process.execPath, [CLI, 'serve'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-const url = await new Promise((resolve, reject) => {
-  let out = '';
-  server.stdout.on('data', (c) => {
-    out += c;
-    const match = /API\s+(http:\/\/[^\s]+)\/api\/v2\//.exec(out);
-    if (match) resolve(match[1]);
-  });
-  server.once('exit', (code) => reject(new Error(`zupy serve exited with ${code}: ${out}`)));
-});
+const { child: server, url } = await startZupyServe(env);
 const pool = new Pool(url, { connections: 16 });
 const call = async (method, p, body) => {
   const res = await pool.request({
