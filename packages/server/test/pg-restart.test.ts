@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startPgProcess, type PgProcess } from './helpers/pg-process.js';
+import { startPgProcess, type PgProcess } from './helpers/pg-process.mjs';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { CLI, runCli, startServeProcess, type ServeProcess } from './helpers/serve-process.js';
 import { onPostgres } from './helpers/test-database.js';

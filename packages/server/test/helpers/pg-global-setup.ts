@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startPgProcess } from './pg-process.js';
+import { startPgProcess } from './pg-process.mjs';
 
 declare module 'vitest' {
   export interface ProvidedContext {
