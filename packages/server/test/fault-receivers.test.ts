@@ -60,11 +60,8 @@ async function expectEveryEventArrivedIntact(secret: string): Promise<void> {
   expect(events).toHaveLength(EVENTS);
   const arrived = new Set<string>();
   for (const request of receiver.requests) {
-    const headers = Object.fromEntries(
-      Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]),
-    );
-    expect(() => verifySignature({ body: request.body, headers, secret })).not.toThrow();
-    arrived.add(String(headers['webhook-id']));
+    expect(() => verifySignature({ body: request.body, headers: request.headers, secret })).not.toThrow();
+    arrived.add(String(request.headers['webhook-id']));
   }
   for (const event of events) expect(arrived).toContain(event.id);
 }
