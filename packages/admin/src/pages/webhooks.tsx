@@ -158,6 +158,8 @@ function SecretControls({ endpoint }: { endpoint: Endpoint }) {
       setMessage({ ok: false, text: describeError(err) });
     }
   };
+  const fetchSecret = async () =>
+    (await api<{ secret: string }>('GET', `/webhooks/endpoints/${endpoint.id}/secret/`)).secret;
   return (
     <div class="secret">
       <span>{t('webhooks.secret')}: </span>
@@ -165,13 +167,7 @@ function SecretControls({ endpoint }: { endpoint: Endpoint }) {
       <button
         type="button"
         class="secondary"
-        onClick={() =>
-          void run(async () =>
-            setSecret(
-              (await api<{ secret: string }>('GET', `/webhooks/endpoints/${endpoint.id}/secret/`)).secret,
-            ),
-          )
-        }
+        onClick={() => void run(async () => setSecret(await fetchSecret()))}
       >
         {t('webhooks.reveal')}
       </button>{' '}
@@ -180,10 +176,7 @@ function SecretControls({ endpoint }: { endpoint: Endpoint }) {
         class="secondary"
         onClick={() =>
           void run(async () => {
-            const value =
-              secret ??
-              (await api<{ secret: string }>('GET', `/webhooks/endpoints/${endpoint.id}/secret/`)).secret;
-            await navigator.clipboard.writeText(value);
+            await navigator.clipboard.writeText(secret ?? (await fetchSecret()));
             setMessage({ ok: true, text: t('webhooks.copied') });
           })
         }
