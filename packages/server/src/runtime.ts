@@ -5,6 +5,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { createWakeups } from './db/wakeups.js';
 import { generateCouponCode, generateMemberId } from './customers/member-id.js';
 import { systemResolver } from './delivery/address-guard.js';
+import { createDeliveryStore } from './delivery/delivery-store.js';
 import { DeliveryWorker, defaultWorkerOptions, type WorkerOptions } from './delivery/delivery-worker.js';
 import { createWebhookSender } from './delivery/webhook-sender.js';
 import { systemClock } from './shared/clock.js';
@@ -61,6 +62,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     newCouponCode: () => generateCouponCode(),
     eventsCommitted: () => wakeups.notify(),
     syncToDisk: () => database.syncToDisk(),
+    deliveryStore: createDeliveryStore(database),
     random: Math.random,
     ...ctxOverrides,
     webhooks,

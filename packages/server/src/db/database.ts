@@ -29,7 +29,18 @@ export interface Database {
    * (wal-sync.ts); PostgreSQL's commits are durable already.
    */
   syncToDisk(): Promise<void>;
+  /** SQLite only: the connection itself, for the delivery worker's hot path (sqlite-delivery-store.ts). */
+  readonly sqlite?: SqliteConnection;
   close(): Promise<void>;
+}
+
+export interface SqliteConnection {
+  /**
+   * Runs `work` synchronously on the connection while no Kysely query or transaction holds it (it
+   * takes Kysely's own connection lock), so that statements run through better-sqlite3 directly
+   * never land inside someone else's transaction.
+   */
+  run<T>(work: (sqlite: SQLite.Database) => T): Promise<T>;
 }
 
 export const SQLITE_FILE_NAME = 'zupy.db';
@@ -58,6 +69,7 @@ export function openSqlite(file: string): Database {
   return {
     db,
     dialect: 'sqlite',
+    sqlite: { run: (work) => db.connection().execute(async () => work(sqlite)) },
     syncToDisk: () => wal?.sync() ?? Promise.resolve(),
     async close() {
       // What the CLI wrote (an import, a new key) is on disk before the process reports success.

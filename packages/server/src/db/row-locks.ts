@@ -12,15 +12,3 @@ export function lockForUpdate<DB, TB extends keyof DB, O>(
 ): SelectQueryBuilder<DB, TB, O> {
   return dialect === 'postgres' ? query.forUpdate() : query;
 }
-
-/**
- * `FOR UPDATE OF <table> SKIP LOCKED` on PostgreSQL: concurrent workers each take rows no other
- * worker holds, without waiting for one another.
- */
-export function lockSkippingLocked<DB, TB extends keyof DB, O>(
-  query: SelectQueryBuilder<DB, TB, O>,
-  dialect: DialectName,
-  table: string,
-): SelectQueryBuilder<DB, TB, O> {
-  return dialect === 'postgres' ? query.forUpdate([table] as never).skipLocked() : query;
-}

@@ -22,9 +22,14 @@ export async function runInTransaction<T>(
   db: Kysely<Tables>,
   work: (trx: Transaction<Tables>) => Promise<T>,
 ): Promise<T> {
+  return retryingConflicts(() => db.transaction().execute(work));
+}
+
+/** Calls `transaction` again (up to 5 tries, with a short random pause) while it fails retryably. */
+export async function retryingConflicts<T>(transaction: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute(work);
+      return await transaction();
     } catch (error) {
       if (!isRetryableTransactionError(error) || attempt >= MAX_TRIES) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));

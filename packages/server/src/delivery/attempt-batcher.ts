@@ -40,8 +40,7 @@ export class AttemptBatcher {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
         const results = await recordAttempts(
-          this.ctx.db,
-          this.ctx.dialect,
+          this.ctx,
           batch.map((b) => b.outcome),
           attemptRules(this.ctx),
         );

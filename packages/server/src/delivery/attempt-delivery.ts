@@ -61,7 +61,7 @@ export async function attemptDelivery(
   endpoint: EndpointRow,
 ): Promise<AttemptReport> {
   const outcome = await sendAttempt(ctx, delivery, event, endpoint);
-  const result = await recordAttempt(ctx.db, ctx.dialect, outcome, attemptRules(ctx));
+  const result = await recordAttempt(ctx, outcome, attemptRules(ctx));
   return {
     attempt: outcome.attempt,
     requestHeaders: outcome.requestHeaders,

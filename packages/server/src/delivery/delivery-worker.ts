@@ -1,10 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
-import type { DeliveryRow, EndpointRow } from '../db/tables.js';
+import type { EndpointRow } from '../db/tables.js';
 import type { AppContext } from '../shared/context.js';
 import { sendAttempt } from './attempt-delivery.js';
 import { AttemptBatcher } from './attempt-batcher.js';
-import { claimDeliveries, hasDueDeliveries, releaseDeliveries } from './claim-deliveries.js';
+import type { ClaimedDelivery } from './delivery-store.js';
+import { releaseDeliveries } from './release-deliveries.js';
 import { pruneDeliveryLog } from './prune-delivery-log.js';
 import { endpointSecrets } from '../webhooks/endpoint-store.js';
 
@@ -42,9 +43,13 @@ export function defaultWorkerOptions(timeoutMs: number): WorkerOptions {
 export class DeliveryWorker {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly perEndpoint = new Map<string, number>();
+  /** Requests under way (slots taken); `inFlight` also holds deliveries whose outcome is being recorded. */
+  private sending = 0;
   private readonly shutdown = new AbortController();
   private stopping = false;
   private woken = false;
+  /** The last claim found nothing. */
+  private idle = true;
   private wakeSleeper: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
@@ -118,8 +123,7 @@ export class DeliveryWorker {
       } catch (error) {
         this.log.error({ err: error }, 'claiming deliveries failed; retrying shortly');
       }
-      if (claimed === 0 || this.inFlight.size >= this.options.maxInFlight)
-        await this.sleep(this.options.pollMs);
+      if (claimed === 0 || this.sending >= this.options.maxInFlight) await this.sleep(this.options.pollMs);
     }
   }
 
@@ -143,54 +147,47 @@ export class DeliveryWorker {
   }
 
   private async claimAndDispatch(): Promise<number> {
-    const room = Math.min(this.options.batchSize, this.options.maxInFlight - this.inFlight.size);
+    const room = Math.min(this.options.batchSize, this.options.maxInFlight - this.sending);
     if (room <= 0) return 0;
     const now = this.ctx.clock();
-    if (!(await hasDueDeliveries(this.ctx.db, now))) return 0;
+    const store = this.ctx.deliveryStore;
+    // After an empty claim, look before claiming again: an idle claim costs a statement per endpoint.
+    if (this.idle && !(await store.hasDue(now))) return 0;
     const cap = this.options.perEndpointCap;
-    const rows = await claimDeliveries(this.ctx.db, {
-      dialect: this.ctx.dialect,
+    const claimed = await store.claim({
       now,
       limit: room,
       leaseUntil: new Date(now.getTime() + this.options.leaseMs),
       roomFor: (endpointId) => cap - (this.perEndpoint.get(endpointId) ?? 0),
     });
-    if (rows.length === 0) return 0;
+    this.idle = claimed.length === 0;
+    if (claimed.length === 0) return 0;
     // Nothing is sent for a change that is not on disk yet (the API has not acknowledged it either).
     await this.ctx.syncToDisk();
-    const [events, endpoints] = await Promise.all([
-      this.ctx.db
-        .selectFrom('events')
-        .select(['id', 'body'])
-        .where('id', 'in', [...new Set(rows.map((r) => r.event_id))])
-        .execute(),
-      this.ctx.db
-        .selectFrom('webhook_endpoints')
-        .selectAll()
-        .where('id', 'in', [...new Set(rows.map((r) => r.endpoint_id))])
-        .execute(),
-    ]);
-    const bodies = new Map(events.map((e) => [e.id, e.body]));
     // Each endpoint's secrets are decrypted once per claim, not once per delivery.
-    const endpointById = new Map(
-      endpoints.map((e) => [e.id, { endpoint: e, secrets: endpointSecrets(this.ctx, e, now) }]),
-    );
-    for (const row of rows) this.dispatch(row, bodies.get(row.event_id), endpointById.get(row.endpoint_id));
-    return rows.length;
+    const secrets = new Map<EndpointRow, readonly string[]>();
+    for (const item of claimed) {
+      let endpointSecretList = secrets.get(item.endpoint);
+      if (endpointSecretList === undefined) {
+        endpointSecretList = endpointSecrets(this.ctx, item.endpoint, now);
+        secrets.set(item.endpoint, endpointSecretList);
+      }
+      this.dispatch(item, endpointSecretList);
+    }
+    return claimed.length;
   }
 
-  private dispatch(
-    row: DeliveryRow,
-    body: string | undefined,
-    target: { endpoint: EndpointRow; secrets: readonly string[] } | undefined,
-  ): void {
+  private dispatch({ delivery: row, body, endpoint }: ClaimedDelivery, secrets: readonly string[]): void {
     this.perEndpoint.set(row.endpoint_id, (this.perEndpoint.get(row.endpoint_id) ?? 0) + 1);
+    this.sending++;
     const done = (async () => {
+      let sent = false;
       try {
-        if (body === undefined || target === undefined)
-          throw new Error(`delivery ${row.id} lost its event or endpoint`);
-        const { endpoint, secrets } = target;
         const outcome = await sendAttempt(this.ctx, row, { body }, endpoint, this.shutdown.signal, secrets);
+        // The request is over: its slot is free while the outcome is recorded. The delivery stays
+        // leased until then, so no claim can take it again meanwhile.
+        sent = true;
+        this.freeSlot(row.endpoint_id);
         if (this.shutdown.signal.aborted) {
           // Abandoned by a shutdown: give the delivery back instead of recording a failure.
           await releaseDeliveries(this.ctx.db, [row.id]);
@@ -207,23 +204,28 @@ export class DeliveryWorker {
         // The lease will expire and the delivery will be sent again: at least once, never lost.
         this.log.error({ err: error, delivery: row.id }, 'delivery attempt could not be recorded');
       } finally {
+        if (!sent) this.freeSlot(row.endpoint_id);
         this.inFlight.delete(row.id);
-        const left = (this.perEndpoint.get(row.endpoint_id) ?? 1) - 1;
-        if (left <= 0) this.perEndpoint.delete(row.endpoint_id);
-        else this.perEndpoint.set(row.endpoint_id, left);
-        // Claim again once half of the endpoint's slots are free (or it is idle), not after every
-        // single completion: claims come in batches and cost one round of queries and a commit each.
-        const step = Math.max(1, Math.floor(this.options.perEndpointCap / 2));
-        const globalStep = Math.max(1, Math.floor(this.options.maxInFlight / 8));
-        if (
-          left === 0 ||
-          left === this.options.perEndpointCap - step ||
-          this.options.maxInFlight - this.inFlight.size === globalStep
-        ) {
-          this.wake();
-        }
       }
     })();
     this.inFlight.set(row.id, done);
+  }
+
+  private freeSlot(endpointId: string): void {
+    this.sending--;
+    const left = (this.perEndpoint.get(endpointId) ?? 1) - 1;
+    if (left <= 0) this.perEndpoint.delete(endpointId);
+    else this.perEndpoint.set(endpointId, left);
+    // Claim again once half of the endpoint's slots are free (or it is idle), not after every single
+    // completion: claims come in batches and cost a statement per endpoint and a commit each.
+    const step = Math.max(1, Math.floor(this.options.perEndpointCap / 2));
+    const globalStep = Math.max(1, Math.floor(this.options.maxInFlight / 8));
+    if (
+      left === 0 ||
+      left === this.options.perEndpointCap - step ||
+      this.options.maxInFlight - this.sending === globalStep
+    ) {
+      this.wake();
+    }
   }
 }

@@ -1,9 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { DeliveryRow, DeliveryStatus, Tables } from '../db/tables.js';
+import { runWithoutWaitingForDisk } from '../db/transaction.js';
+import type { AppContext } from '../shared/context.js';
+import { attemptRow } from './delivery-store.js';
 import { nextRetryDelay, parseRetryAfter } from './retry-policy.js';
 import type { WebhookResponse } from './webhook-sender.js';
-import type { DialectName } from '../db/dialect.js';
-import { runWithoutWaitingForDisk } from '../db/transaction.js';
 
 export interface AttemptOutcome {
   delivery: Pick<DeliveryRow, 'id' | 'endpoint_id' | 'attempts_count' | 'schedule_offset' | 'is_test'>;
@@ -33,94 +34,43 @@ export function isSuccess(status: number | null): boolean {
 }
 
 /**
- * Records one attempt and decides what follows, in one transaction: 2xx succeeds; otherwise the next
- * attempt follows the retry schedule (honouring Retry-After on 429/503) until the series is spent.
- * A 410 Gone disables the endpoint; so does failing every attempt for `disableAfterMs`.
+ * Records one attempt and decides what follows: 2xx succeeds; otherwise the next attempt follows the
+ * retry schedule (honouring Retry-After on 429/503) until the series is spent. A 410 Gone disables
+ * the endpoint; so does failing every attempt for `disableAfterMs`.
  */
 export async function recordAttempt(
-  db: Kysely<Tables>,
-  dialect: DialectName,
+  ctx: AppContext,
   outcome: AttemptOutcome,
   rules: AttemptRules,
 ): Promise<AttemptResult> {
-  const [result] = await recordAttempts(db, dialect, [outcome], rules);
+  const [result] = await recordAttempts(ctx, [outcome], rules);
   return result!;
 }
 
 /**
- * Records many attempts in one transaction: under load the worker hands over every attempt that
- * finished since the last commit, so one commit covers dozens of deliveries. The commit does not wait
- * for the disk: a record lost to a power loss means the delivery is sent again, never that it is lost.
+ * Records many attempts: under load the worker hands over every attempt that finished since the last
+ * write. Successes, the common case in bulk, go through the delivery store's fixed statements, one
+ * transaction for the lot; failures, each with its own retry decision and endpoint bookkeeping, share
+ * one more. Neither commit waits for the disk: a record lost to a power loss means the delivery is
+ * sent again, never that it is lost.
  */
 export async function recordAttempts(
-  db: Kysely<Tables>,
-  dialect: DialectName,
+  ctx: AppContext,
   outcomes: readonly AttemptOutcome[],
   rules: AttemptRules,
 ): Promise<AttemptResult[]> {
   const successes = outcomes.filter((o) => isSuccess(o.response.status));
-  return runWithoutWaitingForDisk(db, dialect, async (trx) => {
-    // The common case in bulk: a few statements for the whole batch instead of three per delivery.
-    if (successes.length > 0) await recordSuccesses(trx, successes, rules.now);
-    const results: AttemptResult[] = [];
-    for (const outcome of outcomes) {
-      results.push(
-        isSuccess(outcome.response.status)
-          ? { status: 'succeeded', nextAttemptAt: null, endpointDisabled: null }
-          : await recordFailure(trx, outcome, rules),
-      );
-    }
-    return results;
-  });
-}
-
-function attemptRow(outcome: AttemptOutcome) {
-  return {
-    delivery_id: outcome.delivery.id,
-    attempt: outcome.attempt,
-    started_at: outcome.startedAt.toISOString(),
-    duration_ms: outcome.response.durationMs,
-    request_headers: JSON.stringify(outcome.requestHeaders),
-    response_status: outcome.response.status,
-    response_body: outcome.response.body,
-    error: outcome.response.error,
-  };
-}
-
-async function recordSuccesses(
-  trx: Kysely<Tables>,
-  outcomes: readonly AttemptOutcome[],
-  now: Date,
-): Promise<void> {
-  const stamp = now.toISOString();
-  await trx.insertInto('delivery_attempts').values(outcomes.map(attemptRow)).execute();
-  // Each attempt number is the delivery's count + 1 (a delivery is sent by one holder of its lease at a time).
-  await trx
-    .updateTable('deliveries')
-    .set((eb) => ({
-      status: 'succeeded',
-      attempts_count: eb('attempts_count', '+', 1),
-      next_attempt_at: null,
-      lease_expires_at: null,
-      updated_at: stamp,
-    }))
-    .where(
-      'id',
-      'in',
-      outcomes.map((o) => o.delivery.id),
-    )
-    .execute();
-  const endpoints = [
-    ...new Set(outcomes.filter((o) => o.delivery.is_test === 0).map((o) => o.delivery.endpoint_id)),
-  ];
-  if (endpoints.length > 0) {
-    await trx
-      .updateTable('webhook_endpoints')
-      .set({ failing_since: null })
-      .where('id', 'in', endpoints)
-      .where('failing_since', 'is not', null)
-      .execute();
+  const failures = outcomes.filter((o) => !isSuccess(o.response.status));
+  await ctx.deliveryStore.recordSuccesses(successes, rules.now);
+  const failed = new Map<AttemptOutcome, AttemptResult>();
+  if (failures.length > 0) {
+    await runWithoutWaitingForDisk(ctx.db, ctx.dialect, async (trx) => {
+      for (const outcome of failures) failed.set(outcome, await recordFailure(trx, outcome, rules));
+    });
   }
+  return outcomes.map(
+    (o) => failed.get(o) ?? { status: 'succeeded', nextAttemptAt: null, endpointDisabled: null },
+  );
 }
 
 /** A failed attempt: the next one per the schedule, or `failed`; and the endpoint's failure streak. */

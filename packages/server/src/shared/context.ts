@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DialectName } from '../db/dialect.js';
 import type { Tables } from '../db/tables.js';
 import type { HostResolver } from '../delivery/address-guard.js';
+import type { DeliveryStore } from '../delivery/delivery-store.js';
 import type { WebhookSender } from '../delivery/webhook-sender.js';
 import type { SecretBox } from '../webhooks/secret-box.js';
 import type { Clock } from './clock.js';
@@ -30,6 +31,8 @@ export interface AppContext {
   readonly eventsCommitted: () => void;
   /** Resolves once every commit so far is on disk; awaited before a change is acknowledged or sent. */
   readonly syncToDisk: () => Promise<void>;
+  /** The delivery worker's hot path (claims, successes) in fixed SQL for the dialect. */
+  readonly deliveryStore: DeliveryStore;
   readonly webhooks: WebhookSettings;
   /** A number in [0, 1): retry jitter. */
   readonly random: () => number;

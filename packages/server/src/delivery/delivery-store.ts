@@ -1,0 +1,75 @@
+import type { Database } from '../db/database.js';
+import type { DeliveryRow, EndpointRow } from '../db/tables.js';
+import type { AttemptOutcome } from './record-attempt.js';
+import { createPostgresDeliveryStore } from './postgres-delivery-store.js';
+import { createSqliteDeliveryStore } from './sqlite-delivery-store.js';
+
+export interface ClaimOptions {
+  now: Date;
+  /** At most this many deliveries in all. */
+  limit: number;
+  leaseUntil: Date;
+  /** Room left per endpoint under the in-flight cap; endpoints without room are not queried. */
+  roomFor: (endpointId: string) => number;
+}
+
+/** A leased delivery with what sending it needs. */
+export interface ClaimedDelivery {
+  delivery: DeliveryRow;
+  body: string;
+  endpoint: EndpointRow;
+}
+
+/**
+ * The delivery worker's hot path: claiming due deliveries and recording successful attempts, with
+ * fixed SQL texts prepared once per dialect (no query building per call, no statement text that
+ * varies with the batch size). Everything else about deliveries goes through Kysely.
+ *
+ * Neither waits for the disk: a lease or a success record lost to a power loss only means the
+ * delivery is sent again (docs/guarantees.md), never that it is lost.
+ */
+export interface DeliveryStore {
+  /** Whether anything is due at all: a cheap look before claiming when the worker was idle. */
+  hasDue(now: Date): Promise<boolean>;
+  /**
+   * Leases due deliveries, endpoint by endpoint through the (endpoint_id, status, next_attempt_at)
+   * index, so a dead endpoint's backlog is never scanned. Only pending, unleased rows are taken, in
+   * one statement per endpoint, so two workers never hold one delivery, whatever their timing.
+   */
+  claim(options: ClaimOptions): Promise<ClaimedDelivery[]>;
+  /** Records attempts that got a 2xx: one attempt row each, the deliveries succeeded, the endpoints' failure streaks over. */
+  recordSuccesses(outcomes: readonly AttemptOutcome[], now: Date): Promise<void>;
+}
+
+export function createDeliveryStore(database: Database): DeliveryStore {
+  return database.sqlite
+    ? createSqliteDeliveryStore(database.sqlite)
+    : createPostgresDeliveryStore(database.db);
+}
+
+/** The endpoints to claim for, starting at a different one each time so none is always served last. */
+export function claimOrder<T>(endpoints: readonly T[]): T[] {
+  if (endpoints.length < 2) return [...endpoints];
+  const offset = claimRound++ % endpoints.length;
+  return [...endpoints.slice(offset), ...endpoints.slice(0, offset)];
+}
+
+let claimRound = 0;
+
+export function attemptRow(outcome: AttemptOutcome) {
+  return {
+    delivery_id: outcome.delivery.id,
+    attempt: outcome.attempt,
+    started_at: outcome.startedAt.toISOString(),
+    duration_ms: outcome.response.durationMs,
+    request_headers: JSON.stringify(outcome.requestHeaders),
+    response_status: outcome.response.status,
+    response_body: outcome.response.body,
+    error: outcome.response.error,
+  };
+}
+
+/** The endpoints whose failure streak a success ends (test sends never count). */
+export function recoveredEndpoints(outcomes: readonly AttemptOutcome[]): string[] {
+  return [...new Set(outcomes.filter((o) => o.delivery.is_test === 0).map((o) => o.delivery.endpoint_id))];
+}
