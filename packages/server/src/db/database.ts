@@ -69,7 +69,7 @@ export function openSqlite(file: string): Database {
   return {
     db,
     dialect: 'sqlite',
-    sqlite: { run: (work) => db.connection().execute(async () => work(sqlite)) },
+    sqlite: { run: (work) => db.connection().execute(() => Promise.resolve(work(sqlite))) },
     syncToDisk: () => wal?.sync() ?? Promise.resolve(),
     async close() {
       // What the CLI wrote (an import, a new key) is on disk before the process reports success.

@@ -120,6 +120,9 @@ function failure(error: unknown, timeoutMs: number, started: number): WebhookRes
   };
 }
 
+/** The worker is shutting down: the request is abandoned. */
+const SHUT_DOWN = Object.assign(new Error('the delivery worker is shutting down'), { name: 'AbortError' });
+
 /** Reason given to undici when the excerpt is complete: the rest of the answer is not read. */
 const ENOUGH = new Error('response excerpt complete');
 
@@ -132,7 +135,7 @@ class ExcerptHandler implements Dispatcher.DispatchHandler {
   private settled = false;
   private controller: Dispatcher.DispatchController | null = null;
   private readonly deadline: number;
-  private readonly onAbort = (): void => this.controller?.abort(this.request.signal?.reason);
+  private readonly onAbort = (): void => this.controller?.abort(SHUT_DOWN);
 
   constructor(
     private readonly request: WebhookRequest,
@@ -145,7 +148,7 @@ class ExcerptHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    if (this.request.signal?.aborted) controller.abort(this.request.signal.reason);
+    if (this.request.signal?.aborted) controller.abort(SHUT_DOWN);
   }
 
   onResponseStart(
