@@ -78,8 +78,8 @@ export function spawnZupy(args, env) {
 }
 
 /** `zupy serve` (or `args`) as a process; resolves once it prints its API URL. */
-export async function startZupyServe(env, args = ['serve']) {
-  const child = spawn(process.execPath, [CLI, ...args], {
+export async function startZupyServe(env, args = ['serve'], nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
     env: { ...process.env, ZUPY_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -77,7 +77,7 @@ async function fillBacklog(runtime, companyId, n) {
       for (let i = start; i < Math.min(n, start + 500); i++) {
         const event = sampleEvent('customer.registered', { companyId });
         event.customer.member_id = `ZP-${i.toString(16).toUpperCase().padStart(8, '0')}`;
-        await recordEvent(trx, event, new Date());
+        await recordEvent(trx, runtime.ctx.dialect, event, new Date());
       }
     });
   }
@@ -250,7 +250,7 @@ async function blast(url, path, makeBody, { concurrency = 32, seconds, total, he
 
 const phone = (n) => `11 9${String(n).padStart(8, '0').slice(0, 4)}-${String(n).padStart(8, '0').slice(4)}`;
 
-/** End to end and ingest, against `zupy serve` on SQLite and a bare Fastify insert route. */
+/** End to end, against `zupy serve` on SQLite (API and worker in one process, as the quick start runs it). */
 export async function endToEnd(receiverRecording, ceilingPerSecond) {
   const dir = tempDir('e2e');
   const env = {
@@ -259,25 +259,14 @@ export async function endToEnd(receiverRecording, ceilingPerSecond) {
     ZUPY_RATE_LIMIT: '1000000',
     ZUPY_ALLOW_PRIVATE_NETWORK: '1',
   };
-  const { runtime, companyId } = await setup(env);
-  const { api_key: key } = await createCompany(runtime.ctx.db, { name: 'E2E' }, new Date()).then(
-    async (c) => {
-      await createEndpoint(runtime.ctx, c.company_id, { url: receiverRecording.url });
-      return c;
-    },
-  );
-  void companyId;
-  await runtime.close();
+  const key = await benchCompany(env, receiverRecording.url);
   const { child: server, url } = await startZupyServe(env);
   const headers = { 'x-api-key': key };
   // Throughput: 4,000 registrations, 32 in flight, until every webhook has arrived.
   await receiverRecording.reset();
   const total = 4000;
   const t0 = performance.now();
-  const ingest = await blast(url, '/api/v2/customers/', (n) => ({ phone: phone(n), name: `Bench ${n}` }), {
-    total,
-    headers,
-  });
+  const sent = await blast(url, '/api/v2/customers/', registration, { total, headers });
   const e2eSeconds = await waitForCount(receiverRecording, total, t0);
   // Latency at fixed rates: API answer → receiver arrival.
   const latency = {};
@@ -324,28 +313,53 @@ export async function endToEnd(receiverRecording, ceilingPerSecond) {
     offset += count;
   }
   server.kill('SIGTERM');
-  // Ingest baseline: the bare route on the same kind of database, same client.
-  const bare = await startChild(path.join(ROOT, 'bench/bare-server.mjs'), [tempDir('bare')]);
-  const bareRun = await blast(
-    bare.first.url,
-    '/customers/',
-    (n) => ({ phone: phone(n), name: `Bare ${n}` }),
-    { total, headers: {} },
-  );
-  bare.child.kill();
   return {
     end_to_end: {
       events: total,
       seconds: e2eSeconds,
       per_second: total / e2eSeconds,
       ratio_to_ceiling: total / e2eSeconds / ceilingPerSecond,
+      api_per_second: sent.per_second,
     },
     latency,
-    ingest: {
-      zupy_per_second: ingest.per_second,
-      bare_per_second: bareRun.per_second,
-      ratio: ingest.per_second / bareRun.per_second,
-    },
+  };
+}
+
+/** A company with an API key and one endpoint (so each registration also writes its delivery). */
+async function benchCompany(env, endpointUrl) {
+  const { runtime } = await setup(env);
+  const company = await createCompany(runtime.ctx.db, { name: 'Bench API' }, new Date());
+  await createEndpoint(runtime.ctx, company.company_id, { url: endpointUrl });
+  await runtime.close();
+  return company.api_key;
+}
+
+const registration = (n) => ({ phone: phone(n), name: `Bench ${n}` });
+
+/**
+ * Ingest: registrations/s through the API alone (`zupy serve --no-worker`: validation, matching, the
+ * ledger and the outbox, every answer durable), against a bare Fastify route inserting one row into
+ * SQLite with a sync per commit, both driven by the same client. `nodeArgs` (e.g. `--cpu-prof`) go
+ * to the server's node.
+ */
+export async function ingest(total, nodeArgs = []) {
+  const env = { ZUPY_DATA_DIR: tempDir('ingest'), ZUPY_LOG_LEVEL: 'error', ZUPY_RATE_LIMIT: '1000000' };
+  const key = await benchCompany(env, 'https://receiver.example/hooks');
+  const { child: server, url } = await startZupyServe(env, ['serve', '--no-worker'], nodeArgs);
+  const zupy = await blast(url, '/api/v2/customers/', registration, { total, headers: { 'x-api-key': key } });
+  await new Promise((resolve) => {
+    server.once('exit', resolve);
+    server.kill('SIGINT');
+  });
+  const bare = await startChild(path.join(ROOT, 'bench/bare-server.mjs'), [tempDir('bare')]);
+  const bareRun = await blast(bare.first.url, '/customers/', registration, { total, headers: {} });
+  bare.child.kill();
+  return {
+    registrations: total,
+    zupy_per_second: zupy.per_second,
+    zupy_errors: total - zupy.ok,
+    bare_per_second: bareRun.per_second,
+    ratio: zupy.per_second / bareRun.per_second,
   };
 }
 

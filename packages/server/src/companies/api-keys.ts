@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { DialectName } from '../db/dialect.js';
+import { preparedQuery } from '../db/prepared-query.js';
 import type { Tables } from '../db/tables.js';
 import { ZupyError } from '../errors.js';
 import { ALPHANUMERIC, newId, randomChars, type RandomBytes } from '../shared/random-chars.js';
@@ -89,14 +91,22 @@ export async function revokeApiKey(
   return { prefix: match.prefix };
 }
 
-/** The company and permissions of a presented key, or `undefined` when it is unknown or revoked. */
-export async function findApiKey(db: Kysely<Tables>, key: string): Promise<ApiKeyIdentity | undefined> {
-  if (!API_KEY_PATTERN.test(key)) return undefined;
-  const row = await db
+/** Asked on every authenticated request. */
+const activeKeyByHash = preparedQuery((db, arg: { hash: string }) =>
+  db
     .selectFrom('api_keys')
     .select(['id', 'company_id', 'read_only'])
-    .where('key_hash', '=', hashApiKey(key))
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+    .where('key_hash', '=', arg.hash)
+    .where('revoked_at', 'is', null),
+);
+
+/** The company and permissions of a presented key, or `undefined` when it is unknown or revoked. */
+export async function findApiKey(
+  db: Kysely<Tables>,
+  dialect: DialectName,
+  key: string,
+): Promise<ApiKeyIdentity | undefined> {
+  if (!API_KEY_PATTERN.test(key)) return undefined;
+  const [row] = await activeKeyByHash.run(db, dialect, { hash: hashApiKey(key) });
   return row ? { keyId: row.id, companyId: row.company_id, readOnly: row.read_only === 1 } : undefined;
 }

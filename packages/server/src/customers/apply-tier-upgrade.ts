@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { DialectName } from '../db/dialect.js';
 import type { CustomerRow, Tables } from '../db/tables.js';
 import { tierUpgradedPayload } from '../events/event-payloads.js';
 import { recordEvent } from '../events/record-event.js';
@@ -13,6 +14,7 @@ import { customerMetrics } from './customer-profile.js';
  */
 export async function applyTierUpgrade(
   trx: Kysely<Tables>,
+  dialect: DialectName,
   program: Program,
   customer: CustomerRow,
   now: Date,
@@ -28,6 +30,7 @@ export async function applyTierUpgrade(
   if (!options.emitEvents) return upgrade;
   await recordEvent(
     trx,
+    dialect,
     tierUpgradedPayload(customer, program, upgrade, program.qualification_metric, now),
     now,
   );

@@ -1,7 +1,9 @@
 import type { WelcomeReward } from '@zupy/webhooks';
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import { isUniqueViolation } from '../db/constraint-error.js';
-import type { CustomerRow, Tables } from '../db/tables.js';
+import type { DialectName } from '../db/dialect.js';
+import { preparedQuery } from '../db/prepared-query.js';
+import type { CustomerRow, CustomersTable, Tables } from '../db/tables.js';
 import { isStorableText, UNSTORABLE_TEXT_DETAIL } from '../shared/storable-text.js';
 import { ZupyError, type FieldError } from '../errors.js';
 import { customerRegisteredPayload } from '../events/event-payloads.js';
@@ -77,25 +79,88 @@ export function validateRegistration(input: RegisterCustomerInput): ValidRegistr
   return { whatsapp, name, email, cpf, channel: input.channel ?? 'api' };
 }
 
+const customerBy = {
+  whatsapp: preparedQuery((db, arg: { companyId: string; value: string }) =>
+    db
+      .selectFrom('customers')
+      .selectAll()
+      .where('company_id', '=', arg.companyId)
+      .where('whatsapp', '=', arg.value),
+  ),
+  cpf: preparedQuery((db, arg: { companyId: string; value: string }) =>
+    db
+      .selectFrom('customers')
+      .selectAll()
+      .where('company_id', '=', arg.companyId)
+      .where('cpf', '=', arg.value),
+  ),
+  email: preparedQuery((db, arg: { companyId: string; value: string }) =>
+    db
+      .selectFrom('customers')
+      .selectAll()
+      .where('company_id', '=', arg.companyId)
+      .where('email', '=', arg.value),
+  ),
+};
+
+const memberIdTaken = preparedQuery((db, arg: { memberId: string }) =>
+  db.selectFrom('customers').select('id').where('member_id', '=', arg.memberId),
+);
+
+const insertCustomer = preparedQuery((db, arg: Insertable<CustomersTable>) =>
+  db
+    .insertInto('customers')
+    .values({
+      member_id: arg.member_id,
+      company_id: arg.company_id,
+      name: arg.name,
+      whatsapp: arg.whatsapp,
+      email: arg.email,
+      cpf: arg.cpf,
+      tier: arg.tier,
+      points_balance: arg.points_balance,
+      points_earned: arg.points_earned,
+      points_spent: arg.points_spent,
+      total_spent_cents: arg.total_spent_cents,
+      transaction_count: arg.transaction_count,
+      channel: arg.channel,
+      welcome_coupon: arg.welcome_coupon,
+      created_at: arg.created_at,
+      updated_at: arg.updated_at,
+    })
+    .returningAll(),
+);
+
+const insertWelcomeEntry = preparedQuery(
+  (db, arg: { company_id: string; member_id: string; amount: number; created_at: string }) =>
+    db.insertInto('ledger_entries').values({
+      company_id: arg.company_id,
+      member_id: arg.member_id,
+      operation: 'welcome',
+      amount: arg.amount,
+      balance_before: 0,
+      balance_after: arg.amount,
+      reason: 'welcome reward',
+      order_value_cents: null,
+      created_at: arg.created_at,
+    }),
+);
+
 /** An enrolled customer with the same phone, else CPF, else e-mail. */
 async function findMatch(
   trx: Kysely<Tables>,
+  dialect: DialectName,
   companyId: string,
   r: ValidRegistration,
 ): Promise<{ matched_on: MatchedOn; row: CustomerRow } | undefined> {
-  const keys: [MatchedOn, 'whatsapp' | 'cpf' | 'email', string | null][] = [
+  const keys: [MatchedOn, keyof typeof customerBy, string | null][] = [
     ['phone', 'whatsapp', r.whatsapp],
     ['cpf', 'cpf', r.cpf],
     ['email', 'email', r.email],
   ];
   for (const [matchedOn, column, value] of keys) {
     if (value === null) continue;
-    const row = await trx
-      .selectFrom('customers')
-      .selectAll()
-      .where('company_id', '=', companyId)
-      .where(column, '=', value)
-      .executeTakeFirst();
+    const [row] = await customerBy[column].run(trx, dialect, { companyId, value });
     if (row) return { matched_on: matchedOn, row };
   }
   return undefined;
@@ -104,11 +169,7 @@ async function findMatch(
 async function unusedMemberId(trx: Kysely<Tables>, ctx: AppContext): Promise<string> {
   for (let i = 0; i < MAX_MEMBER_ID_TRIES; i++) {
     const memberId = ctx.newMemberId();
-    const taken = await trx
-      .selectFrom('customers')
-      .select('id')
-      .where('member_id', '=', memberId)
-      .executeTakeFirst();
+    const [taken] = await memberIdTaken.run(trx, ctx.dialect, { memberId });
     if (!taken) return memberId;
   }
   throw new Error(`no unused member id after ${MAX_MEMBER_ID_TRIES} tries`);
@@ -125,54 +186,42 @@ export async function registerInTransaction(
   r: ValidRegistration,
   options: { emitEvents: boolean } = { emitEvents: true },
 ): Promise<RegistrationResult> {
-  const match = await findMatch(trx, companyId, r);
+  const match = await findMatch(trx, ctx.dialect, companyId, r);
   if (match) return { created: false, matched_on: match.matched_on, customer: toCustomerProfile(match.row) };
 
   const now = ctx.clock();
   const stamp = now.toISOString();
-  const program = await getProgram(trx, companyId);
+  const program = await getProgram(trx, ctx.dialect, companyId);
   const tier = startingTier(program);
   const reward = program.welcome_reward;
   const welcomePoints = reward.type === 'points' ? reward.points : 0;
   const coupon = reward.type === 'coupon' ? ctx.newCouponCode() : null;
-  const inserted = await trx
-    .insertInto('customers')
-    .values({
-      member_id: await unusedMemberId(trx, ctx),
-      company_id: companyId,
-      name: r.name,
-      whatsapp: r.whatsapp,
-      email: r.email,
-      cpf: r.cpf,
-      tier,
-      points_balance: welcomePoints,
-      points_earned: welcomePoints,
-      points_spent: 0,
-      total_spent_cents: 0,
-      transaction_count: 0,
-      channel: r.channel,
-      welcome_coupon: coupon,
-      created_at: stamp,
-      updated_at: stamp,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-
+  const [inserted] = await insertCustomer.run(trx, ctx.dialect, {
+    member_id: await unusedMemberId(trx, ctx),
+    company_id: companyId,
+    name: r.name,
+    whatsapp: r.whatsapp,
+    email: r.email,
+    cpf: r.cpf,
+    tier,
+    points_balance: welcomePoints,
+    points_earned: welcomePoints,
+    points_spent: 0,
+    total_spent_cents: 0,
+    transaction_count: 0,
+    channel: r.channel,
+    welcome_coupon: coupon,
+    created_at: stamp,
+    updated_at: stamp,
+  });
+  if (inserted === undefined) throw new Error('the customer insert returned no row');
   if (welcomePoints > 0) {
-    await trx
-      .insertInto('ledger_entries')
-      .values({
-        company_id: companyId,
-        member_id: inserted.member_id,
-        operation: 'welcome',
-        amount: welcomePoints,
-        balance_before: 0,
-        balance_after: welcomePoints,
-        reason: 'welcome reward',
-        order_value_cents: null,
-        created_at: stamp,
-      })
-      .execute();
+    await insertWelcomeEntry.run(trx, ctx.dialect, {
+      company_id: companyId,
+      member_id: inserted.member_id,
+      amount: welcomePoints,
+      created_at: stamp,
+    });
   }
   const welcome: WelcomeReward =
     reward.type === 'points'
@@ -181,9 +230,9 @@ export async function registerInTransaction(
         ? { enabled: true, type: 'coupon', coupon_code: coupon }
         : { enabled: false, type: 'none' };
   if (options.emitEvents)
-    await recordEvent(trx, customerRegisteredPayload(inserted, tier, welcome, now), now);
+    await recordEvent(trx, ctx.dialect, customerRegisteredPayload(inserted, tier, welcome, now), now);
   // Welcome points may cross a threshold: customer.registered first, then tier.upgraded.
-  const upgrade = await applyTierUpgrade(trx, program, inserted, now, options);
+  const upgrade = await applyTierUpgrade(trx, ctx.dialect, program, inserted, now, options);
   const customer = upgrade ? { ...inserted, tier: upgrade.new_tier } : inserted;
   return { created: true, customer: toCustomerProfile(customer) };
 }

@@ -1,6 +1,8 @@
 import { serializeEvent, type ZupyEvent } from '@zupy/webhooks';
-import type { Kysely } from 'kysely';
-import type { Tables } from '../db/tables.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { DialectName } from '../db/dialect.js';
+import { preparedQuery } from '../db/prepared-query.js';
+import type { DeliveriesTable, EventsTable, Tables } from '../db/tables.js';
 import { newId } from '../shared/random-chars.js';
 
 export interface RecordedEvent {
@@ -10,15 +12,52 @@ export interface RecordedEvent {
   deliveryIds: string[];
 }
 
-/** Enabled endpoints of the company that subscribe to `type` (an empty list subscribes to all). */
-async function subscribedEndpoints(trx: Kysely<Tables>, companyId: string, type: string): Promise<string[]> {
-  const endpoints = await trx
+const subscribedEndpointsQuery = preparedQuery((db, arg: { companyId: string }) =>
+  db
     .selectFrom('webhook_endpoints')
     .select(['id', 'events'])
-    .where('company_id', '=', companyId)
+    .where('company_id', '=', arg.companyId)
     .where('enabled', '=', 1)
-    .where('deleted_at', 'is', null)
-    .execute();
+    .where('deleted_at', 'is', null),
+);
+
+const insertEvent = preparedQuery((db, arg: Insertable<EventsTable>) =>
+  db.insertInto('events').values({
+    id: arg.id,
+    company_id: arg.company_id,
+    type: arg.type,
+    body: arg.body,
+    created_at: arg.created_at,
+    is_test: arg.is_test,
+  }),
+);
+
+const insertDelivery = preparedQuery((db, arg: Insertable<DeliveriesTable>) =>
+  db.insertInto('deliveries').values({
+    id: arg.id,
+    company_id: arg.company_id,
+    event_id: arg.event_id,
+    event_type: arg.event_type,
+    endpoint_id: arg.endpoint_id,
+    status: arg.status,
+    attempts_count: arg.attempts_count,
+    schedule_offset: arg.schedule_offset,
+    next_attempt_at: arg.next_attempt_at,
+    lease_expires_at: arg.lease_expires_at,
+    is_test: arg.is_test,
+    created_at: arg.created_at,
+    updated_at: arg.updated_at,
+  }),
+);
+
+/** Enabled endpoints of the company that subscribe to `type` (an empty list subscribes to all). */
+async function subscribedEndpoints(
+  trx: Kysely<Tables>,
+  dialect: DialectName,
+  companyId: string,
+  type: string,
+): Promise<string[]> {
+  const endpoints = await subscribedEndpointsQuery.run(trx, dialect, { companyId });
   return endpoints
     .filter((e) => {
       const events = JSON.parse(e.events) as string[];
@@ -35,6 +74,7 @@ async function subscribedEndpoints(trx: Kysely<Tables>, companyId: string, type:
  */
 export async function recordEvent(
   trx: Kysely<Tables>,
+  dialect: DialectName,
   event: ZupyEvent,
   now: Date,
   only?: { endpointId: string },
@@ -43,29 +83,37 @@ export async function recordEvent(
   const body = serializeEvent(event);
   const stamp = now.toISOString();
   const isTest = only !== undefined ? 1 : 0;
-  await trx
-    .insertInto('events')
-    .values({ id, company_id: event.company_id, type: event.event, body, created_at: stamp, is_test: isTest })
-    .execute();
+  await insertEvent.run(trx, dialect, {
+    id,
+    company_id: event.company_id,
+    type: event.event,
+    body,
+    created_at: stamp,
+    is_test: isTest,
+  });
   const endpointIds = only
     ? [only.endpointId]
-    : await subscribedEndpoints(trx, event.company_id, event.event);
-  const deliveries = endpointIds.map((endpointId) => ({
-    id: newId('dlv'),
-    company_id: event.company_id,
-    event_id: id,
-    event_type: event.event,
-    endpoint_id: endpointId,
-    status: 'pending' as const,
-    attempts_count: 0,
-    schedule_offset: 0,
-    // A test send is made by the request itself, not by the worker.
-    next_attempt_at: isTest ? null : stamp,
-    lease_expires_at: null,
-    is_test: isTest,
-    created_at: stamp,
-    updated_at: stamp,
-  }));
-  if (deliveries.length > 0) await trx.insertInto('deliveries').values(deliveries).execute();
-  return { id, type: event.event, body, deliveryIds: deliveries.map((d) => d.id) };
+    : await subscribedEndpoints(trx, dialect, event.company_id, event.event);
+  const deliveryIds: string[] = [];
+  for (const endpointId of endpointIds) {
+    const deliveryId = newId('dlv');
+    await insertDelivery.run(trx, dialect, {
+      id: deliveryId,
+      company_id: event.company_id,
+      event_id: id,
+      event_type: event.event,
+      endpoint_id: endpointId,
+      status: 'pending',
+      attempts_count: 0,
+      schedule_offset: 0,
+      // A test send is made by the request itself, not by the worker.
+      next_attempt_at: isTest ? null : stamp,
+      lease_expires_at: null,
+      is_test: isTest,
+      created_at: stamp,
+      updated_at: stamp,
+    });
+    deliveryIds.push(deliveryId);
+  }
+  return { id, type: event.event, body, deliveryIds };
 }

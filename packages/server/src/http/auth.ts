@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { findApiKey, type ApiKeyIdentity } from '../companies/api-keys.js';
+import type { DialectName } from '../db/dialect.js';
 import type { Tables } from '../db/tables.js';
 import { ZupyError } from '../errors.js';
 import { AuthFailureLimiter } from './auth-failure-limiter.js';
@@ -24,6 +25,7 @@ export function identity(request: FastifyRequest): ApiKeyIdentity {
 export function installApiKeyAuth(
   app: FastifyInstance,
   db: Kysely<Tables>,
+  dialect: DialectName,
   publicPaths: ReadonlySet<string>,
 ): void {
   app.decorateRequest('auth', null);
@@ -47,7 +49,7 @@ export function installApiKeyAuth(
         headers: { 'WWW-Authenticate': 'ApiKey header="X-API-Key"' },
       });
     }
-    const found = await findApiKey(db, key);
+    const found = await findApiKey(db, dialect, key);
     if (!found) {
       limiter.recordFailure(request.ip);
       throw new ZupyError('ZUPY_UNAUTHENTICATED', 'the API key is not valid or was revoked', {

@@ -51,7 +51,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
   await app.register(
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-      installApiKeyAuth(api, ctx.db, new Set([`${API_PREFIX}/openapi.json`]));
+      installApiKeyAuth(api, ctx.db, ctx.dialect, new Set([`${API_PREFIX}/openapi.json`]));
       rejectUnsafeText(api);
       // Group commit: a change is acknowledged only once it is on disk, with one fsync shared by
       // every request that committed meanwhile (db/wal-sync.ts).

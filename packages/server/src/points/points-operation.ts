@@ -93,7 +93,13 @@ async function applyOperation(
       created_at: stamp,
     })
     .execute();
-  const upgrade = await applyTierUpgrade(trx, await getProgram(trx, companyId), updated, now);
+  const upgrade = await applyTierUpgrade(
+    trx,
+    ctx.dialect,
+    await getProgram(trx, ctx.dialect, companyId),
+    updated,
+    now,
+  );
   return {
     customer_id: memberId,
     operation: op.operation,

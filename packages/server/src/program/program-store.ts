@@ -1,14 +1,20 @@
 import type { Kysely } from 'kysely';
+import type { DialectName } from '../db/dialect.js';
+import { preparedQuery } from '../db/prepared-query.js';
 import type { Tables } from '../db/tables.js';
 import { DEFAULT_PROGRAM, type Program } from './program.js';
 
+const programQuery = preparedQuery((db, arg: { companyId: string }) =>
+  db.selectFrom('loyalty_programs').select('program').where('company_id', '=', arg.companyId),
+);
+
 /** The company's program; the default one until the company saves its own. */
-export async function getProgram(db: Kysely<Tables>, companyId: string): Promise<Program> {
-  const row = await db
-    .selectFrom('loyalty_programs')
-    .select('program')
-    .where('company_id', '=', companyId)
-    .executeTakeFirst();
+export async function getProgram(
+  db: Kysely<Tables>,
+  dialect: DialectName,
+  companyId: string,
+): Promise<Program> {
+  const [row] = await programQuery.run(db, dialect, { companyId });
   return row ? (JSON.parse(row.program) as Program) : DEFAULT_PROGRAM;
 }
 
