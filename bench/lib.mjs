@@ -34,6 +34,8 @@ export async function startReceiver(mode = []) {
     child,
     url: `http://127.0.0.1:${first.port}/`,
     count: async () => (await ask(child, 'count')).count,
+    /** Requests since the last reset, and when the first and the latest of them arrived (epoch ms). */
+    span: () => ask(child, 'span'),
     arrivals: async () => (await ask(child, 'arrivals')).arrivals,
     reset: () => ask(child, 'reset'),
     stop: () => child.kill(),
@@ -48,6 +50,18 @@ export async function waitForCount(receiver, target, since, timeoutMs = 240_000)
     if (performance.now() - since > timeoutMs) throw new Error(`receiver got ${n} of ${target} in time`);
     await sleep(20);
   }
+}
+
+/**
+ * Waits until the receiver has counted `target` requests; returns the rate from the first arrival to
+ * the last, which leaves out what precedes the first send (a worker process starting up).
+ */
+export async function waitForDrain(receiver, target, timeoutMs = 240_000) {
+  const since = performance.now();
+  await waitForCount(receiver, target, since, timeoutMs);
+  const { count, firstAt, lastAt } = await receiver.span();
+  const seconds = (lastAt - firstAt) / 1000;
+  return { deliveries: count, seconds, per_second: (count - 1) / seconds };
 }
 
 export function percentile(values, p) {

@@ -6,12 +6,17 @@ import http from 'node:http';
 const hang = process.argv.includes('--hang');
 const flaky = process.argv.includes('--flaky');
 let count = 0;
+// When the first and the latest request since the last reset arrived (ms since the epoch).
+let firstAt = null;
+let lastAt = null;
 const arrivals = new Map();
 const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     count++;
+    lastAt = performance.timeOrigin + performance.now();
+    firstAt ??= lastAt;
     if (process.argv.includes('--record')) {
       const at = performance.timeOrigin + performance.now();
       const match = /"member_id":"(ZP-[0-9A-F]{8})"/.exec(Buffer.concat(chunks).toString());
@@ -26,9 +31,11 @@ server.keepAliveTimeout = 60_000;
 server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
 process.on('message', (msg) => {
   if (msg === 'count') process.send({ count });
+  if (msg === 'span') process.send({ count, firstAt, lastAt });
   if (msg === 'arrivals') process.send({ arrivals: Object.fromEntries(arrivals) });
   if (msg === 'reset') {
     count = 0;
+    firstAt = lastAt = null;
     arrivals.clear();
     process.send({ ok: true });
   }

@@ -25,6 +25,7 @@ import {
   startZupyServe,
   tempDir,
   waitForCount,
+  waitForDrain,
   ROOT,
 } from './lib.mjs';
 
@@ -91,12 +92,11 @@ export async function drainSqlite(receiver, n, hooks = {}) {
   await createEndpoint(runtime.ctx, companyId, { url: receiver.url });
   await fillBacklog(runtime, companyId, n);
   await hooks.beforeDrain?.();
-  const started = performance.now();
   runtime.startWorker(quietLog);
-  const seconds = await waitForCount(receiver, n, started);
+  const drained = await waitForDrain(receiver, n);
   await hooks.afterDrain?.();
   await runtime.close();
-  return { deliveries: n, seconds, per_second: n / seconds };
+  return drained;
 }
 
 /** Drain on PostgreSQL with `workers` separate `zupy worker` processes. */
@@ -118,14 +118,13 @@ export async function drainPostgres(receiver, pgAdminUrl, n, workers) {
   const { runtime, companyId } = await setup(env);
   await createEndpoint(runtime.ctx, companyId, { url: receiver.url });
   await fillBacklog(runtime, companyId, n);
-  const started = performance.now();
   const children = Array.from({ length: workers }, () =>
     spawnZupy(['worker'], { ...env, ZUPY_ALLOW_PRIVATE_NETWORK: '1' }),
   );
-  const seconds = await waitForCount(receiver, n, started);
+  const drained = await waitForDrain(receiver, n);
   for (const c of children) c.kill('SIGKILL');
   await runtime.close();
-  return { workers, deliveries: n, seconds, per_second: n / seconds };
+  return { workers, ...drained };
 }
 
 /** Isolation: a healthy endpoint's drain rate alone, and beside an endpoint that never answers. */
@@ -138,16 +137,15 @@ export async function isolation(receiver, n) {
   await createEndpoint(runtime.ctx, companyId, { url: receiver.url });
   await createEndpoint(runtime.ctx, companyId, { url: dead.url });
   await fillBacklog(runtime, companyId, n);
-  const started = performance.now();
   runtime.startWorker(quietLog);
-  const seconds = await waitForCount(receiver, n, started);
+  const beside = await waitForDrain(receiver, n);
   dead.stop();
   await runtime.worker.stop(100);
   await runtime.close();
   return {
     healthy_alone_per_second: alone.per_second,
-    healthy_beside_dead_per_second: n / seconds,
-    ratio: n / seconds / alone.per_second,
+    healthy_beside_dead_per_second: beside.per_second,
+    ratio: beside.per_second / alone.per_second,
   };
 }
 

@@ -12,6 +12,7 @@ export interface Tables {
   webhook_endpoints: WebhookEndpointsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
+  worker_locks: WorkerLocksTable;
 }
 
 export interface CompaniesTable {
@@ -151,6 +152,14 @@ export type CustomerRow = Selectable<CustomersTable>;
 export type NewCustomerRow = Insertable<CustomersTable>;
 export type LedgerEntryRow = Selectable<LedgerEntriesTable>;
 export type EventRow = Selectable<EventsTable>;
+/** SQLite: the process that sends webhooks (see delivery/sqlite-delivery-store.ts). */
+export interface WorkerLocksTable {
+  name: string;
+  /** `host pid nonce` of the holding process. */
+  holder: string;
+  expires_at: string;
+}
+
 export type EndpointRow = Selectable<WebhookEndpointsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;

@@ -11,6 +11,8 @@ export interface ClaimOptions {
   leaseUntil: Date;
   /** Room left per endpoint under the in-flight cap; endpoints without room are not queried. */
   roomFor: (endpointId: string) => number;
+  /** The `seq` of each of the endpoint's deliveries this worker holds (sending, or recording the outcome). */
+  held: (endpointId: string) => ReadonlySet<number>;
 }
 
 /** A leased delivery with what sending it needs. */
@@ -29,12 +31,21 @@ export interface ClaimedDelivery {
  * delivery is sent again (docs/guarantees.md), never that it is lost.
  */
 export interface DeliveryStore {
+  /**
+   * Whether this worker may send now. On PostgreSQL always: workers share the queue through leases.
+   * On SQLite, only the one process holding the delivery lock; others stand by and take over when it
+   * stops, dies, or stalls past the lock's expiry.
+   */
+  mayWork(): Promise<boolean>;
+  /** Gives up what `mayWork()` took (graceful stop), so another process may take over at once. */
+  stopWorking(): Promise<void>;
   /** Whether anything is due at all: a cheap look before claiming when the worker was idle. */
   hasDue(now: Date): Promise<boolean>;
   /**
-   * Leases due deliveries, endpoint by endpoint through the (endpoint_id, status, next_attempt_at)
-   * index, so a dead endpoint's backlog is never scanned. Only pending, unleased rows are taken, in
-   * one statement per endpoint, so two workers never hold one delivery, whatever their timing.
+   * Takes due deliveries, endpoint by endpoint through the (endpoint_id, status, next_attempt_at)
+   * index, so a dead endpoint's backlog is never scanned, never one this worker holds already. On
+   * PostgreSQL each is leased (one statement per endpoint, SKIP LOCKED), so two workers never hold
+   * one delivery, whatever their timing; on SQLite the delivery lock makes leases unnecessary.
    */
   claim(options: ClaimOptions): Promise<ClaimedDelivery[]>;
   /** Records attempts that got a 2xx: one attempt row each, the deliveries succeeded, the endpoints' failure streaks over. */

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
-import type { EndpointRow } from '../db/tables.js';
+import type { DeliveryRow, EndpointRow } from '../db/tables.js';
 import type { AppContext } from '../shared/context.js';
 import { sendAttempt } from './attempt-delivery.js';
 import { AttemptBatcher } from './attempt-batcher.js';
@@ -23,6 +23,8 @@ export interface WorkerOptions {
   retentionMs: number;
   pruneEveryMs: number;
 }
+
+const NONE_HELD: ReadonlySet<number> = new Set();
 
 export function defaultWorkerOptions(timeoutMs: number): WorkerOptions {
   return {
@@ -50,6 +52,12 @@ export class DeliveryWorker {
   private woken = false;
   /** The last claim found nothing. */
   private idle = true;
+  /** Whether this process may send (SQLite: it holds the delivery lock); logged when it changes. */
+  private working: boolean | null = null;
+  /** Deliveries held, per endpoint: sending, or recording the outcome. */
+  private readonly heldPerEndpoint = new Map<string, Set<number>>();
+  /** Timers that let go of deliveries whose outcome could not be recorded. */
+  private readonly cooling = new Set<NodeJS.Timeout>();
   private wakeSleeper: (() => void) | null = null;
   private loop: Promise<void> | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
@@ -113,6 +121,12 @@ export class DeliveryWorker {
       this.shutdown.abort();
       await Promise.all(pending);
     }
+    for (const timer of this.cooling) clearTimeout(timer);
+    try {
+      await this.ctx.deliveryStore.stopWorking();
+    } catch (error) {
+      this.log.warn({ err: error }, 'could not hand the delivery lock over; it expires by itself');
+    }
   }
 
   private async run(): Promise<void> {
@@ -151,6 +165,16 @@ export class DeliveryWorker {
     if (room <= 0) return 0;
     const now = this.ctx.clock();
     const store = this.ctx.deliveryStore;
+    const mayWork = await store.mayWork();
+    if (mayWork !== this.working) {
+      this.working = mayWork;
+      this.log.info(
+        mayWork
+          ? 'sending webhooks'
+          : 'another process sends the webhooks of this SQLite database; standing by to take over',
+      );
+    }
+    if (!mayWork) return 0;
     // After an empty claim, look before claiming again: an idle claim costs a statement per endpoint.
     if (this.idle && !(await store.hasDue(now))) return 0;
     const cap = this.options.perEndpointCap;
@@ -159,6 +183,7 @@ export class DeliveryWorker {
       limit: room,
       leaseUntil: new Date(now.getTime() + this.options.leaseMs),
       roomFor: (endpointId) => cap - (this.perEndpoint.get(endpointId) ?? 0),
+      held: (endpointId) => this.heldPerEndpoint.get(endpointId) ?? NONE_HELD,
     });
     this.idle = claimed.length === 0;
     if (claimed.length === 0) return 0;
@@ -179,9 +204,13 @@ export class DeliveryWorker {
 
   private dispatch({ delivery: row, body, endpoint }: ClaimedDelivery, secrets: readonly string[]): void {
     this.perEndpoint.set(row.endpoint_id, (this.perEndpoint.get(row.endpoint_id) ?? 0) + 1);
+    let held = this.heldPerEndpoint.get(row.endpoint_id);
+    if (held === undefined) this.heldPerEndpoint.set(row.endpoint_id, (held = new Set()));
+    held.add(row.seq);
     this.sending++;
     const done = (async () => {
       let sent = false;
+      let recorded = false;
       try {
         const outcome = await sendAttempt(this.ctx, row, { body }, endpoint, this.shutdown.signal, secrets);
         // The request is over: its slot is free while the outcome is recorded. The delivery stays
@@ -194,6 +223,7 @@ export class DeliveryWorker {
           return;
         }
         const result = await this.batcher.record(outcome);
+        recorded = true;
         if (result.endpointDisabled) {
           this.log.warn(
             { endpoint: row.endpoint_id, reason: result.endpointDisabled },
@@ -205,10 +235,27 @@ export class DeliveryWorker {
         this.log.error({ err: error, delivery: row.id }, 'delivery attempt could not be recorded');
       } finally {
         if (!sent) this.freeSlot(row.endpoint_id);
-        this.inFlight.delete(row.id);
+        // A delivery whose outcome could not be written is held for a lease's time before it is sent
+        // again, not at once (the database may be failing; on PostgreSQL the lease does the same).
+        if (recorded || this.shutdown.signal.aborted) this.letGo(row);
+        else {
+          const timer = setTimeout(() => {
+            this.cooling.delete(timer);
+            this.letGo(row);
+          }, this.options.leaseMs).unref();
+          this.cooling.add(timer);
+        }
       }
     })();
     this.inFlight.set(row.id, done);
+  }
+
+  /** The delivery is no longer this worker's: recorded, given back, or cooled down. */
+  private letGo(delivery: DeliveryRow): void {
+    this.inFlight.delete(delivery.id);
+    const held = this.heldPerEndpoint.get(delivery.endpoint_id);
+    held?.delete(delivery.seq);
+    if (held?.size === 0) this.heldPerEndpoint.delete(delivery.endpoint_id);
   }
 
   private freeSlot(endpointId: string): void {

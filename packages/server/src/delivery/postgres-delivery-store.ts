@@ -19,6 +19,10 @@ export function createPostgresDeliveryStore(db: Kysely<Tables>): DeliveryStore {
     (await db.executeQuery<R>(CompiledQuery.raw(sql, [...parameters]))).rows;
 
   return {
+    // Workers share the queue through leases: any number may work at once.
+    mayWork: () => Promise.resolve(true),
+    stopWorking: () => Promise.resolve(),
+
     async hasDue(now) {
       const rows = await query(DUE, [now.toISOString()]);
       return rows.length > 0;

@@ -1,7 +1,9 @@
+import os from 'node:os';
 import type SQLite from 'better-sqlite3';
 import type { SqliteConnection } from '../db/database.js';
 import type { DeliveryRow, EndpointRow } from '../db/tables.js';
 import { retryingConflicts } from '../db/transaction.js';
+import { newId } from '../shared/random-chars.js';
 import {
   attemptRow,
   claimOrder,
@@ -11,17 +13,50 @@ import {
   type DeliveryStore,
 } from './delivery-store.js';
 
+/** How long the delivery lock lasts without renewal: a holder stalled longer than this loses it. */
+export const WORKER_LOCK_TTL_MS = 10_000;
+/** The holder renews the lock when it is older than this. */
+const RENEW_AFTER_MS = 2_000;
+/** A process standing by asks for the lock at most this often. */
+const STANDBY_RETRY_MS = 1_000;
+
 /**
- * The hot path on SQLite: statements prepared once, each batch one synchronous `begin immediate`
- * transaction on better-sqlite3 (no await between its statements), holding Kysely's connection lock.
+ * The hot path on SQLite: statements prepared once, each batch one synchronous transaction on
+ * better-sqlite3 (no await between its statements), holding Kysely's connection lock.
+ *
+ * One process at a time sends: the holder of the `delivery` row in `worker_locks`. That replaces a
+ * lease on every delivery (an UPDATE per row at each claim, the largest cost of the drain): claims
+ * are plain reads, skipping what this process holds in memory. A process that dies leaves nothing
+ * leased: whoever takes the lock next sends its unfinished deliveries again (at least once). The lock
+ * is taken over at once from a process that is gone (same host, its pid no longer running), else
+ * when it expires.
  */
 export function createSqliteDeliveryStore(connection: SqliteConnection): DeliveryStore {
   let prepared: Statements | null = null;
   // Prepared on first use: the tables exist once migrations ran.
   const run = <T>(work: (s: Statements) => T): Promise<T> =>
     retryingConflicts(() => connection.run((sqlite) => work((prepared ??= prepare(sqlite)))));
+  const me = `${os.hostname()} ${process.pid} ${newId('wrk')}`;
+  let heldSince: number | null = null;
+  let nextTry = 0;
 
   return {
+    async mayWork() {
+      const now = Date.now();
+      if (heldSince !== null && now - heldSince < RENEW_AFTER_MS) return true;
+      if (heldSince === null && now < nextTry) return false;
+      const held = await run((s) => s.takeLock(me, now));
+      heldSince = held ? now : null;
+      if (!held) nextTry = now + STANDBY_RETRY_MS;
+      return held;
+    },
+
+    async stopWorking() {
+      if (heldSince === null) return;
+      heldSince = null;
+      await run((s) => s.releaseLock.run(me));
+    },
+
     hasDue: (now) => run((s) => s.due.get(now.toISOString()) !== undefined),
 
     claim: (options) => run((s) => s.claim(options)),
@@ -38,29 +73,41 @@ export function createSqliteDeliveryStore(connection: SqliteConnection): Deliver
 
 type Statements = ReturnType<typeof prepare>;
 
+/** Whether the process named in `holder` is known to be gone: same host, pid not running. */
+function holderIsGone(holder: string): boolean {
+  const [host, pid] = holder.split(' ');
+  if (host !== os.hostname() || pid === undefined) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 function prepare(sqlite: SQLite.Database) {
   const due = sqlite.prepare(
     `select 1 from deliveries where status = 'pending' and next_attempt_at <= ? limit 1`,
   );
   const enabledEndpoints = sqlite.prepare(`select * from webhook_endpoints where enabled = 1`);
-  // One statement per endpoint: the subquery walks the endpoint's due index, the update takes the
-  // rows by id. The write lock is held from `begin immediate`, so nothing changes in between.
-  const claimForEndpoint = sqlite.prepare(
-    `update deliveries set lease_expires_at = :lease
-     where id in (
-       select id from deliveries
-       where endpoint_id = :endpoint and status = 'pending' and next_attempt_at <= :now
-         and (lease_expires_at is null or lease_expires_at < :now)
-       order by next_attempt_at limit :limit)
-     returning *`,
+  // The oldest due deliveries of one endpoint that this process does not hold yet, through the
+  // endpoint's due index, with what sending them needs. Held deliveries are the oldest due, so the
+  // scan meets them first: they are told apart by `seq`, the rowid in every index entry, without
+  // reading their rows.
+  const dueForEndpoint = sqlite.prepare(
+    `select deliveries.*, events.body as event_body
+     from deliveries join events on events.id = deliveries.event_id
+     where deliveries.endpoint_id = :endpoint and deliveries.status = 'pending'
+       and deliveries.next_attempt_at <= :now
+       and deliveries.seq not in (select value from json_each(:held))
+     order by deliveries.next_attempt_at limit :limit`,
   );
-  const eventBody = sqlite.prepare(`select body from events where id = ?`).pluck();
   const insertAttempt = sqlite.prepare(
     `insert into delivery_attempts
        (delivery_id, attempt, started_at, duration_ms, request_headers, response_status, response_body, error)
      values (:delivery_id, :attempt, :started_at, :duration_ms, :request_headers, :response_status, :response_body, :error)`,
   );
-  // The attempt number is the delivery's count + 1: one holder of its lease sends it at a time.
+  // The attempt number is the delivery's count + 1: one process sends it at a time.
   const markSucceeded = sqlite.prepare(
     `update deliveries set status = 'succeeded', attempts_count = attempts_count + 1,
        next_attempt_at = null, lease_expires_at = null, updated_at = ?
@@ -69,30 +116,42 @@ function prepare(sqlite: SQLite.Database) {
   const endFailureStreak = sqlite.prepare(
     `update webhook_endpoints set failing_since = null where id = ? and failing_since is not null`,
   );
+  const lockHolder = sqlite.prepare(`select holder, expires_at from worker_locks where name = 'delivery'`);
+  const writeLock = sqlite.prepare(
+    `insert into worker_locks (name, holder, expires_at) values ('delivery', ?, ?)
+     on conflict (name) do update set holder = excluded.holder, expires_at = excluded.expires_at`,
+  );
+  const releaseLock = sqlite.prepare(`delete from worker_locks where name = 'delivery' and holder = ?`);
 
-  const claim = sqlite
-    .transaction((options: ClaimOptions): ClaimedDelivery[] => {
-      const now = options.now.toISOString();
-      const lease = options.leaseUntil.toISOString();
-      const endpoints = (enabledEndpoints.all() as EndpointRow[]).filter((e) => options.roomFor(e.id) > 0);
-      const claimed: ClaimedDelivery[] = [];
-      const bodies = new Map<string, string>();
-      for (const endpoint of claimOrder(endpoints)) {
-        const limit = Math.min(options.roomFor(endpoint.id), options.limit - claimed.length);
-        if (limit <= 0) break;
-        const rows = claimForEndpoint.all({ lease, endpoint: endpoint.id, now, limit }) as DeliveryRow[];
-        for (const delivery of rows) {
-          let body = bodies.get(delivery.event_id);
-          if (body === undefined) {
-            body = eventBody.get(delivery.event_id) as string;
-            bodies.set(delivery.event_id, body);
-          }
-          claimed.push({ delivery, body, endpoint });
-        }
-      }
-      return claimed;
+  const takeLock = sqlite
+    .transaction((me: string, now: number): boolean => {
+      const row = lockHolder.get() as { holder: string; expires_at: string } | undefined;
+      const free =
+        row === undefined ||
+        row.holder === me ||
+        Date.parse(row.expires_at) <= now ||
+        holderIsGone(row.holder);
+      if (free) writeLock.run(me, new Date(now + WORKER_LOCK_TTL_MS).toISOString());
+      return free;
     })
     .immediate.bind(null);
+
+  // One read: no transaction, no write. Nothing else sends on this database (the delivery lock).
+  const claim = (options: ClaimOptions): ClaimedDelivery[] => {
+    const now = options.now.toISOString();
+    const endpoints = (enabledEndpoints.all() as EndpointRow[]).filter((e) => options.roomFor(e.id) > 0);
+    const claimed: ClaimedDelivery[] = [];
+    for (const endpoint of claimOrder(endpoints)) {
+      const room = Math.min(options.roomFor(endpoint.id), options.limit - claimed.length);
+      if (room <= 0) break;
+      const held = JSON.stringify([...options.held(endpoint.id)]);
+      const rows = dueForEndpoint.all({ endpoint: endpoint.id, now, held, limit: room }) as (DeliveryRow & {
+        event_body: string;
+      })[];
+      for (const { event_body: body, ...delivery } of rows) claimed.push({ delivery, body, endpoint });
+    }
+    return claimed;
+  };
 
   const recordSuccesses = sqlite
     .transaction((rows: ReturnType<typeof attemptRow>[], endpoints: string[], stamp: string) => {
@@ -104,5 +163,5 @@ function prepare(sqlite: SQLite.Database) {
     })
     .immediate.bind(null);
 
-  return { due, claim, recordSuccesses };
+  return { due, claim, recordSuccesses, takeLock, releaseLock };
 }

@@ -3,6 +3,7 @@ import type { DialectName } from '../dialect.js';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-webhooks.js';
 import * as m0003 from './0003-claim-index.js';
+import * as m0004 from './0004-worker-lock.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -13,4 +14,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-initial': m0001,
   '0002-webhooks': m0002,
   '0003-claim-index': m0003,
+  '0004-worker-lock': m0004,
 };
