@@ -63,7 +63,13 @@ describe('zupy CLI (built, as a subprocess)', () => {
   it('migrate applies the migrations once', async () => {
     const first = await zupy(dataDir, 'migrate', '--json');
     expect(JSON.parse(first.stdout)).toEqual({
-      applied: ['0001-initial', '0002-webhooks', '0003-claim-index', '0004-worker-lock'],
+      applied: [
+        '0001-initial',
+        '0002-webhooks',
+        '0003-claim-index',
+        '0004-worker-lock',
+        '0005-pending-indexes',
+      ],
     });
     const second = await zupy(dataDir, 'migrate');
     expect(second.stdout).toContain('up to date');

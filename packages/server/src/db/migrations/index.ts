@@ -4,6 +4,7 @@ import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-webhooks.js';
 import * as m0003 from './0003-claim-index.js';
 import * as m0004 from './0004-worker-lock.js';
+import * as m0005 from './0005-pending-indexes.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -15,4 +16,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002-webhooks': m0002,
   '0003-claim-index': m0003,
   '0004-worker-lock': m0004,
+  '0005-pending-indexes': m0005,
 };
