@@ -8,6 +8,6 @@ import { ingest } from './scenarios.mjs';
 const n = Number(process.argv[2] ?? 6_000);
 const dir = path.resolve(process.argv[3] ?? 'ingest-profile');
 fs.mkdirSync(dir, { recursive: true });
-const result = await ingest(n, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+const result = await ingest(n, { rounds: 1, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
 console.log(JSON.stringify(result));
 console.log(`profile in ${dir}`);

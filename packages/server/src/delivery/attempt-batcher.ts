@@ -4,6 +4,8 @@ import { recordAttempts, type AttemptOutcome, type AttemptResult } from './recor
 
 /** At most this many attempts per transaction, so one commit never holds the database for long. */
 const MAX_BATCH = 256;
+/** How long outcomes gather before a write. */
+const COLLECT_MS = 5;
 
 /**
  * Collects finished attempts and records them together: one transaction (one durable commit) per
@@ -34,8 +36,10 @@ export class AttemptBatcher {
   }
 
   private async drain(): Promise<void> {
-    // Let the attempts that finish in this same tick join the first batch.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Let the attempts that finish in the next few milliseconds join the first batch: nobody waits
+    // for the record (the receiver has its webhook; the slot is free again), and every transaction
+    // costs a commit that writes each page it changed.
+    await new Promise((resolve) => setTimeout(resolve, COLLECT_MS));
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
