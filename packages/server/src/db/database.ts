@@ -13,6 +13,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
+import { shareCommits } from './shared-commit.js';
 import { createWalSync } from './wal-sync.js';
 import type { Tables } from './tables.js';
 
@@ -65,6 +66,7 @@ export function openSqlite(file: string): Database {
   const db = new Kysely<Tables>({
     dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }),
   });
+  shareCommits(db, () => sqlite.inTransaction);
   const wal = file === ':memory:' ? null : createWalSync(`${file}-wal`);
   return {
     db,

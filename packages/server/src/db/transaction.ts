@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { sharedCommitsOf } from './shared-commit.js';
 import type { DialectName } from './dialect.js';
 import type { Tables } from './tables.js';
 
@@ -16,13 +17,15 @@ export function isRetryableTransactionError(error: unknown): boolean {
 
 /**
  * Runs `work` in a transaction, again (up to 5 tries, with a short random pause) when the engine
- * aborted it for a serialization failure or a deadlock. `work` must only touch the database.
+ * aborted it for a serialization failure or a deadlock. `work` must only touch the database. On
+ * SQLite, transactions that arrive together share one commit (shared-commit.ts).
  */
 export async function runInTransaction<T>(
   db: Kysely<Tables>,
-  work: (trx: Transaction<Tables>) => Promise<T>,
+  work: (trx: Kysely<Tables>) => Promise<T>,
 ): Promise<T> {
-  return retryingConflicts(() => db.transaction().execute(work));
+  const shared = sharedCommitsOf(db);
+  return retryingConflicts(() => (shared ? shared.run(work) : db.transaction().execute(work)));
 }
 
 /** Calls `transaction` again (up to 5 tries, with a short random pause) while it fails retryably. */
@@ -47,7 +50,7 @@ export async function retryingConflicts<T>(transaction: () => Promise<T>): Promi
 export async function runWithoutWaitingForDisk<T>(
   db: Kysely<Tables>,
   dialect: DialectName,
-  work: (trx: Transaction<Tables>) => Promise<T>,
+  work: (trx: Kysely<Tables>) => Promise<T>,
 ): Promise<T> {
   return runInTransaction(db, async (trx) => {
     if (dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
