@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sampleEvent } from '@zupy/webhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCompany } from '../src/companies/create-company.js';
@@ -12,19 +10,13 @@ import { recordEvent } from '../src/events/record-event.js';
 import { startRuntime, type Runtime } from '../src/runtime.js';
 import { createEndpoint } from '../src/webhooks/endpoint-store.js';
 import { defaultWorkerOptions } from '../src/delivery/delivery-worker.js';
+import { expectOnceEach, startTimingReceiver, succeededCount } from './helpers/delivery-audit.js';
 import { CLI } from './helpers/serve-process.js';
 import { databaseEnv, freshDatabaseUrl, onPostgres } from './helpers/test-database.js';
 import { tempDir } from './helpers/test-server.js';
 
 const EVENTS = 5000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Hit {
-  delivery: string;
-  event: string;
-  start: number;
-  end: number;
-}
 
 /** Several `zupy worker` processes share one PostgreSQL queue (SKIP LOCKED claims, leases, NOTIFY). */
 describe.skipIf(!onPostgres)('three zupy worker processes on PostgreSQL', () => {
@@ -36,25 +28,9 @@ describe.skipIf(!onPostgres)('three zupy worker processes on PostgreSQL', () => 
   });
 
   it('deliver 5,000 events, each exactly once successfully, never two attempts at once, despite a kill -9', async () => {
-    const hits: Hit[] = [];
-    const receiver = http.createServer((req, res) => {
-      const start = performance.now();
-      req.resume();
-      req.on('end', () => {
-        setTimeout(() => {
-          hits.push({
-            delivery: String(req.headers['x-zupy-delivery']),
-            event: String(req.headers['x-zupy-event-id']),
-            start,
-            end: performance.now(),
-          });
-          res.writeHead(200).end('ok');
-        }, 5);
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise<void>((r) => receiver.close(() => r())));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+    const receiver = await startTimingReceiver();
+    cleanups.push(receiver.close);
+    const { url, hits } = receiver;
 
     const dataDir = tempDir('zupy-multi-');
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -100,41 +76,12 @@ describe.skipIf(!onPostgres)('three zupy worker processes on PostgreSQL', () => 
     }
     victim.kill('SIGKILL');
 
-    const succeeded = async () =>
-      Number(
-        (
-          await ctx.db
-            .selectFrom('deliveries')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('status', '=', 'succeeded')
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
-    for (let i = 0; (await succeeded()) < EVENTS; i++) {
-      if (i > 1200) throw new Error(`only ${await succeeded()} of ${EVENTS} succeeded after 120 s`);
+    for (let i = 0; (await succeededCount(ctx.db)) < EVENTS; i++) {
+      if (i > 1200)
+        throw new Error(`only ${await succeededCount(ctx.db)} of ${EVENTS} succeeded after 120 s`);
       await sleep(100);
     }
-
-    // Every delivery has exactly one successful attempt on record.
-    const perDelivery = await ctx.db
-      .selectFrom('delivery_attempts')
-      .select(['delivery_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('response_status', '>=', 200)
-      .where('response_status', '<', 300)
-      .groupBy('delivery_id')
-      .execute();
-    expect(perDelivery).toHaveLength(EVENTS);
-    expect(perDelivery.filter((row) => Number(row.n) !== 1)).toEqual([]);
-
-    // Every event arrived; a delivery the killed worker had in flight may arrive twice, never at once.
     expect(new Set(hits.map((h) => h.event)).size).toBe(EVENTS);
-    const byDelivery = new Map<string, Hit[]>();
-    for (const hit of hits) byDelivery.set(hit.delivery, [...(byDelivery.get(hit.delivery) ?? []), hit]);
-    const overlapping = [...byDelivery.values()].filter((list) =>
-      list.sort((a, b) => a.start - b.start).some((hit, i) => i > 0 && hit.start < list[i - 1]!.end),
-    );
-    expect(overlapping).toEqual([]);
-    const duplicates = [...byDelivery.values()].filter((list) => list.length > 1).length;
-    expect(duplicates).toBeLessThanOrEqual(defaultWorkerOptions(2000).perEndpointCap);
+    await expectOnceEach(ctx.db, hits, EVENTS, defaultWorkerOptions(2000).perEndpointCap);
   }, 240_000);
 });

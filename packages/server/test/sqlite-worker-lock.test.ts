@@ -1,8 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sampleEvent } from '@zupy/webhooks';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCompany } from '../src/companies/create-company.js';
@@ -12,17 +10,12 @@ import { defaultWorkerOptions } from '../src/delivery/delivery-worker.js';
 import { recordEvent } from '../src/events/record-event.js';
 import { startRuntime, type Runtime } from '../src/runtime.js';
 import { createEndpoint } from '../src/webhooks/endpoint-store.js';
+import { expectOnceEach, startTimingReceiver, succeededCount } from './helpers/delivery-audit.js';
 import { CLI } from './helpers/serve-process.js';
 import { onPostgres } from './helpers/test-database.js';
 import { tempDir } from './helpers/test-server.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Hit {
-  delivery: string;
-  start: number;
-  end: number;
-}
 
 interface Worker {
   child: ChildProcess;
@@ -51,20 +44,9 @@ describe.skipIf(onPostgres)('zupy worker processes on one SQLite database', () =
   });
 
   it('one sends, one stands by; it takes over from a killed holder at once and from a stopped one, every event delivered once', async () => {
-    const hits: Hit[] = [];
-    const receiver = http.createServer((req, res) => {
-      const start = performance.now();
-      req.resume();
-      req.on('end', () => {
-        setTimeout(() => {
-          hits.push({ delivery: String(req.headers['x-zupy-delivery']), start, end: performance.now() });
-          res.writeHead(200).end('ok');
-        }, 5);
-      });
-    });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    cleanups.push(() => new Promise<void>((r) => receiver.close(() => r())));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+    const receiver = await startTimingReceiver();
+    cleanups.push(receiver.close);
+    const { url, hits } = receiver;
 
     const dataDir = tempDir('zupy-lock-');
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -134,36 +116,7 @@ describe.skipIf(onPostgres)('zupy worker processes on one SQLite database', () =
     await until('the third worker to send', () => sending(c));
     await record(300);
 
-    const succeeded = async () =>
-      Number(
-        (
-          await ctx.db
-            .selectFrom('deliveries')
-            .select((eb) => eb.fn.countAll<number>().as('n'))
-            .where('status', '=', 'succeeded')
-            .executeTakeFirstOrThrow()
-        ).n,
-      );
-    await until('every delivery to succeed', async () => (await succeeded()) === 1800, 120_000);
-
-    // One successful attempt on record per delivery; a delivery the killed worker had in flight may
-    // have arrived twice, never two at once.
-    const perDelivery = await ctx.db
-      .selectFrom('delivery_attempts')
-      .select(['delivery_id', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('response_status', '=', 200)
-      .groupBy('delivery_id')
-      .execute();
-    expect(perDelivery).toHaveLength(1800);
-    expect(perDelivery.filter((row) => Number(row.n) !== 1)).toEqual([]);
-    const byDelivery = new Map<string, Hit[]>();
-    for (const hit of hits) byDelivery.set(hit.delivery, [...(byDelivery.get(hit.delivery) ?? []), hit]);
-    expect(byDelivery.size).toBe(1800);
-    const overlapping = [...byDelivery.values()].filter((list) =>
-      list.sort((x, y) => x.start - y.start).some((hit, i) => i > 0 && hit.start < list[i - 1]!.end),
-    );
-    expect(overlapping).toEqual([]);
-    const duplicates = [...byDelivery.values()].filter((list) => list.length > 1).length;
-    expect(duplicates).toBeLessThanOrEqual(defaultWorkerOptions(2000).perEndpointCap);
+    await until('every delivery to succeed', async () => (await succeededCount(ctx.db)) === 1800, 120_000);
+    await expectOnceEach(ctx.db, hits, 1800, defaultWorkerOptions(2000).perEndpointCap);
   }, 180_000);
 });
