@@ -95,8 +95,9 @@ export class DeliveryWorker {
     this.wakeSleeper?.();
   }
 
+  /** Webhook requests under way (not counting outcomes still being recorded). */
   get inFlightCount(): number {
-    return this.inFlight.size;
+    return this.sending;
   }
 
   /**
