@@ -40,9 +40,7 @@ function describeError(error: unknown, timeoutMs: number): string {
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
     return `no answer within ${timeoutMs} ms`;
   }
-  const e = error as { name?: string; code?: string; message?: string; cause?: unknown };
-  if (e.name === 'TimeoutError' || (e.name === 'AbortError' && e.cause === undefined))
-    return `no answer within ${timeoutMs} ms`;
+  const e = error as { name?: string; code?: string; message?: string };
   if (e.code === 'EZUPYFORBIDDEN' || e.name === 'ForbiddenAddressError')
     return e.message ?? 'forbidden address';
   if (e.code === 'UND_ERR_CONNECT_TIMEOUT') return `could not connect within ${timeoutMs} ms`;
@@ -120,8 +118,8 @@ function failure(error: unknown, timeoutMs: number, started: number): WebhookRes
   };
 }
 
-/** The worker is shutting down: the request is abandoned. */
-const SHUT_DOWN = Object.assign(new Error('the delivery worker is shutting down'), { name: 'AbortError' });
+/** The worker is shutting down: the request is abandoned (and not recorded). */
+const SHUT_DOWN = new Error('the delivery worker is shutting down');
 
 /** Reason given to undici when the excerpt is complete: the rest of the answer is not read. */
 const ENOUGH = new Error('response excerpt complete');
@@ -129,7 +127,7 @@ const ENOUGH = new Error('response excerpt complete');
 /** Collects the status, headers and the first 4 KB of one answer, then settles exactly once. */
 class ExcerptHandler implements Dispatcher.DispatchHandler {
   private status: number | null = null;
-  private headers: Record<string, string> = {};
+  private readonly headers: Record<string, string> = {};
   private readonly chunks: Buffer[] = [];
   private size = 0;
   private settled = false;
@@ -180,8 +178,8 @@ class ExcerptHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    // Also called after `answer()` cut the body short (ENOUGH): the answer stands.
     if (this.settled) return;
-    if (this.status !== null && error === ENOUGH) return this.answer();
     this.settle(failure(error, this.request.timeoutMs, this.started));
   }
 
