@@ -15,7 +15,7 @@ export interface ClaimOptions {
   held: (endpointId: string) => ReadonlySet<number>;
 }
 
-/** A leased delivery with what sending it needs. */
+/** A claimed delivery with what sending it needs. */
 export interface ClaimedDelivery {
   delivery: DeliveryRow;
   body: string;
@@ -42,12 +42,17 @@ export interface DeliveryStore {
   /** Whether anything is due at all: a cheap look before claiming when the worker was idle. */
   hasDue(now: Date): Promise<boolean>;
   /**
-   * Takes due deliveries, endpoint by endpoint through the (endpoint_id, status, next_attempt_at)
-   * index, so a dead endpoint's backlog is never scanned, never one this worker holds already. On
+   * Takes due deliveries, endpoint by endpoint through the partial (endpoint_id, next_attempt_at)
+   * index of pending deliveries, so a dead endpoint's backlog is never scanned, never one this worker holds already. On
    * PostgreSQL each is leased (one statement per endpoint, SKIP LOCKED), so two workers never hold
    * one delivery, whatever their timing; on SQLite the delivery lock makes leases unnecessary.
    */
   claim(options: ClaimOptions): Promise<ClaimedDelivery[]>;
+  /**
+   * Gives claimed deliveries back unsent (a shutdown abandoned them), so another worker need not wait
+   * for their leases. Nothing to do on SQLite: nothing is leased, the next lock holder sends them.
+   */
+  release(deliveryIds: readonly string[]): Promise<void>;
   /** Records attempts that got a 2xx: one attempt row each, the deliveries succeeded, the endpoints' failure streaks over. */
   recordSuccesses(outcomes: readonly AttemptOutcome[], now: Date): Promise<void>;
 }

@@ -5,7 +5,6 @@ import type { AppContext } from '../shared/context.js';
 import { sendAttempt } from './attempt-delivery.js';
 import { AttemptBatcher } from './attempt-batcher.js';
 import type { ClaimedDelivery } from './delivery-store.js';
-import { releaseDeliveries } from './release-deliveries.js';
 import { pruneDeliveryLog } from './prune-delivery-log.js';
 import { endpointSecrets } from '../webhooks/endpoint-store.js';
 
@@ -220,7 +219,7 @@ export class DeliveryWorker {
         this.freeSlot(row.endpoint_id);
         if (this.shutdown.signal.aborted) {
           // Abandoned by a shutdown: give the delivery back instead of recording a failure.
-          await releaseDeliveries(this.ctx.db, [row.id]);
+          await this.ctx.deliveryStore.release([row.id]);
           return;
         }
         const result = await this.batcher.record(outcome);

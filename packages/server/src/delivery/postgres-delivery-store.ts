@@ -44,6 +44,10 @@ export function createPostgresDeliveryStore(db: Kysely<Tables>): DeliveryStore {
       return claimed;
     },
 
+    async release(deliveryIds) {
+      if (deliveryIds.length > 0) await query(RELEASE, [deliveryIds]);
+    },
+
     async recordSuccesses(outcomes, now) {
       if (outcomes.length === 0) return;
       const rows = outcomes.map(attemptRow);
@@ -82,6 +86,8 @@ with claimed as (
 select claimed.*, events.body
 from claimed join events on events.id = claimed.event_id
 where set_config('synchronous_commit', 'off', true) = 'off'`;
+
+const RELEASE = `update deliveries set lease_expires_at = null where id = any($1::text[])`;
 
 const RECORD_SUCCESSES = `
 with attempts as (

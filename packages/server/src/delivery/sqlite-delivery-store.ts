@@ -14,7 +14,7 @@ import {
 } from './delivery-store.js';
 
 /** How long the delivery lock lasts without renewal: a holder stalled longer than this loses it. */
-export const WORKER_LOCK_TTL_MS = 10_000;
+const WORKER_LOCK_TTL_MS = 10_000;
 /** The holder renews the lock when it is older than this. */
 const RENEW_AFTER_MS = 2_000;
 /** A process standing by asks for the lock at most this often. */
@@ -60,6 +60,8 @@ export function createSqliteDeliveryStore(connection: SqliteConnection): Deliver
     hasDue: (now) => run((s) => s.due.get(now.toISOString()) !== undefined),
 
     claim: (options) => run((s) => s.claim(options)),
+
+    release: () => Promise.resolve(),
 
     async recordSuccesses(outcomes, now) {
       if (outcomes.length === 0) return;
