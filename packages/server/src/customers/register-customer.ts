@@ -2,7 +2,7 @@ import type { WelcomeReward } from '@zupy/webhooks';
 import type { Insertable, Kysely } from 'kysely';
 import { isUniqueViolation } from '../db/constraint-error.js';
 import type { DialectName } from '../db/dialect.js';
-import { preparedQuery } from '../db/prepared-query.js';
+import { preparedQuery, valuesOf } from '../db/prepared-query.js';
 import type { CustomerRow, CustomersTable, Tables } from '../db/tables.js';
 import { isStorableText, UNSTORABLE_TEXT_DETAIL } from '../shared/storable-text.js';
 import { ZupyError, type FieldError } from '../errors.js';
@@ -110,24 +110,26 @@ const memberIdTaken = preparedQuery((db, arg: { memberId: string }) =>
 const insertCustomer = preparedQuery((db, arg: Insertable<CustomersTable>) =>
   db
     .insertInto('customers')
-    .values({
-      member_id: arg.member_id,
-      company_id: arg.company_id,
-      name: arg.name,
-      whatsapp: arg.whatsapp,
-      email: arg.email,
-      cpf: arg.cpf,
-      tier: arg.tier,
-      points_balance: arg.points_balance,
-      points_earned: arg.points_earned,
-      points_spent: arg.points_spent,
-      total_spent_cents: arg.total_spent_cents,
-      transaction_count: arg.transaction_count,
-      channel: arg.channel,
-      welcome_coupon: arg.welcome_coupon,
-      created_at: arg.created_at,
-      updated_at: arg.updated_at,
-    })
+    .values(
+      valuesOf(arg, [
+        'member_id',
+        'company_id',
+        'name',
+        'whatsapp',
+        'email',
+        'cpf',
+        'tier',
+        'points_balance',
+        'points_earned',
+        'points_spent',
+        'total_spent_cents',
+        'transaction_count',
+        'channel',
+        'welcome_coupon',
+        'created_at',
+        'updated_at',
+      ]),
+    )
     .returningAll(),
 );
 

@@ -76,3 +76,10 @@ export function preparedQuery<A extends object, R>(
     },
   };
 }
+
+/** `{ column: arg.column, … }` for the listed columns: an insert's values from a prepared query's stand-ins. */
+export function valuesOf<A extends object, K extends keyof A>(arg: A, columns: readonly K[]): Pick<A, K> {
+  const values = {} as Pick<A, K>;
+  for (const column of columns) values[column] = arg[column];
+  return values;
+}

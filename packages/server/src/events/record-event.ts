@@ -1,7 +1,7 @@
 import { serializeEvent, type ZupyEvent } from '@zupy/webhooks';
 import type { Insertable, Kysely } from 'kysely';
 import type { DialectName } from '../db/dialect.js';
-import { preparedQuery } from '../db/prepared-query.js';
+import { preparedQuery, valuesOf } from '../db/prepared-query.js';
 import type { DeliveriesTable, EventsTable, Tables } from '../db/tables.js';
 import { newId } from '../shared/random-chars.js';
 
@@ -22,32 +22,31 @@ const subscribedEndpointsQuery = preparedQuery((db, arg: { companyId: string }) 
 );
 
 const insertEvent = preparedQuery((db, arg: Insertable<EventsTable>) =>
-  db.insertInto('events').values({
-    id: arg.id,
-    company_id: arg.company_id,
-    type: arg.type,
-    body: arg.body,
-    created_at: arg.created_at,
-    is_test: arg.is_test,
-  }),
+  db
+    .insertInto('events')
+    .values(valuesOf(arg, ['id', 'company_id', 'type', 'body', 'created_at', 'is_test'])),
 );
 
 const insertDelivery = preparedQuery((db, arg: Insertable<DeliveriesTable>) =>
-  db.insertInto('deliveries').values({
-    id: arg.id,
-    company_id: arg.company_id,
-    event_id: arg.event_id,
-    event_type: arg.event_type,
-    endpoint_id: arg.endpoint_id,
-    status: arg.status,
-    attempts_count: arg.attempts_count,
-    schedule_offset: arg.schedule_offset,
-    next_attempt_at: arg.next_attempt_at,
-    lease_expires_at: arg.lease_expires_at,
-    is_test: arg.is_test,
-    created_at: arg.created_at,
-    updated_at: arg.updated_at,
-  }),
+  db
+    .insertInto('deliveries')
+    .values(
+      valuesOf(arg, [
+        'id',
+        'company_id',
+        'event_id',
+        'event_type',
+        'endpoint_id',
+        'status',
+        'attempts_count',
+        'schedule_offset',
+        'next_attempt_at',
+        'lease_expires_at',
+        'is_test',
+        'created_at',
+        'updated_at',
+      ]),
+    ),
 );
 
 /** Enabled endpoints of the company that subscribe to `type` (an empty list subscribes to all). */
