@@ -249,7 +249,7 @@ async function blast(url, path, makeBody, { concurrency = 32, seconds, total, he
 const phone = (n) => `11 9${String(n).padStart(8, '0').slice(0, 4)}-${String(n).padStart(8, '0').slice(4)}`;
 
 /** End to end, against `zupy serve` on SQLite (API and worker in one process, as the quick start runs it). */
-export async function endToEnd(receiverRecording, ceilingPerSecond) {
+export async function endToEnd(receiverRecording, ceilingPerSecond, { nodeArgs = [] } = {}) {
   const dir = tempDir('e2e');
   const env = {
     ZUPY_DATA_DIR: dir,
@@ -258,7 +258,7 @@ export async function endToEnd(receiverRecording, ceilingPerSecond) {
     ZUPY_ALLOW_PRIVATE_NETWORK: '1',
   };
   const key = await benchCompany(env, receiverRecording.url);
-  const { child: server, url } = await startZupyServe(env);
+  const { child: server, url } = await startZupyServe(env, ['serve'], nodeArgs);
   const headers = { 'x-api-key': key };
   // Throughput: 4,000 registrations, 32 in flight, until every webhook has arrived.
   await receiverRecording.reset();

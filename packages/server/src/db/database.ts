@@ -13,6 +13,7 @@ import {
 } from 'kysely';
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
+import { startBackgroundCheckpoints } from './background-checkpoints.js';
 import { shareCommits } from './shared-commit.js';
 import { createWalSync } from './wal-sync.js';
 import type { Tables } from './tables.js';
@@ -54,7 +55,8 @@ export const PG_STATEMENT_TIMEOUT_MS = 30_000;
  * Opens the embedded SQLite database in WAL mode. Commits do not wait for the disk
  * (`synchronous=NORMAL`); `syncToDisk()` makes them durable in groups (wal-sync.ts), and the API calls
  * it before answering any change, so an accepted event survives a power loss too, not only a process
- * crash, without an fsync per request on the event loop.
+ * crash, without an fsync per request on the event loop. WAL checkpoints run on a thread of their own
+ * (background-checkpoints.ts), not in the middle of a request.
  */
 export function openSqlite(file: string): Database {
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -67,7 +69,11 @@ export function openSqlite(file: string): Database {
     dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }),
   });
   shareCommits(db, () => sqlite.inTransaction);
-  const wal = file === ':memory:' ? null : createWalSync(`${file}-wal`);
+  const onDisk = file !== ':memory:';
+  const wal = onDisk ? createWalSync(`${file}-wal`) : null;
+  const checkpoints = onDisk
+    ? startBackgroundCheckpoints(file, sqlite, { onError: (error) => process.emitWarning(error) })
+    : null;
   return {
     db,
     dialect: 'sqlite',
@@ -77,6 +83,8 @@ export function openSqlite(file: string): Database {
       // What the CLI wrote (an import, a new key) is on disk before the process reports success.
       await wal?.sync();
       await wal?.close();
+      // Last: closing the only connection left checkpoints the WAL into the database and removes it.
+      await checkpoints?.stop();
       await db.destroy();
     },
   };
