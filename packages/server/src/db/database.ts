@@ -15,7 +15,7 @@ import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
 import { shareCommits } from './shared-commit.js';
-import { createWalSync } from './wal-sync.js';
+import { createWalSync, sqliteCommitMark } from './wal-sync.js';
 import type { Tables } from './tables.js';
 
 export type Db = Kysely<Tables>;
@@ -70,7 +70,7 @@ export function openSqlite(file: string): Database {
   });
   shareCommits(db, () => sqlite.inTransaction);
   const onDisk = file !== ':memory:';
-  const wal = onDisk ? createWalSync(`${file}-wal`) : null;
+  const wal = onDisk ? createWalSync(`${file}-wal`, sqliteCommitMark(sqlite)) : null;
   const checkpoints = onDisk
     ? startBackgroundCheckpoints(file, sqlite, { onError: (error) => process.emitWarning(error) })
     : null;
@@ -80,8 +80,8 @@ export function openSqlite(file: string): Database {
     sqlite: { run: (work) => db.connection().execute(() => Promise.resolve(work(sqlite))) },
     syncToDisk: () => wal?.sync() ?? Promise.resolve(),
     async close() {
-      // What the CLI wrote (an import, a new key) is on disk before the process reports success.
-      await wal?.sync();
+      // What the CLI wrote (an import, a new key, migrations) is on disk before the process reports success.
+      await wal?.flush();
       await wal?.close();
       // Last: closing the only connection left checkpoints the WAL into the database and removes it.
       await checkpoints?.stop();
