@@ -24,6 +24,21 @@ describe('new events wake the worker at once; polling is only the fallback', () 
     await receiver.waitFor(1, 5000);
   });
 
+  it.skipIf(onPostgres)('across processes on one SQLite file, through data_version', async () => {
+    receiver = await startReceiver();
+    const dataDir = tempDir();
+    // `zupy serve --no-worker` beside `zupy worker`: two connections to one file, as two processes.
+    const api = await startTestServer({ dataDir });
+    servers.push(api);
+    const worker = await startTestServer({ dataDir, worker: SLOW_POLL });
+    servers.push(worker);
+    await api.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url });
+    await new Promise((r) => setTimeout(r, 500));
+    await api.api.post('/api/v2/customers/', JOAO);
+    const [request] = await receiver.waitFor(1, 5000);
+    expect(request!.headers['x-zupy-event']).toBe('customer.registered');
+  });
+
   it.skipIf(!onPostgres)('across processes, through LISTEN/NOTIFY', async () => {
     receiver = await startReceiver();
     const dataDir = tempDir();
