@@ -1,9 +1,9 @@
-import os from 'node:os';
 import type SQLite from 'better-sqlite3';
 import type { SqliteConnection } from '../db/database.js';
 import type { DeliveryRow, EndpointRow } from '../db/tables.js';
 import { retryingConflicts } from '../db/transaction.js';
 import { newId } from '../shared/random-chars.js';
+import { holderIsGone, lockHolderName } from './lock-holder.js';
 import {
   attemptRow,
   claimOrder,
@@ -28,15 +28,15 @@ const STANDBY_RETRY_MS = 1_000;
  * lease on every delivery (an UPDATE per row at each claim, the largest cost of the drain): claims
  * are plain reads, skipping what this process holds in memory. A process that dies leaves nothing
  * leased: whoever takes the lock next sends its unfinished deliveries again (at least once). The lock
- * is taken over at once from a process that is gone (same host, its pid no longer running), else
- * when it expires.
+ * is taken over at once from a process that is gone (same host, its pid no longer running or reused
+ * by a process started later, lock-holder.ts), else when it expires.
  */
 export function createSqliteDeliveryStore(connection: SqliteConnection): DeliveryStore {
   let prepared: Statements | null = null;
   // Prepared on first use: the tables exist once migrations ran.
   const run = <T>(work: (s: Statements) => T): Promise<T> =>
     retryingConflicts(() => connection.run((sqlite) => work((prepared ??= prepare(sqlite)))));
-  const me = `${os.hostname()} ${process.pid} ${newId('wrk')}`;
+  const me = lockHolderName(newId('wrk'));
   let heldSince: number | null = null;
   let nextTry = 0;
 
@@ -74,18 +74,6 @@ export function createSqliteDeliveryStore(connection: SqliteConnection): Deliver
 }
 
 type Statements = ReturnType<typeof prepare>;
-
-/** Whether the process named in `holder` is known to be gone: same host, pid not running. */
-function holderIsGone(holder: string): boolean {
-  const [host, pid] = holder.split(' ');
-  if (host !== os.hostname() || pid === undefined) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
 
 function prepare(sqlite: SQLite.Database) {
   const due = sqlite.prepare(
