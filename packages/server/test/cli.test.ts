@@ -69,6 +69,7 @@ describe('zupy CLI (built, as a subprocess)', () => {
         '0003-claim-index',
         '0004-worker-lock',
         '0005-pending-indexes',
+        '0006-log-indexes',
       ],
     });
     const second = await zupy(dataDir, 'migrate');

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { pruneDeliveryLog } from '../src/delivery/prune-delivery-log.js';
+import { oldUnreferencedEvents, pruneDeliveryLog } from '../src/delivery/prune-delivery-log.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
+import { onPostgres } from './helpers/test-database.js';
 import { JOAO, startTestServer, type TestServer } from './helpers/test-server.js';
 
 let server: TestServer;
@@ -48,4 +49,22 @@ describe('retention', () => {
     expect(await count('events')).toBe(1);
     expect((await server.api.get('/api/v2/events/')).body.data).toHaveLength(1);
   });
+
+  it.skipIf(onPostgres)(
+    'finds an event’s deliveries through an index, not by scanning the whole log',
+    async () => {
+      server = await startTestServer();
+      const query = oldUnreferencedEvents(server.runtime.ctx.db, new Date().toISOString()).compile();
+      const plan = await server.runtime.database.sqlite!.run(
+        (sqlite) =>
+          sqlite.prepare(`explain query plan ${query.sql}`).all(...(query.parameters as unknown[])) as {
+            detail: string;
+          }[],
+      );
+      const lookups = plan.map((step) => step.detail).filter((detail) => /\bdeliveries\b/.test(detail));
+      expect(lookups).toEqual([
+        expect.stringMatching(/^SEARCH deliveries USING COVERING INDEX deliveries_event/),
+      ]);
+    },
+  );
 });
