@@ -1,9 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { onPostgres } from './helpers/test-database.js';
-import { makeClient, startTestServer, type TestServer } from './helpers/test-server.js';
+import { startReceiver, type Receiver } from './helpers/receiver.js';
+import { JOAO, makeClient, startTestServer, type TestServer } from './helpers/test-server.js';
 
 let server: TestServer | undefined;
-afterEach(() => server?.close());
+let receiver: Receiver | undefined;
+afterEach(async () => {
+  await server?.close();
+  await receiver?.close();
+  server = receiver = undefined;
+});
 
 describe('the suite itself', () => {
   it('runs on the database its project names', async () => {
@@ -72,5 +78,58 @@ describe('operator endpoints and documentation', () => {
     const blocked = await server.api.get('/api/v2/customers/');
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('/metrics counts the queue and the failures from the log, and what this worker recorded', async () => {
+    server = await startTestServer({ worker: true, env: { ZUPY_RETRY_SCHEDULE: '0s,50ms' } });
+    // The first customer's deliveries fail twice (for good); the second's succeed.
+    let healthy = false;
+    receiver = await startReceiver(() => ({ status: healthy ? 200 : 500 }));
+    await server.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url });
+    const anon = makeClient(server.url, undefined);
+    const metrics = async () => {
+      const res = await anon.get('/metrics');
+      expect(res.headers.get('content-type')).toContain('text/plain');
+      return Object.fromEntries(
+        res.text
+          .split('\n')
+          .filter((line) => line !== '' && !line.startsWith('#'))
+          .map((line) => [
+            line.slice(0, line.lastIndexOf(' ')),
+            Number(line.slice(line.lastIndexOf(' ') + 1)),
+          ]),
+      );
+    };
+    await server.api.post('/api/v2/customers/', JOAO);
+    await receiver.waitFor(2);
+    await expect.poll(async () => (await metrics())['zupy_deliveries{status="failed"}']).toBe(1);
+    healthy = true;
+    await server.api.post('/api/v2/customers/', {
+      ...JOAO,
+      phone: '(21) 98888-1234',
+      cpf: undefined,
+      email: undefined,
+    });
+    await receiver.waitFor(3);
+    await expect
+      .poll(async () => (await metrics())['zupy_delivery_attempts_total{result="succeeded"}'])
+      .toBe(1);
+    expect(await metrics()).toEqual({
+      'zupy_deliveries{status="pending"}': 0,
+      'zupy_deliveries{status="failed"}': 1,
+      'zupy_delivery_attempts_total{result="succeeded"}': 1,
+      'zupy_delivery_attempts_total{result="retrying"}': 1,
+      'zupy_delivery_attempts_total{result="failed"}': 1,
+      zupy_worker_in_flight: 0,
+    });
+    // The queue is read from the log, whichever process counts: one with no worker sees it too.
+    await server.runtime.worker!.stop(1000);
+    await server.api.post('/api/v2/customers/', {
+      ...JOAO,
+      phone: '(31) 97777-1234',
+      cpf: undefined,
+      email: undefined,
+    });
+    await expect.poll(async () => (await metrics())['zupy_deliveries{status="pending"}']).toBe(1);
   });
 });

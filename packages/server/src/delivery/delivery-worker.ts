@@ -61,6 +61,8 @@ export class DeliveryWorker {
   private loop: Promise<void> | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
   private readonly batcher: AttemptBatcher;
+  /** Attempts this process recorded since it started, by what became of the delivery (`/metrics`). */
+  readonly attemptsRecorded = { succeeded: 0, retrying: 0, failed: 0 };
 
   constructor(
     private readonly ctx: AppContext,
@@ -224,6 +226,7 @@ export class DeliveryWorker {
         }
         const result = await this.batcher.record(outcome);
         recorded = true;
+        this.attemptsRecorded[result.status === 'pending' ? 'retrying' : result.status]++;
         if (result.endpointDisabled) {
           this.log.warn(
             { endpoint: row.endpoint_id, reason: result.endpointDisabled },

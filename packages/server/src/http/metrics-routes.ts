@@ -1,22 +1,43 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { DeliveryStatus, Tables } from '../db/tables.js';
 import type { Runtime } from '../runtime.js';
 
-/** Prometheus text format: delivery counts by status, and the worker's requests in flight. */
+/**
+ * Deliveries in one status, counted through that status's partial index (migrations 0005, 0006):
+ * the cost follows the queue and the failures, never the whole log, so a scrape stays cheap with
+ * millions of delivered webhooks (counting them all took ~300 ms of a blocked event loop at 1M).
+ */
+async function countDeliveries(db: Kysely<Tables>, status: DeliveryStatus): Promise<number> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', status)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * Prometheus text format: the queue and the failures in the delivery log (gauges, the same from
+ * every process), and what this process's worker sent and recorded since it started (counters).
+ */
 export const metricsRoutes =
   (runtime: Pick<Runtime, 'ctx' | 'worker'>): FastifyPluginAsync =>
   (app) => {
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-      const rows = await runtime.ctx.db
-        .selectFrom('deliveries')
-        .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-        .groupBy('status')
-        .execute();
-      const counts = new Map(rows.map((r) => [r.status, Number(r.n)]));
+      const db = runtime.ctx.db;
+      const pending = await countDeliveries(db, 'pending');
+      const failed = await countDeliveries(db, 'failed');
+      const recorded = runtime.worker?.attemptsRecorded ?? { succeeded: 0, retrying: 0, failed: 0 };
       const lines = [
-        '# HELP zupy_deliveries Webhook deliveries by status.',
+        '# HELP zupy_deliveries Webhook deliveries in the delivery log waiting to be sent (pending) or failed for good (failed).',
         '# TYPE zupy_deliveries gauge',
-        ...(['pending', 'succeeded', 'failed'] as const).map(
-          (s) => `zupy_deliveries{status="${s}"} ${counts.get(s) ?? 0}`,
+        `zupy_deliveries{status="pending"} ${pending}`,
+        `zupy_deliveries{status="failed"} ${failed}`,
+        '# HELP zupy_delivery_attempts_total Webhook attempts this process recorded, by what became of the delivery.',
+        '# TYPE zupy_delivery_attempts_total counter',
+        ...Object.entries(recorded).map(
+          ([result, n]) => `zupy_delivery_attempts_total{result="${result}"} ${n}`,
         ),
         '# HELP zupy_worker_in_flight Webhook requests this process has in flight.',
         '# TYPE zupy_worker_in_flight gauge',
