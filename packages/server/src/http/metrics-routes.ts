@@ -8,7 +8,7 @@ import type { Runtime } from '../runtime.js';
  * the cost follows the queue and the failures, never the whole log, so a scrape stays cheap with
  * millions of delivered webhooks (counting them all took ~300 ms of a blocked event loop at 1M).
  */
-async function countDeliveries(db: Kysely<Tables>, status: DeliveryStatus): Promise<number> {
+export async function countDeliveries(db: Kysely<Tables>, status: DeliveryStatus): Promise<number> {
   const row = await db
     .selectFrom('deliveries')
     .select((eb) => eb.fn.countAll<number>().as('n'))

