@@ -24,33 +24,24 @@ describe('new events wake the worker at once; polling is only the fallback', () 
     await receiver.waitFor(1, 5000);
   });
 
-  it.skipIf(onPostgres)('across processes on one SQLite file, through data_version', async () => {
-    receiver = await startReceiver();
-    const dataDir = tempDir();
-    // `zupy serve --no-worker` beside `zupy worker`: two connections to one file, as two processes.
-    const api = await startTestServer({ dataDir });
-    servers.push(api);
-    const worker = await startTestServer({ dataDir, worker: SLOW_POLL });
-    servers.push(worker);
-    await api.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url });
-    await new Promise((r) => setTimeout(r, 500));
-    await api.api.post('/api/v2/customers/', JOAO);
-    const [request] = await receiver.waitFor(1, 5000);
-    expect(request!.headers['x-zupy-event']).toBe('customer.registered');
-  });
-
-  it.skipIf(!onPostgres)('across processes, through LISTEN/NOTIFY', async () => {
-    receiver = await startReceiver();
-    const dataDir = tempDir();
-    // An API-only node and a worker-only node on one PostgreSQL database.
-    const api = await startTestServer({ dataDir });
-    servers.push(api);
-    const worker = await startTestServer({ dataDir, databaseUrl: api.databaseUrl, worker: SLOW_POLL });
-    servers.push(worker);
-    await api.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url });
-    await new Promise((r) => setTimeout(r, 500));
-    await api.api.post('/api/v2/customers/', JOAO);
-    const [request] = await receiver.waitFor(1, 5000);
-    expect(request!.headers['x-zupy-event']).toBe('customer.registered');
-  });
+  it(
+    onPostgres
+      ? 'across processes, through LISTEN/NOTIFY'
+      : 'across processes on one SQLite file, through data_version',
+    async () => {
+      receiver = await startReceiver();
+      const dataDir = tempDir();
+      // An API-only node and a worker-only node on one database (`zupy serve --no-worker` beside
+      // `zupy worker`; on SQLite two connections to one file, as two processes have).
+      const api = await startTestServer({ dataDir });
+      servers.push(api);
+      const worker = await startTestServer({ dataDir, databaseUrl: api.databaseUrl, worker: SLOW_POLL });
+      servers.push(worker);
+      await api.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url });
+      await new Promise((r) => setTimeout(r, 500));
+      await api.api.post('/api/v2/customers/', JOAO);
+      const [request] = await receiver.waitFor(1, 5000);
+      expect(request!.headers['x-zupy-event']).toBe('customer.registered');
+    },
+  );
 });
