@@ -2,6 +2,7 @@ import type SQLite from 'better-sqlite3';
 import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tables } from '../src/db/tables.js';
+import { listDeliveries } from '../src/delivery/delivery-queries.js';
 import { countDeliveries } from '../src/http/metrics-routes.js';
 import { overviewStats } from '../src/overview/overview-stats.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
@@ -100,7 +101,18 @@ describe.skipIf(onPostgres)('reads of the delivery log are index searches', () =
     const plans = plansOf(sqlite, queries);
     expect(plans).toEqual([
       expect.stringMatching(/^SCAN deliveries USING COVERING INDEX deliveries_due\b/),
-      expect.stringMatching(/^SCAN deliveries USING COVERING INDEX deliveries_failed\b/),
+      expect.stringMatching(/^SCAN deliveries USING COVERING INDEX deliveries_(company_)?failed\b/),
+    ]);
+  });
+
+  it('the delivery log filtered to failures', async () => {
+    server = await startTestServer();
+    const { sqlite, queries } = await recording(server, async (db) => {
+      await listDeliveries(db, server!.companyId, { status: 'failed', pageSize: 20 });
+    });
+    // Newest first through the partial index of failures: a page costs the failures, not the log.
+    expect(plansOf(sqlite, queries)).toEqual([
+      expect.stringMatching(/^SEARCH deliveries USING INDEX deliveries_company_failed \(company_id=\?\)$/),
     ]);
   });
 });

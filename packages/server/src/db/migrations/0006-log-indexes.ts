@@ -7,7 +7,8 @@ import { sql, type Kysely } from 'kysely';
  *   deliveries to events is checked for every deleted event. Without it both scanned every delivery
  *   per event — pruning was quadratic (40,000 rows took 47 s; a million, hours of a blocked
  *   event loop on SQLite).
- * - failed deliveries per endpoint by time (partial: failures are few): `/metrics` and the overview.
+ * - failed deliveries per endpoint by time, and per company newest first (partial: failures are
+ *   few): `/metrics`, the overview, and the delivery log filtered to failures.
  * - attempts by start time: the overview's last 24 hours.
  * - events per company by time, with the columns the overview counts by (no table reads).
  * - customers per company by tier: the overview's member counts.
@@ -18,6 +19,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .createIndex('deliveries_failed')
     .on('deliveries')
     .columns(['endpoint_id', 'updated_at'])
+    .where(sql.ref('status'), '=', sql.lit('failed'))
+    .execute();
+  await db.schema
+    .createIndex('deliveries_company_failed')
+    .on('deliveries')
+    .columns(['company_id', 'seq'])
     .where(sql.ref('status'), '=', sql.lit('failed'))
     .execute();
   await db.schema
