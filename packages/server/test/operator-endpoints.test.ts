@@ -1,4 +1,7 @@
+import { sampleEvent } from '@zupy/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runInTransaction } from '../src/db/transaction.js';
+import { recordEvent } from '../src/events/record-event.js';
 import { onPostgres } from './helpers/test-database.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { JOAO, makeClient, startTestServer, type TestServer } from './helpers/test-server.js';
@@ -131,5 +134,14 @@ describe('operator endpoints and documentation', () => {
       email: undefined,
     });
     await expect.poll(async () => (await metrics())['zupy_deliveries{status="pending"}']).toBe(1);
+    // A test send's delivery is written as the admin panel's test does, then never sent (as if the
+    // process died mid-send): it is not in the queue.
+    const endpointId = (await server.api.get('/api/v2/webhooks/endpoints/')).body.data[0].id;
+    await runInTransaction(server.runtime.ctx.db, (trx) =>
+      recordEvent(trx, server!.runtime.ctx.dialect, sampleEvent('customer.registered'), new Date(), {
+        endpointId,
+      }),
+    );
+    expect((await metrics())['zupy_deliveries{status="pending"}']).toBe(1);
   });
 });

@@ -7,13 +7,16 @@ import type { Runtime } from '../runtime.js';
  * Deliveries in one status, counted through that status's partial index (migrations 0005, 0006):
  * the cost follows the queue and the failures, never the whole log, so a scrape stays cheap with
  * millions of delivered webhooks (counting them all took ~300 ms of a blocked event loop at 1M).
+ * Pending means waiting to be sent, now or at a retry: a test send is pending only while it is being
+ * sent and has no `next_attempt_at`, so it is not counted (nor left counted if the process dies then).
  */
 export async function countDeliveries(db: Kysely<Tables>, status: DeliveryStatus): Promise<number> {
-  const row = await db
+  let query = db
     .selectFrom('deliveries')
     .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('status', '=', status)
-    .executeTakeFirstOrThrow();
+    .where('status', '=', status);
+  if (status === 'pending') query = query.where('next_attempt_at', 'is not', null);
+  const row = await query.executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

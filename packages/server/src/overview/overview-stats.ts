@@ -159,7 +159,7 @@ async function failedSince(db: Kysely<Tables>, endpointId: string, since: string
 
 /**
  * The endpoint's queue, counted in its partial index of pending deliveries alone (no row read). A
- * test send is pending only while it is being sent, so it is not told apart here.
+ * test send is pending only while it is being sent, with no `next_attempt_at`: not counted.
  */
 async function pendingFor(db: Kysely<Tables>, endpointId: string): Promise<number> {
   const row = await db
@@ -167,6 +167,7 @@ async function pendingFor(db: Kysely<Tables>, endpointId: string): Promise<numbe
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('endpoint_id', '=', endpointId)
     .where('status', '=', 'pending')
+    .where('next_attempt_at', 'is not', null)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
