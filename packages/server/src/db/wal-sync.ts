@@ -74,9 +74,8 @@ export function createWalSync(walPath: string, commitMark?: CommitMark): WalSync
     return generation;
   };
 
-  const syncNow = async (): Promise<void> => {
-    const covers = committedSoFar();
-    runningCovers = covers;
+  // Makes durable what was committed up to generation `covers` (observed by the caller just before).
+  const syncNow = async (covers: number): Promise<void> => {
     if (handle === null) {
       try {
         handle = await fs.open(walPath, 'r+');
@@ -91,30 +90,26 @@ export function createWalSync(walPath: string, commitMark?: CommitMark): WalSync
     durable = Math.max(durable, covers);
   };
 
-  const start = (): Promise<void> => {
-    running = syncNow().finally(() => {
+  const start = (covers: number): Promise<void> => {
+    runningCovers = covers;
+    running = syncNow(covers).finally(() => {
       running = null;
     });
     return running;
   };
 
-  // What the callers waiting for the next sync need it to cover.
-  let queuedNeeds = -1;
   const syncAfter = (needed: number): Promise<void> => {
     if (durable >= needed) return Promise.resolve();
-    if (running === null) return start();
+    if (running === null) return start(needed);
     if (runningCovers >= needed) return running;
     // A sync is under way that started before this caller's commit: wait for it, then for the
-    // next one, which every caller arriving meanwhile shares.
-    queuedNeeds = Math.max(queuedNeeds, needed);
+    // next one, which every caller arriving meanwhile shares. It covers all committed until it starts.
     queued ??= running.then(syncQueued, syncQueued);
     return queued;
   };
   const syncQueued = (): Promise<void> => {
-    const needs = queuedNeeds;
     queued = null;
-    queuedNeeds = -1;
-    return syncAfter(needs);
+    return syncAfter(committedSoFar());
   };
 
   const sync = (): Promise<void> => syncAfter(committedSoFar());
