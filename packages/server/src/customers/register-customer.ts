@@ -79,28 +79,20 @@ export function validateRegistration(input: RegisterCustomerInput): ValidRegistr
   return { whatsapp, name, email, cpf, channel: input.channel ?? 'api' };
 }
 
+/** The company's customer with this value in one of the matching columns (each unique per company). */
+const customerWith = (column: 'whatsapp' | 'cpf' | 'email') =>
+  preparedQuery((db, arg: { companyId: string; value: string }) =>
+    db
+      .selectFrom('customers')
+      .selectAll()
+      .where('company_id', '=', arg.companyId)
+      .where(column, '=', arg.value),
+  );
+
 const customerBy = {
-  whatsapp: preparedQuery((db, arg: { companyId: string; value: string }) =>
-    db
-      .selectFrom('customers')
-      .selectAll()
-      .where('company_id', '=', arg.companyId)
-      .where('whatsapp', '=', arg.value),
-  ),
-  cpf: preparedQuery((db, arg: { companyId: string; value: string }) =>
-    db
-      .selectFrom('customers')
-      .selectAll()
-      .where('company_id', '=', arg.companyId)
-      .where('cpf', '=', arg.value),
-  ),
-  email: preparedQuery((db, arg: { companyId: string; value: string }) =>
-    db
-      .selectFrom('customers')
-      .selectAll()
-      .where('company_id', '=', arg.companyId)
-      .where('email', '=', arg.value),
-  ),
+  whatsapp: customerWith('whatsapp'),
+  cpf: customerWith('cpf'),
+  email: customerWith('email'),
 };
 
 const memberIdTaken = preparedQuery((db, arg: { memberId: string }) =>
