@@ -323,12 +323,6 @@ export async function endToEnd(receiverRecording, ceilingPerSecond, { nodeArgs =
   };
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
 /** A company with an API key and one endpoint (so each registration also writes its delivery). */
 async function benchCompany(env, endpointUrl) {
   const { runtime } = await setup(env);
@@ -368,8 +362,9 @@ export async function ingest(total, { rounds = 4, nodeArgs = [] } = {}) {
   });
   bare.child.kill();
   const warm = (runs) => (runs.length > 1 ? runs.slice(1) : runs).map((r) => r.per_second);
-  const zupyRate = median(warm(zupy));
-  const bareRate = median(warm(bareRuns));
+  // The median (of 3 warm rounds by default; the lower middle one of an even count).
+  const zupyRate = percentile(warm(zupy), 0.5);
+  const bareRate = percentile(warm(bareRuns), 0.5);
   return {
     registrations: total,
     rounds,
