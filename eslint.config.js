@@ -10,6 +10,7 @@ export default tseslint.config(
       '**/node_modules/**',
       'coverage/**',
       'eslint.config.js',
+      '.dependency-cruiser.cjs',
       'vitest.config.ts',
       '**/scripts/**',
       'packages/admin/vite.config.ts',

@@ -12,7 +12,7 @@ import { createCompany } from '../packages/server/dist/companies/create-company.
 import { loadConfig } from '../packages/server/dist/config.js';
 import { runInTransaction } from '../packages/server/dist/db/transaction.js';
 import { recordEvent } from '../packages/server/dist/events/record-event.js';
-import { startRuntime } from '../packages/server/dist/runtime.js';
+import { startRuntime } from '../packages/server/dist/app/runtime.js';
 import { createEndpoint } from '../packages/server/dist/webhooks/endpoint-store.js';
 import {
   ask,

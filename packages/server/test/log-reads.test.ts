@@ -3,7 +3,7 @@ import { Kysely, SqliteDialect, type CompiledQuery } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Tables } from '../src/db/tables.js';
 import { listDeliveries } from '../src/delivery/delivery-queries.js';
-import { countDeliveries } from '../src/http/metrics-routes.js';
+import { countDeliveries } from '../src/app/metrics-routes.js';
 import { overviewStats } from '../src/overview/overview-stats.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { onPostgres } from './helpers/test-database.js';

@@ -7,7 +7,7 @@ import { createCompany } from '../src/companies/create-company.js';
 import { loadConfig } from '../src/config.js';
 import { runInTransaction } from '../src/db/transaction.js';
 import { recordEvent } from '../src/events/record-event.js';
-import { startRuntime, type Runtime } from '../src/runtime.js';
+import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import { createEndpoint } from '../src/webhooks/endpoint-store.js';
 import { defaultWorkerOptions } from '../src/delivery/delivery-worker.js';
 import { expectOnceEach, startTimingReceiver, succeededCount } from './helpers/delivery-audit.js';

@@ -8,7 +8,7 @@ import { loadConfig } from '../src/config.js';
 import { runInTransaction } from '../src/db/transaction.js';
 import { defaultWorkerOptions } from '../src/delivery/delivery-worker.js';
 import { recordEvent } from '../src/events/record-event.js';
-import { startRuntime, type Runtime } from '../src/runtime.js';
+import { startRuntime, type Runtime } from '../src/app/runtime.js';
 import { createEndpoint } from '../src/webhooks/endpoint-store.js';
 import { expectOnceEach, startTimingReceiver, succeededCount } from './helpers/delivery-audit.js';
 import { CLI } from './helpers/serve-process.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { createApiKey, revokeApiKey } from '../companies/api-keys.js';
 import { createCompany } from '../companies/create-company.js';
 import { loadConfig } from '../config.js';
-import { startRuntime } from '../runtime.js';
+import { startRuntime } from '../app/runtime.js';
 
 export function registerCompanyCommands(program: Command): void {
   const company = program.command('company').description('Manage companies (tenants)');

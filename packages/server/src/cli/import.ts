@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { importCustomers, type ImportRow } from '../customers/import-customers.js';
 import { ZupyError } from '../errors.js';
-import { startRuntime } from '../runtime.js';
+import { startRuntime } from '../app/runtime.js';
 import { createProgressBar } from './progress-bar.js';
 
 function csvCell(value: string): string {

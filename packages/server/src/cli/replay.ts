@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { loadConfig, parseDuration } from '../config.js';
 import { findReplayable, scheduleReplay } from '../delivery/replay-deliveries.js';
 import { invalidField } from '../errors.js';
-import { startRuntime } from '../runtime.js';
+import { startRuntime } from '../app/runtime.js';
 import { createProgressBar } from './progress-bar.js';
 
 /** An ISO 8601 date, or a duration meaning that long ago (`2h`, `3d`). */

@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
-import Fastify from 'fastify';
 import { createCompany } from '../companies/create-company.js';
 import { loadConfig } from '../config.js';
-import { buildApp } from '../http/build-app.js';
-import { installErrorHandler } from '../http/error-handler.js';
-import { healthRoutes } from '../http/health-routes.js';
-import { metricsRoutes } from '../http/metrics-routes.js';
-import { startRuntime, type Runtime } from '../runtime.js';
+import { buildApp } from '../app/build-app.js';
+import { buildWorkerApp } from '../app/worker-app.js';
+import { startRuntime, type Runtime } from '../app/runtime.js';
 
 /** On the first start with an empty database: a demo company, and its key printed once. */
 async function createDemoCompanyIfEmpty(runtime: Runtime): Promise<string | undefined> {
@@ -85,10 +82,7 @@ export function registerServeCommand(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const runtime = await startRuntime(config);
-      const app = Fastify({ logger: { level: config.logLevel } });
-      installErrorHandler(app);
-      await app.register(healthRoutes(runtime.ctx.db));
-      await app.register(metricsRoutes(runtime));
+      const app = await buildWorkerApp(runtime, config.logLevel);
       runtime.startWorker(app.log);
       await app.listen({ port: config.port, host: config.host });
       stopOnSignals(async () => {

@@ -1,3 +1,4 @@
+import type { ApiKeyIdentity } from '../http/auth.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../db/dialect.js';
@@ -9,12 +10,6 @@ import { ALPHANUMERIC, newId, randomChars, type RandomBytes } from '../shared/ra
 export const API_KEY_PATTERN = /^zupy_pk_[A-Za-z0-9]{32}$/;
 /** `zupy_pk_` and the first 6 random characters: enough to tell keys apart in a listing. */
 const PREFIX_LENGTH = 'zupy_pk_'.length + 6;
-
-export interface ApiKeyIdentity {
-  keyId: string;
-  companyId: string;
-  readOnly: boolean;
-}
 
 /**
  * API keys carry about 190 random bits, so a plain SHA-256 is the right hash: a slow password hash

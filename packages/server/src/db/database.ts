@@ -31,7 +31,7 @@ export interface Database {
    * (wal-sync.ts); PostgreSQL's commits are durable already.
    */
   syncToDisk(): Promise<void>;
-  /** SQLite only: the connection itself, for the delivery worker's hot path (sqlite-delivery-store.ts). */
+  /** SQLite only: the connection itself, for the delivery worker's hot path (delivery/store/sqlite-delivery-store.ts). */
   readonly sqlite?: SqliteConnection;
   close(): Promise<void>;
 }

@@ -103,7 +103,7 @@ export interface WebhookEndpointsTable {
   events: string;
   enabled: number;
   disabled_reason: string | null;
-  /** AES-256-GCM under the master key (webhooks/secret-box.ts). */
+  /** AES-256-GCM under the master key (shared/secret-box.ts). */
   secret_ciphertext: string;
   previous_secret_ciphertext: string | null;
   previous_secret_expires_at: string | null;
@@ -152,7 +152,7 @@ export type CustomerRow = Selectable<CustomersTable>;
 export type NewCustomerRow = Insertable<CustomersTable>;
 export type LedgerEntryRow = Selectable<LedgerEntriesTable>;
 export type EventRow = Selectable<EventsTable>;
-/** SQLite: the process that sends webhooks (see delivery/sqlite-delivery-store.ts). */
+/** SQLite: the process that sends webhooks (see delivery/store/sqlite-delivery-store.ts). */
 export interface WorkerLocksTable {
   name: string;
   /** `host pid nonce` of the holding process. */

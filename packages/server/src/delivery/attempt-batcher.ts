@@ -1,6 +1,7 @@
-import type { AppContext } from '../shared/context.js';
+import type { DeliveryContext } from './delivery-context.js';
 import { attemptRules } from './attempt-delivery.js';
-import { recordAttempts, type AttemptOutcome, type AttemptResult } from './record-attempt.js';
+import { recordAttempts, type AttemptResult } from './record-attempt.js';
+import type { AttemptOutcome } from './store/delivery-store.js';
 
 /** At most this many attempts per transaction, so one commit never holds the database for long. */
 const MAX_BATCH = 256;
@@ -21,7 +22,7 @@ export class AttemptBatcher {
   }[] = [];
   private writing: Promise<void> | null = null;
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(private readonly ctx: DeliveryContext) {}
 
   record(outcome: AttemptOutcome): Promise<AttemptResult> {
     return new Promise((resolve, reject) => {

@@ -1,8 +1,9 @@
 import type { DeliveryRow, EndpointRow } from '../db/tables.js';
-import type { AppContext } from '../shared/context.js';
-import { endpointSecrets } from '../webhooks/endpoint-store.js';
+import type { DeliveryContext } from './delivery-context.js';
+import { endpointSecrets } from './endpoint-secrets.js';
 import { deliveryHeaders } from './delivery-headers.js';
-import { recordAttempt, type AttemptOutcome, type AttemptResult } from './record-attempt.js';
+import { recordAttempt, type AttemptResult } from './record-attempt.js';
+import type { AttemptOutcome } from './store/delivery-store.js';
 
 export interface AttemptReport {
   attempt: number;
@@ -13,7 +14,7 @@ export interface AttemptReport {
 
 /** Signs and sends one attempt of a delivery; the caller records it (alone, or in a batch). */
 export async function sendAttempt(
-  ctx: AppContext,
+  ctx: DeliveryContext,
   delivery: DeliveryRow,
   event: { body: string },
   endpoint: EndpointRow,
@@ -44,7 +45,7 @@ export async function sendAttempt(
   return { delivery, attempt, startedAt, requestHeaders, response };
 }
 
-export function attemptRules(ctx: AppContext) {
+export function attemptRules(ctx: DeliveryContext) {
   return {
     schedule: ctx.webhooks.retrySchedule,
     disableAfterMs: ctx.webhooks.disableAfterMs,
@@ -55,7 +56,7 @@ export function attemptRules(ctx: AppContext) {
 
 /** Sends one attempt and records it at once (test sends). */
 export async function attemptDelivery(
-  ctx: AppContext,
+  ctx: DeliveryContext,
   delivery: DeliveryRow,
   event: { body: string },
   endpoint: EndpointRow,

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DeliveryRow, DeliveryStatus, Tables } from '../db/tables.js';
 import { ZupyError, notFound } from '../errors.js';
-import type { AppContext } from '../shared/context.js';
+import type { DeliveryContext } from './delivery-context.js';
 import { decodeCursor, toPage, type Page } from '../shared/cursor.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { scheduleReplay } from './replay-deliveries.js';
@@ -112,7 +112,7 @@ export async function getDelivery(
  * Sends a delivery again, now, with a fresh retry series: attempts keep counting up
  * (`X-Zupy-Attempt`), the event id and body stay the same.
  */
-export async function redeliver(ctx: AppContext, companyId: string, id: string): Promise<DeliveryView> {
+export async function redeliver(ctx: DeliveryContext, companyId: string, id: string): Promise<DeliveryView> {
   const row = await findDelivery(ctx.db, companyId, id);
   const endpoint = await ctx.db
     .selectFrom('webhook_endpoints')

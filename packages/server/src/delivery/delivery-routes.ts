@@ -2,9 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
-import { IsoTimestamp, PageOf, PageQuery } from '../http/schemas.js';
-import type { AppContext } from '../shared/context.js';
-import { EventTypeSchema } from '../webhooks/endpoint-routes.js';
+import { EventTypeSchema, IsoTimestamp, PageOf, PageQuery } from '../http/schemas.js';
+import type { DeliveryContext } from './delivery-context.js';
 import { getDelivery, listDeliveries, redeliver } from './delivery-queries.js';
 
 const Status = Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]);
@@ -35,7 +34,7 @@ const AttemptSchema = Type.Object({
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
 export const deliveryRoutes =
-  (ctx: AppContext): FastifyPluginAsync =>
+  (ctx: DeliveryContext): FastifyPluginAsync =>
   (instance) => {
     const app = instance.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['Deliveries'];

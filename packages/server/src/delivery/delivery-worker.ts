@@ -1,12 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DeliveryRow, EndpointRow } from '../db/tables.js';
-import type { AppContext } from '../shared/context.js';
+import type { DeliveryContext } from './delivery-context.js';
 import { sendAttempt } from './attempt-delivery.js';
 import { AttemptBatcher } from './attempt-batcher.js';
-import type { ClaimedDelivery } from './delivery-store.js';
+import type { ClaimedDelivery } from './store/delivery-store.js';
 import { pruneDeliveryLog } from './prune-delivery-log.js';
-import { endpointSecrets } from '../webhooks/endpoint-store.js';
+import { endpointSecrets } from './endpoint-secrets.js';
 
 export interface WorkerOptions {
   /** Requests in flight across all endpoints: against slow receivers, concurrency is the limit, not CPU. */
@@ -65,7 +65,7 @@ export class DeliveryWorker {
   readonly attemptsRecorded = { succeeded: 0, retrying: 0, failed: 0 };
 
   constructor(
-    private readonly ctx: AppContext,
+    private readonly ctx: DeliveryContext,
     private readonly options: WorkerOptions,
     private readonly log: FastifyBaseLogger,
   ) {

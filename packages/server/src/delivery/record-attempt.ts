@@ -1,18 +1,9 @@
 import type { Kysely } from 'kysely';
-import type { DeliveryRow, DeliveryStatus, Tables } from '../db/tables.js';
+import type { DeliveryStatus, Tables } from '../db/tables.js';
 import { runWithoutWaitingForDisk } from '../db/transaction.js';
-import type { AppContext } from '../shared/context.js';
-import { attemptRow } from './delivery-store.js';
-import { nextRetryDelay, parseRetryAfter } from './retry-policy.js';
-import type { WebhookResponse } from './webhook-sender.js';
-
-export interface AttemptOutcome {
-  delivery: Pick<DeliveryRow, 'id' | 'endpoint_id' | 'attempts_count' | 'schedule_offset' | 'is_test'>;
-  attempt: number;
-  startedAt: Date;
-  requestHeaders: Record<string, string>;
-  response: WebhookResponse;
-}
+import type { DeliveryContext } from './delivery-context.js';
+import { attemptRow, type AttemptOutcome } from './store/delivery-store.js';
+import { disableReason, nextAttemptAt as nextAttemptTime } from './failure-policy.js';
 
 export interface AttemptRules {
   schedule: readonly number[];
@@ -27,8 +18,6 @@ export interface AttemptResult {
   endpointDisabled: string | null;
 }
 
-const RETRY_AFTER_STATUSES = new Set([429, 503]);
-
 export function isSuccess(status: number | null): boolean {
   return status !== null && status >= 200 && status < 300;
 }
@@ -39,7 +28,7 @@ export function isSuccess(status: number | null): boolean {
  * the endpoint; so does failing every attempt for `disableAfterMs`.
  */
 export async function recordAttempt(
-  ctx: AppContext,
+  ctx: DeliveryContext,
   outcome: AttemptOutcome,
   rules: AttemptRules,
 ): Promise<AttemptResult> {
@@ -55,7 +44,7 @@ export async function recordAttempt(
  * sent again, never that it is lost.
  */
 export async function recordAttempts(
-  ctx: AppContext,
+  ctx: DeliveryContext,
   outcomes: readonly AttemptOutcome[],
   rules: AttemptRules,
 ): Promise<AttemptResult[]> {
@@ -81,18 +70,15 @@ async function recordFailure(
 ): Promise<AttemptResult> {
   const { delivery, response, attempt } = outcome;
   const stamp = rules.now.toISOString();
-  let nextAttemptAt: Date | null = null;
-  if (delivery.is_test === 0 && response.status !== 410) {
-    const delay = nextRetryDelay({
-      schedule: rules.schedule,
+  const nextAttemptAt = nextAttemptTime(
+    {
+      status: response.status,
+      retryAfter: response.headers['retry-after'],
       attemptsInSeries: attempt - delivery.schedule_offset,
-      retryAfterMs: RETRY_AFTER_STATUSES.has(response.status ?? 0)
-        ? parseRetryAfter(response.headers['retry-after'], rules.now)
-        : undefined,
-      random: rules.random(),
-    });
-    if (delay !== null) nextAttemptAt = new Date(rules.now.getTime() + delay);
-  }
+      isTest: delivery.is_test === 1,
+    },
+    { ...rules, random: rules.random() },
+  );
   const status: DeliveryStatus = nextAttemptAt ? 'pending' : 'failed';
   await trx.insertInto('delivery_attempts').values(attemptRow(outcome)).execute();
   await trx
@@ -115,11 +101,7 @@ async function recordFailure(
     .executeTakeFirst();
   if (!endpoint || endpoint.enabled === 0) return result;
   const failingSince = endpoint.failing_since ?? stamp;
-  if (response.status === 410) {
-    result.endpointDisabled = 'the receiver answered 410 Gone';
-  } else if (rules.now.getTime() - Date.parse(failingSince) >= rules.disableAfterMs) {
-    result.endpointDisabled = `every attempt failed since ${failingSince.slice(0, 19)}Z`;
-  }
+  result.endpointDisabled = disableReason(response.status, failingSince, rules);
   await trx
     .updateTable('webhook_endpoints')
     .set(

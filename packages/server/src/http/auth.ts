@@ -1,10 +1,16 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Kysely } from 'kysely';
-import { findApiKey, type ApiKeyIdentity } from '../companies/api-keys.js';
-import type { DialectName } from '../db/dialect.js';
-import type { Tables } from '../db/tables.js';
 import { ZupyError } from '../errors.js';
 import { AuthFailureLimiter } from './auth-failure-limiter.js';
+
+/** Who an API key belongs to: what every authenticated route needs to know of its caller. */
+export interface ApiKeyIdentity {
+  keyId: string;
+  companyId: string;
+  readOnly: boolean;
+}
+
+/** Finds the active key (companies/api-keys.ts), injected so this plumbing knows no feature. */
+export type ApiKeyLookup = (key: string) => Promise<ApiKeyIdentity | undefined>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,8 +30,7 @@ export function identity(request: FastifyRequest): ApiKeyIdentity {
 /** `X-API-Key` on every route of the scope; a read-only key may only read (403 on writes). */
 export function installApiKeyAuth(
   app: FastifyInstance,
-  db: Kysely<Tables>,
-  dialect: DialectName,
+  findApiKey: ApiKeyLookup,
   publicPaths: ReadonlySet<string>,
 ): void {
   app.decorateRequest('auth', null);
@@ -49,7 +54,7 @@ export function installApiKeyAuth(
         headers: { 'WWW-Authenticate': 'ApiKey header="X-API-Key"' },
       });
     }
-    const found = await findApiKey(db, dialect, key);
+    const found = await findApiKey(key);
     if (!found) {
       limiter.recordFailure(request.ip);
       throw new ZupyError('ZUPY_UNAUTHENTICATED', 'the API key is not valid or was revoked', {

@@ -2,6 +2,12 @@ import { Type, type TSchema } from 'typebox';
 
 /** Schemas shared by several routes. Each route's own schemas live beside its handlers. */
 
+/** The event types of the contract (CONTRACT §3), as routes accept them in bodies and filters. */
+export const EventTypeSchema = Type.Union([
+  Type.Literal('customer.registered'),
+  Type.Literal('tier.upgraded'),
+]);
+
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 25;
 

@@ -1,26 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../db/dialect.js';
 import type { Tables } from '../db/tables.js';
-import type { HostResolver } from '../delivery/address-guard.js';
-import type { DeliveryStore } from '../delivery/delivery-store.js';
-import type { WebhookSender } from '../delivery/webhook-sender.js';
-import type { SecretBox } from '../webhooks/secret-box.js';
 import type { Clock } from './clock.js';
 
-/** What webhook features need: secrets at rest, the sender, and the delivery rules. */
-export interface WebhookSettings {
-  readonly secretBox: SecretBox;
-  readonly sender: WebhookSender;
-  readonly allowPrivateNetwork: boolean;
-  readonly resolve: HostResolver;
-  readonly timeoutMs: number;
-  readonly retrySchedule: readonly number[];
-  /** An endpoint failing every attempt for this long is disabled. */
-  readonly disableAfterMs: number;
-  readonly userAgent: string;
-}
-
-/** What feature code needs from the outside world, injected so tests control time and randomness. */
+/**
+ * What feature code needs from the outside world, injected so tests control time and randomness.
+ * The delivery engine's own needs (sender, secrets, store) are in `DeliveryContext`
+ * (delivery/delivery-context.ts), read only by `delivery/` and `webhooks/`.
+ */
 export interface AppContext {
   readonly db: Kysely<Tables>;
   readonly dialect: DialectName;
@@ -31,9 +18,4 @@ export interface AppContext {
   readonly eventsCommitted: () => void;
   /** Resolves once every commit so far is on disk; awaited before a change is acknowledged or sent. */
   readonly syncToDisk: () => Promise<void>;
-  /** The delivery worker's hot path (claims, successes) in fixed SQL for the dialect. */
-  readonly deliveryStore: DeliveryStore;
-  readonly webhooks: WebhookSettings;
-  /** A number in [0, 1): retry jitter. */
-  readonly random: () => number;
 }

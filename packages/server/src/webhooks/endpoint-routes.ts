@@ -2,8 +2,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
-import { IsoTimestamp } from '../http/schemas.js';
-import type { AppContext } from '../shared/context.js';
+import { EventTypeSchema, IsoTimestamp } from '../http/schemas.js';
+import type { DeliveryContext } from '../delivery/delivery-context.js';
 import {
   MAX_ROTATION_GRACE_SECONDS,
   createEndpoint,
@@ -18,10 +18,6 @@ import {
 import { findReplayable, scheduleReplay } from '../delivery/replay-deliveries.js';
 import { sendTestEvent } from './test-send.js';
 
-export const EventTypeSchema = Type.Union([
-  Type.Literal('customer.registered'),
-  Type.Literal('tier.upgraded'),
-]);
 const Url = Type.String({
   minLength: 1,
   maxLength: 2048,
@@ -67,7 +63,7 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const Secret = Type.Object({ secret: Type.String({ description: 'whsec_ + base64 of 32 random bytes' }) });
 
 export const endpointRoutes =
-  (ctx: AppContext): FastifyPluginAsync =>
+  (ctx: DeliveryContext): FastifyPluginAsync =>
   (instance) => {
     const app = instance.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['Webhook endpoints'];

@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { lockForUpdate } from '../db/row-locks.js';
 import type { EndpointRow, Tables } from '../db/tables.js';
 import { ZupyError, notFound } from '../errors.js';
-import type { AppContext } from '../shared/context.js';
+import type { DeliveryContext } from '../delivery/delivery-context.js';
 import { newId } from '../shared/random-chars.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { validateEndpointUrl } from './endpoint-url.js';
@@ -76,7 +76,7 @@ export async function listEndpoints(db: Kysely<Tables>, companyId: string): Prom
 }
 
 export async function createEndpoint(
-  ctx: AppContext,
+  ctx: DeliveryContext,
   companyId: string,
   input: EndpointInput,
 ): Promise<EndpointView & { secret: string }> {
@@ -129,7 +129,7 @@ export interface EndpointPatch {
 
 /** Re-enabling clears the reason Zupy disabled it and the failure streak. */
 export async function updateEndpoint(
-  ctx: AppContext,
+  ctx: DeliveryContext,
   companyId: string,
   id: string,
   patch: EndpointPatch,
@@ -155,7 +155,7 @@ export async function updateEndpoint(
 }
 
 /** Deletes an endpoint; its deliveries stay in the log, and the pending ones end as failed. */
-export async function deleteEndpoint(ctx: AppContext, companyId: string, id: string): Promise<void> {
+export async function deleteEndpoint(ctx: DeliveryContext, companyId: string, id: string): Promise<void> {
   await findEndpoint(ctx.db, companyId, id);
   const stamp = ctx.clock().toISOString();
   await runInTransaction(ctx.db, async (trx) => {
@@ -173,21 +173,8 @@ export async function deleteEndpoint(ctx: AppContext, companyId: string, id: str
   });
 }
 
-/** The secrets that sign now: the current one, then a rotated-out one still in its grace period. */
-export function endpointSecrets(ctx: AppContext, row: EndpointRow, now: Date): string[] {
-  const secrets = [ctx.webhooks.secretBox.open(row.secret_ciphertext, row.id)];
-  if (
-    row.previous_secret_ciphertext !== null &&
-    row.previous_secret_expires_at !== null &&
-    row.previous_secret_expires_at > now.toISOString()
-  ) {
-    secrets.push(ctx.webhooks.secretBox.open(row.previous_secret_ciphertext, row.id));
-  }
-  return secrets;
-}
-
 export async function revealSecret(
-  ctx: AppContext,
+  ctx: DeliveryContext,
   companyId: string,
   id: string,
 ): Promise<{ secret: string }> {
@@ -197,7 +184,7 @@ export async function revealSecret(
 
 /** A new secret at once; the old one keeps signing `webhook-signature` for `graceSeconds`. */
 export async function rotateSecret(
-  ctx: AppContext,
+  ctx: DeliveryContext,
   companyId: string,
   id: string,
   graceSeconds: number = DEFAULT_ROTATION_GRACE_SECONDS,

@@ -1,6 +1,6 @@
 import { ForbiddenAddressError, vetHost } from '../delivery/address-guard.js';
 import { invalidField } from '../errors.js';
-import type { WebhookSettings } from '../shared/context.js';
+import type { WebhookSettings } from '../delivery/delivery-context.js';
 
 export const MAX_URL_LENGTH = 2048;
 

@@ -4,9 +4,9 @@ import { EVENT_TYPES } from '@zupy/webhooks';
 import { Type } from 'typebox';
 import { ZupyError } from '../errors.js';
 import { identity } from '../http/auth.js';
-import type { AppContext } from '../shared/context.js';
+import type { DeliveryContext } from '../delivery/delivery-context.js';
 import { createEndpoint, listEndpoints, maskSecret, updateEndpoint } from './endpoint-store.js';
-import { EventTypeSchema } from './endpoint-routes.js';
+import { EventTypeSchema } from '../http/schemas.js';
 import { sendTestEvent } from './test-send.js';
 
 const IntegrationSchema = Type.Object({
@@ -19,7 +19,7 @@ const IntegrationSchema = Type.Object({
 });
 
 /** The documented single-URL form: a view of the company's first endpoint. */
-async function integrationView(ctx: AppContext, companyId: string) {
+async function integrationView(ctx: DeliveryContext, companyId: string) {
   const [first] = await listEndpoints(ctx.db, companyId);
   const enabled = first !== undefined && first.enabled === 1;
   return {
@@ -31,7 +31,7 @@ async function integrationView(ctx: AppContext, companyId: string) {
 }
 
 export const integrationRoutes =
-  (ctx: AppContext): FastifyPluginAsync =>
+  (ctx: DeliveryContext): FastifyPluginAsync =>
   (instance) => {
     const app = instance.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['Webhooks (single URL)'];

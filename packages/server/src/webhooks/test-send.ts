@@ -1,7 +1,7 @@
 import { sampleEvent, type EventType } from '@zupy/webhooks';
 import { attemptDelivery } from '../delivery/attempt-delivery.js';
 import { recordEvent } from '../events/record-event.js';
-import type { AppContext } from '../shared/context.js';
+import type { DeliveryContext } from '../delivery/delivery-context.js';
 import { findEndpoint } from './endpoint-store.js';
 import { runInTransaction } from '../db/transaction.js';
 
@@ -21,7 +21,7 @@ export interface TestSendResult {
  * touches no customer or point. A test send is tried once: no retries.
  */
 export async function sendTestEvent(
-  ctx: AppContext,
+  ctx: DeliveryContext,
   companyId: string,
   endpointId: string,
   type: EventType,

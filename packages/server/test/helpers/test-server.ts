@@ -6,8 +6,8 @@ import { createApiKey } from '../../src/companies/api-keys.js';
 import { createCompany } from '../../src/companies/create-company.js';
 import { loadConfig } from '../../src/config.js';
 import type { WorkerOptions } from '../../src/delivery/delivery-worker.js';
-import { buildApp } from '../../src/http/build-app.js';
-import { startRuntime, type Runtime, type RuntimeOverrides } from '../../src/runtime.js';
+import { buildApp } from '../../src/app/build-app.js';
+import { startRuntime, type Runtime, type RuntimeOverrides } from '../../src/app/runtime.js';
 import { databaseEnv, freshDatabaseUrl } from './test-database.js';
 
 export interface ApiResponse<T = any> {

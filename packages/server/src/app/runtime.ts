@@ -1,22 +1,24 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Config } from './config.js';
-import { openDatabase, type Database } from './db/database.js';
-import { migrateToLatest } from './db/migrate.js';
-import { createWakeups } from './db/wakeups.js';
-import { generateCouponCode, generateMemberId } from './customers/member-id.js';
-import { systemResolver } from './delivery/address-guard.js';
-import { createDeliveryStore } from './delivery/delivery-store.js';
-import { DeliveryWorker, defaultWorkerOptions, type WorkerOptions } from './delivery/delivery-worker.js';
-import { createWebhookSender } from './delivery/webhook-sender.js';
-import { systemClock } from './shared/clock.js';
-import type { AppContext, WebhookSettings } from './shared/context.js';
-import { VERSION } from './version.js';
-import { createSecretBox, loadMasterKey } from './webhooks/secret-box.js';
+import type { Config } from '../config.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { createWakeups } from '../db/wakeups.js';
+import { generateCouponCode, generateMemberId } from '../customers/member-id.js';
+import { systemResolver } from '../delivery/address-guard.js';
+import type { DeliveryStore } from '../delivery/store/delivery-store.js';
+import { createPostgresDeliveryStore } from '../delivery/store/postgres-delivery-store.js';
+import { createSqliteDeliveryStore } from '../delivery/store/sqlite-delivery-store.js';
+import { DeliveryWorker, defaultWorkerOptions, type WorkerOptions } from '../delivery/delivery-worker.js';
+import { createWebhookSender } from '../delivery/webhook-sender.js';
+import { systemClock } from '../shared/clock.js';
+import type { DeliveryContext, WebhookSettings } from '../delivery/delivery-context.js';
+import { VERSION } from '../version.js';
+import { createSecretBox, loadMasterKey } from '../shared/secret-box.js';
 
 export interface Runtime {
   readonly config: Config;
   readonly database: Database;
-  readonly ctx: AppContext;
+  readonly ctx: DeliveryContext;
   /** Starts the delivery worker in this process; new events wake it at once. */
   startWorker(log: FastifyBaseLogger, options?: Partial<WorkerOptions>): DeliveryWorker;
   readonly worker: DeliveryWorker | null;
@@ -24,8 +26,15 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export interface RuntimeOverrides extends Partial<Omit<AppContext, 'webhooks'>> {
+export interface RuntimeOverrides extends Partial<Omit<DeliveryContext, 'webhooks'>> {
   webhooks?: Partial<WebhookSettings>;
+}
+
+/** The delivery store's adapter for the database: the worker's hot path in fixed SQL of its dialect. */
+function createDeliveryStore(database: Database): DeliveryStore {
+  return database.sqlite
+    ? createSqliteDeliveryStore(database.sqlite)
+    : createPostgresDeliveryStore(database.db);
 }
 
 /** Opens the configured database, applies pending migrations and wires the feature context. */
@@ -54,7 +63,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
   const wakeups = createWakeups(database, (error) =>
     workerLog?.warn({ err: error }, 'delivery wake-up channel'),
   );
-  const ctx: AppContext = {
+  const ctx: DeliveryContext = {
     db: database.db,
     dialect: database.dialect,
     clock: systemClock,

@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { findApiKey } from '../companies/api-keys.js';
 import { companyRoutes } from '../companies/company-routes.js';
 import { customerRoutes } from '../customers/customer-routes.js';
 import { overviewRoutes } from '../overview/overview-routes.js';
@@ -7,19 +8,19 @@ import { deliveryRoutes } from '../delivery/delivery-routes.js';
 import { eventRoutes } from '../events/event-routes.js';
 import { pointsRoutes } from '../points/points-routes.js';
 import { programRoutes } from '../program/program-routes.js';
-import type { AppContext } from '../shared/context.js';
+import type { DeliveryContext } from '../delivery/delivery-context.js';
 import { endpointRoutes } from '../webhooks/endpoint-routes.js';
 import { integrationRoutes } from '../webhooks/integration-routes.js';
-import { installApiKeyAuth } from './auth.js';
-import { installErrorHandler } from './error-handler.js';
-import { installAdminPanel } from './admin-static.js';
-import { healthRoutes } from './health-routes.js';
+import { installApiKeyAuth } from '../http/auth.js';
+import { installErrorHandler } from '../http/error-handler.js';
+import { installAdminPanel } from '../http/admin-static.js';
+import { healthRoutes } from '../http/health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
-import type { Runtime } from '../runtime.js';
-import { installOpenApi } from './openapi.js';
-import { buildProblem } from './problem.js';
-import { createValidatorCompiler } from './validator-compiler.js';
-import { rejectUnsafeText } from './unsafe-text.js';
+import type { Runtime } from './runtime.js';
+import { installOpenApi } from '../http/openapi.js';
+import { buildProblem } from '../http/problem.js';
+import { createValidatorCompiler } from '../http/validator-compiler.js';
+import { rejectUnsafeText } from '../http/unsafe-text.js';
 
 /** Request bodies over 1 MB are refused with 413 (CONTRACT §1 caps bodies at 1 MB). */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -33,7 +34,7 @@ export interface AppOptions {
 }
 
 /** Builds the HTTP application without listening, so tests can inject requests or listen on port 0. */
-export async function buildApp(ctx: AppContext, options: AppOptions): Promise<FastifyInstance> {
+export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: options.logLevel, redact: ['req.headers["x-api-key"]'] },
     bodyLimit: BODY_LIMIT_BYTES,
@@ -51,7 +52,11 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
   await app.register(
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-      installApiKeyAuth(api, ctx.db, ctx.dialect, new Set([`${API_PREFIX}/openapi.json`]));
+      installApiKeyAuth(
+        api,
+        (key) => findApiKey(ctx.db, ctx.dialect, key),
+        new Set([`${API_PREFIX}/openapi.json`]),
+      );
       rejectUnsafeText(api);
       // Group commit: a change is acknowledged only once it is on disk, with one fsync shared by
       // every request that committed meanwhile (db/wal-sync.ts).

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DeliveryStatus, Tables } from '../db/tables.js';
-import type { Runtime } from '../runtime.js';
+import type { Runtime } from './runtime.js';
 
 /**
  * Deliveries in one status, counted through that status's partial index (migrations 0005, 0006):

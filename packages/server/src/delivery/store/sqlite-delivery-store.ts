@@ -1,12 +1,12 @@
 import type SQLite from 'better-sqlite3';
-import type { SqliteConnection } from '../db/database.js';
-import type { DeliveryRow, EndpointRow } from '../db/tables.js';
-import { retryingConflicts } from '../db/transaction.js';
-import { newId } from '../shared/random-chars.js';
-import { holderIsGone, lockHolderName } from './lock-holder.js';
+import type { SqliteConnection } from '../../db/database.js';
+import type { DeliveryRow, EndpointRow } from '../../db/tables.js';
+import { retryingConflicts } from '../../db/transaction.js';
+import { newId } from '../../shared/random-chars.js';
+import { holderIsGone, lockHolderName } from '../lock-holder.js';
 import {
   attemptRow,
-  claimOrder,
+  endpointsToClaim,
   recoveredEndpoints,
   type ClaimedDelivery,
   type ClaimOptions,
@@ -129,13 +129,11 @@ function prepare(sqlite: SQLite.Database) {
   // One read: no transaction, no write. Nothing else sends on this database (the delivery lock).
   const claim = (options: ClaimOptions): ClaimedDelivery[] => {
     const now = options.now.toISOString();
-    const endpoints = (enabledEndpoints.all() as EndpointRow[]).filter((e) => options.roomFor(e.id) > 0);
+    const enabled = enabledEndpoints.all() as EndpointRow[];
     const claimed: ClaimedDelivery[] = [];
-    for (const endpoint of claimOrder(endpoints)) {
-      const room = Math.min(options.roomFor(endpoint.id), options.limit - claimed.length);
-      if (room <= 0) break;
+    for (const { endpoint, limit } of endpointsToClaim(enabled, options, claimed)) {
       const held = JSON.stringify([...options.held(endpoint.id)]);
-      const rows = dueForEndpoint.all({ endpoint: endpoint.id, now, held, limit: room }) as (DeliveryRow & {
+      const rows = dueForEndpoint.all({ endpoint: endpoint.id, now, held, limit }) as (DeliveryRow & {
         event_body: string;
       })[];
       // The row keeps its extra `event_body`: copying it without would cost more than the claim's SQL.

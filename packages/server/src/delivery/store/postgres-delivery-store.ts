@@ -1,8 +1,8 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { DeliveryRow, EndpointRow, Tables } from '../db/tables.js';
+import type { DeliveryRow, EndpointRow, Tables } from '../../db/tables.js';
 import {
   attemptRow,
-  claimOrder,
+  endpointsToClaim,
   recoveredEndpoints,
   type ClaimedDelivery,
   type DeliveryStore,
@@ -31,13 +31,9 @@ export function createPostgresDeliveryStore(db: Kysely<Tables>): DeliveryStore {
     async claim(options) {
       const now = options.now.toISOString();
       const lease = options.leaseUntil.toISOString();
-      const endpoints = (await query<EndpointRow>(ENABLED_ENDPOINTS, [])).filter(
-        (e) => options.roomFor(e.id) > 0,
-      );
+      const enabled = await query<EndpointRow>(ENABLED_ENDPOINTS, []);
       const claimed: ClaimedDelivery[] = [];
-      for (const endpoint of claimOrder(endpoints)) {
-        const limit = Math.min(options.roomFor(endpoint.id), options.limit - claimed.length);
-        if (limit <= 0) break;
+      for (const { endpoint, limit } of endpointsToClaim(enabled, options, claimed)) {
         const rows = await query<DeliveryRow & { body: string }>(CLAIM, [lease, endpoint.id, now, limit]);
         for (const { body, ...delivery } of rows) claimed.push({ delivery, body, endpoint });
       }

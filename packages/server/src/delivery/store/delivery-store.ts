@@ -1,8 +1,14 @@
-import type { Database } from '../db/database.js';
-import type { DeliveryRow, EndpointRow } from '../db/tables.js';
-import type { AttemptOutcome } from './record-attempt.js';
-import { createPostgresDeliveryStore } from './postgres-delivery-store.js';
-import { createSqliteDeliveryStore } from './sqlite-delivery-store.js';
+import type { DeliveryRow, EndpointRow } from '../../db/tables.js';
+import type { WebhookResponse } from '../webhook-sender.js';
+
+/** One attempt as sent, to be recorded. */
+export interface AttemptOutcome {
+  delivery: Pick<DeliveryRow, 'id' | 'endpoint_id' | 'attempts_count' | 'schedule_offset' | 'is_test'>;
+  attempt: number;
+  startedAt: Date;
+  requestHeaders: Record<string, string>;
+  response: WebhookResponse;
+}
 
 export interface ClaimOptions {
   now: Date;
@@ -57,14 +63,25 @@ export interface DeliveryStore {
   recordSuccesses(outcomes: readonly AttemptOutcome[], now: Date): Promise<void>;
 }
 
-export function createDeliveryStore(database: Database): DeliveryStore {
-  return database.sqlite
-    ? createSqliteDeliveryStore(database.sqlite)
-    : createPostgresDeliveryStore(database.db);
+/**
+ * The claim loop both adapters run: the enabled endpoints with room, starting at a different one each
+ * time so none is always served last, each asked for at most its room and what is left of the limit.
+ * `claimed` is the adapter's result so far (its length is read as the loop goes).
+ */
+export function* endpointsToClaim(
+  enabled: readonly EndpointRow[],
+  options: ClaimOptions,
+  claimed: readonly ClaimedDelivery[],
+): Generator<{ endpoint: EndpointRow; limit: number }> {
+  for (const endpoint of claimOrder(enabled.filter((e) => options.roomFor(e.id) > 0))) {
+    const limit = Math.min(options.roomFor(endpoint.id), options.limit - claimed.length);
+    if (limit <= 0) return;
+    yield { endpoint, limit };
+  }
 }
 
-/** The endpoints to claim for, starting at a different one each time so none is always served last. */
-export function claimOrder<T>(endpoints: readonly T[]): T[] {
+/** The endpoints in rotating order. */
+function claimOrder<T>(endpoints: readonly T[]): T[] {
   if (endpoints.length < 2) return [...endpoints];
   const offset = claimRound++ % endpoints.length;
   return [...endpoints.slice(offset), ...endpoints.slice(0, offset)];

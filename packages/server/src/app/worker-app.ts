@@ -1,0 +1,17 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { installErrorHandler } from '../http/error-handler.js';
+import { healthRoutes } from '../http/health-routes.js';
+import { metricsRoutes } from './metrics-routes.js';
+import type { Runtime } from './runtime.js';
+
+/** The HTTP side of `zupy worker`: /healthz, /readyz and /metrics only, no API. */
+export async function buildWorkerApp(
+  runtime: Pick<Runtime, 'ctx' | 'worker'>,
+  logLevel: string,
+): Promise<FastifyInstance> {
+  const app = Fastify({ logger: { level: logLevel } });
+  installErrorHandler(app);
+  await app.register(healthRoutes(runtime.ctx.db));
+  await app.register(metricsRoutes(runtime));
+  return app;
+}

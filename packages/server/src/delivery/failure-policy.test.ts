@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { disableReason, nextAttemptAt, type FailedAttempt } from './failure-policy.js';
+
+const NOW = new Date('2026-12-01T12:00:00.000Z');
+const RULES = { schedule: [0, 60_000, 300_000], disableAfterMs: 3_600_000, now: NOW, random: 0 };
+const failed = (over: Partial<FailedAttempt> = {}): FailedAttempt => ({
+  status: 500,
+  retryAfter: undefined,
+  attemptsInSeries: 1,
+  isTest: false,
+  ...over,
+});
+const at = (ms: number) => new Date(NOW.getTime() + ms);
+
+describe('after a failed attempt', () => {
+  it('follows the schedule, then gives up when it is spent', () => {
+    expect(nextAttemptAt(failed({ attemptsInSeries: 1 }), RULES)).toEqual(at(60_000));
+    expect(nextAttemptAt(failed({ attemptsInSeries: 2 }), RULES)).toEqual(at(300_000));
+    expect(nextAttemptAt(failed({ attemptsInSeries: 3 }), RULES)).toBeNull();
+  });
+
+  it('also retries when no answer came at all', () => {
+    expect(nextAttemptAt(failed({ status: null }), RULES)).toEqual(at(60_000));
+  });
+
+  it('never retries a test send or a 410 Gone', () => {
+    expect(nextAttemptAt(failed({ isTest: true }), RULES)).toBeNull();
+    expect(nextAttemptAt(failed({ status: 410 }), RULES)).toBeNull();
+    expect(nextAttemptAt(failed({ status: 409 }), RULES)).toEqual(at(60_000));
+  });
+
+  it('honours Retry-After on 429 and 503 only', () => {
+    expect(nextAttemptAt(failed({ status: 429, retryAfter: '120' }), RULES)).toEqual(at(120_000));
+    expect(nextAttemptAt(failed({ status: 503, retryAfter: '120' }), RULES)).toEqual(at(120_000));
+    expect(nextAttemptAt(failed({ status: 500, retryAfter: '120' }), RULES)).toEqual(at(60_000));
+    expect(nextAttemptAt(failed({ status: 502, retryAfter: '120' }), RULES)).toEqual(at(60_000));
+  });
+
+  it('adds the jitter it is given', () => {
+    expect(nextAttemptAt(failed(), { ...RULES, random: 0.5 })).toEqual(at(63_000));
+  });
+});
+
+describe('disabling the endpoint', () => {
+  it('disables at once on 410 Gone', () => {
+    expect(disableReason(410, NOW.toISOString(), RULES)).toBe('the receiver answered 410 Gone');
+  });
+
+  it('disables a streak at the period, not a millisecond before', () => {
+    const since = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+    expect(disableReason(500, since(3_600_000 - 1), RULES)).toBeNull();
+    expect(disableReason(500, since(3_600_000), RULES)).toBe(
+      'every attempt failed since 2026-12-01T11:00:00Z',
+    );
+    expect(disableReason(null, since(3_600_001), RULES)).toBe(
+      'every attempt failed since 2026-12-01T10:59:59Z',
+    );
+  });
+});
