@@ -87,6 +87,14 @@ module.exports = {
       to: { path: `${SRC}delivery/store/(sqlite|postgres)-delivery-store\\.ts$` },
     },
     {
+      name: 'dialect-stays-in-db',
+      severity: 'error',
+      comment:
+        'Only db/ knows which engine runs (dialectOf); features, routes and the assembly never branch on it.',
+      from: { path: SRC, pathNot: `${SRC}db/` },
+      to: { path: `${SRC}db/dialect\\.ts$` },
+    },
+    {
       name: 'app-below-cli',
       severity: 'error',
       comment: 'The assembly imports no command.',

@@ -78,7 +78,7 @@ async function fillBacklog(runtime, companyId, n) {
       for (let i = start; i < Math.min(n, start + 500); i++) {
         const event = sampleEvent('customer.registered', { companyId });
         event.customer.member_id = `ZP-${i.toString(16).toUpperCase().padStart(8, '0')}`;
-        await recordEvent(trx, runtime.ctx.dialect, event, new Date());
+        await recordEvent(trx, event, new Date());
       }
     });
   }

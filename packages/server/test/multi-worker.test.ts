@@ -52,7 +52,7 @@ describe.skipIf(!onPostgres)('three zupy worker processes on PostgreSQL', () => 
         for (let i = start; i < start + 500; i++) {
           const event = sampleEvent('customer.registered', { companyId: company.company_id });
           event.customer.member_id = `ZP-${i.toString(16).toUpperCase().padStart(8, '0')}`;
-          await recordEvent(trx, ctx.dialect, event, new Date());
+          await recordEvent(trx, event, new Date());
         }
       });
     }

@@ -17,7 +17,7 @@ afterEach(async () => {
 describe('the suite itself', () => {
   it('runs on the database its project names', async () => {
     server = await startTestServer();
-    expect(server.runtime.ctx.dialect).toBe(onPostgres ? 'postgres' : 'sqlite');
+    expect(server.runtime.database.dialect).toBe(onPostgres ? 'postgres' : 'sqlite');
   });
 });
 
@@ -138,7 +138,7 @@ describe('operator endpoints and documentation', () => {
     // process died mid-send): it is not in the queue.
     const endpointId = (await server.api.get('/api/v2/webhooks/endpoints/')).body.data[0].id;
     await runInTransaction(server.runtime.ctx.db, (trx) =>
-      recordEvent(trx, server!.runtime.ctx.dialect, sampleEvent('customer.registered'), new Date(), {
+      recordEvent(trx, sampleEvent('customer.registered'), new Date(), {
         endpointId,
       }),
     );

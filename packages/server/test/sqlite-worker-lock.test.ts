@@ -67,7 +67,6 @@ describe.skipIf(onPostgres)('zupy worker processes on one SQLite database', () =
         for (let i = 0; i < n; i++) {
           await recordEvent(
             trx,
-            ctx.dialect,
             sampleEvent('customer.registered', { companyId: company.company_id }),
             new Date(),
           );

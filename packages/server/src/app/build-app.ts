@@ -52,11 +52,7 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
   await app.register(
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-      installApiKeyAuth(
-        api,
-        (key) => findApiKey(ctx.db, ctx.dialect, key),
-        new Set([`${API_PREFIX}/openapi.json`]),
-      );
+      installApiKeyAuth(api, (key) => findApiKey(ctx.db, key), new Set([`${API_PREFIX}/openapi.json`]));
       rejectUnsafeText(api);
       // Group commit: a change is acknowledged only once it is on disk, with one fsync shared by
       // every request that committed meanwhile (db/wal-sync.ts).

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { onDeliveriesDue } from '../db/deliveries-due.js';
 import { createWakeups } from '../db/wakeups.js';
 import { generateCouponCode, generateMemberId } from '../customers/member-id.js';
 import { systemResolver } from '../delivery/address-guard.js';
@@ -63,13 +64,12 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
   const wakeups = createWakeups(database, (error) =>
     workerLog?.warn({ err: error }, 'delivery wake-up channel'),
   );
+  onDeliveriesDue(database.db, () => wakeups.notify());
   const ctx: DeliveryContext = {
     db: database.db,
-    dialect: database.dialect,
     clock: systemClock,
     newMemberId: () => generateMemberId(),
     newCouponCode: () => generateCouponCode(),
-    eventsCommitted: () => wakeups.notify(),
     syncToDisk: () => database.syncToDisk(),
     deliveryStore: createDeliveryStore(database),
     random: Math.random,

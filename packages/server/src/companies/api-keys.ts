@@ -1,7 +1,6 @@
 import type { ApiKeyIdentity } from '../http/auth.js';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { DialectName } from '../db/dialect.js';
 import { preparedQuery } from '../db/prepared-query.js';
 import type { Tables } from '../db/tables.js';
 import { ZupyError } from '../errors.js';
@@ -96,12 +95,8 @@ const activeKeyByHash = preparedQuery((db, arg: { hash: string }) =>
 );
 
 /** The company and permissions of a presented key, or `undefined` when it is unknown or revoked. */
-export async function findApiKey(
-  db: Kysely<Tables>,
-  dialect: DialectName,
-  key: string,
-): Promise<ApiKeyIdentity | undefined> {
+export async function findApiKey(db: Kysely<Tables>, key: string): Promise<ApiKeyIdentity | undefined> {
   if (!API_KEY_PATTERN.test(key)) return undefined;
-  const [row] = await activeKeyByHash.run(db, dialect, { hash: hashApiKey(key) });
+  const [row] = await activeKeyByHash.run(db, { hash: hashApiKey(key) });
   return row ? { keyId: row.id, companyId: row.company_id, readOnly: row.read_only === 1 } : undefined;
 }

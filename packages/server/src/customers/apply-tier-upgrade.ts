@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { DialectName } from '../db/dialect.js';
 import type { CustomerRow, Tables } from '../db/tables.js';
 import { tierUpgradedPayload } from '../events/event-payloads.js';
 import { recordEvent } from '../events/record-event.js';
@@ -14,7 +13,6 @@ import { customerMetrics } from './customer-profile.js';
  */
 export async function applyTierUpgrade(
   trx: Kysely<Tables>,
-  dialect: DialectName,
   program: Program,
   customer: CustomerRow,
   now: Date,
@@ -30,7 +28,6 @@ export async function applyTierUpgrade(
   if (!options.emitEvents) return upgrade;
   await recordEvent(
     trx,
-    dialect,
     tierUpgradedPayload(customer, program, upgrade, program.qualification_metric, now),
     now,
   );

@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { DialectName } from '../db/dialect.js';
 import { lockForUpdate } from '../db/row-locks.js';
 import type { CustomerRow, Tables } from '../db/tables.js';
 import { notFound } from '../errors.js';
@@ -60,14 +59,14 @@ export async function findCustomer(
   companyId: string,
   memberId: string,
   /** Inside a transaction that will update the customer: lock the row (PostgreSQL) against lost updates. */
-  lockOn?: DialectName,
+  lock = false,
 ): Promise<CustomerRow> {
   const query = db
     .selectFrom('customers')
     .selectAll()
     .where('member_id', '=', memberId)
     .where('company_id', '=', companyId);
-  const row = await (lockOn ? lockForUpdate(query, lockOn) : query).executeTakeFirst();
+  const row = await (lock ? lockForUpdate(query, db) : query).executeTakeFirst();
   if (!row) throw notFound(`customer ${memberId}`);
   return row;
 }

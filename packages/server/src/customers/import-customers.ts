@@ -148,7 +148,6 @@ export async function importCustomers(
         if (!isUniqueViolation(error) || attempt >= 3) throw error;
       }
     }
-    if (options.emitEvents) ctx.eventsCommitted();
     done += batch.length;
     options.onProgress?.(done);
   }

@@ -1,7 +1,6 @@
 import type { WelcomeReward } from '@zupy/webhooks';
 import type { Insertable, Kysely } from 'kysely';
 import { isUniqueViolation } from '../db/constraint-error.js';
-import type { DialectName } from '../db/dialect.js';
 import { preparedQuery, valuesOf } from '../db/prepared-query.js';
 import type { CustomerRow, CustomersTable, Tables } from '../db/tables.js';
 import { isStorableText, UNSTORABLE_TEXT_DETAIL } from '../shared/storable-text.js';
@@ -143,7 +142,6 @@ const insertWelcomeEntry = preparedQuery(
 /** An enrolled customer with the same phone, else CPF, else e-mail. */
 async function findMatch(
   trx: Kysely<Tables>,
-  dialect: DialectName,
   companyId: string,
   r: ValidRegistration,
 ): Promise<{ matched_on: MatchedOn; row: CustomerRow } | undefined> {
@@ -154,7 +152,7 @@ async function findMatch(
   ];
   for (const [matchedOn, column, value] of keys) {
     if (value === null) continue;
-    const [row] = await customerBy[column].run(trx, dialect, { companyId, value });
+    const [row] = await customerBy[column].run(trx, { companyId, value });
     if (row) return { matched_on: matchedOn, row };
   }
   return undefined;
@@ -163,7 +161,7 @@ async function findMatch(
 async function unusedMemberId(trx: Kysely<Tables>, ctx: AppContext): Promise<string> {
   for (let i = 0; i < MAX_MEMBER_ID_TRIES; i++) {
     const memberId = ctx.newMemberId();
-    const [taken] = await memberIdTaken.run(trx, ctx.dialect, { memberId });
+    const [taken] = await memberIdTaken.run(trx, { memberId });
     if (!taken) return memberId;
   }
   throw new Error(`no unused member id after ${MAX_MEMBER_ID_TRIES} tries`);
@@ -180,17 +178,17 @@ export async function registerInTransaction(
   r: ValidRegistration,
   options: { emitEvents: boolean } = { emitEvents: true },
 ): Promise<RegistrationResult> {
-  const match = await findMatch(trx, ctx.dialect, companyId, r);
+  const match = await findMatch(trx, companyId, r);
   if (match) return { created: false, matched_on: match.matched_on, customer: toCustomerProfile(match.row) };
 
   const now = ctx.clock();
   const stamp = now.toISOString();
-  const program = await getProgram(trx, ctx.dialect, companyId);
+  const program = await getProgram(trx, companyId);
   const tier = startingTier(program);
   const reward = program.welcome_reward;
   const welcomePoints = reward.type === 'points' ? reward.points : 0;
   const coupon = reward.type === 'coupon' ? ctx.newCouponCode() : null;
-  const [inserted] = await insertCustomer.run(trx, ctx.dialect, {
+  const [inserted] = await insertCustomer.run(trx, {
     member_id: await unusedMemberId(trx, ctx),
     company_id: companyId,
     name: r.name,
@@ -210,7 +208,7 @@ export async function registerInTransaction(
   });
   if (inserted === undefined) throw new Error('the customer insert returned no row');
   if (welcomePoints > 0) {
-    await insertWelcomeEntry.run(trx, ctx.dialect, {
+    await insertWelcomeEntry.run(trx, {
       company_id: companyId,
       member_id: inserted.member_id,
       amount: welcomePoints,
@@ -224,9 +222,9 @@ export async function registerInTransaction(
         ? { enabled: true, type: 'coupon', coupon_code: coupon }
         : { enabled: false, type: 'none' };
   if (options.emitEvents)
-    await recordEvent(trx, ctx.dialect, customerRegisteredPayload(inserted, tier, welcome, now), now);
+    await recordEvent(trx, customerRegisteredPayload(inserted, tier, welcome, now), now);
   // Welcome points may cross a threshold: customer.registered first, then tier.upgraded.
-  const upgrade = await applyTierUpgrade(trx, ctx.dialect, program, inserted, now, options);
+  const upgrade = await applyTierUpgrade(trx, program, inserted, now, options);
   const customer = upgrade ? { ...inserted, tier: upgrade.new_tier } : inserted;
   return { created: true, customer: toCustomerProfile(customer) };
 }
@@ -247,7 +245,6 @@ export async function registerCustomer(
       const result = await runInTransaction(ctx.db, (trx) =>
         registerInTransaction(trx, ctx, companyId, valid),
       );
-      if (result.created) ctx.eventsCommitted();
       return result;
     } catch (error) {
       if (!isUniqueViolation(error) || attempt >= 3) throw error;

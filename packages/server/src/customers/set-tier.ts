@@ -31,8 +31,8 @@ export async function setCustomerTier(
   tier: TierName,
 ): Promise<SetTierResult> {
   const result = await runInTransaction(ctx.db, async (trx) => {
-    const customer = await findCustomer(trx, companyId, memberId, ctx.dialect);
-    const program = await getProgram(trx, ctx.dialect, companyId);
+    const customer = await findCustomer(trx, companyId, memberId, true);
+    const program = await getProgram(trx, companyId);
     if (!program.tiers_enabled) {
       throw new ZupyError('ZUPY_CONFLICT', 'tiers are disabled in this company’s loyalty program');
     }
@@ -55,12 +55,7 @@ export async function setCustomerTier(
     if (upgraded) {
       const value = metricValue(customerMetrics(customer), program.qualification_metric);
       const upgrade = { previous_tier: previous, new_tier: tier, qualification_value: value };
-      await recordEvent(
-        trx,
-        ctx.dialect,
-        tierUpgradedPayload(customer, program, upgrade, 'custom_criteria', now),
-        now,
-      );
+      await recordEvent(trx, tierUpgradedPayload(customer, program, upgrade, 'custom_criteria', now), now);
     }
     const updated = {
       ...customer,
@@ -69,6 +64,5 @@ export async function setCustomerTier(
     };
     return { previous_tier: previous, tier, tier_upgraded: upgraded, customer: toCustomerProfile(updated) };
   });
-  if (result.tier_upgraded) ctx.eventsCommitted();
   return result;
 }

@@ -31,15 +31,17 @@ describe('preparedQuery', () => {
       ['cmp_b', 'Beta'],
       ['cmp_c', 'Gamma'],
     ] as const) {
-      await companyNamed.run(database.db, 'sqlite', { id, name });
+      await companyNamed.run(database.db, { id, name });
     }
-    expect(await companiesAfter.run(database.db, 'sqlite', { after: 'cmp_a', limit: 1 })).toEqual([
+    expect(await companiesAfter.run(database.db, { after: 'cmp_a', limit: 1 })).toEqual([
       { id: 'cmp_b', name: 'Beta', created_at: '2026-01-01T00:00:00.000Z' },
     ]);
-    expect(
-      (await companiesAfter.run(database.db, 'sqlite', { after: '', limit: 10 })).map((c) => c.name),
-    ).toEqual(['Alpha', 'Beta', 'Gamma']);
-    expect(await companiesAfter.run(database.db, 'sqlite', { after: 'cmp_c', limit: 10 })).toEqual([]);
+    expect((await companiesAfter.run(database.db, { after: '', limit: 10 })).map((c) => c.name)).toEqual([
+      'Alpha',
+      'Beta',
+      'Gamma',
+    ]);
+    expect(await companiesAfter.run(database.db, { after: 'cmp_c', limit: 10 })).toEqual([]);
   });
 
   it('runs inside a transaction, whose rollback undoes it', async () => {
@@ -48,11 +50,11 @@ describe('preparedQuery', () => {
     const db = database.db;
     await expect(
       db.transaction().execute(async (trx) => {
-        await companyNamed.run(trx, 'sqlite', { id: 'cmp_x', name: 'X' });
-        expect(await companiesAfter.run(trx, 'sqlite', { after: '', limit: 5 })).toHaveLength(1);
+        await companyNamed.run(trx, { id: 'cmp_x', name: 'X' });
+        expect(await companiesAfter.run(trx, { after: '', limit: 5 })).toHaveLength(1);
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
-    expect(await companiesAfter.run(db, 'sqlite', { after: '', limit: 5 })).toEqual([]);
+    expect(await companiesAfter.run(db, { after: '', limit: 5 })).toEqual([]);
   });
 });

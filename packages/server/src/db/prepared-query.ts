@@ -11,7 +11,7 @@ import {
   type Compilable,
   type Dialect,
 } from 'kysely';
-import type { DialectName } from './dialect.js';
+import { dialectOf, type DialectName } from './dialect.js';
 import type { Tables } from './tables.js';
 
 /** Stands for the argument `name` in a query built once; replaced by its value at each run. */
@@ -40,8 +40,8 @@ function compilerFor(dialect: Dialect): Kysely<Tables> {
 }
 
 export interface PreparedQuery<A, R> {
-  /** Runs the query with `args` on `db` (a connection or a transaction of the given dialect). */
-  run(db: Kysely<Tables>, dialect: DialectName, args: A): Promise<R[]>;
+  /** Runs the query with `args` on `db` (a connection or a transaction; its dialect is read off it). */
+  run(db: Kysely<Tables>, args: A): Promise<R[]>;
 }
 
 /**
@@ -58,7 +58,8 @@ export function preparedQuery<A extends object, R>(
   const compiled: Partial<Record<DialectName, { query: CompiledQuery<R>; slots: (string | null)[] }>> = {};
   const stand = new Proxy({} as A, { get: (_target, name) => new Slot(String(name)) });
   return {
-    async run(db, dialect, args) {
+    async run(db, args) {
+      const dialect = dialectOf(db);
       let entry = compiled[dialect];
       if (entry === undefined) {
         const query = build(compilers[dialect], stand).compile();

@@ -1,5 +1,5 @@
-import type { SelectQueryBuilder } from 'kysely';
-import type { DialectName } from './dialect.js';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { dialectOf } from './dialect.js';
 
 /**
  * Locks the selected rows until the transaction ends, on PostgreSQL (`FOR UPDATE`). SQLite needs no
@@ -8,7 +8,8 @@ import type { DialectName } from './dialect.js';
  */
 export function lockForUpdate<DB, TB extends keyof DB, O>(
   query: SelectQueryBuilder<DB, TB, O>,
-  dialect: DialectName,
+  /** The transaction the query runs in. */
+  trx: Kysely<DB>,
 ): SelectQueryBuilder<DB, TB, O> {
-  return dialect === 'postgres' ? query.forUpdate() : query;
+  return dialectOf(trx) === 'postgres' ? query.forUpdate() : query;
 }

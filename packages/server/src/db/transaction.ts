@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
+import { deliveriesDueListener, takeDeliveriesDueMark } from './deliveries-due.js';
 import { sharedCommitsOf } from './shared-commit.js';
-import type { DialectName } from './dialect.js';
+import { dialectOf } from './dialect.js';
 import type { Tables } from './tables.js';
 
 /**
@@ -18,14 +19,28 @@ export function isRetryableTransactionError(error: unknown): boolean {
 /**
  * Runs `work` in a transaction, again (up to 5 tries, with a short random pause) when the engine
  * aborted it for a serialization failure or a deadlock. `work` must only touch the database. On
- * SQLite, transactions that arrive together share one commit (shared-commit.ts).
+ * SQLite, transactions that arrive together share one commit (shared-commit.ts). A transaction that
+ * marked deliveries due (deliveries-due.ts) tells the database's listener after its commit.
  */
 export async function runInTransaction<T>(
   db: Kysely<Tables>,
   work: (trx: Kysely<Tables>) => Promise<T>,
 ): Promise<T> {
   const shared = sharedCommitsOf(db);
-  return retryingConflicts(() => (shared ? shared.run(work) : db.transaction().execute(work)));
+  let due = false;
+  // The mark is taken right after this work: on SQLite, transactions sharing a commit share `trx`.
+  const marking = async (trx: Kysely<Tables>): Promise<T> => {
+    takeDeliveriesDueMark(trx);
+    const value = await work(trx);
+    due = takeDeliveriesDueMark(trx);
+    return value;
+  };
+  const value = await retryingConflicts(() =>
+    shared ? shared.run(marking) : db.transaction().execute(marking),
+  );
+  // Committed (a shared commit answers only after its commit): wake whoever sends what is now due.
+  if (due) deliveriesDueListener(db)?.();
+  return value;
 }
 
 /** Calls `transaction` again (up to 5 tries, with a short random pause) while it fails retryably. */
@@ -49,9 +64,9 @@ export async function retryingConflicts<T>(transaction: () => Promise<T>): Promi
  */
 export async function runWithoutWaitingForDisk<T>(
   db: Kysely<Tables>,
-  dialect: DialectName,
   work: (trx: Kysely<Tables>) => Promise<T>,
 ): Promise<T> {
+  const dialect = dialectOf(db);
   return runInTransaction(db, async (trx) => {
     if (dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
     return work(trx);

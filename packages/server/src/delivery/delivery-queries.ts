@@ -124,6 +124,5 @@ export async function redeliver(ctx: DeliveryContext, companyId: string, id: str
   if (endpoint.enabled === 0)
     throw new ZupyError('ZUPY_CONFLICT', 'the endpoint of this delivery is disabled; enable it first');
   await scheduleReplay(ctx.db, [id], { now: ctx.clock(), ratePerSecond: 1 });
-  ctx.eventsCommitted();
   return toDeliveryView(await findDelivery(ctx.db, companyId, id));
 }

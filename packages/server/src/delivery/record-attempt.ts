@@ -53,7 +53,7 @@ export async function recordAttempts(
   await ctx.deliveryStore.recordSuccesses(successes, rules.now);
   const failed = new Map<AttemptOutcome, AttemptResult>();
   if (failures.length > 0) {
-    await runWithoutWaitingForDisk(ctx.db, ctx.dialect, async (trx) => {
+    await runWithoutWaitingForDisk(ctx.db, async (trx) => {
       for (const outcome of failures) failed.set(outcome, await recordFailure(trx, outcome, rules));
     });
   }

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DeliveryStatus, Tables } from '../db/tables.js';
 import { ZupyError } from '../errors.js';
+import { markDeliveriesDue } from '../db/deliveries-due.js';
 import { runInTransaction } from '../db/transaction.js';
 
 export interface ReplayQuery {
@@ -60,6 +61,7 @@ export async function scheduleReplay(
   for (let start = 0; start < ids.length; start += BATCH) {
     const batch = ids.slice(start, start + BATCH);
     await runInTransaction(db, async (trx) => {
+      markDeliveriesDue(trx);
       for (const [i, id] of batch.entries()) {
         const due = new Date(options.now.getTime() + Math.floor((start + i) * spacingMs)).toISOString();
         await trx

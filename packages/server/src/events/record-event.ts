@@ -1,6 +1,6 @@
 import { serializeEvent, type ZupyEvent } from '@zupy/webhooks';
 import type { Insertable, Kysely } from 'kysely';
-import type { DialectName } from '../db/dialect.js';
+import { markDeliveriesDue } from '../db/deliveries-due.js';
 import { preparedQuery, valuesOf } from '../db/prepared-query.js';
 import type { DeliveriesTable, EventsTable, Tables } from '../db/tables.js';
 import { newId } from '../shared/random-chars.js';
@@ -50,13 +50,8 @@ const insertDelivery = preparedQuery((db, arg: Insertable<DeliveriesTable>) =>
 );
 
 /** Enabled endpoints of the company that subscribe to `type` (an empty list subscribes to all). */
-async function subscribedEndpoints(
-  trx: Kysely<Tables>,
-  dialect: DialectName,
-  companyId: string,
-  type: string,
-): Promise<string[]> {
-  const endpoints = await subscribedEndpointsQuery.run(trx, dialect, { companyId });
+async function subscribedEndpoints(trx: Kysely<Tables>, companyId: string, type: string): Promise<string[]> {
+  const endpoints = await subscribedEndpointsQuery.run(trx, { companyId });
   return endpoints
     .filter((e) => {
       const events = JSON.parse(e.events) as string[];
@@ -73,7 +68,6 @@ async function subscribedEndpoints(
  */
 export async function recordEvent(
   trx: Kysely<Tables>,
-  dialect: DialectName,
   event: ZupyEvent,
   now: Date,
   only?: { endpointId: string },
@@ -82,7 +76,7 @@ export async function recordEvent(
   const body = serializeEvent(event);
   const stamp = now.toISOString();
   const isTest = only !== undefined ? 1 : 0;
-  await insertEvent.run(trx, dialect, {
+  await insertEvent.run(trx, {
     id,
     company_id: event.company_id,
     type: event.event,
@@ -92,11 +86,12 @@ export async function recordEvent(
   });
   const endpointIds = only
     ? [only.endpointId]
-    : await subscribedEndpoints(trx, dialect, event.company_id, event.event);
+    : await subscribedEndpoints(trx, event.company_id, event.event);
   const deliveryIds: string[] = [];
+  if (endpointIds.length > 0) markDeliveriesDue(trx);
   for (const endpointId of endpointIds) {
     const deliveryId = newId('dlv');
-    await insertDelivery.run(trx, dialect, {
+    await insertDelivery.run(trx, {
       id: deliveryId,
       company_id: event.company_id,
       event_id: id,

@@ -43,7 +43,7 @@ async function applyOperation(
   memberId: string,
   op: Operation,
 ): Promise<PointsOperationResult> {
-  const customer = await findCustomer(trx, companyId, memberId, ctx.dialect);
+  const customer = await findCustomer(trx, companyId, memberId, true);
   const now = ctx.clock();
   const stamp = now.toISOString();
   const amount = op.input.amount;
@@ -93,13 +93,7 @@ async function applyOperation(
       created_at: stamp,
     })
     .execute();
-  const upgrade = await applyTierUpgrade(
-    trx,
-    ctx.dialect,
-    await getProgram(trx, ctx.dialect, companyId),
-    updated,
-    now,
-  );
+  const upgrade = await applyTierUpgrade(trx, await getProgram(trx, companyId), updated, now);
   return {
     customer_id: memberId,
     operation: op.operation,
@@ -122,12 +116,11 @@ async function runOperation(
   const fingerprint = requestFingerprint([op.operation, memberId, op.input]);
   for (let attempt = 1; ; attempt++) {
     try {
-      const { result, replayed } = await runInTransaction(ctx.db, (trx) =>
+      const { result } = await runInTransaction(ctx.db, (trx) =>
         withIdempotency(trx, { companyId, key: idempotencyKey, fingerprint, now: ctx.clock() }, () =>
           applyOperation(trx, ctx, companyId, memberId, op),
         ),
       );
-      if (result.tier_upgraded && !replayed) ctx.eventsCommitted();
       return result;
     } catch (error) {
       // Two requests with one new key raced: the loser runs again and replays the winner's answer.

@@ -51,7 +51,7 @@ export const programRoutes =
           response: { 200: ProgramSchema },
         },
       },
-      (request) => getProgram(ctx.db, ctx.dialect, identity(request).companyId),
+      (request) => getProgram(ctx.db, identity(request).companyId),
     );
 
     app.put(
@@ -79,7 +79,7 @@ export const programRoutes =
         } satisfies Program);
         const companyId = identity(request).companyId;
         await saveProgram(ctx.db, companyId, program, ctx.clock());
-        return getProgram(ctx.db, ctx.dialect, companyId);
+        return getProgram(ctx.db, companyId);
       },
     );
     return Promise.resolve();

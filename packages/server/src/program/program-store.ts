@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { DialectName } from '../db/dialect.js';
 import { preparedQuery } from '../db/prepared-query.js';
 import type { Tables } from '../db/tables.js';
 import { DEFAULT_PROGRAM, type Program } from './program.js';
@@ -9,12 +8,8 @@ const programQuery = preparedQuery((db, arg: { companyId: string }) =>
 );
 
 /** The company's program; the default one until the company saves its own. */
-export async function getProgram(
-  db: Kysely<Tables>,
-  dialect: DialectName,
-  companyId: string,
-): Promise<Program> {
-  const [row] = await programQuery.run(db, dialect, { companyId });
+export async function getProgram(db: Kysely<Tables>, companyId: string): Promise<Program> {
+  const [row] = await programQuery.run(db, { companyId });
   return row ? (JSON.parse(row.program) as Program) : DEFAULT_PROGRAM;
 }
 

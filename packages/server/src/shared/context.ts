@@ -1,5 +1,4 @@
 import type { Kysely } from 'kysely';
-import type { DialectName } from '../db/dialect.js';
 import type { Tables } from '../db/tables.js';
 import type { Clock } from './clock.js';
 
@@ -10,12 +9,9 @@ import type { Clock } from './clock.js';
  */
 export interface AppContext {
   readonly db: Kysely<Tables>;
-  readonly dialect: DialectName;
   readonly clock: Clock;
   readonly newMemberId: () => string;
   readonly newCouponCode: () => string;
-  /** Told after a transaction that recorded events has committed (wakes the delivery worker). */
-  readonly eventsCommitted: () => void;
   /** Resolves once every commit so far is on disk; awaited before a change is acknowledged or sent. */
   readonly syncToDisk: () => Promise<void>;
 }

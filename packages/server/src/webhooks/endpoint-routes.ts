@@ -233,7 +233,6 @@ export const endpointRoutes =
           candidates.map((c) => c.id),
           { now, ratePerSecond: request.body.rate ?? 10 },
         );
-        ctx.eventsCommitted();
         return reply.code(202).send({ count: candidates.length });
       },
     );

@@ -7,6 +7,7 @@ import type { DeliveryContext } from '../delivery/delivery-context.js';
 import { newId } from '../shared/random-chars.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { validateEndpointUrl } from './endpoint-url.js';
+import { markDeliveriesDue } from '../db/deliveries-due.js';
 import { runInTransaction } from '../db/transaction.js';
 
 /** Per company (CONTRACT §1). */
@@ -86,10 +87,7 @@ export async function createEndpoint(
   const stamp = ctx.clock().toISOString();
   await runInTransaction(ctx.db, async (trx) => {
     // Serialize endpoint creation per company, so two requests cannot both take the 10th slot.
-    await lockForUpdate(
-      trx.selectFrom('companies').select('id').where('id', '=', companyId),
-      ctx.dialect,
-    ).execute();
+    await lockForUpdate(trx.selectFrom('companies').select('id').where('id', '=', companyId), trx).execute();
     const existing = await listEndpoints(trx, companyId);
     if (existing.length >= MAX_ENDPOINTS_PER_COMPANY) {
       throw new ZupyError(
@@ -137,20 +135,23 @@ export async function updateEndpoint(
   const row = await findEndpoint(ctx.db, companyId, id);
   const url = patch.url !== undefined ? await validateEndpointUrl(ctx.webhooks, patch.url) : row.url;
   const enabling = patch.enabled === true && row.enabled === 0;
-  await ctx.db
-    .updateTable('webhook_endpoints')
-    .set({
-      url,
-      events: patch.events !== undefined ? JSON.stringify(normalizeEvents(patch.events)) : row.events,
-      description: patch.description !== undefined ? patch.description : row.description,
-      enabled: patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
-      disabled_reason: patch.enabled === undefined ? row.disabled_reason : null,
-      failing_since: enabling ? null : row.failing_since,
-      updated_at: ctx.clock().toISOString(),
-    })
-    .where('id', '=', id)
-    .execute();
-  if (enabling) ctx.eventsCommitted();
+  await runInTransaction(ctx.db, async (trx) => {
+    await trx
+      .updateTable('webhook_endpoints')
+      .set({
+        url,
+        events: patch.events !== undefined ? JSON.stringify(normalizeEvents(patch.events)) : row.events,
+        description: patch.description !== undefined ? patch.description : row.description,
+        enabled: patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
+        disabled_reason: patch.enabled === undefined ? row.disabled_reason : null,
+        failing_since: enabling ? null : row.failing_since,
+        updated_at: ctx.clock().toISOString(),
+      })
+      .where('id', '=', id)
+      .execute();
+    // What queued up while it was disabled is due again.
+    if (enabling) markDeliveriesDue(trx);
+  });
   return toEndpointView(await findEndpoint(ctx.db, companyId, id));
 }
 
