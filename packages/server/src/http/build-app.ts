@@ -43,6 +43,7 @@ export async function buildApp(ctx: AppContext, options: AppOptions): Promise<Fa
   });
   app.setValidatorCompiler(createValidatorCompiler());
   installErrorHandler(app);
+  await app.register(import('./security-headers.js'), { adminSourceMaps: options.adminSourceMaps === true });
   await installOpenApi(app);
   await app.register(healthRoutes(ctx.db));
   await installAdminPanel(app);
