@@ -12,6 +12,7 @@ import { systemClock } from './shared/clock.js';
 import type { AppContext, WebhookSettings } from './shared/context.js';
 import { VERSION } from './version.js';
 import { createSecretBox, loadMasterKey } from './webhooks/secret-box.js';
+import { createListCursors } from './shared/cursor.js';
 
 export interface Runtime {
   readonly config: Config;
@@ -34,8 +35,9 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
   await migrateToLatest(database.db as never, database.dialect);
   const { webhooks: webhookOverrides, ...ctxOverrides } = overrides;
   const resolve = webhookOverrides?.resolve ?? systemResolver;
+  const masterKey = loadMasterKey(config.masterKey, config.dataDir);
   const webhooks: WebhookSettings = {
-    secretBox: createSecretBox(loadMasterKey(config.masterKey, config.dataDir)),
+    secretBox: createSecretBox(masterKey),
     sender: createWebhookSender({
       allowPrivateNetwork: config.allowPrivateNetwork,
       resolve,
@@ -63,6 +65,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     eventsCommitted: () => wakeups.notify(),
     syncToDisk: () => database.syncToDisk(),
     deliveryStore: createDeliveryStore(database),
+    cursors: createListCursors(masterKey),
     random: Math.random,
     ...ctxOverrides,
     webhooks,

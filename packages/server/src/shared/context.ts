@@ -6,6 +6,7 @@ import type { DeliveryStore } from '../delivery/delivery-store.js';
 import type { WebhookSender } from '../delivery/webhook-sender.js';
 import type { SecretBox } from '../webhooks/secret-box.js';
 import type { Clock } from './clock.js';
+import type { ListCursors } from './cursor.js';
 
 /** What webhook features need: secrets at rest, the sender, and the delivery rules. */
 export interface WebhookSettings {
@@ -34,6 +35,8 @@ export interface AppContext {
   /** The delivery worker's hot path (claims, successes) in fixed SQL for the dialect. */
   readonly deliveryStore: DeliveryStore;
   readonly webhooks: WebhookSettings;
+  /** Opaque, per-company list cursors, keyed from the master key (cursor.ts). */
+  readonly cursors: ListCursors;
   /** A number in [0, 1): retry jitter. */
   readonly random: () => number;
 }
