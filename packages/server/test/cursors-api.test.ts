@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type ApiClient, type TestServer } from './helpers/test-server.js';
+import { startTestServer, type ApiClient, type ApiResponse, type TestServer } from './helpers/test-server.js';
 
 const TOTAL = 7;
 
@@ -24,7 +24,7 @@ describe('list cursors through the API', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     for (let pages = 0; pages < 10; pages++) {
-      const res = await api.get(`${path}page_size=3${cursor ? `&cursor=${cursor}` : ''}`);
+      const res: ApiResponse = await api.get(`${path}page_size=3${cursor ? `&cursor=${cursor}` : ''}`);
       expect(res.status, res.text).toBe(200);
       seen.push(...res.body.data.map((c: { member_id: string }) => c.member_id));
       if (!res.body.meta.has_next) return seen;
