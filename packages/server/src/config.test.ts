@@ -12,6 +12,7 @@ describe('config', () => {
       retrySchedule: [0, 60_000, 300_000, 900_000, 3_600_000],
       deliveryTimeoutMs: 10_000,
       allowPrivateNetwork: false,
+      adminSourceMaps: false,
       logLevel: 'info',
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -26,5 +27,6 @@ describe('config', () => {
     expect(() => loadConfig({ ZUPY_DATABASE_URL: 'mysql://x' })).toThrow(/ZUPY_DATABASE_URL/);
     expect(() => loadConfig({ ZUPY_LOG_LEVEL: 'loud' })).toThrow(/ZUPY_LOG_LEVEL/);
     expect(loadConfig({ ZUPY_ALLOW_PRIVATE_NETWORK: '1' }).allowPrivateNetwork).toBe(true);
+    expect(loadConfig({ ZUPY_ADMIN_SOURCE_MAPS: '1' }).adminSourceMaps).toBe(true);
   });
 });

@@ -13,6 +13,8 @@ export interface Config {
   readonly retrySchedule: readonly number[];
   readonly deliveryTimeoutMs: number;
   readonly allowPrivateNetwork: boolean;
+  /** Serve the admin panel's `*.map` source maps (debugging); off, they answer 404. */
+  readonly adminSourceMaps: boolean;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** An endpoint that fails every attempt for this long is disabled (ms). */
   readonly endpointDisableAfterMs: number;
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     retrySchedule: Object.freeze(schedule),
     deliveryTimeoutMs: parseDuration(env.ZUPY_DELIVERY_TIMEOUT ?? '10s', 'ZUPY_DELIVERY_TIMEOUT'),
     allowPrivateNetwork: ['1', 'true', 'yes'].includes((env.ZUPY_ALLOW_PRIVATE_NETWORK ?? '').toLowerCase()),
+    adminSourceMaps: ['1', 'true', 'yes'].includes((env.ZUPY_ADMIN_SOURCE_MAPS ?? '').toLowerCase()),
     logLevel: logLevel as Config['logLevel'],
     endpointDisableAfterMs: parseDuration(
       env.ZUPY_ENDPOINT_DISABLE_AFTER ?? '5d',

@@ -27,6 +27,20 @@ describe('webhooks never reach private networks unless the operator allows it', 
     'http://100.64.1.1/',
     'http://[fd00::1]/',
     'http://0.0.0.0/',
+    // Documentation, benchmarking, relay and other IANA special-purpose ranges.
+    'http://192.0.2.1/',
+    'http://198.51.100.7/',
+    'http://203.0.113.9/',
+    'http://192.88.99.1/',
+    'http://198.19.0.1/',
+    'http://240.0.0.1/',
+    'http://[2001:db8::1]/',
+    'http://[2001::1]/',
+    'http://[2002:808:808::1]/',
+    'http://[64:ff9b:1::808:808]/',
+    'http://[3fff::1]/',
+    'http://[5f00::1]/',
+    'http://[::ffff:192.168.0.1]/',
   ])('refuses %s at registration with a 422 that says how to allow it', async (url) => {
     server = await startTestServer({ env: { ZUPY_ALLOW_PRIVATE_NETWORK: '' } });
     const res = await server.api.post('/api/v2/webhooks/endpoints/', { url });
@@ -38,16 +52,33 @@ describe('webhooks never reach private networks unless the operator allows it', 
     expect(patch.status).toBe(422);
   });
 
-  it('refuses a host name whose DNS answer is private', async () => {
+  it('refuses a host name whose DNS answer is private, without naming the address (no mapping of internal DNS)', async () => {
+    const answers = ['192.168.1.20', '2001:db8::7', 'fd12:3456::1', '198.51.100.23'];
+    let next = 0;
     server = await startTestServer({
       env: { ZUPY_ALLOW_PRIVATE_NETWORK: '' },
-      ctx: { webhooks: { resolve: () => Promise.resolve([{ address: '192.168.1.20', family: 4 }]) } },
+      ctx: {
+        webhooks: {
+          resolve: () => {
+            const address = answers[next++ % answers.length]!;
+            return Promise.resolve([{ address, family: address.includes(':') ? 6 : 4 }]);
+          },
+        },
+      },
     });
-    const res = await server.api.post('/api/v2/webhooks/endpoints/', {
-      url: 'https://crm.internal.example/hook',
-    });
-    expect(res.status).toBe(422);
-    expect(res.body.errors[0].detail).toContain('192.168.1.20');
+    for (const address of answers) {
+      const res = await server.api.post('/api/v2/webhooks/endpoints/', {
+        url: 'https://crm.internal.example/hook',
+      });
+      expect(res.status).toBe(422);
+      expect(res.body.errors).toEqual([
+        {
+          field: 'url',
+          detail: expect.stringContaining('crm.internal.example resolves to a non-public'),
+        },
+      ]);
+      expect(res.text).not.toContain(address);
+    }
   });
 
   it('checks again at connect time: a DNS answer that turns private after registration is not connected to', async () => {
@@ -82,7 +113,9 @@ describe('webhooks never reach private networks unless the operator allows it', 
       throw new Error('delivery did not fail');
     })();
     expect(delivery.attempts[0].response_status).toBeNull();
-    expect(delivery.attempts[0].error).toContain('127.0.0.1');
+    // The delivery log is the tenant's to read: it says why, not where the name pointed.
+    expect(delivery.attempts[0].error).toContain('rebind.example resolves to a non-public');
+    expect(delivery.attempts[0].error).not.toContain('127.0.0.1');
     expect(receiver.requests).toHaveLength(0);
     expect(lookups).toBeGreaterThanOrEqual(2);
   });

@@ -108,7 +108,10 @@ describe.skipIf(onPostgres)('reads of the delivery log are index searches', () =
   it('the delivery log filtered to failures', async () => {
     server = await startTestServer();
     const { sqlite, queries } = await recording(server, async (db) => {
-      await listDeliveries(db, server!.companyId, { status: 'failed', pageSize: 20 });
+      await listDeliveries({ db, cursors: server!.runtime.ctx.cursors }, server!.companyId, {
+        status: 'failed',
+        pageSize: 20,
+      });
     });
     // Newest first through the partial index of failures: a page costs the failures, not the log.
     expect(plansOf(sqlite, queries)).toEqual([

@@ -29,6 +29,8 @@ export const API_PREFIX = '/api/v2';
 export interface AppOptions {
   logLevel: string;
   rateLimitPerMinute: number;
+  /** Serve the admin panel's `*.map` files (ZUPY_ADMIN_SOURCE_MAPS); otherwise they answer 404. */
+  adminSourceMaps?: boolean;
   /** For /metrics: the runtime whose worker to report on. */
   runtime?: Pick<Runtime, 'ctx' | 'worker'>;
 }
@@ -44,6 +46,9 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
   });
   app.setValidatorCompiler(createValidatorCompiler());
   installErrorHandler(app);
+  await app.register(import('../http/security-headers.js'), {
+    adminSourceMaps: options.adminSourceMaps === true,
+  });
   await installOpenApi(app);
   await app.register(healthRoutes(ctx.db));
   await installAdminPanel(app);

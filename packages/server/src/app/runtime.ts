@@ -15,6 +15,7 @@ import { systemClock } from '../shared/clock.js';
 import type { DeliveryContext, WebhookSettings } from '../delivery/delivery-context.js';
 import { VERSION } from '../version.js';
 import { createSecretBox, loadMasterKey } from '../shared/secret-box.js';
+import { createListCursors } from '../shared/cursor.js';
 
 export interface Runtime {
   readonly config: Config;
@@ -44,8 +45,9 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
   await migrateToLatest(database.db as never, database.dialect);
   const { webhooks: webhookOverrides, ...ctxOverrides } = overrides;
   const resolve = webhookOverrides?.resolve ?? systemResolver;
+  const masterKey = loadMasterKey(config.masterKey, config.dataDir);
   const webhooks: WebhookSettings = {
-    secretBox: createSecretBox(loadMasterKey(config.masterKey, config.dataDir)),
+    secretBox: createSecretBox(masterKey),
     sender: createWebhookSender({
       allowPrivateNetwork: config.allowPrivateNetwork,
       resolve,
@@ -72,6 +74,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     newCouponCode: () => generateCouponCode(),
     syncToDisk: () => database.syncToDisk(),
     deliveryStore: createDeliveryStore(database),
+    cursors: createListCursors(masterKey),
     random: Math.random,
     ...ctxOverrides,
     webhooks,

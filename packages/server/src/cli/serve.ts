@@ -42,6 +42,7 @@ export function registerServeCommand(program: Command): void {
       const app = await buildApp(runtime.ctx, {
         logLevel: config.logLevel,
         rateLimitPerMinute: config.rateLimitPerMinute,
+        adminSourceMaps: config.adminSourceMaps,
         runtime,
       });
       if (options.worker) runtime.startWorker(app.log);

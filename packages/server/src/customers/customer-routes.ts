@@ -98,7 +98,7 @@ export const customerRoutes =
         },
       },
       (request) =>
-        listCustomers(ctx.db, identity(request).companyId, {
+        listCustomers(ctx, identity(request).companyId, {
           tier: request.query.tier,
           search: request.query.search,
           cursor: request.query.cursor,

@@ -1,6 +1,5 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { Tables } from '../db/tables.js';
-import { decodeCursor, toPage, type Page } from '../shared/cursor.js';
+import { sql, type RawBuilder } from 'kysely';
+import { toPage, type ListSource, type Page } from '../shared/cursor.js';
 import { toCustomerProfile, type CustomerProfile } from './customer-profile.js';
 
 export interface ListCustomersQuery {
@@ -22,12 +21,12 @@ function contains(
 
 /** The company's customers, newest first. */
 export async function listCustomers(
-  db: Kysely<Tables>,
+  source: ListSource,
   companyId: string,
   query: ListCustomersQuery,
 ): Promise<Page<CustomerProfile>> {
-  const before = decodeCursor(query.cursor);
-  let q = db
+  const before = source.cursors.decode(companyId, query.cursor);
+  let q = source.db
     .selectFrom('customers')
     .selectAll()
     .where('company_id', '=', companyId)
@@ -43,5 +42,8 @@ export async function listCustomers(
     q = q.where((eb) => eb.or(conditions));
   }
   const rows = await q.execute();
-  return toPage(rows, query.pageSize, (r) => Number(r.id), toCustomerProfile);
+  return toPage(rows, query.pageSize, (r) => Number(r.id), toCustomerProfile, {
+    cursors: source.cursors,
+    companyId,
+  });
 }

@@ -14,6 +14,7 @@ import {
 import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
+import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import { shareCommits } from './shared-commit.js';
 import { createWalSync, sqliteCommitMark } from './wal-sync.js';
 import type { Tables } from './tables.js';
@@ -59,7 +60,14 @@ export const PG_STATEMENT_TIMEOUT_MS = 30_000;
  * (background-checkpoints.ts), not in the middle of a request.
  */
 export function openSqlite(file: string): Database {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    // Customers' personal data: a 0700 dir and 0600 files whatever the umask (private-files.ts).
+    ensurePrivateDir(path.dirname(file));
+    ensurePrivateFile(file, 'the database');
+    for (const companion of [`${file}-wal`, `${file}-shm`]) {
+      if (fs.existsSync(companion)) ensurePrivateFile(companion, 'the database');
+    }
+  }
   const sqlite = new SQLite(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');

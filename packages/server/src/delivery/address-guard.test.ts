@@ -52,7 +52,6 @@ describe('address guard', () => {
     '::ffff:8.8.8.8',
     '64:ff9b::808:808',
     '64:ff9b::8.8.8.8',
-    '2002:808:808::1',
     '2606:4700::1111',
   ])('allows %s', (address) => {
     expect(isForbiddenAddress(address)).toBe(false);
@@ -78,7 +77,7 @@ describe('address guard', () => {
         { address: '10.0.0.5', family: 4 },
       ]);
     await expect(vetHost('mixed.example', resolve)).rejects.toThrow(
-      /10\.0\.0\.5.*ZUPY_ALLOW_PRIVATE_NETWORK/,
+      /mixed\.example resolves to a non-public .*ZUPY_ALLOW_PRIVATE_NETWORK/,
     );
     await expect(
       vetHost('localhost', (h) => import('node:dns').then((d) => d.promises.lookup(h, { all: true }))),
@@ -86,4 +85,92 @@ describe('address guard', () => {
     const ok = () => Promise.resolve([{ address: '8.8.4.4', family: 4 }]);
     await expect(vetHost('public.example', ok)).resolves.toEqual([{ address: '8.8.4.4', family: 4 }]);
   });
+
+  it('does not name the address a host name resolves to (it would map internal DNS), only a typed literal', async () => {
+    const resolve = () => Promise.resolve([{ address: '10.20.30.40', family: 4 }]);
+    const error = await vetHost('crm.internal.example', resolve).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ForbiddenAddressError);
+    expect((error as Error).message).not.toContain('10.20.30.40');
+    expect((error as ForbiddenAddressError).address).toBe('10.20.30.40');
+    expect(() => vetLiteralHost('10.20.30.40')).toThrow(/^10\.20\.30\.40 is a non-public/);
+  });
+
+  /** [range, first, last, just outside (allowed)…] per IANA special-purpose entry. */
+  const RANGES: [string, string, string, ...string[]][] = [
+    ['0.0.0.0/8', '0.0.0.0', '0.255.255.255', '1.0.0.0'],
+    ['10.0.0.0/8', '10.0.0.0', '10.255.255.255', '9.255.255.255', '11.0.0.0'],
+    ['100.64.0.0/10', '100.64.0.0', '100.127.255.255', '100.63.255.255', '100.128.0.0'],
+    ['127.0.0.0/8', '127.0.0.0', '127.255.255.255', '126.255.255.255', '128.0.0.0'],
+    ['169.254.0.0/16', '169.254.0.0', '169.254.255.255', '169.253.255.255', '169.255.0.0'],
+    ['172.16.0.0/12', '172.16.0.0', '172.31.255.255', '172.15.255.255', '172.32.0.0'],
+    ['192.0.0.0/24', '192.0.0.0', '192.0.0.255', '191.255.255.255', '192.0.1.0'],
+    ['192.0.2.0/24', '192.0.2.0', '192.0.2.255', '192.0.1.255', '192.0.3.0'],
+    ['192.88.99.0/24', '192.88.99.0', '192.88.99.255', '192.88.98.255', '192.88.100.0'],
+    ['192.168.0.0/16', '192.168.0.0', '192.168.255.255', '192.167.255.255', '192.169.0.0'],
+    ['198.18.0.0/15', '198.18.0.0', '198.19.255.255', '198.17.255.255', '198.20.0.0'],
+    ['198.51.100.0/24', '198.51.100.0', '198.51.100.255', '198.51.99.255', '198.51.101.0'],
+    ['203.0.113.0/24', '203.0.113.0', '203.0.113.255', '203.0.112.255', '203.0.114.0'],
+    ['224.0.0.0/4 multicast', '224.0.0.0', '239.255.255.255', '223.255.255.255'],
+    ['240.0.0.0/4', '240.0.0.0', '255.255.255.254'],
+    ['255.255.255.255/32', '255.255.255.255', '255.255.255.255'],
+    ['::/128', '::', '::'],
+    ['::1/128', '::1', '::1'],
+    ['::ffff:0:0/96 (as its IPv4)', '::ffff:0.0.0.0', '::ffff:255.255.255.255', '::ffff:8.8.8.8'],
+    ['64:ff9b:1::/48', '64:ff9b:1::', '64:ff9b:1:ffff:ffff:ffff:ffff:ffff', '64:ff9b::808:808'],
+    ['100::/64', '100::', '100::ffff:ffff:ffff:ffff'],
+    [
+      '2001::/23',
+      '2001::',
+      '2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff',
+      '2000:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+      '2001:200::',
+    ],
+    ['2001::/32 Teredo', '2001::', '2001:0:ffff:ffff:ffff:ffff:ffff:ffff'],
+    ['2001:2::/48 benchmarking', '2001:2::', '2001:2:0:ffff:ffff:ffff:ffff:ffff'],
+    ['2001:10::/28 ORCHID', '2001:10::', '2001:1f:ffff:ffff:ffff:ffff:ffff:ffff'],
+    [
+      '2001:db8::/32',
+      '2001:db8::',
+      '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff',
+      '2001:db7:ffff:ffff:ffff:ffff:ffff:ffff',
+      '2001:db9::',
+    ],
+    [
+      '2002::/16 6to4',
+      '2002::',
+      '2002:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+      '2001:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+      '2003::',
+    ],
+    [
+      '3fff::/20',
+      '3fff::',
+      '3fff:fff:ffff:ffff:ffff:ffff:ffff:ffff',
+      '3ffe:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+      '3fff:1000::',
+    ],
+    ['5f00::/16', '5f00::', '5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff'],
+    ['fc00::/7', 'fc00::', 'fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'],
+    ['fe80::/10', 'fe80::', 'febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff'],
+    ['ff00::/8 multicast', 'ff00::', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'],
+    [
+      'outside 2000::/3 global unicast',
+      '4000::',
+      '1fff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+      '2000::',
+      '3fff:ffff::',
+    ],
+  ];
+  it.each(RANGES)('refuses %s from %s to %s, and not just outside it', (_range, first, last, ...outside) => {
+    expect(isForbiddenAddress(first), first).toBe(true);
+    expect(isForbiddenAddress(last), last).toBe(true);
+    for (const address of outside) expect(isForbiddenAddress(address), address).toBe(false);
+  });
+
+  it.each(['2002:808:808::1', '2001:0:4136:e378:8000:63bf:3fff:fdd2', 'fe80::1%eth0', '::ffff:192.0.2.1'])(
+    'refuses %s (6to4 and Teredo whatever they carry, a scoped link-local, mapped documentation)',
+    (address) => {
+      expect(isForbiddenAddress(address)).toBe(true);
+    },
+  );
 });

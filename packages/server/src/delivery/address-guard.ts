@@ -2,38 +2,55 @@ import dns from 'node:dns';
 import net from 'node:net';
 
 /**
- * Which addresses a webhook may never reach unless the operator allows private networks: loopback,
- * private, link-local (cloud metadata at 169.254.169.254), CGNAT, unique-local, multicast, reserved
- * and unspecified. IPv4-mapped IPv6 (`::ffff:127.0.0.1`) is checked as the IPv4 it carries, and so
- * are NAT64 and 6to4 addresses (see `embeddedIpv4`).
+ * Every range the IANA special-purpose registries mark as not globally reachable, plus multicast, is
+ * refused unless the operator allows private networks (ZUPY_ALLOW_PRIVATE_NETWORK=1):
+ * https://www.iana.org/assignments/iana-ipv4-special-registry and
+ * https://www.iana.org/assignments/iana-ipv6-special-registry. Where a registry block holds a few
+ * globally reachable exceptions (192.0.0.9, 2001:1::1, 2001:20::/28 …) the whole block is refused: no
+ * webhook receiver lives there, and one rule is easier to trust than a block with holes.
  */
+const FORBIDDEN_IPV4: readonly (readonly [string, number, string])[] = [
+  ['0.0.0.0', 8, '"this network"'],
+  ['10.0.0.0', 8, 'private use'],
+  ['100.64.0.0', 10, 'shared address space (CGNAT)'],
+  ['127.0.0.0', 8, 'loopback'],
+  ['169.254.0.0', 16, 'link-local (cloud metadata at 169.254.169.254)'],
+  ['172.16.0.0', 12, 'private use'],
+  ['192.0.0.0', 24, 'IETF protocol assignments'],
+  ['192.0.2.0', 24, 'documentation (TEST-NET-1)'],
+  ['192.88.99.0', 24, 'deprecated 6to4 relay anycast'],
+  ['192.168.0.0', 16, 'private use'],
+  ['198.18.0.0', 15, 'benchmarking'],
+  ['198.51.100.0', 24, 'documentation (TEST-NET-2)'],
+  ['203.0.113.0', 24, 'documentation (TEST-NET-3)'],
+  ['224.0.0.0', 4, 'multicast'],
+  ['240.0.0.0', 4, 'reserved, and 255.255.255.255 limited broadcast'],
+];
+const FORBIDDEN_IPV6: readonly (readonly [string, number, string])[] = [
+  ['::', 128, 'unspecified'],
+  ['::1', 128, 'loopback'],
+  ['64:ff9b:1::', 48, 'local-use IPv4/IPv6 translation'],
+  ['100::', 64, 'discard-only'],
+  ['100:0:0:1::', 64, 'dummy IPv6 prefix'],
+  ['2001::', 23, 'IETF protocol assignments (Teredo 2001::/32, benchmarking 2001:2::/48, ORCHID)'],
+  ['2001:db8::', 32, 'documentation'],
+  ['2002::', 16, '6to4: the relay, not the receiver, decides where it goes'],
+  ['3fff::', 20, 'documentation'],
+  ['5f00::', 16, 'segment routing (SRv6) SIDs'],
+  ['fc00::', 7, 'unique local'],
+  ['fe80::', 10, 'link-local'],
+  ['fec0::', 10, 'deprecated site-local'],
+  ['ff00::', 8, 'multicast'],
+];
 const FORBIDDEN = new net.BlockList();
-for (const [network, prefix] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const) {
-  FORBIDDEN.addSubnet(network, prefix, 'ipv4');
-}
-for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['fec0::', 10],
-  ['ff00::', 8],
-  ['100::', 64],
-] as const) {
-  FORBIDDEN.addSubnet(network, prefix, 'ipv6');
-}
+for (const [network, prefix] of FORBIDDEN_IPV4) FORBIDDEN.addSubnet(network, prefix, 'ipv4');
+for (const [network, prefix] of FORBIDDEN_IPV6) FORBIDDEN.addSubnet(network, prefix, 'ipv6');
+/**
+ * IANA allocates global unicast IPv6 only from 2000::/3; the rest of the space is reserved, local or
+ * multicast, and reached only through the IPv4 embedded in it (see `embeddedIpv4`).
+ */
+const GLOBAL_UNICAST_IPV6 = new net.BlockList();
+GLOBAL_UNICAST_IPV6.addSubnet('2000::', 3, 'ipv6');
 
 /** The 16 bytes of an IPv6 address (`::` and a trailing dotted IPv4 allowed); `net.isIP` said it is one. */
 function ipv6Bytes(address: string): number[] {
@@ -57,16 +74,15 @@ function ipv6Bytes(address: string): number[] {
 }
 
 /**
- * IPv6 forms that carry an IPv4 address a gateway will reach: NAT64 (64:ff9b::/96, RFC 6052) and 6to4
- * (2002::/16) are checked as that IPv4; the deprecated IPv4-compatible ::/96 and local-use NAT64
- * (64:ff9b:1::/48) are refused outright.
+ * IPv6 forms that carry an IPv4 address the socket (or a gateway) will reach: IPv4-mapped
+ * (::ffff:0:0/96, what a dual-stack socket connects to as IPv4) and NAT64 (64:ff9b::/96, RFC 6052)
+ * are checked as that IPv4; the deprecated IPv4-compatible ::/96 is refused outright.
  */
 function embeddedIpv4(bytes: number[]): { ipv4: string } | { refused: true } | null {
   const v4 = (at: number) => ({ ipv4: bytes.slice(at, at + 4).join('.') });
   const startsWith = (prefix: number[]) => prefix.every((b, i) => bytes[i] === b);
+  if (startsWith([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff])) return v4(12);
   if (startsWith([0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])) return v4(12);
-  if (startsWith([0, 0x64, 0xff, 0x9b, 0, 1])) return { refused: true };
-  if (startsWith([0x20, 0x02])) return v4(2);
   if (startsWith([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])) return { refused: true };
   return null;
 }
@@ -75,10 +91,9 @@ export function isForbiddenAddress(address: string): boolean {
   const family = net.isIP(address);
   if (family === 0) return true;
   if (family === 4) return FORBIDDEN.check(address, 'ipv4');
-  if (FORBIDDEN.check(address, 'ipv6')) return true;
   const embedded = embeddedIpv4(ipv6Bytes(address));
-  if (embedded === null) return false;
-  return 'refused' in embedded || FORBIDDEN.check(embedded.ipv4, 'ipv4');
+  if (embedded !== null) return 'refused' in embedded || FORBIDDEN.check(embedded.ipv4, 'ipv4');
+  return FORBIDDEN.check(address, 'ipv6') || !GLOBAL_UNICAST_IPV6.check(address, 'ipv6');
 }
 
 export interface ResolvedAddress {
@@ -92,14 +107,20 @@ export type HostResolver = (hostname: string) => Promise<ResolvedAddress[]>;
 export const systemResolver: HostResolver = (hostname) =>
   dns.promises.lookup(hostname, { all: true, verbatim: true });
 
+/**
+ * A host that is, or resolves to, a non-public address. The message names the address only when the
+ * caller typed it (an IP literal): naming what a host name resolves to would let a tenant map the
+ * operator's internal DNS one registration at a time. `address` keeps it for the operator's logs.
+ */
 export class ForbiddenAddressError extends Error {
   constructor(
     readonly host: string,
     readonly address: string,
   ) {
     super(
-      `${host} resolves to ${address}, a loopback, private, link-local or reserved address; ` +
-        'webhooks may only reach public addresses (set ZUPY_ALLOW_PRIVATE_NETWORK=1 for local development)',
+      `${host} ${host === address ? 'is' : 'resolves to'} a non-public (loopback, private, link-local or ` +
+        'reserved) address; webhooks may only reach public addresses ' +
+        '(set ZUPY_ALLOW_PRIVATE_NETWORK=1 for local development)',
     );
     this.name = 'ForbiddenAddressError';
   }

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DeliveryRow, DeliveryStatus, Tables } from '../db/tables.js';
 import { ZupyError, notFound } from '../errors.js';
 import type { DeliveryContext } from './delivery-context.js';
-import { decodeCursor, toPage, type Page } from '../shared/cursor.js';
+import { toPage, type ListSource, type Page } from '../shared/cursor.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { scheduleReplay } from './replay-deliveries.js';
 
@@ -52,12 +52,12 @@ export interface DeliveryFilter {
 
 /** The company's deliveries, newest first. */
 export async function listDeliveries(
-  db: Kysely<Tables>,
+  source: ListSource,
   companyId: string,
   filter: DeliveryFilter,
 ): Promise<Page<DeliveryView>> {
-  const before = decodeCursor(filter.cursor);
-  let q = db
+  const before = source.cursors.decode(companyId, filter.cursor);
+  let q = source.db
     .selectFrom('deliveries')
     .selectAll()
     .where('company_id', '=', companyId)
@@ -67,7 +67,10 @@ export async function listDeliveries(
   if (filter.endpointId !== undefined) q = q.where('endpoint_id', '=', filter.endpointId);
   if (filter.status !== undefined) q = q.where('status', '=', filter.status);
   if (filter.event !== undefined) q = q.where('event_type', '=', filter.event);
-  return toPage(await q.execute(), filter.pageSize, (r) => Number(r.seq), toDeliveryView);
+  return toPage(await q.execute(), filter.pageSize, (r) => Number(r.seq), toDeliveryView, {
+    cursors: source.cursors,
+    companyId,
+  });
 }
 
 async function findDelivery(db: Kysely<Tables>, companyId: string, id: string): Promise<DeliveryRow> {

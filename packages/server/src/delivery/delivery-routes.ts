@@ -55,7 +55,7 @@ export const deliveryRoutes =
         },
       },
       (request) =>
-        listDeliveries(ctx.db, identity(request).companyId, {
+        listDeliveries(ctx, identity(request).companyId, {
           endpointId: request.query.endpoint_id,
           status: request.query.status,
           event: request.query.event,

@@ -38,7 +38,7 @@ export const eventRoutes =
         },
       },
       (request) =>
-        listEvents(ctx.db, identity(request).companyId, {
+        listEvents(ctx, identity(request).companyId, {
           after: request.query.after ?? request.query.cursor,
           type: request.query.type,
           pageSize: request.query.page_size,

@@ -1,6 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Tables } from '../db/tables.js';
-import { decodeCursor, toPage, type Page } from '../shared/cursor.js';
+import { toPage, type ListSource, type Page } from '../shared/cursor.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 
 export interface EventView {
@@ -12,12 +10,12 @@ export interface EventView {
 
 /** The company's events in the order they were recorded, after a cursor: for catching up by pulling. */
 export async function listEvents(
-  db: Kysely<Tables>,
+  source: ListSource,
   companyId: string,
   query: { after?: string | undefined; type?: string | undefined; pageSize: number },
 ): Promise<Page<EventView>> {
-  const after = decodeCursor(query.after, 'after');
-  let q = db
+  const after = source.cursors.decode(companyId, query.after, 'after');
+  let q = source.db
     .selectFrom('events')
     .select(['seq', 'id', 'type', 'body', 'created_at'])
     .where('company_id', '=', companyId)
@@ -37,6 +35,7 @@ export async function listEvents(
       created_at: apiTimestamp(r.created_at),
       payload: JSON.parse(r.body) as unknown,
     }),
+    { cursors: source.cursors, companyId },
     { from: query.after },
   );
 }

@@ -1,7 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Tables } from '../db/tables.js';
 import { findCustomer } from '../customers/customer-profile.js';
-import { decodeCursor, toPage, type Page } from '../shared/cursor.js';
+import { toPage, type ListSource, type Page } from '../shared/cursor.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 
 export interface LedgerEntryView {
@@ -17,14 +15,14 @@ export interface LedgerEntryView {
 
 /** A customer's ledger, newest first. */
 export async function pointsHistory(
-  db: Kysely<Tables>,
+  source: ListSource,
   companyId: string,
   memberId: string,
   query: { cursor?: string | undefined; pageSize: number },
 ): Promise<Page<LedgerEntryView>> {
-  await findCustomer(db, companyId, memberId);
-  const before = decodeCursor(query.cursor);
-  let q = db
+  await findCustomer(source.db, companyId, memberId);
+  const before = source.cursors.decode(companyId, query.cursor);
+  let q = source.db
     .selectFrom('ledger_entries')
     .selectAll()
     .where('member_id', '=', memberId)
@@ -47,5 +45,6 @@ export async function pointsHistory(
       order_value: r.order_value_cents === null ? null : Number(r.order_value_cents) / 100,
       created_at: apiTimestamp(r.created_at),
     }),
+    { cursors: source.cursors, companyId },
   );
 }

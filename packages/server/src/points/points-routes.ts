@@ -119,7 +119,7 @@ export const pointsRoutes =
         },
       },
       (request) =>
-        pointsHistory(ctx.db, identity(request).companyId, request.params.member_id.toUpperCase(), {
+        pointsHistory(ctx, identity(request).companyId, request.params.member_id.toUpperCase(), {
           cursor: request.query.cursor,
           pageSize: request.query.page_size,
         }),

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import type { Clock } from './clock.js';
+import type { ListCursors } from './cursor.js';
 
 /**
  * What feature code needs from the outside world, injected so tests control time and randomness.
@@ -14,4 +15,6 @@ export interface AppContext {
   readonly newCouponCode: () => string;
   /** Resolves once every commit so far is on disk; awaited before a change is acknowledged or sent. */
   readonly syncToDisk: () => Promise<void>;
+  /** Opaque, per-company list cursors, keyed from the master key (cursor.ts). */
+  readonly cursors: ListCursors;
 }

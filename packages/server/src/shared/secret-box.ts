@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir, ensurePrivateFile, PRIVATE_FILE_MODE } from '../db/private-files.js';
 
 /** Encrypts endpoint secrets at rest with AES-256-GCM; the endpoint id is bound as associated data. */
 export interface SecretBox {
@@ -51,14 +52,16 @@ export function loadMasterKey(configured: string | undefined, dataDir: string): 
   }
   const file = path.join(dataDir, MASTER_KEY_FILE);
   try {
-    return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
+    const existing = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
+    ensurePrivateFile(file, 'the master key');
+    return existing;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const key = randomBytes(32);
   try {
-    fs.writeFileSync(file, key.toString('base64') + '\n', { mode: 0o600, flag: 'wx' });
+    fs.writeFileSync(file, key.toString('base64') + '\n', { mode: PRIVATE_FILE_MODE, flag: 'wx' });
     return key;
   } catch (error) {
     // Another process created it first: use theirs.

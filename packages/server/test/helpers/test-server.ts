@@ -119,6 +119,7 @@ export async function startTestServer(
   const app = await buildApp(runtime.ctx, {
     logLevel: config.logLevel,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    adminSourceMaps: config.adminSourceMaps,
     runtime,
   });
   if (options.worker) runtime.startWorker(app.log, options.worker === true ? {} : options.worker);
