@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // Benchmark scripts: plain Node ESM, linted without type information.
-    files: ['bench/**/*.mjs'],
+    files: ['bench/**/*.mjs', 'packages/server/bin/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: { globals: globals.node, parserOptions: { project: false, projectService: false } },
   },
