@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.js';
 import { loadConfig, parseDuration } from './config.js';
 
 describe('config', () => {
@@ -14,6 +15,7 @@ describe('config', () => {
       allowPrivateNetwork: false,
       adminSourceMaps: false,
       logLevel: 'info',
+      trustProxy: false,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -28,5 +30,20 @@ describe('config', () => {
     expect(() => loadConfig({ ZUPY_LOG_LEVEL: 'loud' })).toThrow(/ZUPY_LOG_LEVEL/);
     expect(loadConfig({ ZUPY_ALLOW_PRIVATE_NETWORK: '1' }).allowPrivateNetwork).toBe(true);
     expect(loadConfig({ ZUPY_ADMIN_SOURCE_MAPS: '1' }).adminSourceMaps).toBe(true);
+  });
+
+  it('parses ZUPY_TRUST_PROXY as Fastify’s trustProxy and refuses nonsense', () => {
+    expect(loadConfig({ ZUPY_TRUST_PROXY: '' }).trustProxy).toBe(false);
+    expect(loadConfig({ ZUPY_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ ZUPY_TRUST_PROXY: 'TRUE' }).trustProxy).toBe(true);
+    expect(loadConfig({ ZUPY_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ ZUPY_TRUST_PROXY: '10.0.0.1' }).trustProxy).toEqual(['10.0.0.1']);
+    expect(
+      loadConfig({ ZUPY_TRUST_PROXY: '10.0.0.0/8, fd00::/8,loopback,192.168.0.0/255.255.0.0' }).trustProxy,
+    ).toEqual(['10.0.0.0/8', 'fd00::/8', 'loopback', '192.168.0.0/255.255.0.0']);
+    for (const bad of ['yes', '10.0.0.1/33', 'proxy.example.com', '10.0.0.1,', '-1', '1.5', '::1/129']) {
+      expect(() => loadConfig({ ZUPY_TRUST_PROXY: bad })).toThrow(/ZUPY_TRUST_PROXY/);
+    }
+    expect(() => loadConfig({ ZUPY_TRUST_PROXY: 'yes' })).toThrow(ConfigError);
   });
 });

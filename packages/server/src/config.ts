@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 
@@ -22,6 +23,42 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Finished deliveries, their attempts, and delivered events older than this are pruned (ms). */
   readonly retentionMs: number;
+  /**
+   * Which proxies to believe about the client's address (`X-Forwarded-For`), as Fastify's
+   * `trustProxy`: `false` (default: the socket's address), `true` (any), a hop count, or addresses/CIDRs.
+   */
+  readonly trustProxy: TrustProxy;
+}
+
+export type TrustProxy = boolean | number | readonly string[];
+
+/** proxy-addr's names for address ranges, accepted next to addresses and CIDRs. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function parseTrustProxy(text: string | undefined): TrustProxy {
+  const value = (text ?? '').trim();
+  const variable = 'ZUPY_TRUST_PROXY';
+  if (value === '' || value.toLowerCase() === 'false') return false;
+  if (value.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(value)) return parseInteger(value, variable, 0, 100);
+  const entries = value.split(',').map((part) => part.trim());
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const validPrefix =
+      prefix === undefined ||
+      (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32)) ||
+      (family === 4 && isIP(prefix) === 4);
+    if (PROXY_RANGE_NAMES.includes(entry)) continue;
+    if (family === 0 || !validPrefix || rest.length > 0) {
+      throw new ConfigError(
+        variable,
+        `"${entry}" is not an address or CIDR; use true, false, a hop count, or a comma-separated ` +
+          `list of addresses/CIDRs (or loopback, linklocal, uniquelocal)`,
+      );
+    }
+  }
+  return Object.freeze(entries);
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -74,5 +111,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ),
     rateLimitPerMinute: parseInteger(env.ZUPY_RATE_LIMIT ?? '600', 'ZUPY_RATE_LIMIT', 1, 1_000_000),
     retentionMs: parseDuration(env.ZUPY_RETENTION ?? '30d', 'ZUPY_RETENTION'),
+    trustProxy: parseTrustProxy(env.ZUPY_TRUST_PROXY),
   });
 }

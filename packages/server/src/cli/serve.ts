@@ -43,6 +43,7 @@ export function registerServeCommand(program: Command): void {
         logLevel: config.logLevel,
         rateLimitPerMinute: config.rateLimitPerMinute,
         adminSourceMaps: config.adminSourceMaps,
+        trustProxy: config.trustProxy,
         runtime,
       });
       if (options.worker) runtime.startWorker(app.log);
@@ -83,7 +84,7 @@ export function registerServeCommand(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const runtime = await startRuntime(config);
-      const app = await buildWorkerApp(runtime, config.logLevel);
+      const app = await buildWorkerApp(runtime, config.logLevel, { trustProxy: config.trustProxy });
       runtime.startWorker(app.log);
       await app.listen({ port: config.port, host: config.host });
       stopOnSignals(async () => {

@@ -120,6 +120,7 @@ export async function startTestServer(
     logLevel: config.logLevel,
     rateLimitPerMinute: config.rateLimitPerMinute,
     adminSourceMaps: config.adminSourceMaps,
+    trustProxy: config.trustProxy,
     runtime,
   });
   if (options.worker) runtime.startWorker(app.log, options.worker === true ? {} : options.worker);
