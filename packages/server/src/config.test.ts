@@ -16,6 +16,10 @@ describe('config', () => {
       adminSourceMaps: false,
       logLevel: 'info',
       trustProxy: false,
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 72_000,
+      maxConnections: 1024,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -45,5 +49,31 @@ describe('config', () => {
       expect(() => loadConfig({ ZUPY_TRUST_PROXY: bad })).toThrow(/ZUPY_TRUST_PROXY/);
     }
     expect(() => loadConfig({ ZUPY_TRUST_PROXY: 'yes' })).toThrow(ConfigError);
+  });
+
+  it('parses the server timeouts and connection cap, never off, headers within the request', () => {
+    expect(
+      loadConfig({
+        ZUPY_REQUEST_TIMEOUT: '1m',
+        ZUPY_HEADERS_TIMEOUT: '500ms',
+        ZUPY_KEEP_ALIVE_TIMEOUT: '5s',
+        ZUPY_MAX_CONNECTIONS: '10',
+      }),
+    ).toMatchObject({
+      requestTimeoutMs: 60_000,
+      headersTimeoutMs: 500,
+      keepAliveTimeoutMs: 5000,
+      maxConnections: 10,
+    });
+    expect(() => loadConfig({ ZUPY_REQUEST_TIMEOUT: '0s' })).toThrow(/ZUPY_REQUEST_TIMEOUT/);
+    expect(() => loadConfig({ ZUPY_REQUEST_TIMEOUT: 'forever' })).toThrow(/ZUPY_REQUEST_TIMEOUT/);
+    expect(() => loadConfig({ ZUPY_KEEP_ALIVE_TIMEOUT: '2h' })).toThrow(/ZUPY_KEEP_ALIVE_TIMEOUT/);
+    expect(() => loadConfig({ ZUPY_MAX_CONNECTIONS: '0' })).toThrow(/ZUPY_MAX_CONNECTIONS/);
+    expect(() => loadConfig({ ZUPY_REQUEST_TIMEOUT: '5s', ZUPY_HEADERS_TIMEOUT: '10s' })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadConfig({ ZUPY_REQUEST_TIMEOUT: '5s', ZUPY_HEADERS_TIMEOUT: '10s' })).toThrow(
+      /ZUPY_HEADERS_TIMEOUT/,
+    );
   });
 });

@@ -28,6 +28,14 @@ export interface Config {
    * `trustProxy`: `false` (default: the socket's address), `true` (any), a hop count, or addresses/CIDRs.
    */
   readonly trustProxy: TrustProxy;
+  /** A request's headers and body must arrive within this (ms), or the connection gets 408 and is closed. */
+  readonly requestTimeoutMs: number;
+  /** A request's headers must arrive within this (ms); at most {@link requestTimeoutMs}. */
+  readonly headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (ms). */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections the HTTP server accepts at once; further ones are dropped. */
+  readonly maxConnections: number;
 }
 
 export type TrustProxy = boolean | number | readonly string[];
@@ -71,6 +79,13 @@ export function parseDuration(text: string, variable: string): number {
   return Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS]);
 }
 
+/** A server timeout: a duration from 100 ms to 1 h (never off: an unbounded wait is the attack). */
+function parseTimeout(text: string, variable: string): number {
+  const ms = parseDuration(text, variable);
+  if (ms < 100 || ms > 3_600_000) throw new ConfigError(variable, `"${text}" must be from 100ms to 1h`);
+  return ms;
+}
+
 function parseInteger(text: string, variable: string, min: number, max: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -94,6 +109,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('ZUPY_DATABASE_URL', 'must be a postgres:// URL, or unset for embedded SQLite');
   }
+  const requestTimeoutMs = parseTimeout(env.ZUPY_REQUEST_TIMEOUT ?? '30s', 'ZUPY_REQUEST_TIMEOUT');
+  const headersTimeoutMs = parseTimeout(env.ZUPY_HEADERS_TIMEOUT ?? '10s', 'ZUPY_HEADERS_TIMEOUT');
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(
+      'ZUPY_HEADERS_TIMEOUT',
+      `must not be longer than ZUPY_REQUEST_TIMEOUT (${requestTimeoutMs} ms)`,
+    );
+  }
   return Object.freeze({
     port: parseInteger(env.ZUPY_PORT ?? '8080', 'ZUPY_PORT', 0, 65535),
     host: env.ZUPY_HOST ?? '127.0.0.1',
@@ -112,5 +135,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     rateLimitPerMinute: parseInteger(env.ZUPY_RATE_LIMIT ?? '600', 'ZUPY_RATE_LIMIT', 1, 1_000_000),
     retentionMs: parseDuration(env.ZUPY_RETENTION ?? '30d', 'ZUPY_RETENTION'),
     trustProxy: parseTrustProxy(env.ZUPY_TRUST_PROXY),
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: parseTimeout(env.ZUPY_KEEP_ALIVE_TIMEOUT ?? '72s', 'ZUPY_KEEP_ALIVE_TIMEOUT'),
+    maxConnections: parseInteger(env.ZUPY_MAX_CONNECTIONS ?? '1024', 'ZUPY_MAX_CONNECTIONS', 1, 1_000_000),
   });
 }

@@ -17,7 +17,7 @@ import { installAdminPanel } from '../http/admin-static.js';
 import { healthRoutes } from '../http/health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import type { Runtime } from './runtime.js';
-import { fastifyServerOptions, type ServerOptions } from './server-options.js';
+import { fastifyServerOptions, limitServer, type ServerOptions } from './server-options.js';
 import { installOpenApi } from '../http/openapi.js';
 import { buildProblem } from '../http/problem.js';
 import { createValidatorCompiler } from '../http/validator-compiler.js';
@@ -46,6 +46,7 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
+  limitServer(app, options);
   app.setValidatorCompiler(createValidatorCompiler());
   installErrorHandler(app);
   await app.register(import('../http/security-headers.js'), {

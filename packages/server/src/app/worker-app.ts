@@ -3,7 +3,7 @@ import { installErrorHandler } from '../http/error-handler.js';
 import { healthRoutes } from '../http/health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import type { Runtime } from './runtime.js';
-import { fastifyServerOptions, type ServerOptions } from './server-options.js';
+import { fastifyServerOptions, limitServer, type ServerOptions } from './server-options.js';
 
 /** The HTTP side of `zupy worker`: /healthz, /readyz and /metrics only, no API. */
 export async function buildWorkerApp(
@@ -12,6 +12,7 @@ export async function buildWorkerApp(
   serverOptions: ServerOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({ ...fastifyServerOptions(serverOptions), logger: { level: logLevel } });
+  limitServer(app, serverOptions);
   installErrorHandler(app);
   await app.register(healthRoutes(runtime.ctx.db));
   await app.register(metricsRoutes(runtime));
