@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigError } from './errors.js';
 import { loadConfig, parseDuration } from './config.js';
 
 describe('config', () => {
@@ -14,6 +15,11 @@ describe('config', () => {
       allowPrivateNetwork: false,
       adminSourceMaps: false,
       logLevel: 'info',
+      trustProxy: false,
+      requestTimeoutMs: 30_000,
+      headersTimeoutMs: 10_000,
+      keepAliveTimeoutMs: 72_000,
+      maxConnections: 1024,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -28,5 +34,46 @@ describe('config', () => {
     expect(() => loadConfig({ ZUPY_LOG_LEVEL: 'loud' })).toThrow(/ZUPY_LOG_LEVEL/);
     expect(loadConfig({ ZUPY_ALLOW_PRIVATE_NETWORK: '1' }).allowPrivateNetwork).toBe(true);
     expect(loadConfig({ ZUPY_ADMIN_SOURCE_MAPS: '1' }).adminSourceMaps).toBe(true);
+  });
+
+  it('parses ZUPY_TRUST_PROXY as Fastify’s trustProxy and refuses nonsense', () => {
+    expect(loadConfig({ ZUPY_TRUST_PROXY: '' }).trustProxy).toBe(false);
+    expect(loadConfig({ ZUPY_TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ ZUPY_TRUST_PROXY: 'TRUE' }).trustProxy).toBe(true);
+    expect(loadConfig({ ZUPY_TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ ZUPY_TRUST_PROXY: '10.0.0.1' }).trustProxy).toEqual(['10.0.0.1']);
+    expect(
+      loadConfig({ ZUPY_TRUST_PROXY: '10.0.0.0/8, fd00::/8,loopback,192.168.0.0/255.255.0.0' }).trustProxy,
+    ).toEqual(['10.0.0.0/8', 'fd00::/8', 'loopback', '192.168.0.0/255.255.0.0']);
+    for (const bad of ['yes', '10.0.0.1/33', 'proxy.example.com', '10.0.0.1,', '-1', '1.5', '::1/129']) {
+      expect(() => loadConfig({ ZUPY_TRUST_PROXY: bad })).toThrow(/ZUPY_TRUST_PROXY/);
+    }
+    expect(() => loadConfig({ ZUPY_TRUST_PROXY: 'yes' })).toThrow(ConfigError);
+  });
+
+  it('parses the server timeouts and connection cap, never off, headers within the request', () => {
+    expect(
+      loadConfig({
+        ZUPY_REQUEST_TIMEOUT: '1m',
+        ZUPY_HEADERS_TIMEOUT: '500ms',
+        ZUPY_KEEP_ALIVE_TIMEOUT: '5s',
+        ZUPY_MAX_CONNECTIONS: '10',
+      }),
+    ).toMatchObject({
+      requestTimeoutMs: 60_000,
+      headersTimeoutMs: 500,
+      keepAliveTimeoutMs: 5000,
+      maxConnections: 10,
+    });
+    expect(() => loadConfig({ ZUPY_REQUEST_TIMEOUT: '0s' })).toThrow(/ZUPY_REQUEST_TIMEOUT/);
+    expect(() => loadConfig({ ZUPY_REQUEST_TIMEOUT: 'forever' })).toThrow(/ZUPY_REQUEST_TIMEOUT/);
+    expect(() => loadConfig({ ZUPY_KEEP_ALIVE_TIMEOUT: '2h' })).toThrow(/ZUPY_KEEP_ALIVE_TIMEOUT/);
+    expect(() => loadConfig({ ZUPY_MAX_CONNECTIONS: '0' })).toThrow(/ZUPY_MAX_CONNECTIONS/);
+    expect(() => loadConfig({ ZUPY_REQUEST_TIMEOUT: '5s', ZUPY_HEADERS_TIMEOUT: '10s' })).toThrow(
+      ConfigError,
+    );
+    expect(() => loadConfig({ ZUPY_REQUEST_TIMEOUT: '5s', ZUPY_HEADERS_TIMEOUT: '10s' })).toThrow(
+      /ZUPY_HEADERS_TIMEOUT/,
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
 
@@ -22,6 +23,50 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Finished deliveries, their attempts, and delivered events older than this are pruned (ms). */
   readonly retentionMs: number;
+  /**
+   * Which proxies to believe about the client's address (`X-Forwarded-For`), as Fastify's
+   * `trustProxy`: `false` (default: the socket's address), `true` (any), a hop count, or addresses/CIDRs.
+   */
+  readonly trustProxy: TrustProxy;
+  /** A request's headers and body must arrive within this (ms), or the connection gets 408 and is closed. */
+  readonly requestTimeoutMs: number;
+  /** A request's headers must arrive within this (ms); at most {@link requestTimeoutMs}. */
+  readonly headersTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (ms). */
+  readonly keepAliveTimeoutMs: number;
+  /** Open connections the HTTP server accepts at once; further ones are dropped. */
+  readonly maxConnections: number;
+}
+
+export type TrustProxy = boolean | number | readonly string[];
+
+/** proxy-addr's names for address ranges, accepted next to addresses and CIDRs. */
+const PROXY_RANGE_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function parseTrustProxy(text: string | undefined): TrustProxy {
+  const value = (text ?? '').trim();
+  const variable = 'ZUPY_TRUST_PROXY';
+  if (value === '' || value.toLowerCase() === 'false') return false;
+  if (value.toLowerCase() === 'true') return true;
+  if (/^\d+$/.test(value)) return parseInteger(value, variable, 0, 100);
+  const entries = value.split(',').map((part) => part.trim());
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address ?? '');
+    const validPrefix =
+      prefix === undefined ||
+      (/^\d+$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32)) ||
+      (family === 4 && isIP(prefix) === 4);
+    if (PROXY_RANGE_NAMES.includes(entry)) continue;
+    if (family === 0 || !validPrefix || rest.length > 0) {
+      throw new ConfigError(
+        variable,
+        `"${entry}" is not an address or CIDR; use true, false, a hop count, or a comma-separated ` +
+          `list of addresses/CIDRs (or loopback, linklocal, uniquelocal)`,
+      );
+    }
+  }
+  return Object.freeze(entries);
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -32,6 +77,13 @@ export function parseDuration(text: string, variable: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(text);
   if (!match) throw new ConfigError(variable, `"${text}" is not a duration such as 500ms, 10s, 1m, 1h or 5d`);
   return Math.round(Number(match[1]) * DURATION_UNITS_MS[match[2] as keyof typeof DURATION_UNITS_MS]);
+}
+
+/** A server timeout: a duration from 100 ms to 1 h (never off: an unbounded wait is the attack). */
+function parseTimeout(text: string, variable: string): number {
+  const ms = parseDuration(text, variable);
+  if (ms < 100 || ms > 3_600_000) throw new ConfigError(variable, `"${text}" must be from 100ms to 1h`);
+  return ms;
 }
 
 function parseInteger(text: string, variable: string, min: number, max: number): number {
@@ -57,6 +109,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new ConfigError('ZUPY_DATABASE_URL', 'must be a postgres:// URL, or unset for embedded SQLite');
   }
+  const requestTimeoutMs = parseTimeout(env.ZUPY_REQUEST_TIMEOUT ?? '30s', 'ZUPY_REQUEST_TIMEOUT');
+  const headersTimeoutMs = parseTimeout(env.ZUPY_HEADERS_TIMEOUT ?? '10s', 'ZUPY_HEADERS_TIMEOUT');
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(
+      'ZUPY_HEADERS_TIMEOUT',
+      `must not be longer than ZUPY_REQUEST_TIMEOUT (${requestTimeoutMs} ms)`,
+    );
+  }
   return Object.freeze({
     port: parseInteger(env.ZUPY_PORT ?? '8080', 'ZUPY_PORT', 0, 65535),
     host: env.ZUPY_HOST ?? '127.0.0.1',
@@ -74,5 +134,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     ),
     rateLimitPerMinute: parseInteger(env.ZUPY_RATE_LIMIT ?? '600', 'ZUPY_RATE_LIMIT', 1, 1_000_000),
     retentionMs: parseDuration(env.ZUPY_RETENTION ?? '30d', 'ZUPY_RETENTION'),
+    trustProxy: parseTrustProxy(env.ZUPY_TRUST_PROXY),
+    requestTimeoutMs,
+    headersTimeoutMs,
+    keepAliveTimeoutMs: parseTimeout(env.ZUPY_KEEP_ALIVE_TIMEOUT ?? '72s', 'ZUPY_KEEP_ALIVE_TIMEOUT'),
+    maxConnections: parseInteger(env.ZUPY_MAX_CONNECTIONS ?? '1024', 'ZUPY_MAX_CONNECTIONS', 1, 1_000_000),
   });
 }

@@ -78,9 +78,11 @@ describe('operator endpoints and documentation', () => {
     }
     expect(statuses.slice(0, 20).every((s) => s === 401)).toBe(true);
     expect(statuses[20]).toBe(429);
-    const blocked = await server.api.get('/api/v2/customers/');
+    const blocked = await makeClient(server.url, 'zupy_pk_wrong').get('/api/v2/customers/');
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+    // A valid key from the same address is still served (auth-guessing-api.test.ts has more).
+    expect((await server.api.get('/api/v2/customers/')).status).toBe(200);
   });
 
   it('/metrics counts the queue and the failures from the log, and what this worker recorded', async () => {

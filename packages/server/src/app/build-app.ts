@@ -17,6 +17,7 @@ import { installAdminPanel } from '../http/admin-static.js';
 import { healthRoutes } from '../http/health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import type { Runtime } from './runtime.js';
+import { fastifyServerOptions, limitServer, type ServerOptions } from './server-options.js';
 import { installOpenApi } from '../http/openapi.js';
 import { buildProblem } from '../http/problem.js';
 import { createValidatorCompiler } from '../http/validator-compiler.js';
@@ -26,7 +27,7 @@ import { rejectUnsafeText } from '../http/unsafe-text.js';
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 export const API_PREFIX = '/api/v2';
 
-export interface AppOptions {
+export interface AppOptions extends ServerOptions {
   logLevel: string;
   rateLimitPerMinute: number;
   /** Serve the admin panel's `*.map` files (ZUPY_ADMIN_SOURCE_MAPS); otherwise they answer 404. */
@@ -38,12 +39,14 @@ export interface AppOptions {
 /** Builds the HTTP application without listening, so tests can inject requests or listen on port 0. */
 export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    ...fastifyServerOptions(options),
     logger: { level: options.logLevel, redact: ['req.headers["x-api-key"]'] },
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true },
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
   });
+  limitServer(app, options);
   app.setValidatorCompiler(createValidatorCompiler());
   installErrorHandler(app);
   await app.register(import('../http/security-headers.js'), {

@@ -3,13 +3,16 @@ import { installErrorHandler } from '../http/error-handler.js';
 import { healthRoutes } from '../http/health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
 import type { Runtime } from './runtime.js';
+import { fastifyServerOptions, limitServer, type ServerOptions } from './server-options.js';
 
 /** The HTTP side of `zupy worker`: /healthz, /readyz and /metrics only, no API. */
 export async function buildWorkerApp(
   runtime: Pick<Runtime, 'ctx' | 'worker'>,
   logLevel: string,
+  serverOptions: ServerOptions = {},
 ): Promise<FastifyInstance> {
-  const app = Fastify({ logger: { level: logLevel } });
+  const app = Fastify({ ...fastifyServerOptions(serverOptions), logger: { level: logLevel } });
+  limitServer(app, serverOptions);
   installErrorHandler(app);
   await app.register(healthRoutes(runtime.ctx.db));
   await app.register(metricsRoutes(runtime));

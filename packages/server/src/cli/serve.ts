@@ -3,6 +3,7 @@ import { createCompany } from '../companies/create-company.js';
 import { loadConfig } from '../config.js';
 import { buildApp } from '../app/build-app.js';
 import { buildWorkerApp } from '../app/worker-app.js';
+import { serverOptionsOf } from '../app/server-options.js';
 import { startRuntime, type Runtime } from '../app/runtime.js';
 
 /** On the first start with an empty database: a demo company, and its key printed once. */
@@ -43,6 +44,7 @@ export function registerServeCommand(program: Command): void {
         logLevel: config.logLevel,
         rateLimitPerMinute: config.rateLimitPerMinute,
         adminSourceMaps: config.adminSourceMaps,
+        ...serverOptionsOf(config),
         runtime,
       });
       if (options.worker) runtime.startWorker(app.log);
@@ -83,7 +85,7 @@ export function registerServeCommand(program: Command): void {
     .action(async () => {
       const config = loadConfig();
       const runtime = await startRuntime(config);
-      const app = await buildWorkerApp(runtime, config.logLevel);
+      const app = await buildWorkerApp(runtime, config.logLevel, serverOptionsOf(config));
       runtime.startWorker(app.log);
       await app.listen({ port: config.port, host: config.host });
       stopOnSignals(async () => {

@@ -35,8 +35,9 @@ export function installApiKeyAuth(
 ): void {
   app.decorateRequest('auth', null);
   const limiter = new AuthFailureLimiter();
-  app.addHook('onRequest', async (request) => {
-    if (publicPaths.has(request.routeOptions.url ?? '')) return;
+  // The key is looked up first (a hash and an indexed query), so a valid key is never refused by the
+  // guessing limiter: only an address that keeps sending wrong or missing keys is, with 429.
+  const refuseIfGuessing = (request: FastifyRequest): void => {
     const wait = limiter.retryAfter(request.ip);
     if (wait > 0) {
       throw new ZupyError(
@@ -47,15 +48,20 @@ export function installApiKeyAuth(
         },
       );
     }
+  };
+  app.addHook('onRequest', async (request) => {
+    if (publicPaths.has(request.routeOptions.url ?? '')) return;
     const header = request.headers['x-api-key'];
     const key = Array.isArray(header) ? header[0] : header;
     if (key === undefined || key === '') {
+      refuseIfGuessing(request);
       throw new ZupyError('ZUPY_UNAUTHENTICATED', 'send your API key in the X-API-Key header', {
         headers: { 'WWW-Authenticate': 'ApiKey header="X-API-Key"' },
       });
     }
     const found = await findApiKey(key);
     if (!found) {
+      refuseIfGuessing(request);
       limiter.recordFailure(request.ip);
       throw new ZupyError('ZUPY_UNAUTHENTICATED', 'the API key is not valid or was revoked', {
         headers: { 'WWW-Authenticate': 'ApiKey header="X-API-Key"' },

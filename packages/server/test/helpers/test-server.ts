@@ -7,6 +7,7 @@ import { createCompany } from '../../src/companies/create-company.js';
 import { loadConfig } from '../../src/config.js';
 import type { WorkerOptions } from '../../src/delivery/delivery-worker.js';
 import { buildApp } from '../../src/app/build-app.js';
+import { serverOptionsOf } from '../../src/app/server-options.js';
 import { startRuntime, type Runtime, type RuntimeOverrides } from '../../src/app/runtime.js';
 import { databaseEnv, freshDatabaseUrl } from './test-database.js';
 
@@ -120,6 +121,7 @@ export async function startTestServer(
     logLevel: config.logLevel,
     rateLimitPerMinute: config.rateLimitPerMinute,
     adminSourceMaps: config.adminSourceMaps,
+    ...serverOptionsOf(config),
     runtime,
   });
   if (options.worker) runtime.startWorker(app.log, options.worker === true ? {} : options.worker);
