@@ -1,3 +1,5 @@
+import { Type, type Static } from 'typebox';
+import { IsoTimestamp } from '../http/schemas.js';
 import type { Kysely } from 'kysely';
 import { lockForUpdate } from '../db/row-locks.js';
 import type { CustomerRow, Tables } from '../db/tables.js';
@@ -8,23 +10,27 @@ import { apiTimestamp } from '../shared/timestamps.js';
 export const CHANNELS = ['pos', 'mobile_app', 'website', 'api', 'import'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
-/** The full profile the API returns (CONTRACT §2). */
-export interface CustomerProfile {
-  member_id: string;
-  name: string;
-  whatsapp: string;
-  email: string | null;
-  cpf: string | null;
-  tier: string;
-  points_balance: number;
-  points_earned: number;
-  points_spent: number;
-  total_spent: number;
-  transaction_count: number;
-  channel: string;
-  created_at: string;
-  updated_at: string;
-}
+/** The full profile the API returns (CONTRACT §2): its schema, and the type derived from it. */
+export const CustomerProfileSchema = Type.Object(
+  {
+    member_id: Type.String({ examples: ['ZP-8B23CD41'] }),
+    name: Type.String(),
+    whatsapp: Type.String({ description: 'E.164', examples: ['+5511965958122'] }),
+    email: Type.Union([Type.String(), Type.Null()]),
+    cpf: Type.Union([Type.String(), Type.Null()], { description: '11 digits' }),
+    tier: Type.String(),
+    points_balance: Type.Integer(),
+    points_earned: Type.Integer(),
+    points_spent: Type.Integer(),
+    total_spent: Type.Number({ description: 'BRL' }),
+    transaction_count: Type.Integer(),
+    channel: Type.String(),
+    created_at: IsoTimestamp,
+    updated_at: IsoTimestamp,
+  },
+  { $id: 'Customer' },
+);
+export type CustomerProfile = Static<typeof CustomerProfileSchema>;
 
 export function toCustomerProfile(row: CustomerRow): CustomerProfile {
   return {

@@ -2,32 +2,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
-import { IsoTimestamp, MemberIdParams, PageOf, PageQuery, TierNameSchema } from '../http/schemas.js';
+import { MemberIdParams, PageOf, PageQuery, TierNameSchema } from '../http/schemas.js';
 import type { AppContext } from '../shared/context.js';
-import { findCustomer, toCustomerProfile } from './customer-profile.js';
+import { CustomerProfileSchema, findCustomer, toCustomerProfile } from './customer-profile.js';
 import { listCustomers } from './list-customers.js';
 import { registerCustomer } from './register-customer.js';
 import { setCustomerTier } from './set-tier.js';
-
-export const CustomerProfileSchema = Type.Object(
-  {
-    member_id: Type.String({ examples: ['ZP-8B23CD41'] }),
-    name: Type.String(),
-    whatsapp: Type.String({ description: 'E.164', examples: ['+5511965958122'] }),
-    email: Type.Union([Type.String(), Type.Null()]),
-    cpf: Type.Union([Type.String(), Type.Null()], { description: '11 digits' }),
-    tier: Type.String(),
-    points_balance: Type.Integer(),
-    points_earned: Type.Integer(),
-    points_spent: Type.Integer(),
-    total_spent: Type.Number({ description: 'BRL' }),
-    transaction_count: Type.Integer(),
-    channel: Type.String(),
-    created_at: IsoTimestamp,
-    updated_at: IsoTimestamp,
-  },
-  { $id: 'Customer' },
-);
 
 const RegisterBody = Type.Object(
   {

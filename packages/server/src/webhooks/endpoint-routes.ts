@@ -5,6 +5,7 @@ import { identity } from '../http/auth.js';
 import { EventTypeSchema, IsoTimestamp } from '../http/schemas.js';
 import type { DeliveryContext } from '../delivery/delivery-context.js';
 import {
+  EndpointSchema,
   MAX_ROTATION_GRACE_SECONDS,
   createEndpoint,
   deleteEndpoint,
@@ -16,7 +17,7 @@ import {
   updateEndpoint,
 } from './endpoint-store.js';
 import { findReplayable, scheduleReplay } from '../delivery/replay-deliveries.js';
-import { sendTestEvent } from './test-send.js';
+import { TestSendSchema, sendTestEvent } from './test-send.js';
 
 const Url = Type.String({
   minLength: 1,
@@ -28,36 +29,6 @@ const Events = Type.Array(EventTypeSchema, {
   description: 'Event types to receive; empty = all',
 });
 const Description = Type.Union([Type.String({ maxLength: 500 }), Type.Null()]);
-
-export const EndpointSchema = Type.Object({
-  id: Type.String({ examples: ['ep_3kT9xQ…'] }),
-  url: Type.String(),
-  events: Type.Array(Type.String()),
-  enabled: Type.Boolean(),
-  description: Type.Union([Type.String(), Type.Null()]),
-  disabled_reason: Type.Union([Type.String(), Type.Null()], {
-    description: 'Why Zupy disabled it: a 410 Gone, or failing every attempt for days',
-  }),
-  created_at: IsoTimestamp,
-  updated_at: IsoTimestamp,
-});
-
-export const TestSendSchema = Type.Object({
-  success: Type.Boolean(),
-  status_code: Type.Union([Type.Integer(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
-  delivery_id: Type.String(),
-  request: Type.Object({
-    url: Type.String(),
-    headers: Type.Record(Type.String(), Type.String()),
-    body: Type.String(),
-  }),
-  response: Type.Object({
-    status: Type.Union([Type.Integer(), Type.Null()]),
-    body: Type.Union([Type.String(), Type.Null()]),
-    duration_ms: Type.Integer(),
-  }),
-});
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const Secret = Type.Object({ secret: Type.String({ description: 'whsec_ + base64 of 32 random bytes' }) });

@@ -1,3 +1,5 @@
+import { Type, type Static } from 'typebox';
+import { IsoTimestamp } from '../http/schemas.js';
 import { EVENT_TYPES, generateSecret } from '@zupy/webhooks';
 import type { Kysely } from 'kysely';
 import { lockForUpdate } from '../db/row-locks.js';
@@ -15,17 +17,20 @@ export const MAX_ENDPOINTS_PER_COMPANY = 10;
 export const DEFAULT_ROTATION_GRACE_SECONDS = 24 * 3600;
 export const MAX_ROTATION_GRACE_SECONDS = 7 * 24 * 3600;
 
-export interface EndpointView {
-  id: string;
-  url: string;
-  events: string[];
-  enabled: boolean;
-  description: string | null;
-  /** Why Zupy disabled it (a 410 Gone, or failing for days); null when enabled or disabled by hand. */
-  disabled_reason: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export const EndpointSchema = Type.Object({
+  id: Type.String({ examples: ['ep_3kT9xQ…'] }),
+  url: Type.String(),
+  events: Type.Array(Type.String()),
+  enabled: Type.Boolean(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  disabled_reason: Type.Union([Type.String(), Type.Null()], {
+    description: 'Why Zupy disabled it: a 410 Gone, or failing every attempt for days',
+  }),
+  created_at: IsoTimestamp,
+  updated_at: IsoTimestamp,
+});
+/** An endpoint as the API shows it (no secret). */
+export type EndpointView = Static<typeof EndpointSchema>;
 
 export interface EndpointInput {
   url: string;

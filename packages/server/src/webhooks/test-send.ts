@@ -1,3 +1,4 @@
+import { Type, type Static } from 'typebox';
 import { sampleEvent, type EventType } from '@zupy/webhooks';
 import { attemptDelivery } from '../delivery/attempt-delivery.js';
 import { recordEvent } from '../events/record-event.js';
@@ -5,15 +6,24 @@ import type { DeliveryContext } from '../delivery/delivery-context.js';
 import { findEndpoint } from './endpoint-store.js';
 import { runInTransaction } from '../db/transaction.js';
 
-export interface TestSendResult {
-  success: boolean;
-  status_code: number | null;
-  error: string | null;
-  delivery_id: string;
-  /** The exact request sent, for the admin panel's "Send test event". */
-  request: { url: string; headers: Record<string, string>; body: string };
-  response: { status: number | null; body: string | null; duration_ms: number };
-}
+/** A test send's outcome, with the exact request sent (the admin panel's "Send test event"). */
+export const TestSendSchema = Type.Object({
+  success: Type.Boolean(),
+  status_code: Type.Union([Type.Integer(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()]),
+  delivery_id: Type.String(),
+  request: Type.Object({
+    url: Type.String(),
+    headers: Type.Record(Type.String(), Type.String()),
+    body: Type.String(),
+  }),
+  response: Type.Object({
+    status: Type.Union([Type.Integer(), Type.Null()]),
+    body: Type.Union([Type.String(), Type.Null()]),
+    duration_ms: Type.Integer(),
+  }),
+});
+export type TestSendResult = Static<typeof TestSendSchema>;
 
 /**
  * Sends the documentation's sample of `type`, with this company's id, signed with the endpoint's real
