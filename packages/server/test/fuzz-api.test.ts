@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_JSON_DEPTH } from '../src/http/unsafe-text.js';
 import { dumpDatabase } from './helpers/dump-database.js';
 import { onPostgres } from './helpers/test-database.js';
 import { JOAO, startTestServer, type TestServer } from './helpers/test-server.js';
@@ -7,6 +8,10 @@ import { JOAO, startTestServer, type TestServer } from './helpers/test-server.js
 /** Hostile input for every write route: never a 5xx, always a problem document, nothing changed. */
 // Fewer runs on PostgreSQL, where each one dumps the database twice over the network.
 const RUNS = onPostgres ? 25 : 60;
+
+const deepArray = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+const deepObject = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+const TOO_DEEP = { field: 'body', detail: expect.stringContaining(`deeper than ${MAX_JSON_DEPTH} levels`) };
 
 describe('fuzzing the API with hostile bodies', () => {
   let server: TestServer;
@@ -58,8 +63,10 @@ describe('fuzzing the API with hostile bodies', () => {
     ['PUT', '/api/v2/integrations/webhooks/', ['webhook_url', 'webhook_events']],
   ];
 
+  const at = (template: string) => template.replace('{member}', memberId).replace('{endpoint}', endpointId);
+
   it.each(routes)('%s %s', async (method, template, fields) => {
-    const path = template.replace('{member}', memberId).replace('{endpoint}', endpointId);
+    const path = at(template);
     await fc.assert(
       fc.asyncProperty(bodies(fields), async (body) => {
         const before = await dumpDatabase(server.runtime.ctx.db);
@@ -83,7 +90,7 @@ describe('fuzzing the API with hostile bodies', () => {
   it.each(routes)(
     '%s %s: NUL and lone surrogates are a 422 naming the field',
     async (method, template, fields) => {
-      const path = template.replace('{member}', memberId).replace('{endpoint}', endpointId);
+      const path = at(template);
       for (const bad of ['a\u0000b', '\ud800', 'x\udfff']) {
         const before = await dumpDatabase(server.runtime.ctx.db);
         const res = await server.api.request(method, path, { [fields[0]!]: bad });
@@ -99,6 +106,53 @@ describe('fuzzing the API with hostile bodies', () => {
     },
   );
 
+  // The deep-nesting check runs before any schema, so routes whose body is small or optional get it too.
+  const deepRoutes: [string, string][] = [
+    ...routes.map(([method, template]): [string, string] => [method, template]),
+    ['POST', '/api/v2/webhooks/endpoints/{endpoint}/secret/rotate/'],
+    ['POST', '/api/v2/webhooks/endpoints/{endpoint}/replay/'],
+    ['POST', '/api/v2/webhooks/endpoints/{endpoint}/test/'],
+    ['POST', '/api/v2/integrations/webhooks/test/'],
+    ['DELETE', '/api/v2/webhooks/endpoints/{endpoint}/'],
+  ];
+
+  /** A body nested 10,000 deep used to overflow the stack of the text check: a 500 (now a 422). */
+  it.each(deepRoutes)(
+    '%s %s: 10,000-deep arrays and objects are a 422 naming the body',
+    async (method, route) => {
+      for (const body of [deepArray(10_000), deepObject(10_000)]) {
+        const before = await dumpDatabase(server.runtime.ctx.db);
+        const res = await server.api.request(method, at(route), body);
+        expect(res.status, res.text).toBe(422);
+        expect(res.headers.get('content-type')).toContain('application/problem+json');
+        expect(res.body).toMatchObject({ code: 'ZUPY_VALIDATION_FAILED', status: 422, errors: [TOO_DEEP] });
+        expect(await dumpDatabase(server.runtime.ctx.db)).toBe(before);
+      }
+    },
+  );
+
+  it('a body as deep as the 1 MB limit allows is refused quickly', async () => {
+    const depth = 500_000;
+    const started = Date.now();
+    const res = await server.api.post('/api/v2/customers/', deepArray(depth));
+    expect(res.status, res.text).toBe(422);
+    expect(res.body.errors).toEqual([TOO_DEEP]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it(`${MAX_JSON_DEPTH} levels pass the depth check; ${MAX_JSON_DEPTH + 1} do not`, async () => {
+    for (const make of [deepArray, deepObject]) {
+      for (const depth of [MAX_JSON_DEPTH - 1, MAX_JSON_DEPTH]) {
+        const res = await server.api.post('/api/v2/customers/', make(depth));
+        // Still no customer, but refused by the schema for its shape, not for its depth.
+        expect(res.status, res.text).toBe(422);
+        expect(res.body.errors).not.toContainEqual(TOO_DEEP);
+      }
+      const res = await server.api.post('/api/v2/customers/', make(MAX_JSON_DEPTH + 1));
+      expect(res.status, res.text).toBe(422);
+      expect(res.body.errors).toEqual([TOO_DEEP]);
+    }
+  });
   it('hostile query strings and path ids', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ unit: 'binary' }), fc.string(), async (a, b) => {
