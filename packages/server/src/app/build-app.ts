@@ -13,6 +13,7 @@ import { endpointRoutes } from '../webhooks/endpoint-routes.js';
 import { integrationRoutes } from '../webhooks/integration-routes.js';
 import { installApiKeyAuth } from '../http/auth.js';
 import { installErrorHandler } from '../http/error-handler.js';
+import { installSecurityHeaders } from '../http/security-headers.js';
 import { installAdminPanel } from '../http/admin-static.js';
 import { healthRoutes } from '../http/health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
@@ -49,9 +50,7 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
   limitServer(app, options);
   app.setValidatorCompiler(createValidatorCompiler());
   installErrorHandler(app);
-  await app.register(import('../http/security-headers.js'), {
-    adminSourceMaps: options.adminSourceMaps === true,
-  });
+  installSecurityHeaders(app, { adminSourceMaps: options.adminSourceMaps === true });
   await installOpenApi(app);
   await app.register(healthRoutes(ctx.db));
   await installAdminPanel(app);

@@ -1,4 +1,4 @@
-import type { FastifyPluginCallback, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 export interface SecurityHeaderOptions {
   /** Serve the admin panel's `*.map` files (config `adminSourceMaps`); otherwise they answer 404. */
@@ -21,10 +21,10 @@ const isApi = (path: string) => path === '/api' || path.startsWith('/api/');
 
 /**
  * Security headers for the API, and no source maps of the admin panel unless asked for: they
- * publish the panel's source to anyone. Registered before any route, at the root (not
- * encapsulated), so its hooks see every answer, the 404s of unknown routes included.
+ * publish the panel's source to anyone. Installed on the root app before any route, so its hooks
+ * see every answer, the 404s of unknown routes included.
  */
-const securityHeaders: FastifyPluginCallback<SecurityHeaderOptions> = (app, options, done) => {
+export function installSecurityHeaders(app: FastifyInstance, options: SecurityHeaderOptions): void {
   app.addHook('onRequest', (request, reply, next) => {
     const path = routedPath(request);
     if (options.adminSourceMaps !== true && path.startsWith('/admin/') && path.endsWith('.map')) {
@@ -36,9 +36,4 @@ const securityHeaders: FastifyPluginCallback<SecurityHeaderOptions> = (app, opti
     if (isApi(routedPath(request))) reply.headers(API_HEADERS);
     return payload;
   });
-  done();
-};
-// What fastify-plugin does: the hooks apply to the whole application, not to this plugin's scope.
-Object.assign(securityHeaders, { [Symbol.for('skip-override')]: true });
-
-export default securityHeaders;
+}
