@@ -19,6 +19,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** An endpoint that fails every attempt for this long is disabled (ms). */
   readonly endpointDisableAfterMs: number;
+  /** Delays between probes of an endpoint disabled for a failure streak (ms); the last one repeats. */
+  readonly endpointProbeSchedule: readonly number[];
   /** Requests per minute per API key. */
   readonly rateLimitPerMinute: number;
   /** Finished deliveries, their attempts, and delivered events older than this are pruned (ms). */
@@ -101,6 +103,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (schedule.length === 0 || schedule.length > 20) {
     throw new ConfigError('ZUPY_RETRY_SCHEDULE', 'must list from 1 to 20 delays');
   }
+  const probeSchedule = (env.ZUPY_ENDPOINT_PROBE_SCHEDULE ?? '5m,15m,1h,6h')
+    .split(',')
+    .map((part) => parseDuration(part, 'ZUPY_ENDPOINT_PROBE_SCHEDULE'));
+  if (probeSchedule.length > 20 || probeSchedule.some((ms) => ms < 1000)) {
+    throw new ConfigError('ZUPY_ENDPOINT_PROBE_SCHEDULE', 'must list from 1 to 20 delays of at least 1s');
+  }
   const logLevel = env.ZUPY_LOG_LEVEL ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError('ZUPY_LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
@@ -132,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       env.ZUPY_ENDPOINT_DISABLE_AFTER ?? '5d',
       'ZUPY_ENDPOINT_DISABLE_AFTER',
     ),
+    endpointProbeSchedule: Object.freeze(probeSchedule),
     rateLimitPerMinute: parseInteger(env.ZUPY_RATE_LIMIT ?? '600', 'ZUPY_RATE_LIMIT', 1, 1_000_000),
     retentionMs: parseDuration(env.ZUPY_RETENTION ?? '30d', 'ZUPY_RETENTION'),
     trustProxy: parseTrustProxy(env.ZUPY_TRUST_PROXY),

@@ -211,15 +211,32 @@ describe('delivering events to a real receiver', () => {
     expect(disabled.disabled_reason).toContain('410');
     const [delivery] = (await server.api.get('/api/v2/webhooks/deliveries/')).body.data;
     expect(delivery.status).toBe('failed');
-    // New events are not fanned out to it; re-enabling brings it back.
+    expect(disabled).toMatchObject({ disabled_code: 'gone', next_probe_at: null });
+    // An event recorded while it is disabled is held: logged, counted, never sent.
     await server.api.post('/api/v2/customers/', { phone: '11 90000-1111', name: 'Later' });
+    const log = (await server.api.get(`/api/v2/webhooks/deliveries/?endpoint_id=${ep.id}`)).body.data;
+    expect(log.map((d: { status: string }) => d.status)).toEqual(['held', 'failed']);
     expect(
-      (await server.api.get(`/api/v2/webhooks/deliveries/?endpoint_id=${ep.id}`)).body.data,
-    ).toHaveLength(1);
+      (await server.api.get(`/api/v2/webhooks/deliveries/?status=held`)).body.data.map(
+        (d: { id: string }) => d.id,
+      ),
+    ).toEqual([log[0].id]);
+    expect((await server.api.get(`/api/v2/webhooks/endpoints/${ep.id}/`)).body.held_deliveries).toBe(1);
+    await new Promise((res) => setTimeout(res, 600));
+    expect(r.requests).toHaveLength(1);
+    // Re-enabling brings it back, and what was held is sent.
+    r.respond = () => ({ status: 200 });
     const enabled = await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${ep.id}/`, {
       enabled: true,
     });
-    expect(enabled.body).toMatchObject({ enabled: true, disabled_reason: null });
+    expect(enabled.body).toMatchObject({
+      enabled: true,
+      disabled_reason: null,
+      disabled_code: null,
+      held_deliveries: 0,
+    });
+    await r.waitFor(2);
+    expect(JSON.parse(r.requests[1]!.body).customer.name).toBe('Later');
   });
 
   it('disables an endpoint that fails every attempt for the configured period', async () => {

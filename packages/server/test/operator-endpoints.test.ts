@@ -121,7 +121,9 @@ describe('operator endpoints and documentation', () => {
       .toBe(1);
     expect(await metrics()).toEqual({
       'zupy_deliveries{status="pending"}': 0,
+      'zupy_deliveries{status="held"}': 0,
       'zupy_deliveries{status="failed"}': 1,
+      'zupy_deliveries{status="discarded"}': 0,
       'zupy_delivery_attempts_total{result="succeeded"}': 1,
       'zupy_delivery_attempts_total{result="retrying"}': 1,
       'zupy_delivery_attempts_total{result="failed"}': 1,
@@ -141,7 +143,7 @@ describe('operator endpoints and documentation', () => {
     const endpointId = (await server.api.get('/api/v2/webhooks/endpoints/')).body.data[0].id;
     await runInTransaction(server.runtime.ctx.db, (trx) =>
       recordEvent(trx, sampleEvent('customer.registered'), new Date(), {
-        endpointId,
+        only: { endpointId, kind: 'test' },
       }),
     );
     expect((await metrics())['zupy_deliveries{status="pending"}']).toBe(1);

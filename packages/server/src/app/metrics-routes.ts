@@ -21,6 +21,27 @@ export async function countDeliveries(db: Kysely<Tables>, status: DeliveryStatus
 }
 
 /**
+ * Pending deliveries of disabled endpoints (held), through each one's range of the partial index of
+ * pending deliveries: disabled endpoints are few.
+ */
+export async function countHeldDeliveries(db: Kysely<Tables>): Promise<number> {
+  const row = await db
+    .selectFrom('deliveries')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('status', '=', 'pending')
+    .where('next_attempt_at', 'is not', null)
+    .where('endpoint_id', 'in', (eb) =>
+      eb
+        .selectFrom('webhook_endpoints')
+        .select('id')
+        .where('enabled', '=', 0)
+        .where('deleted_at', 'is', null),
+    )
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
  * Prometheus text format: the queue and the failures in the delivery log (gauges, the same from
  * every process), and what this process's worker sent and recorded since it started (counters).
  */
@@ -29,14 +50,18 @@ export const metricsRoutes =
   (app) => {
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
       const db = runtime.ctx.db;
-      const pending = await countDeliveries(db, 'pending');
+      const held = await countHeldDeliveries(db);
+      const pending = (await countDeliveries(db, 'pending')) - held;
       const failed = await countDeliveries(db, 'failed');
+      const discarded = await countDeliveries(db, 'discarded');
       const recorded = runtime.worker?.attemptsRecorded ?? { succeeded: 0, retrying: 0, failed: 0 };
       const lines = [
-        '# HELP zupy_deliveries Webhook deliveries in the delivery log waiting to be sent (pending) or failed for good (failed).',
+        '# HELP zupy_deliveries Webhook deliveries in the delivery log waiting to be sent (pending), waiting for their disabled endpoint (held), failed for good (failed), or dropped on re-enabling (discarded).',
         '# TYPE zupy_deliveries gauge',
         `zupy_deliveries{status="pending"} ${pending}`,
+        `zupy_deliveries{status="held"} ${held}`,
         `zupy_deliveries{status="failed"} ${failed}`,
+        `zupy_deliveries{status="discarded"} ${discarded}`,
         '# HELP zupy_delivery_attempts_total Webhook attempts this process recorded, by what became of the delivery.',
         '# TYPE zupy_delivery_attempts_total counter',
         ...Object.entries(recorded).map(

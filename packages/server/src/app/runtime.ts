@@ -58,6 +58,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     timeoutMs: config.deliveryTimeoutMs,
     retrySchedule: config.retrySchedule,
     disableAfterMs: config.endpointDisableAfterMs,
+    probeSchedule: config.endpointProbeSchedule,
     userAgent: `Zupy-Webhook/${VERSION}`,
     ...webhookOverrides,
   };

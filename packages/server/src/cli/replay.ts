@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig, parseDuration } from '../config.js';
-import { findReplayable, scheduleReplay } from '../delivery/replay-deliveries.js';
+import { assertReplayable, findReplayable, scheduleReplay } from '../delivery/replay-deliveries.js';
 import { invalidField } from '../errors.js';
 import { startRuntime } from '../app/runtime.js';
 import { createProgressBar } from './progress-bar.js';
@@ -14,7 +14,7 @@ export function parseTimeArgument(text: string, option: string, now: Date): Date
   return date;
 }
 
-const STATUSES = ['failed', 'succeeded', 'pending', 'any'] as const;
+const STATUSES = ['failed', 'succeeded', 'pending', 'held', 'discarded', 'any'] as const;
 
 export function registerReplayCommand(program: Command): void {
   program
@@ -76,6 +76,7 @@ Examples:
             }
             return;
           }
+          await assertReplayable(runtime.ctx.db, options.endpoint);
           const bar = options.json ? undefined : createProgressBar('Scheduling', candidates.length);
           await scheduleReplay(
             runtime.ctx.db,

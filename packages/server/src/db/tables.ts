@@ -56,6 +56,8 @@ export interface CustomersTable {
   transaction_count: number;
   channel: string;
   welcome_coupon: string | null;
+  /** How many events about this member were recorded: the last `X-Zupy-Sequence` given. */
+  events_recorded: Generated<number>;
   created_at: string;
   updated_at: string;
 }
@@ -92,6 +94,10 @@ export interface EventsTable {
   created_at: string;
   /** 1 for the synthetic events of test sends: not listed by GET /events/. */
   is_test: Generated<number>;
+  /** The member the event is about (customer events), else null. */
+  member_id: string | null;
+  /** The event's number among the member's events (`X-Zupy-Sequence`), else null. */
+  member_seq: number | null;
 }
 
 export interface WebhookEndpointsTable {
@@ -109,12 +115,37 @@ export interface WebhookEndpointsTable {
   previous_secret_expires_at: string | null;
   /** When the current run of failed attempts began; null after any success. */
   failing_since: string | null;
+  /** `member`: one member's deliveries go in the order of their events; `none`: no order. */
+  ordering: EndpointOrdering;
+  /** Why it is disabled, as a code: `gone` (410), `failure_streak`, `manual`; null when enabled. */
+  disabled_code: DisabledCode | null;
+  disabled_at: string | null;
+  /** When a failure-streak endpoint is probed next (never for `gone` or `manual`). */
+  next_probe_at: string | null;
+  /** Probes made since it was disabled: the step of the probe schedule. */
+  probe_count: Generated<number>;
   created_at: string;
   updated_at: string;
   deleted_at: string | null;
 }
 
-export type DeliveryStatus = 'pending' | 'succeeded' | 'failed';
+export type EndpointOrdering = 'member' | 'none';
+export type DisabledCode = 'gone' | 'failure_streak' | 'manual';
+
+/**
+ * `pending`: waiting to be sent (at `next_attempt_at`) — shown as `held` while its endpoint is
+ * disabled; `discarded`: held, and dropped by the operator on re-enabling (`discard_held`).
+ */
+export type DeliveryStatus = 'pending' | 'succeeded' | 'failed' | 'discarded';
+/** What a delivery carries: a recorded event, a test send, or a probe of a disabled endpoint. */
+export type DeliveryKind = 'event' | 'test' | 'probe';
+
+/**
+ * The `next_attempt_at` of a delivery waiting for the member's earlier delivery to the same endpoint:
+ * later than any due time, so no claim reaches it, yet counted in the queue. Its predecessor's end
+ * sets a real time.
+ */
+export const WAITING_FOR_PREDECESSOR = '9999-12-31T23:59:59.999Z';
 
 export interface DeliveriesTable {
   seq: Generated<number>;
@@ -131,6 +162,13 @@ export interface DeliveriesTable {
   /** Set while a worker holds the delivery; an expired lease means the worker died. */
   lease_expires_at: string | null;
   is_test: number;
+  /** The member whose events this endpoint gets in order; null when not ordered. */
+  member_id: string | null;
+  /** The `seq` of the member's earlier delivery this one waits for (until that one ends). */
+  waits_for: number | null;
+  /** 1 when a later delivery of the member waits for this one. */
+  has_successor: Generated<number>;
+  kind: Generated<DeliveryKind>;
   created_at: string;
   updated_at: string;
 }

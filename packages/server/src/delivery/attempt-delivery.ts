@@ -16,7 +16,7 @@ export interface AttemptReport {
 export async function sendAttempt(
   ctx: DeliveryContext,
   delivery: DeliveryRow,
-  event: { body: string },
+  event: { body: string; sequence?: number | null },
   endpoint: EndpointRow,
   shutdown?: AbortSignal,
   /** The endpoint's signing secrets, when the caller decrypted them once for many deliveries. */
@@ -34,6 +34,7 @@ export async function sendAttempt(
     now: startedAt,
     isTest: delivery.is_test === 1,
     userAgent: ctx.webhooks.userAgent,
+    sequence: event.sequence,
   });
   const response = await ctx.webhooks.sender.send({
     url: endpoint.url,
@@ -49,6 +50,7 @@ export function attemptRules(ctx: DeliveryContext) {
   return {
     schedule: ctx.webhooks.retrySchedule,
     disableAfterMs: ctx.webhooks.disableAfterMs,
+    probeSchedule: ctx.webhooks.probeSchedule,
     now: ctx.clock(),
     random: ctx.random,
   };

@@ -14,6 +14,8 @@ export interface WebhookSettings {
   readonly retrySchedule: readonly number[];
   /** An endpoint failing every attempt for this long is disabled. */
   readonly disableAfterMs: number;
+  /** Delays between probes of an endpoint disabled for a failure streak (ms); the last one repeats. */
+  readonly probeSchedule: readonly number[];
   readonly userAgent: string;
 }
 

@@ -11,6 +11,8 @@ export interface DeliveryHeadersInput {
   now: Date;
   isTest: boolean;
   userAgent: string;
+  /** The event's number among its member's events; no header when it is not about a member. */
+  sequence?: number | null | undefined;
 }
 
 /** Every header of one attempt (CONTRACT §1). The signatures come from @zupy/webhooks, the one signer. */
@@ -29,6 +31,7 @@ export function deliveryHeaders(input: DeliveryHeadersInput): Record<string, str
       body: input.body,
     }),
   };
+  if (input.sequence != null) headers['x-zupy-sequence'] = String(input.sequence);
   if (input.isTest) headers['x-zupy-test'] = 'true';
   return headers;
 }

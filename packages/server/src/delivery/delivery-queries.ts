@@ -1,19 +1,31 @@
 import type { Kysely } from 'kysely';
-import type { DeliveryRow, DeliveryStatus, Tables } from '../db/tables.js';
+import {
+  WAITING_FOR_PREDECESSOR,
+  type DeliveryKind,
+  type DeliveryRow,
+  type DeliveryStatus,
+  type Tables,
+} from '../db/tables.js';
 import { ZupyError, notFound } from '../errors.js';
 import type { DeliveryContext } from './delivery-context.js';
 import { toPage, type ListSource, type Page } from '../shared/cursor.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { scheduleReplay } from './replay-deliveries.js';
 
+/** A delivery's state as shown: `held` is a pending delivery of a disabled endpoint. */
+export type DeliveryState = DeliveryStatus | 'held';
+
 export interface DeliveryView {
   id: string;
   event_id: string;
   event_type: string;
   endpoint_id: string;
-  status: DeliveryStatus;
+  status: DeliveryState;
   attempts_count: number;
   next_attempt_at: string | null;
+  /** The member's earlier delivery to the same endpoint this one waits for (per-member order). */
+  waiting_for: string | null;
+  kind: DeliveryKind;
   test: boolean;
   created_at: string;
 }
@@ -28,23 +40,40 @@ export interface DeliveryAttemptView {
   error: string | null;
 }
 
-export function toDeliveryView(row: DeliveryRow): DeliveryView {
+/** A delivery row with what its view needs from its endpoint and its predecessor. */
+export type ShownDelivery = DeliveryRow & { endpoint_enabled: number | null; waiting_for_id: string | null };
+
+export function toDeliveryView(row: ShownDelivery): DeliveryView {
+  const held = row.status === 'pending' && row.endpoint_enabled === 0;
+  const waiting = row.next_attempt_at === WAITING_FOR_PREDECESSOR;
   return {
     id: row.id,
     event_id: row.event_id,
     event_type: row.event_type,
     endpoint_id: row.endpoint_id,
-    status: row.status,
+    status: held ? 'held' : row.status,
     attempts_count: Number(row.attempts_count),
-    next_attempt_at: row.next_attempt_at ? apiTimestamp(row.next_attempt_at) : null,
+    next_attempt_at: row.next_attempt_at && !waiting && !held ? apiTimestamp(row.next_attempt_at) : null,
+    waiting_for: waiting ? row.waiting_for_id : null,
+    kind: row.kind,
     test: row.is_test === 1,
     created_at: apiTimestamp(row.created_at),
   };
 }
 
+/** Deliveries with their endpoint's `enabled` and the id of the delivery each waits for. */
+function shownDeliveries(db: Kysely<Tables>) {
+  return db
+    .selectFrom('deliveries')
+    .leftJoin('webhook_endpoints as ep', 'ep.id', 'deliveries.endpoint_id')
+    .leftJoin('deliveries as before', 'before.seq', 'deliveries.waits_for')
+    .selectAll('deliveries')
+    .select(['ep.enabled as endpoint_enabled', 'before.id as waiting_for_id']);
+}
+
 export interface DeliveryFilter {
   endpointId?: string | undefined;
-  status?: DeliveryStatus | undefined;
+  status?: DeliveryState | undefined;
   event?: string | undefined;
   cursor?: string | undefined;
   pageSize: number;
@@ -57,28 +86,28 @@ export async function listDeliveries(
   filter: DeliveryFilter,
 ): Promise<Page<DeliveryView>> {
   const before = source.cursors.decode(companyId, filter.cursor);
-  let q = source.db
-    .selectFrom('deliveries')
-    .selectAll()
-    .where('company_id', '=', companyId)
-    .orderBy('seq', 'desc')
+  let q = shownDeliveries(source.db)
+    .where('deliveries.company_id', '=', companyId)
+    .orderBy('deliveries.seq', 'desc')
     .limit(filter.pageSize + 1);
-  if (before !== undefined) q = q.where('seq', '<', before);
-  if (filter.endpointId !== undefined) q = q.where('endpoint_id', '=', filter.endpointId);
-  if (filter.status !== undefined) q = q.where('status', '=', filter.status);
-  if (filter.event !== undefined) q = q.where('event_type', '=', filter.event);
+  if (before !== undefined) q = q.where('deliveries.seq', '<', before);
+  if (filter.endpointId !== undefined) q = q.where('deliveries.endpoint_id', '=', filter.endpointId);
+  if (filter.status === 'held' || filter.status === 'pending') {
+    q = q
+      .where('deliveries.status', '=', 'pending')
+      .where('ep.enabled', '=', filter.status === 'held' ? 0 : 1);
+  } else if (filter.status !== undefined) q = q.where('deliveries.status', '=', filter.status);
+  if (filter.event !== undefined) q = q.where('deliveries.event_type', '=', filter.event);
   return toPage(await q.execute(), filter.pageSize, (r) => Number(r.seq), toDeliveryView, {
     cursors: source.cursors,
     companyId,
   });
 }
 
-async function findDelivery(db: Kysely<Tables>, companyId: string, id: string): Promise<DeliveryRow> {
-  const row = await db
-    .selectFrom('deliveries')
-    .selectAll()
-    .where('id', '=', id)
-    .where('company_id', '=', companyId)
+async function findDelivery(db: Kysely<Tables>, companyId: string, id: string): Promise<ShownDelivery> {
+  const row = await shownDeliveries(db)
+    .where('deliveries.id', '=', id)
+    .where('deliveries.company_id', '=', companyId)
     .executeTakeFirst();
   if (!row) throw notFound(`delivery ${id}`);
   return row;

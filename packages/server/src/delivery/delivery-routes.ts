@@ -6,7 +6,19 @@ import { EventTypeSchema, IsoTimestamp, PageOf, PageQuery } from '../http/schema
 import type { DeliveryContext } from './delivery-context.js';
 import { getDelivery, listDeliveries, redeliver } from './delivery-queries.js';
 
-const Status = Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]);
+const Status = Type.Union(
+  [
+    Type.Literal('pending'),
+    Type.Literal('held'),
+    Type.Literal('succeeded'),
+    Type.Literal('failed'),
+    Type.Literal('discarded'),
+  ],
+  {
+    description:
+      '`pending`: waiting to be sent (now, at a retry, or after the member’s earlier delivery: `waiting_for`); `held`: pending while its endpoint is disabled — sent once it is enabled again; `succeeded`; `failed`: every attempt failed; `discarded`: held, then dropped by `PATCH {enabled: true, discard_held: true}`.',
+  },
+);
 
 const DeliveryFields = {
   id: Type.String(),
@@ -16,7 +28,14 @@ const DeliveryFields = {
   status: Status,
   attempts_count: Type.Integer(),
   next_attempt_at: Type.Union([IsoTimestamp, Type.Null()]),
-  test: Type.Boolean({ description: 'A test send' }),
+  waiting_for: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'The member’s earlier delivery to the same endpoint that this one waits for (per-member order); it goes once that one succeeded or failed',
+  }),
+  kind: Type.Union([Type.Literal('event'), Type.Literal('test'), Type.Literal('probe')], {
+    description: '`event`; `test`: a test send; `probe`: Zupy probing a disabled endpoint',
+  }),
+  test: Type.Boolean({ description: 'A test send or a probe (`X-Zupy-Test: true`)' }),
   created_at: IsoTimestamp,
 };
 const DeliverySchema = Type.Object(DeliveryFields);

@@ -7,6 +7,7 @@ import { AttemptBatcher } from './attempt-batcher.js';
 import type { ClaimedDelivery } from './store/delivery-store.js';
 import { pruneDeliveryLog } from './prune-delivery-log.js';
 import { endpointSecrets } from './endpoint-secrets.js';
+import { releaseOrphanedWaits } from './delivery-order.js';
 
 export interface WorkerOptions {
   /** Requests in flight across all endpoints: against slow receivers, concurrency is the limit, not CPU. */
@@ -77,6 +78,17 @@ export class DeliveryWorker {
   start(): void {
     this.loop ??= this.run();
     this.pruneTimer ??= setInterval(() => void this.prune(), this.options.pruneEveryMs).unref();
+    void this.repairOrder();
+  }
+
+  /** Releases deliveries left waiting for one that ended (delivery-order.ts); idempotent. */
+  private async repairOrder(): Promise<void> {
+    try {
+      const released = await releaseOrphanedWaits(this.ctx.db, this.ctx.clock());
+      if (released > 0) this.log.info({ released }, 'released deliveries waiting for ended ones');
+    } catch (error) {
+      this.log.error({ err: error }, 'releasing waiting deliveries failed');
+    }
   }
 
   /** Deletes what the retention period says is old; any worker may do it, the work is idempotent. */
@@ -88,6 +100,7 @@ export class DeliveryWorker {
     } catch (error) {
       this.log.error({ err: error }, 'pruning the delivery log failed');
     }
+    await this.repairOrder();
   }
 
   /** Look for work now (called after a transaction that recorded events commits). */
@@ -204,7 +217,10 @@ export class DeliveryWorker {
     return claimed.length;
   }
 
-  private dispatch({ delivery: row, body, endpoint }: ClaimedDelivery, secrets: readonly string[]): void {
+  private dispatch(
+    { delivery: row, body, sequence, endpoint }: ClaimedDelivery,
+    secrets: readonly string[],
+  ): void {
     this.perEndpoint.set(row.endpoint_id, (this.perEndpoint.get(row.endpoint_id) ?? 0) + 1);
     let held = this.heldPerEndpoint.get(row.endpoint_id);
     if (held === undefined) this.heldPerEndpoint.set(row.endpoint_id, (held = new Set()));
@@ -214,7 +230,14 @@ export class DeliveryWorker {
       let sent = false;
       let recorded = false;
       try {
-        const outcome = await sendAttempt(this.ctx, row, { body }, endpoint, this.shutdown.signal, secrets);
+        const outcome = await sendAttempt(
+          this.ctx,
+          row,
+          { body, sequence },
+          endpoint,
+          this.shutdown.signal,
+          secrets,
+        );
         // The request is over: its slot is free while the outcome is recorded. The delivery stays
         // leased until then, so no claim can take it again meanwhile.
         sent = true;

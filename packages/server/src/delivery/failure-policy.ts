@@ -54,3 +54,12 @@ export function disableReason(
     return `every attempt failed since ${failingSince.slice(0, 19)}Z`;
   return null;
 }
+
+/**
+ * When a disabled endpoint is probed next: the `probesMade`-th step of the probe schedule after
+ * `now`, the last step repeating.
+ */
+export function nextProbeAt(probesMade: number, schedule: readonly number[], now: Date): Date {
+  const step = schedule[Math.min(probesMade, schedule.length - 1)] ?? 0;
+  return new Date(now.getTime() + step);
+}

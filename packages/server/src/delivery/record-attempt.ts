@@ -4,16 +4,19 @@ import { runWithoutWaitingForDisk } from '../db/transaction.js';
 import type { DeliveryContext } from './delivery-context.js';
 import { attemptRow, type AttemptOutcome } from './store/delivery-store.js';
 import { disableReason, nextAttemptAt as nextAttemptTime } from './failure-policy.js';
+import { releaseSuccessors } from './delivery-order.js';
+import { disableEndpoint } from './endpoint-state.js';
 
 export interface AttemptRules {
   schedule: readonly number[];
   disableAfterMs: number;
+  probeSchedule: readonly number[];
   now: Date;
   random: () => number;
 }
 
 export interface AttemptResult {
-  status: DeliveryStatus;
+  status: Extract<DeliveryStatus, 'pending' | 'succeeded' | 'failed'>;
   nextAttemptAt: Date | null;
   endpointDisabled: string | null;
 }
@@ -79,9 +82,9 @@ async function recordFailure(
     },
     { ...rules, random: rules.random() },
   );
-  const status: DeliveryStatus = nextAttemptAt ? 'pending' : 'failed';
+  const status: AttemptResult['status'] = nextAttemptAt ? 'pending' : 'failed';
   await trx.insertInto('delivery_attempts').values(attemptRow(outcome)).execute();
-  await trx
+  const ended = await trx
     .updateTable('deliveries')
     .set({
       status,
@@ -91,7 +94,11 @@ async function recordFailure(
       updated_at: stamp,
     })
     .where('id', '=', delivery.id)
-    .execute();
+    .returning(['seq', 'has_successor'])
+    .executeTakeFirst();
+  // Given up: the member's next delivery to this endpoint goes now (delivery-order.ts).
+  if (status === 'failed' && ended && Number(ended.has_successor) === 1)
+    await releaseSuccessors(trx, [Number(ended.seq)], rules.now);
   const result = { status, nextAttemptAt, endpointDisabled: null as string | null };
   if (delivery.is_test === 1) return result;
   const endpoint = await trx
@@ -102,19 +109,20 @@ async function recordFailure(
   if (!endpoint || endpoint.enabled === 0) return result;
   const failingSince = endpoint.failing_since ?? stamp;
   result.endpointDisabled = disableReason(response.status, failingSince, rules);
-  await trx
-    .updateTable('webhook_endpoints')
-    .set(
-      result.endpointDisabled
-        ? {
-            enabled: 0,
-            disabled_reason: result.endpointDisabled,
-            failing_since: failingSince,
-            updated_at: stamp,
-          }
-        : { failing_since: failingSince },
-    )
-    .where('id', '=', delivery.endpoint_id)
-    .execute();
+  if (result.endpointDisabled) {
+    await disableEndpoint(trx, delivery.endpoint_id, {
+      code: response.status === 410 ? 'gone' : 'failure_streak',
+      message: result.endpointDisabled,
+      now: rules.now,
+      probeSchedule: rules.probeSchedule,
+      failingSince,
+    });
+  } else if (endpoint.failing_since === null) {
+    await trx
+      .updateTable('webhook_endpoints')
+      .set({ failing_since: failingSince })
+      .where('id', '=', delivery.endpoint_id)
+      .execute();
+  }
   return result;
 }

@@ -8,18 +8,22 @@ export interface ReplayQuery {
   endpointId: string;
   since: Date;
   until?: Date | undefined;
-  status: DeliveryStatus | 'any';
+  status: DeliveryStatus | 'held' | 'any';
 }
 
 export interface ReplayCandidate {
   id: string;
   event_id: string;
   event_type: string;
+  /** As shown: `held` for a pending delivery of a disabled endpoint. */
   status: string;
   created_at: string;
 }
 
-/** The deliveries of an endpoint created in [since, until) with the given status, oldest first. */
+/**
+ * The deliveries of an endpoint created in [since, until) with the given status, oldest first. A
+ * disabled endpoint's pending deliveries are `held` (they are sent when it is enabled again).
+ */
 export async function findReplayable(db: Kysely<Tables>, query: ReplayQuery): Promise<ReplayCandidate[]> {
   const endpoint = await db
     .selectFrom('webhook_endpoints')
@@ -28,12 +32,9 @@ export async function findReplayable(db: Kysely<Tables>, query: ReplayQuery): Pr
     .executeTakeFirst();
   if (!endpoint || endpoint.deleted_at !== null)
     throw new ZupyError('ZUPY_NOT_FOUND', `endpoint ${query.endpointId} not found`);
-  if (endpoint.enabled === 0) {
-    throw new ZupyError(
-      'ZUPY_CONFLICT',
-      `endpoint ${query.endpointId} is disabled; enable it before replaying`,
-    );
-  }
+  const disabled = endpoint.enabled === 0;
+  // `held` is `pending` of a disabled endpoint; a disabled endpoint has nothing `pending`.
+  if ((query.status === 'held' && !disabled) || (query.status === 'pending' && disabled)) return [];
   let q = db
     .selectFrom('deliveries')
     .select(['id', 'event_id', 'event_type', 'status', 'created_at'])
@@ -42,8 +43,24 @@ export async function findReplayable(db: Kysely<Tables>, query: ReplayQuery): Pr
     .where('created_at', '>=', query.since.toISOString())
     .orderBy('seq');
   if (query.until) q = q.where('created_at', '<', query.until.toISOString());
-  if (query.status !== 'any') q = q.where('status', '=', query.status);
-  return q.execute();
+  if (query.status !== 'any') q = q.where('status', '=', query.status === 'held' ? 'pending' : query.status);
+  const rows = await q.execute();
+  return rows.map((r) => (disabled && r.status === 'pending' ? { ...r, status: 'held' } : r));
+}
+
+/** Replaying needs an enabled endpoint: a disabled one holds what it gets. */
+export async function assertReplayable(db: Kysely<Tables>, endpointId: string): Promise<void> {
+  const endpoint = await db
+    .selectFrom('webhook_endpoints')
+    .select('enabled')
+    .where('id', '=', endpointId)
+    .executeTakeFirst();
+  if (endpoint?.enabled === 0) {
+    throw new ZupyError(
+      'ZUPY_CONFLICT',
+      `endpoint ${endpointId} is disabled; enable it before replaying (its held deliveries are sent then)`,
+    );
+  }
 }
 
 /**

@@ -41,6 +41,10 @@ export const overviewRoutes =
                   latency_p95_ms: Nullable(Type.Number()),
                   failed_deliveries_24h: Type.Integer(),
                   pending_deliveries: Type.Integer(),
+                  held_deliveries: Type.Integer({
+                    description: 'Deliveries held while the endpoint is disabled; sent once it is enabled',
+                  }),
+                  next_probe_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
                   needs_attention: Type.Boolean(),
                 }),
               ),

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import { listEndpoints } from '../webhooks/endpoint-store.js';
+import { apiTimestamp } from '../shared/timestamps.js';
 
 export interface DayCount {
   date: string;
@@ -20,6 +21,10 @@ export interface EndpointHealth {
   latency_p95_ms: number | null;
   failed_deliveries_24h: number;
   pending_deliveries: number;
+  /** Deliveries waiting for the endpoint to be enabled again (it is disabled). */
+  held_deliveries: number;
+  /** When a failure-streak endpoint is probed next; null when it is not probed. */
+  next_probe_at: string | null;
   needs_attention: boolean;
 }
 
@@ -80,6 +85,7 @@ export async function overviewStats(
       .map((d) => Number(d.duration_ms))
       .sort((x, y) => x - y);
     const failed = await failedSince(db, ep.id, dayAgo);
+    const queued = await pendingFor(db, ep.id);
     endpoints.push({
       id: ep.id,
       url: ep.url,
@@ -91,7 +97,9 @@ export async function overviewStats(
       latency_p50_ms: percentile(sorted, 0.5),
       latency_p95_ms: percentile(sorted, 0.95),
       failed_deliveries_24h: failed,
-      pending_deliveries: await pendingFor(db, ep.id),
+      pending_deliveries: ep.enabled === 1 ? queued : 0,
+      held_deliveries: ep.enabled === 0 ? queued : 0,
+      next_probe_at: ep.enabled === 0 && ep.next_probe_at ? apiTimestamp(ep.next_probe_at) : null,
       needs_attention: ep.enabled === 0 || ep.failing_since !== null || failed > 0,
     });
   }

@@ -7,16 +7,17 @@ import type { DeliveryContext } from '../delivery/delivery-context.js';
 import {
   EndpointSchema,
   MAX_ROTATION_GRACE_SECONDS,
+  OrderingSchema,
   createEndpoint,
   deleteEndpoint,
   findEndpoint,
   listEndpoints,
   revealSecret,
   rotateSecret,
-  toEndpointView,
+  endpointView,
   updateEndpoint,
 } from './endpoint-store.js';
-import { findReplayable, scheduleReplay } from '../delivery/replay-deliveries.js';
+import { assertReplayable, findReplayable, scheduleReplay } from '../delivery/replay-deliveries.js';
 import { TestSendSchema, sendTestEvent } from './test-send.js';
 
 const Url = Type.String({
@@ -26,7 +27,7 @@ const Url = Type.String({
 });
 const Events = Type.Array(EventTypeSchema, {
   maxItems: 10,
-  description: 'Event types to receive; empty = all',
+  description: 'Event types to receive; empty = every customer event (operational events only when named)',
 });
 const Description = Type.Union([Type.String({ maxLength: 500 }), Type.Null()]);
 
@@ -48,7 +49,12 @@ export const endpointRoutes =
           description:
             'At most 10 per company. The full secret is in this answer and from the reveal call only. URLs that resolve to private, loopback or link-local addresses are refused unless the operator allows private networks.',
           body: Type.Object(
-            { url: Url, events: Type.Optional(Events), description: Type.Optional(Description) },
+            {
+              url: Url,
+              events: Type.Optional(Events),
+              description: Type.Optional(Description),
+              ordering: Type.Optional(OrderingSchema),
+            },
             { additionalProperties: false },
           ),
           response: { 201: Type.Object({ ...EndpointSchema.properties, ...Secret.properties }) },
@@ -68,7 +74,9 @@ export const endpointRoutes =
         },
       },
       async (request) => ({
-        data: (await listEndpoints(ctx.db, identity(request).companyId)).map(toEndpointView),
+        data: await Promise.all(
+          (await listEndpoints(ctx.db, identity(request).companyId)).map((row) => endpointView(ctx.db, row)),
+        ),
       }),
     );
 
@@ -83,7 +91,7 @@ export const endpointRoutes =
         },
       },
       async (request) =>
-        toEndpointView(await findEndpoint(ctx.db, identity(request).companyId, request.params.id)),
+        endpointView(ctx.db, await findEndpoint(ctx.db, identity(request).companyId, request.params.id)),
     );
 
     app.patch(
@@ -93,7 +101,7 @@ export const endpointRoutes =
           tags,
           summary: 'Change a webhook endpoint',
           description:
-            'Setting `enabled: true` re-enables an endpoint Zupy disabled, and its pending deliveries resume.',
+            'Setting `enabled: false` pauses it: its deliveries are held (recorded, not sent, not retried, not expired) until `enabled: true`, when they flow, oldest first, each member’s in order, with a fresh retry series. `discard_held: true` with `enabled: true` drops the held deliveries instead (they end as `discarded`); never by default. An endpoint disabled by hand is not probed.',
           params: IdParams,
           body: Type.Object(
             {
@@ -101,6 +109,12 @@ export const endpointRoutes =
               events: Type.Optional(Events),
               description: Type.Optional(Description),
               enabled: Type.Optional(Type.Boolean()),
+              ordering: Type.Optional(OrderingSchema),
+              discard_held: Type.Optional(
+                Type.Boolean({
+                  description: 'With `enabled: true`: drop the deliveries held while it was disabled',
+                }),
+              ),
             },
             { additionalProperties: false },
           ),
@@ -112,7 +126,15 @@ export const endpointRoutes =
 
     app.delete(
       '/webhooks/endpoints/:id/',
-      { schema: { tags, summary: 'Delete a webhook endpoint (its delivery log stays)', params: IdParams } },
+      {
+        schema: {
+          tags,
+          summary: 'Delete a webhook endpoint (its delivery log stays)',
+          description:
+            'Its pending and held deliveries end as `failed` and are never sent: deleting drops its pending work. To keep it, disable the endpoint instead (`PATCH {enabled: false}`).',
+          params: IdParams,
+        },
+      },
       async (request, reply) => {
         await deleteEndpoint(ctx, identity(request).companyId, request.params.id);
         return reply.code(204).send();
@@ -180,6 +202,7 @@ export const endpointRoutes =
                   Type.Literal('failed'),
                   Type.Literal('succeeded'),
                   Type.Literal('pending'),
+                  Type.Literal('discarded'),
                   Type.Literal('any'),
                 ]),
               ),
@@ -193,6 +216,7 @@ export const endpointRoutes =
       },
       async (request, reply) => {
         const endpoint = await findEndpoint(ctx.db, identity(request).companyId, request.params.id);
+        await assertReplayable(ctx.db, endpoint.id);
         const now = ctx.clock();
         const candidates = await findReplayable(ctx.db, {
           endpointId: endpoint.id,

@@ -3,19 +3,25 @@ import { IsoTimestamp } from '../http/schemas.js';
 import { EVENT_TYPES, generateSecret } from '@zupy/webhooks';
 import type { Kysely } from 'kysely';
 import { lockForUpdate } from '../db/row-locks.js';
-import type { EndpointRow, Tables } from '../db/tables.js';
-import { ZupyError, notFound } from '../errors.js';
+import type { EndpointOrdering, EndpointRow, Tables } from '../db/tables.js';
+import { ZupyError, invalidField, notFound } from '../errors.js';
 import type { DeliveryContext } from '../delivery/delivery-context.js';
 import { newId } from '../shared/random-chars.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { validateEndpointUrl } from './endpoint-url.js';
-import { markDeliveriesDue } from '../db/deliveries-due.js';
 import { runInTransaction } from '../db/transaction.js';
+import { disableEndpoint, enableEndpoint, heldCount } from '../delivery/endpoint-state.js';
+import { releaseAllWaiting } from '../delivery/delivery-order.js';
 
 /** Per company (CONTRACT §1). */
 export const MAX_ENDPOINTS_PER_COMPANY = 10;
 export const DEFAULT_ROTATION_GRACE_SECONDS = 24 * 3600;
 export const MAX_ROTATION_GRACE_SECONDS = 7 * 24 * 3600;
+
+export const OrderingSchema = Type.Union([Type.Literal('member'), Type.Literal('none')], {
+  description:
+    '`member` (default): one member’s deliveries to this endpoint go in the order their events were recorded, each waiting while an earlier one is pending; `none`: no order, for raw throughput',
+});
 
 export const EndpointSchema = Type.Object({
   id: Type.String({ examples: ['ep_3kT9xQ…'] }),
@@ -23,8 +29,21 @@ export const EndpointSchema = Type.Object({
   events: Type.Array(Type.String()),
   enabled: Type.Boolean(),
   description: Type.Union([Type.String(), Type.Null()]),
+  ordering: OrderingSchema,
   disabled_reason: Type.Union([Type.String(), Type.Null()], {
-    description: 'Why Zupy disabled it: a 410 Gone, or failing every attempt for days',
+    description: 'Why it is disabled: a 410 Gone, failing every attempt for days, or a person',
+  }),
+  disabled_code: Type.Union(
+    [Type.Literal('gone'), Type.Literal('failure_streak'), Type.Literal('manual'), Type.Null()],
+    { description: 'Why it is disabled, as a code; null while enabled' },
+  ),
+  disabled_at: Type.Union([IsoTimestamp, Type.Null()]),
+  next_probe_at: Type.Union([IsoTimestamp, Type.Null()], {
+    description:
+      'When Zupy probes it next (disabled for a failure streak only; a 2xx re-enables it). Null when it is not probed: enabled, gone (410) or disabled by a person',
+  }),
+  held_deliveries: Type.Integer({
+    description: 'Deliveries waiting for it to be enabled again (0 while enabled)',
   }),
   created_at: IsoTimestamp,
   updated_at: IsoTimestamp,
@@ -36,19 +55,30 @@ export interface EndpointInput {
   url: string;
   events?: string[] | undefined;
   description?: string | null | undefined;
+  ordering?: EndpointOrdering | undefined;
 }
 
-export function toEndpointView(row: EndpointRow): EndpointView {
+export function toEndpointView(row: EndpointRow, heldDeliveries = 0): EndpointView {
   return {
     id: row.id,
     url: row.url,
     events: JSON.parse(row.events) as string[],
     enabled: row.enabled === 1,
     description: row.description,
+    ordering: row.ordering,
     disabled_reason: row.disabled_reason,
+    disabled_code: row.enabled === 1 ? null : row.disabled_code,
+    disabled_at: row.disabled_at && row.enabled === 0 ? apiTimestamp(row.disabled_at) : null,
+    next_probe_at: row.next_probe_at && row.enabled === 0 ? apiTimestamp(row.next_probe_at) : null,
+    held_deliveries: heldDeliveries,
     created_at: apiTimestamp(row.created_at),
     updated_at: apiTimestamp(row.updated_at),
   };
+}
+
+/** The view with its held deliveries counted (disabled endpoints only). */
+export async function endpointView(db: Kysely<Tables>, row: EndpointRow): Promise<EndpointView> {
+  return toEndpointView(row, row.enabled === 0 ? await heldCount(db, row.id) : 0);
 }
 
 /** Event types, deduplicated, in the documented order; empty means every type. */
@@ -114,13 +144,17 @@ export async function createEndpoint(
         previous_secret_ciphertext: null,
         previous_secret_expires_at: null,
         failing_since: null,
+        ordering: input.ordering ?? 'member',
+        disabled_code: null,
+        disabled_at: null,
+        next_probe_at: null,
         created_at: stamp,
         updated_at: stamp,
         deleted_at: null,
       })
       .execute();
   });
-  return { ...toEndpointView(await findEndpoint(ctx.db, companyId, id)), secret };
+  return { ...(await endpointView(ctx.db, await findEndpoint(ctx.db, companyId, id))), secret };
 }
 
 export interface EndpointPatch {
@@ -128,39 +162,64 @@ export interface EndpointPatch {
   events?: string[] | undefined;
   description?: string | null | undefined;
   enabled?: boolean | undefined;
+  ordering?: EndpointOrdering | undefined;
+  /** With `enabled: true`: drop the deliveries held while it was disabled instead of sending them. */
+  discard_held?: boolean | undefined;
 }
 
-/** Re-enabling clears the reason Zupy disabled it and the failure streak. */
+/**
+ * Enabling resumes the held deliveries (oldest first) or, with `discard_held`, drops them; it clears
+ * the reason and the failure streak. Disabling by hand holds new deliveries; such an endpoint is
+ * never probed. Turning ordering off releases whatever waited for an earlier delivery.
+ */
 export async function updateEndpoint(
   ctx: DeliveryContext,
   companyId: string,
   id: string,
   patch: EndpointPatch,
 ): Promise<EndpointView> {
+  if (patch.discard_held === true && patch.enabled !== true) {
+    throw invalidField('discard_held', 'may only be given with "enabled": true');
+  }
   const row = await findEndpoint(ctx.db, companyId, id);
   const url = patch.url !== undefined ? await validateEndpointUrl(ctx.webhooks, patch.url) : row.url;
-  const enabling = patch.enabled === true && row.enabled === 0;
+  const now = ctx.clock();
   await runInTransaction(ctx.db, async (trx) => {
+    // The row as of now, locked: a worker may have disabled it since it was read.
+    const current = await lockForUpdate(
+      trx.selectFrom('webhook_endpoints').select(['enabled', 'ordering']).where('id', '=', id),
+      trx,
+    ).executeTakeFirstOrThrow();
     await trx
       .updateTable('webhook_endpoints')
       .set({
         url,
         events: patch.events !== undefined ? JSON.stringify(normalizeEvents(patch.events)) : row.events,
         description: patch.description !== undefined ? patch.description : row.description,
-        enabled: patch.enabled === undefined ? row.enabled : patch.enabled ? 1 : 0,
-        disabled_reason: patch.enabled === undefined ? row.disabled_reason : null,
-        failing_since: enabling ? null : row.failing_since,
-        updated_at: ctx.clock().toISOString(),
+        ordering: patch.ordering ?? current.ordering,
+        updated_at: now.toISOString(),
       })
       .where('id', '=', id)
       .execute();
-    // What queued up while it was disabled is due again.
-    if (enabling) markDeliveriesDue(trx);
+    if (patch.enabled === true && current.enabled === 0) {
+      await enableEndpoint(trx, id, { now, discardHeld: patch.discard_held === true });
+    } else if (patch.enabled === false && current.enabled === 1) {
+      await disableEndpoint(trx, id, {
+        code: 'manual',
+        message: 'disabled by a person (API or admin panel)',
+        now,
+        probeSchedule: ctx.webhooks.probeSchedule,
+      });
+    }
+    if (patch.ordering === 'none' && current.ordering === 'member') await releaseAllWaiting(trx, id, now);
   });
-  return toEndpointView(await findEndpoint(ctx.db, companyId, id));
+  return endpointView(ctx.db, await findEndpoint(ctx.db, companyId, id));
 }
 
-/** Deletes an endpoint; its deliveries stay in the log, and the pending ones end as failed. */
+/**
+ * Deletes an endpoint; its deliveries stay in the log, and the pending and held ones end as failed:
+ * deleting drops the endpoint's pending work (disable it instead to keep it).
+ */
 export async function deleteEndpoint(ctx: DeliveryContext, companyId: string, id: string): Promise<void> {
   await findEndpoint(ctx.db, companyId, id);
   const stamp = ctx.clock().toISOString();

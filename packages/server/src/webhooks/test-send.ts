@@ -39,7 +39,7 @@ export async function sendTestEvent(
   const endpoint = await findEndpoint(ctx.db, companyId, endpointId);
   const now = ctx.clock();
   const recorded = await runInTransaction(ctx.db, (trx) =>
-    recordEvent(trx, sampleEvent(type, { companyId, now }), now, { endpointId }),
+    recordEvent(trx, sampleEvent(type, { companyId, now }), now, { only: { endpointId, kind: 'test' } }),
   );
   const deliveryId = recorded.deliveryIds[0]!;
   const delivery = await ctx.db

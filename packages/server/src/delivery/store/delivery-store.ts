@@ -25,6 +25,8 @@ export interface ClaimOptions {
 export interface ClaimedDelivery {
   delivery: DeliveryRow;
   body: string;
+  /** The event's number among its member's events (`X-Zupy-Sequence`), if it is about a member. */
+  sequence: number | null;
   endpoint: EndpointRow;
 }
 
@@ -59,7 +61,10 @@ export interface DeliveryStore {
    * for their leases. Nothing to do on SQLite: nothing is leased, the next lock holder sends them.
    */
   release(deliveryIds: readonly string[]): Promise<void>;
-  /** Records attempts that got a 2xx: one attempt row each, the deliveries succeeded, the endpoints' failure streaks over. */
+  /**
+   * Records attempts that got a 2xx: one attempt row each, the deliveries succeeded, the endpoints'
+   * failure streaks over, and the member's next delivery waiting for each one due (delivery-order.ts).
+   */
   recordSuccesses(outcomes: readonly AttemptOutcome[], now: Date): Promise<void>;
 }
 

@@ -34,8 +34,14 @@ export function createPostgresDeliveryStore(db: Kysely<Tables>): DeliveryStore {
       const enabled = await query<EndpointRow>(ENABLED_ENDPOINTS, []);
       const claimed: ClaimedDelivery[] = [];
       for (const { endpoint, limit } of endpointsToClaim(enabled, options, claimed)) {
-        const rows = await query<DeliveryRow & { body: string }>(CLAIM, [lease, endpoint.id, now, limit]);
-        for (const { body, ...delivery } of rows) claimed.push({ delivery, body, endpoint });
+        const rows = await query<DeliveryRow & { body: string; member_seq: number | null }>(CLAIM, [
+          lease,
+          endpoint.id,
+          now,
+          limit,
+        ]);
+        for (const { body, member_seq, ...delivery } of rows)
+          claimed.push({ delivery, body, sequence: member_seq, endpoint });
       }
       return claimed;
     },
@@ -47,7 +53,7 @@ export function createPostgresDeliveryStore(db: Kysely<Tables>): DeliveryStore {
     async recordSuccesses(outcomes, now) {
       if (outcomes.length === 0) return;
       const rows = outcomes.map(attemptRow);
-      await query(RECORD_SUCCESSES, [
+      const [recorded] = await query<{ successors_of: string[] | null }>(RECORD_SUCCESSES, [
         rows.map((r) => r.delivery_id),
         rows.map((r) => r.attempt),
         rows.map((r) => r.started_at),
@@ -59,11 +65,19 @@ export function createPostgresDeliveryStore(db: Kysely<Tables>): DeliveryStore {
         now.toISOString(),
         recoveredEndpoints(outcomes),
       ]);
+      // A second statement, so that it sees deliveries recorded (waiting for these) while the first
+      // waited for their row locks (delivery-order.ts).
+      const ended = recorded?.successors_of ?? null;
+      if (ended !== null && ended.length > 0) await query(RELEASE_SUCCESSORS, [ended, now.toISOString()]);
     },
   };
 }
 
-const DUE = `select 1 from deliveries where status = 'pending' and next_attempt_at <= $1 limit 1`;
+// Due work of enabled endpoints only, one probe of each endpoint's due index: a disabled endpoint's
+// held deliveries are never looked at.
+const DUE = `select 1 from webhook_endpoints e where e.enabled = 1 and exists (
+  select 1 from deliveries d where d.endpoint_id = e.id and d.status = 'pending' and d.next_attempt_at <= $1)
+limit 1`;
 
 const ENABLED_ENDPOINTS = `select * from webhook_endpoints where enabled = 1`;
 
@@ -79,7 +93,7 @@ with claimed as (
     order by next_attempt_at limit $4
     for update skip locked)
   returning *)
-select claimed.*, events.body
+select claimed.*, events.body, events.member_seq
 from claimed join events on events.id = claimed.event_id
 where set_config('synchronous_commit', 'off', true) = 'off'`;
 
@@ -94,8 +108,14 @@ with attempts as (
   update deliveries set status = 'succeeded', attempts_count = attempts_count + 1,
     next_attempt_at = null, lease_expires_at = null, updated_at = $9
   where id = any($1::text[])
+  returning seq, has_successor
 ), recovered as (
   update webhook_endpoints set failing_since = null
   where id = any($10::text[]) and failing_since is not null
 )
-select set_config('synchronous_commit', 'off', true)`;
+select set_config('synchronous_commit', 'off', true),
+  (select array_agg(seq) from delivered where has_successor = 1) as successors_of`;
+
+const RELEASE_SUCCESSORS = `
+update deliveries set next_attempt_at = $2, waits_for = null, updated_at = $2
+where waits_for = any($1::bigint[]) and status = 'pending' and set_config('synchronous_commit', 'off', true) = 'off'`;

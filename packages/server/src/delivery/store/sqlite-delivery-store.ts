@@ -76,8 +76,12 @@ export function createSqliteDeliveryStore(connection: SqliteConnection): Deliver
 type Statements = ReturnType<typeof prepare>;
 
 function prepare(sqlite: SQLite.Database) {
+  // Due work of enabled endpoints only, one probe of each endpoint's due index: a disabled endpoint's
+  // held deliveries are never looked at.
   const due = sqlite.prepare(
-    `select 1 from deliveries where status = 'pending' and next_attempt_at <= ? limit 1`,
+    `select 1 from webhook_endpoints e where e.enabled = 1 and exists (
+       select 1 from deliveries d where d.endpoint_id = e.id and d.status = 'pending' and d.next_attempt_at <= ?)
+     limit 1`,
   );
   const enabledEndpoints = sqlite.prepare(`select * from webhook_endpoints where enabled = 1`);
   // The oldest due deliveries of one endpoint that this process does not hold yet, through the
@@ -85,7 +89,7 @@ function prepare(sqlite: SQLite.Database) {
   // scan meets them first: they are told apart by `seq`, the rowid in every index entry, without
   // reading their rows.
   const dueForEndpoint = sqlite.prepare(
-    `select deliveries.*, events.body as event_body
+    `select deliveries.*, events.body as event_body, events.member_seq as event_member_seq
      from deliveries join events on events.id = deliveries.event_id
      where deliveries.endpoint_id = :endpoint and deliveries.status = 'pending'
        and deliveries.next_attempt_at <= :now
@@ -101,7 +105,12 @@ function prepare(sqlite: SQLite.Database) {
   const markSucceeded = sqlite.prepare(
     `update deliveries set status = 'succeeded', attempts_count = attempts_count + 1,
        next_attempt_at = null, lease_expires_at = null, updated_at = ?
-     where id = ?`,
+     where id = ? returning seq, has_successor`,
+  );
+  // The member's next delivery to the endpoint, waiting for the one that succeeded (delivery-order.ts).
+  const releaseSuccessor = sqlite.prepare(
+    `update deliveries set next_attempt_at = :now, waits_for = null, updated_at = :now
+     where waits_for = :seq and status = 'pending'`,
   );
   const endFailureStreak = sqlite.prepare(
     `update webhook_endpoints set failing_since = null where id = ? and failing_since is not null`,
@@ -135,9 +144,11 @@ function prepare(sqlite: SQLite.Database) {
       const held = JSON.stringify([...options.held(endpoint.id)]);
       const rows = dueForEndpoint.all({ endpoint: endpoint.id, now, held, limit }) as (DeliveryRow & {
         event_body: string;
+        event_member_seq: number | null;
       })[];
-      // The row keeps its extra `event_body`: copying it without would cost more than the claim's SQL.
-      for (const row of rows) claimed.push({ delivery: row, body: row.event_body, endpoint });
+      // The row keeps its extra columns: copying it without would cost more than the claim's SQL.
+      for (const row of rows)
+        claimed.push({ delivery: row, body: row.event_body, sequence: row.event_member_seq, endpoint });
     }
     return claimed;
   };
@@ -146,7 +157,9 @@ function prepare(sqlite: SQLite.Database) {
     .transaction((rows: ReturnType<typeof attemptRow>[], endpoints: string[], stamp: string) => {
       for (const row of rows) {
         insertAttempt.run(row);
-        markSucceeded.run(stamp, row.delivery_id);
+        const marked = markSucceeded.get(stamp, row.delivery_id) as
+          { seq: number; has_successor: number } | undefined;
+        if (marked?.has_successor) releaseSuccessor.run({ now: stamp, seq: marked.seq });
       }
       for (const id of endpoints) endFailureStreak.run(id);
     })

@@ -1,0 +1,322 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { startReceiver, type ReceivedRequest, type Receiver } from './helpers/receiver.js';
+
+/**
+ * Delivery at the edges (docs/webhooks.md "Order" and "Disabled endpoints"): nothing is lost while
+ * an endpoint is disabled, and one member's events arrive in the order they were recorded.
+ */
+let server: TestServer;
+const receivers: Receiver[] = [];
+afterEach(async () => {
+  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await server?.close();
+});
+
+async function receiver(respond?: Receiver['respond']): Promise<Receiver> {
+  const r = await startReceiver(respond);
+  receivers.push(r);
+  return r;
+}
+
+async function endpoint(url: string, extra: Record<string, unknown> = {}): Promise<{ id: string }> {
+  const res = await server.api.post('/api/v2/webhooks/endpoints/', { url, ...extra });
+  expect(res.status).toBe(201);
+  return res.body;
+}
+
+async function waitUntil<T>(
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const body = (r: ReceivedRequest) => JSON.parse(r.body);
+const memberOf = (r: ReceivedRequest): string => body(r).customer.member_id;
+const settle = (ms = 500) => new Promise((r) => setTimeout(r, ms));
+
+async function register(phone: string, name: string): Promise<string> {
+  const res = await server.api.post('/api/v2/customers/', { phone, name });
+  expect(res.status).toBe(201);
+  return res.body.customer.member_id;
+}
+
+async function upgrade(memberId: string, tier: string): Promise<void> {
+  const res = await server.api.put(`/api/v2/customers/${memberId}/tier/`, { tier });
+  expect(res.status).toBe(200);
+  expect(res.body.tier_upgraded).toBe(true);
+}
+
+async function endpointView(id: string) {
+  return (await server.api.get(`/api/v2/webhooks/endpoints/${id}/`)).body;
+}
+
+describe('disabled means paused, never dropped', () => {
+  it('a failure-streak endpoint holds what is recorded while it is disabled, sends none of it, and sends all of it in order once enabled', async () => {
+    server = await startTestServer({
+      worker: true,
+      env: {
+        ZUPY_RETRY_SCHEDULE: '0s,300ms,300ms,300ms,300ms',
+        ZUPY_ENDPOINT_DISABLE_AFTER: '500ms',
+        ZUPY_ENDPOINT_PROBE_SCHEDULE: '1h',
+      },
+    });
+    let failing = true;
+    const r = await receiver(() => (failing ? { status: 500 } : { status: 200 }));
+    const ep = await endpoint(r.url);
+    const first = await register('11 90000-0001', 'First');
+    const disabled = await waitUntil(async () => {
+      const view = await endpointView(ep.id);
+      return view.enabled === false ? view : undefined;
+    });
+    expect(disabled).toMatchObject({ disabled_code: 'failure_streak' });
+    expect(Date.parse(disabled.next_probe_at)).toBeGreaterThan(Date.now() + 50 * 60_000);
+    const sentBefore = r.requests.length;
+    // Recorded while disabled: two members, one of them twice.
+    const second = await register('11 90000-0002', 'Second');
+    await upgrade(second, 'gold');
+    const third = await register('11 90000-0003', 'Third');
+    await settle(800);
+    expect(r.requests).toHaveLength(sentBefore);
+    const view = await endpointView(ep.id);
+    expect(view.held_deliveries).toBe(4);
+    const metrics = (await server.api.get('/metrics')).text;
+    expect(metrics).toContain('zupy_deliveries{status="held"} 4');
+    expect(metrics).toContain('zupy_deliveries{status="pending"} 0');
+    const log = (await server.api.get(`/api/v2/webhooks/deliveries/?endpoint_id=${ep.id}`)).body.data;
+    expect(log.map((d: { status: string }) => d.status)).toEqual(['held', 'held', 'held', 'held']);
+    expect(log.every((d: { next_attempt_at: string | null }) => d.next_attempt_at === null)).toBe(true);
+
+    failing = false;
+    const enabled = await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${ep.id}/`, {
+      enabled: true,
+    });
+    expect(enabled.status).toBe(200);
+    await r.waitForMembers([first, second, third]);
+    await waitUntil(() =>
+      r.requests.filter((q) => q.headers['x-zupy-event'] === 'tier.upgraded').length === 1 ? true : undefined,
+    );
+    const delivered = r.requests.slice(sentBefore).filter((q) => q.headers['x-zupy-test'] === undefined);
+    // Every event arrived, the first member's registration once more (its series resumed), each
+    // member's in order.
+    const ofSecond = delivered.filter((q) => memberOf(q) === second);
+    expect(ofSecond.map((q) => q.headers['x-zupy-event'])).toEqual(['customer.registered', 'tier.upgraded']);
+    expect(ofSecond.map((q) => q.headers['x-zupy-sequence'])).toEqual(['1', '2']);
+    expect(new Set(delivered.map(memberOf))).toEqual(new Set([first, second, third]));
+    await waitUntil(async () =>
+      (await server.api.get(`/api/v2/webhooks/deliveries/?endpoint_id=${ep.id}&status=succeeded`)).body.data
+        .length === 4
+        ? true
+        : undefined,
+    );
+  });
+
+  it('discard_held drops what was held, only when asked, and never sends it', async () => {
+    server = await startTestServer({ worker: true });
+    const r = await receiver();
+    const ep = await endpoint(r.url);
+    const paused = await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${ep.id}/`, {
+      enabled: false,
+    });
+    expect(paused.body).toMatchObject({ enabled: false, disabled_code: 'manual', next_probe_at: null });
+    await register('11 90000-0011', 'Held One');
+    await register('11 90000-0012', 'Held Two');
+    expect((await endpointView(ep.id)).held_deliveries).toBe(2);
+    // discard_held alone is refused: it only means something when enabling.
+    const alone = await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${ep.id}/`, {
+      discard_held: true,
+    });
+    expect(alone.status).toBe(422);
+    expect(JSON.stringify(alone.body)).toContain('discard_held');
+    const withFalse = await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${ep.id}/`, {
+      enabled: false,
+      discard_held: true,
+    });
+    expect(withFalse.status).toBe(422);
+    expect((await endpointView(ep.id)).held_deliveries).toBe(2);
+
+    const enabled = await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${ep.id}/`, {
+      enabled: true,
+      discard_held: true,
+    });
+    expect(enabled.body).toMatchObject({ enabled: true, held_deliveries: 0 });
+    const log = (await server.api.get(`/api/v2/webhooks/deliveries/?endpoint_id=${ep.id}`)).body.data;
+    expect(log.map((d: { status: string }) => d.status)).toEqual(['discarded', 'discarded']);
+    expect((await server.api.get('/api/v2/webhooks/deliveries/?status=discarded')).body.data).toHaveLength(2);
+    expect((await server.api.get('/metrics')).text).toContain('zupy_deliveries{status="discarded"} 2');
+    // What comes next is sent as usual.
+    const later = await register('11 90000-0013', 'After');
+    await r.waitForMembers([later]);
+    await settle(300);
+    expect(r.requests.map(memberOf)).toEqual([later]);
+  });
+
+  it('zupy replay and the replay route show held deliveries as held, and refuse to replay a disabled endpoint', async () => {
+    server = await startTestServer();
+    const r = await receiver();
+    const ep = await endpoint(r.url);
+    await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${ep.id}/`, { enabled: false });
+    await register('11 90000-0021', 'Held');
+    const replay = await server.api.post(`/api/v2/webhooks/endpoints/${ep.id}/replay/`, { status: 'any' });
+    expect(replay.status).toBe(409);
+    const { findReplayable } = await import('../src/delivery/replay-deliveries.js');
+    const since = new Date(Date.now() - 60_000);
+    const held = await findReplayable(server.runtime.ctx.db, { endpointId: ep.id, since, status: 'held' });
+    expect(held.map((c) => c.status)).toEqual(['held']);
+    expect(
+      await findReplayable(server.runtime.ctx.db, { endpointId: ep.id, since, status: 'pending' }),
+    ).toEqual([]);
+  });
+});
+
+describe('one member’s events in order', () => {
+  it('a member whose registration fails twice gets registration then upgrade (sequences 1, 2) while another member’s events flow meanwhile', async () => {
+    server = await startTestServer({
+      worker: true,
+      env: { ZUPY_RETRY_SCHEDULE: '0s,700ms,700ms,700ms' },
+    });
+    // The first member the receiver hears about gets two 503s on their registration.
+    let slowMember: string | undefined;
+    let failuresLeft = 2;
+    const r = await receiver((q) => {
+      slowMember ??= memberOf(q);
+      if (memberOf(q) === slowMember && body(q).event === 'customer.registered' && failuresLeft > 0) {
+        failuresLeft--;
+        return { status: 503 };
+      }
+      return { status: 200 };
+    });
+    await endpoint(r.url);
+    const ana = await register('11 90000-0031', 'Ana');
+    await r.waitFor(1);
+    expect(slowMember).toBe(ana);
+    await upgrade(ana, 'gold');
+    const bruno = await register('11 90000-0032', 'Bruno');
+    await upgrade(bruno, 'gold');
+    // Bruno's events flow while Ana's registration is retrying.
+    await waitUntil(() =>
+      r.requests.filter((q) => memberOf(q) === bruno && q.headers['x-zupy-event'] === 'tier.upgraded').length
+        ? true
+        : undefined,
+    );
+    expect(
+      r.requests.filter((q) => memberOf(q) === ana && q.headers['x-zupy-event'] === 'tier.upgraded'),
+    ).toEqual([]);
+    // Ana's upgrade waits for her registration, out of the claims' reach.
+    const waiting = (await server.api.get('/api/v2/webhooks/deliveries/')).body.data.filter(
+      (d: { waiting_for: string | null }) => d.waiting_for !== null,
+    );
+    expect(waiting).toHaveLength(1);
+    expect(waiting[0]).toMatchObject({
+      event_type: 'tier.upgraded',
+      status: 'pending',
+      next_attempt_at: null,
+    });
+    expect(waiting[0].waiting_for).toMatch(/^dlv_/);
+
+    await waitUntil(
+      () =>
+        r.requests.some((q) => memberOf(q) === ana && q.headers['x-zupy-event'] === 'tier.upgraded')
+          ? true
+          : undefined,
+      10_000,
+    );
+    const ofAna = r.requests.filter((q) => memberOf(q) === ana);
+    expect(
+      ofAna.map((q) => `${String(q.headers['x-zupy-event'])}#${String(q.headers['x-zupy-sequence'])}`),
+    ).toEqual(['customer.registered#1', 'customer.registered#1', 'customer.registered#1', 'tier.upgraded#2']);
+    const ofBruno = r.requests.filter((q) => memberOf(q) === bruno);
+    expect(ofBruno.map((q) => q.headers['x-zupy-sequence'])).toEqual(['1', '2']);
+    // Bruno was done before Ana's registration got through.
+    const anaRegistered = r.requests.findIndex(
+      (q, i) => memberOf(q) === ana && i > 0 && q.headers['x-zupy-attempt'] === '3',
+    );
+    const brunoDone = r.requests.findIndex((q) => memberOf(q) === bruno && body(q).event === 'tier.upgraded');
+    expect(brunoDone).toBeLessThan(anaRegistered);
+  });
+
+  it('a delivery given up (failed) lets the member’s next one go', async () => {
+    server = await startTestServer({ worker: true, env: { ZUPY_RETRY_SCHEDULE: '0s,200ms' } });
+    const r = await receiver((q) =>
+      body(q).event === 'customer.registered' ? { status: 500 } : { status: 200 },
+    );
+    await endpoint(r.url);
+    const ana = await register('11 90000-0041', 'Ana');
+    await upgrade(ana, 'gold');
+    await waitUntil(() => (r.requests.some((q) => body(q).event === 'tier.upgraded') ? true : undefined));
+    expect(
+      r.requests.map((q) => `${String(q.headers['x-zupy-event'])}#${String(q.headers['x-zupy-attempt'])}`),
+    ).toEqual(['customer.registered#1', 'customer.registered#2', 'tier.upgraded#1']);
+  });
+
+  it('ordering "none" sends a member’s later event without waiting; switching to it releases what waited', async () => {
+    server = await startTestServer({ worker: true, env: { ZUPY_RETRY_SCHEDULE: '0s,1h' } });
+    const r = await receiver((q) =>
+      body(q).event === 'customer.registered' ? { status: 500 } : { status: 200 },
+    );
+    const ordered = await endpoint(r.url);
+    const unordered = await receiver((q) =>
+      body(q).event === 'customer.registered' ? { status: 500 } : { status: 200 },
+    );
+    const free = await endpoint(unordered.url, { ordering: 'none' });
+    expect(free).toMatchObject({ ordering: 'none' });
+    expect(ordered).toMatchObject({ ordering: 'member' });
+    const ana = await register('11 90000-0051', 'Ana');
+    await r.waitFor(1);
+    await unordered.waitFor(1);
+    await upgrade(ana, 'gold');
+    // The unordered endpoint gets the upgrade while the registration waits for its retry in an hour.
+    await unordered.waitFor(2);
+    expect(body(unordered.requests[1]!).event).toBe('tier.upgraded');
+    expect(unordered.requests[1]!.headers['x-zupy-sequence']).toBe('2');
+    await settle(500);
+    expect(r.requests).toHaveLength(1);
+    // Turning ordering off releases the waiting upgrade at once.
+    const patched = await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${ordered.id}/`, {
+      ordering: 'none',
+    });
+    expect(patched.body.ordering).toBe('none');
+    await r.waitFor(2);
+    expect(body(r.requests[1]!).event).toBe('tier.upgraded');
+    // A bad value is a problem naming the field.
+    const bad = await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${ordered.id}/`, {
+      ordering: 'sometimes',
+    });
+    expect(bad.status).toBe(422);
+    expect(JSON.stringify(bad.body)).toContain('ordering');
+  });
+
+  it('every delivery of a member event carries X-Zupy-Sequence, counted per member; test sends carry none', async () => {
+    server = await startTestServer({ worker: true });
+    const r = await receiver();
+    const ep = await endpoint(r.url);
+    const ana = await register('11 90000-0061', 'Ana');
+    await upgrade(ana, 'silver');
+    await upgrade(ana, 'gold');
+    const bruno = await register('11 90000-0062', 'Bruno');
+    await waitUntil(() => (r.requests.length === 4 ? true : undefined));
+    const seq = (m: string) =>
+      r.requests.filter((q) => memberOf(q) === m).map((q) => q.headers['x-zupy-sequence']);
+    expect(seq(ana)).toEqual(['1', '2', '3']);
+    expect(seq(bruno)).toEqual(['1']);
+    const test = await server.api.post(`/api/v2/webhooks/endpoints/${ep.id}/test/`, {});
+    expect(test.body.success).toBe(true);
+    expect(test.body.request.headers['x-zupy-sequence']).toBeUndefined();
+    const counted = await server.runtime.ctx.db
+      .selectFrom('customers')
+      .select(['member_id', 'events_recorded'])
+      .orderBy('member_id')
+      .execute();
+    expect(Object.fromEntries(counted.map((c) => [c.member_id, Number(c.events_recorded)]))).toEqual({
+      [ana]: 3,
+      [bruno]: 1,
+    });
+  });
+});
