@@ -320,3 +320,76 @@ describe('one member’s events in order', () => {
     });
   });
 });
+
+describe('endpoints that heal', () => {
+  it('a failure-streak endpoint is probed on the schedule; the first 2xx enables it and its held deliveries flow in order', async () => {
+    server = await startTestServer({
+      worker: true,
+      env: {
+        ZUPY_RETRY_SCHEDULE: '0s,200ms,200ms,200ms,200ms',
+        ZUPY_ENDPOINT_DISABLE_AFTER: '300ms',
+        ZUPY_ENDPOINT_PROBE_SCHEDULE: '1s,2s',
+      },
+    });
+    let down = true;
+    const r = await receiver(() => (down ? { status: 502 } : { status: 200 }));
+    const ep = await endpoint(r.url);
+    const ana = await register('11 90000-0071', 'Ana');
+    await waitUntil(async () => ((await endpointView(ep.id)).enabled === false ? true : undefined));
+    await upgrade(ana, 'gold');
+    const bruno = await register('11 90000-0072', 'Bruno');
+    // The first probe (after 1 s) fails: a probe, not a retry of anything.
+    const probes = () => r.requests.filter((q) => q.headers['x-zupy-test'] === 'true');
+    await waitUntil(() => (probes().length === 1 ? true : undefined), 5_000);
+    const firstProbe = probes()[0]!;
+    expect(firstProbe.headers['x-zupy-event']).toBe('customer.registered');
+    expect(firstProbe.headers['webhook-signature']).toMatch(/^v1,/);
+    const afterFirst = await waitUntil(async () => {
+      const view = await endpointView(ep.id);
+      return view.enabled === false && Date.parse(view.next_probe_at) > Date.now() + 1_000 ? view : undefined;
+    });
+    expect(afterFirst.disabled_code).toBe('failure_streak');
+    const probeLog = (
+      await server.api.get(`/api/v2/webhooks/deliveries/?endpoint_id=${ep.id}`)
+    ).body.data.filter((d: { kind: string }) => d.kind === 'probe');
+    expect(probeLog).toHaveLength(1);
+    expect(probeLog[0]).toMatchObject({ status: 'failed', test: true, attempts_count: 1 });
+    // The receiver comes back: the next probe (2 s later) enables it and what was held flows.
+    const sentWhileDisabled = r.requests.filter((q) => q.headers['x-zupy-test'] === undefined).length;
+    down = false;
+    await waitUntil(async () => ((await endpointView(ep.id)).enabled === true ? true : undefined), 8_000);
+    expect(probes()).toHaveLength(2);
+    await r.waitForMembers([bruno]);
+    await waitUntil(() =>
+      r.requests.some((q) => q.headers['x-zupy-event'] === 'tier.upgraded') ? true : undefined,
+    );
+    const afterHeal = r.requests
+      .filter((q) => q.headers['x-zupy-test'] === undefined)
+      .slice(sentWhileDisabled)
+      .filter((q) => memberOf(q) === ana);
+    expect(afterHeal.map((q) => body(q).event)).toEqual(['customer.registered', 'tier.upgraded']);
+    const healed = await endpointView(ep.id);
+    expect(healed).toMatchObject({
+      enabled: true,
+      disabled_code: null,
+      next_probe_at: null,
+      held_deliveries: 0,
+    });
+  });
+
+  it('a 410 endpoint is never probed, and neither is one a person disabled', async () => {
+    server = await startTestServer({ worker: true, env: { ZUPY_ENDPOINT_PROBE_SCHEDULE: '1s' } });
+    const gone = await receiver(() => ({ status: 410 }));
+    const goneEp = await endpoint(gone.url);
+    const paused = await receiver();
+    const pausedEp = await endpoint(paused.url);
+    await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${pausedEp.id}/`, { enabled: false });
+    await register('11 90000-0081', 'Ana');
+    await waitUntil(async () => ((await endpointView(goneEp.id)).enabled === false ? true : undefined));
+    expect(await endpointView(goneEp.id)).toMatchObject({ disabled_code: 'gone', next_probe_at: null });
+    await settle(2_500);
+    expect(gone.requests).toHaveLength(1);
+    expect(paused.requests).toHaveLength(0);
+    expect((await endpointView(pausedEp.id)).held_deliveries).toBe(1);
+  });
+});

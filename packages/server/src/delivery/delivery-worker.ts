@@ -8,6 +8,7 @@ import type { ClaimedDelivery } from './store/delivery-store.js';
 import { pruneDeliveryLog } from './prune-delivery-log.js';
 import { endpointSecrets } from './endpoint-secrets.js';
 import { releaseOrphanedWaits } from './delivery-order.js';
+import { probeDueEndpoints } from './endpoint-probes.js';
 
 export interface WorkerOptions {
   /** Requests in flight across all endpoints: against slow receivers, concurrency is the limit, not CPU. */
@@ -25,6 +26,8 @@ export interface WorkerOptions {
 }
 
 const NONE_HELD: ReadonlySet<number> = new Set();
+/** How often the worker looks for disabled endpoints due for a probe. */
+const PROBE_LOOK_MS = 1_000;
 
 export function defaultWorkerOptions(timeoutMs: number): WorkerOptions {
   return {
@@ -59,6 +62,9 @@ export class DeliveryWorker {
   /** Timers that let go of deliveries whose outcome could not be recorded. */
   private readonly cooling = new Set<NodeJS.Timeout>();
   private wakeSleeper: (() => void) | null = null;
+  /** A round of probes under way, and when to look for due probes next (ms since the epoch). */
+  private probing: Promise<void> | null = null;
+  private nextProbeLook = 0;
   private loop: Promise<void> | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
   private readonly batcher: AttemptBatcher;
@@ -123,6 +129,7 @@ export class DeliveryWorker {
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.wake();
     await this.loop;
+    await this.probing;
     const pending = [...this.inFlight.values()];
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
@@ -144,8 +151,33 @@ export class DeliveryWorker {
     }
   }
 
+  /** Probes disabled endpoints whose probe is due (endpoint-probes.ts), one round at a time. */
+  private probeIfDue(): void {
+    const now = Date.now();
+    if (this.probing !== null || now < this.nextProbeLook) return;
+    this.nextProbeLook = now + PROBE_LOOK_MS;
+    this.probing = (async () => {
+      try {
+        if (!(await this.ctx.deliveryStore.mayWork())) return;
+        for (const report of await probeDueEndpoints(this.ctx, this.log)) {
+          this.log[report.enabled ? 'info' : 'warn'](
+            { endpoint: report.endpointId, status: report.status, error: report.error },
+            report.enabled
+              ? 'webhook endpoint answered a probe: enabled again'
+              : 'webhook endpoint failed its probe',
+          );
+        }
+      } catch (error) {
+        this.log.error({ err: error }, 'probing disabled endpoints failed');
+      } finally {
+        this.probing = null;
+      }
+    })();
+  }
+
   private async run(): Promise<void> {
     while (!this.stopping) {
+      this.probeIfDue();
       let claimed = 0;
       try {
         claimed = await this.claimAndDispatch();
