@@ -61,7 +61,10 @@ const en = {
   'webhooks.copy': 'Copy',
   'webhooks.copied': 'Copied.',
   'webhooks.rotate': 'Rotate',
-  'webhooks.rotated': 'New secret; the old one keeps signing for 24 h.',
+  'webhooks.rotated':
+    'New secret shown above. Until {0}, X-Zupy-Signature stays signed with the old secret and webhook-signature carries both; after that, only the new one signs. Have your receiver accept both secrets before then, and drop the old one afterwards.',
+  'webhooks.rotatedNow':
+    'New secret shown above: it signs every header from now on; the old one no longer signs.',
   'webhooks.delete': 'Delete',
   'webhooks.test': 'Send test event',
   'webhooks.eventType': 'Event type',
@@ -167,7 +170,10 @@ const ptBR: Record<MessageKey, string> = {
   'webhooks.copy': 'Copiar',
   'webhooks.copied': 'Copiado.',
   'webhooks.rotate': 'Trocar',
-  'webhooks.rotated': 'Novo segredo; o antigo continua assinando por 24 h.',
+  'webhooks.rotated':
+    'Novo segredo acima. Até {0}, o X-Zupy-Signature continua assinado com o segredo antigo e o webhook-signature leva os dois; depois disso, só o novo assina. Faça seu receptor aceitar os dois segredos antes disso e descarte o antigo depois.',
+  'webhooks.rotatedNow':
+    'Novo segredo acima: ele assina todos os cabeçalhos a partir de agora; o antigo não assina mais.',
   'webhooks.delete': 'Excluir',
   'webhooks.test': 'Enviar evento de teste',
   'webhooks.eventType': 'Tipo de evento',

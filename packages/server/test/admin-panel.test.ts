@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_DIST } from '../src/http/admin-static.js';
@@ -120,6 +121,24 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await card.getByRole('button', { name: 'Reveal' }).click();
     await expect.poll(() => card.getByTestId('secret').textContent()).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     await shot('06-webhooks-test');
+  });
+
+  it('rotating the secret says what happens to each header; X-Zupy-Signature keeps the old secret meanwhile', async () => {
+    const card = page.getByRole('article', { name: receiver.url + '/hooks' });
+    const old = (await card.getByTestId('secret').textContent())!;
+    await card.getByRole('button', { name: 'Rotate' }).click();
+    const notice = card.getByText(/X-Zupy-Signature stays signed with the old secret/);
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('webhook-signature carries both');
+    const rotated = (await card.getByTestId('secret').textContent())!;
+    expect(rotated).toMatch(/^whsec_/);
+    expect(rotated).not.toBe(old);
+    const before = receiver.requests.length;
+    await card.getByRole('button', { name: 'Send', exact: true }).click();
+    const [sent] = (await receiver.waitFor(before + 1)).slice(before);
+    expect(await octokitVerify(old, sent!.body, String(sent!.headers['x-zupy-signature']))).toBe(true);
+    expect(String(sent!.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    await shot('06b-webhooks-rotated');
   });
 
   it('shows a real delivery in the log, with its attempt, and redelivers it', async () => {

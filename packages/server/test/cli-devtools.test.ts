@@ -157,6 +157,29 @@ describe('zupy trigger and zupy listen', () => {
   });
 });
 
+describe('zupy listen without the webhook-* headers', () => {
+  it('rejects X-Zupy-Signature alone with 401, saying whether that signature matched', async () => {
+    const secret = generateSecret();
+    const listen = await startListen(['--secret', secret]);
+    const body = serializeEvent(sampleEvent('customer.registered'));
+    const post = (signature: string) =>
+      fetch(listen.url, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/json', 'x-zupy-signature': signature },
+      });
+    expect((await post(signZupySignature(secret, body))).status).toBe(401);
+    expect((await post(signZupySignature(generateSecret(), body))).status).toBe(401);
+    await expect.poll(() => listen.lines().length).toBe(2);
+    const [right, wrong] = listen.lines();
+    expect(right).toMatchObject({ verified: false });
+    expect(right.verdict).toContain('REJECTED missing_header');
+    expect(right.verdict).toContain('allowReplayableZupySignature');
+    expect(right.verdict).toContain('X-Zupy-Signature alone matches this secret');
+    expect(wrong.verdict).toContain('X-Zupy-Signature does not match either');
+  });
+});
+
 describe('zupy verify', () => {
   it('exits 0 on a match and 1 with the reason otherwise', async () => {
     const dir = tempDir('zupy-verify-');
@@ -170,6 +193,7 @@ describe('zupy verify', () => {
     const signature = signZupySignature(secret, body);
     const good = await cli(['verify', '--secret', secret, '--signature', signature, '--body-file', exact]);
     expect(good).toMatchObject({ code: 0, stdout: expect.stringContaining('matches') });
+    expect(good.stdout).toContain('@zupy/webhooks requires the webhook-* headers too');
     const bad = await cli([
       'verify',
       '--secret',

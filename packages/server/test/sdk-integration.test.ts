@@ -73,4 +73,54 @@ describe('the SDK receives what the server sends', () => {
       expect(JSON.parse(detail.attempts[0].response_body)).toMatchObject({ received: true });
     }
   });
+
+  it('a real delivery replayed without its webhook-* headers is refused (401); only allowReplayableZupySignature accepts it', async () => {
+    server = await startTestServer({ worker: true });
+    const handled: (string | undefined)[] = [];
+    let listener: ReturnType<typeof createNodeListener> = (_req, res) => void res.writeHead(503).end();
+    receiver = http.createServer((req, res) => listener(req, res));
+    await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+    const { secret } = (await server.api.post('/api/v2/webhooks/endpoints/', { url })).body;
+    const on = {
+      'customer.registered': (_event: CustomerRegisteredEvent, context: DeliveryContext) => {
+        handled.push(context.eventId);
+      },
+    };
+    listener = createNodeListener(createWebhookHandler({ secret, on }));
+
+    await server.api.post('/api/v2/customers/', JOAO);
+    for (let i = 0; handled.length === 0; i++) {
+      if (i > 300) throw new Error('no delivery reached the SDK');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // What someone who saw the delivery holds: its body and headers, exactly as the server sent them.
+    const [delivery] = (await server.api.get('/api/v2/webhooks/deliveries/')).body.data;
+    const sent = (await server.api.get(`/api/v2/webhooks/deliveries/${delivery.id}/`)).body.attempts[0]
+      .request_headers as Record<string, string>;
+    const body = (await server.runtime.ctx.db.selectFrom('events').select('body').executeTakeFirstOrThrow())
+      .body;
+    const replay = async (headers: Record<string, string>) => {
+      const res = await fetch(url, { method: 'POST', body, headers });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const bare = Object.fromEntries(Object.entries(sent).filter(([name]) => !name.startsWith('webhook-')));
+    expect(Object.keys(bare)).toContain('x-zupy-signature');
+
+    // Intact, within the tolerance: the signed webhook-id dedupes it.
+    expect(await replay(sent)).toMatchObject({ status: 200, body: { duplicate: true } });
+    // Stripped, with its own or a made-up X-Zupy-Event-Id (unsigned): refused.
+    for (const headers of [bare, { ...bare, 'x-zupy-event-id': 'evt_made_up' }]) {
+      expect(await replay(headers)).toMatchObject({ status: 401, body: { error: 'missing_header' } });
+    }
+    expect(handled).toHaveLength(1);
+
+    // What the option gives up: the same stripped replay under a made-up id runs the handler again.
+    listener = createNodeListener(createWebhookHandler({ secret, on, allowReplayableZupySignature: true }));
+    expect(await replay({ ...bare, 'x-zupy-event-id': 'evt_made_up' })).toMatchObject({
+      status: 200,
+      body: { received: true },
+    });
+    expect(handled).toEqual([sent['webhook-id'], 'evt_made_up']);
+  });
 });

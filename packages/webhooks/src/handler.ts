@@ -3,7 +3,7 @@ import type { CustomerRegisteredEvent, TierUpgradedEvent, ZupyEvent } from './ev
 import { isEventType } from './events.js';
 import { createMemoryIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { parseEvent, parseJson } from './parse-event.js';
-import { readHeader, verifySignature, type HeaderBag } from './verify.js';
+import { readHeader, toleranceOf, verifySignature, type HeaderBag, type VerifyOptions } from './verify.js';
 
 /** Context passed to each handler with the event. */
 export interface DeliveryContext {
@@ -30,8 +30,14 @@ export interface WebhookHandlerOptions {
   onUnhandled?: (payload: unknown, context: DeliveryContext) => unknown;
   /** `false` to run the handler for every delivery, even a duplicate. Default: an in-memory store. */
   idempotency?: IdempotencyStore | false;
-  /** Tolerance for `webhook-timestamp`, in seconds. Default 300. */
+  /** Tolerance for `webhook-timestamp`, in seconds (a finite number ≥ 0). Default 300. */
   toleranceSeconds?: number;
+  /**
+   * `true` also accepts deliveries signed by `X-Zupy-Signature` alone, without the `webhook-*`
+   * headers, giving up replay protection (see {@link VerifyOptions.allowReplayableZupySignature}).
+   * Default `false`: such a delivery is answered 401 `missing_header`.
+   */
+  allowReplayableZupySignature?: boolean;
 }
 
 export interface WebhookRequest {
@@ -76,8 +82,10 @@ function dispatch(handlers: WebhookHandlers, event: ZupyEvent, context: Delivery
 
 /**
  * Builds a handler that verifies the raw body, parses and dispatches the event, and answers as Zupy
- * expects: 200 `{received: true, processed_at}`; 401 on a bad signature (never retried into
- * success, so fix the secret); 400 on a malformed body; 500 when your handler throws, so Zupy retries.
+ * expects: 200 `{received: true, processed_at}`; 401 on a bad or missing signature, a timestamp out
+ * of tolerance, or missing `webhook-*` headers (never retried into success, so fix the secret or
+ * whatever strips the headers); 400 on a malformed body; 500 when your handler throws, so Zupy
+ * retries. A duplicate of a handled event id (`webhook-id`) is answered 200 without calling you again.
  * Zupy waits 10 s for an answer: hand long work to a queue and return.
  *
  * @example
@@ -89,6 +97,11 @@ function dispatch(handlers: WebhookHandlers, event: ZupyEvent, context: Delivery
  */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const secrets = typeof options.secret === 'string' ? [options.secret] : options.secret;
+  const checks: Pick<VerifyOptions, 'toleranceSeconds' | 'allowReplayableZupySignature'> = {
+    ...(options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {}),
+    allowReplayableZupySignature: options.allowReplayableZupySignature === true,
+  };
+  toleranceOf(checks); // a tolerance that would switch replay protection off fails at startup, not per request
   const store =
     options.idempotency === false ? undefined : (options.idempotency ?? createMemoryIdempotencyStore());
   return async (request) => {
@@ -97,12 +110,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     let payload: unknown;
     try {
-      verifySignature({
-        body: request.rawBody,
-        headers: request.headers,
-        secrets,
-        ...(options.toleranceSeconds !== undefined ? { toleranceSeconds: options.toleranceSeconds } : {}),
-      });
+      verifySignature({ body: request.rawBody, headers: request.headers, secrets, ...checks });
       payload = parseJson(request.rawBody);
     } catch (error) {
       if (!(error instanceof WebhookVerificationError)) throw error;

@@ -41,7 +41,11 @@ export function signStandardWebhook(secret: string, id: string, timestamp: numbe
 }
 
 export interface SignedHeadersInput {
-  /** The current secret first; during a rotation, the previous one after it. */
+  /**
+   * The secret for `X-Zupy-Signature` first, then any others still valid; each one signs an entry of
+   * `webhook-signature`. Zupy puts the previous secret first during a rotation's grace period (so a
+   * receiver holding one secret keeps verifying `X-Zupy-Signature`), and the current one after it.
+   */
   secrets: readonly string[];
   eventId: string;
   /** Unix seconds of this attempt. */
@@ -50,8 +54,8 @@ export interface SignedHeadersInput {
 }
 
 /**
- * The signature headers of one attempt: `X-Zupy-Signature` with the current secret, and the Standard
- * Webhooks trio with one `v1,` entry per valid secret, space separated.
+ * The signature headers of one attempt: `X-Zupy-Signature` with the first secret, and the Standard
+ * Webhooks trio with one `v1,` entry per secret, space separated.
  */
 export function signatureHeaders(input: SignedHeadersInput): Record<string, string> {
   const [current] = input.secrets;

@@ -14,13 +14,26 @@ export interface VerifyOptions {
   secret?: string;
   /** Several secrets during a rotation: any of them may match. */
   secrets?: readonly string[];
+  /** How far `webhook-timestamp` may be from now, in seconds (a finite number ≥ 0). Default 300. */
   toleranceSeconds?: number;
+  /**
+   * `true` accepts a delivery that carries only `X-Zupy-Signature`, without the `webhook-*` headers.
+   * That gives up replay protection: `X-Zupy-Signature` signs the body alone, with no timestamp, so a
+   * captured delivery verifies forever, and its `X-Zupy-Event-Id` (the dedupe key then) is not
+   * signed either. Zupy sends the `webhook-*` headers with every delivery; when they are missing,
+   * something on the way strips them. Fix that rather than turning this on. Default `false`.
+   * Deliveries that do carry the `webhook-*` headers are checked by them either way.
+   */
+  allowReplayableZupySignature?: boolean;
   /** Unix seconds; for tests. */
   now?: number;
 }
 
 export interface VerifiedWebhook {
-  /** Which scheme matched: Standard Webhooks when its headers are present, else `X-Zupy-Signature`. */
+  /**
+   * Which scheme matched: Standard Webhooks, or `X-Zupy-Signature` alone (only with
+   * `allowReplayableZupySignature: true`, when the `webhook-*` headers are missing).
+   */
   scheme: 'standard-webhooks' | 'zupy-signature';
   eventId: string | undefined;
   timestamp: number | undefined;
@@ -44,6 +57,18 @@ function secretsOf(options: VerifyOptions): readonly string[] {
   return secrets;
 }
 
+/**
+ * The tolerance to use, checked: replay protection rests on this number, and a NaN or Infinity
+ * (`Number(process.env.UNSET)`) would switch it off without a word. Throws a `RangeError`.
+ */
+export function toleranceOf(options: Pick<VerifyOptions, 'toleranceSeconds'>): number {
+  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  if (!Number.isFinite(tolerance) || tolerance < 0) {
+    throw new RangeError(`toleranceSeconds must be a finite number of seconds ≥ 0, not ${String(tolerance)}`);
+  }
+  return tolerance;
+}
+
 function verifyStandard(
   options: VerifyOptions,
   secrets: readonly string[],
@@ -55,7 +80,7 @@ function verifyStandard(
     throw new WebhookVerificationError('malformed_header', 'webhook-timestamp must be unix seconds');
   const timestamp = Number(ts);
   const now = options.now ?? Math.floor(Date.now() / 1000);
-  const tolerance = options.toleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  const tolerance = toleranceOf(options);
   if (timestamp < now - tolerance) {
     throw new WebhookVerificationError(
       'timestamp_too_old',
@@ -106,9 +131,32 @@ function verifyZupy(options: VerifyOptions, secrets: readonly string[], header: 
   return { scheme: 'zupy-signature', eventId: undefined, timestamp: undefined };
 }
 
+const STANDARD_HEADERS = ['webhook-id', 'webhook-timestamp', 'webhook-signature'] as const;
+
+function missingHeaders(missing: readonly string[], hasZupySignature: boolean): WebhookVerificationError {
+  if (!hasZupySignature && missing.length === STANDARD_HEADERS.length) {
+    return new WebhookVerificationError(
+      'missing_header',
+      'no signature headers: webhook-id, webhook-timestamp and webhook-signature are missing (and X-Zupy-Signature too)',
+    );
+  }
+  return new WebhookVerificationError(
+    'missing_header',
+    `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} missing: Zupy sends the webhook-* headers ` +
+      'with every delivery, and their timestamp is what refuses a replayed request (is a proxy stripping them?)' +
+      (hasZupySignature
+        ? '. X-Zupy-Signature alone is not accepted: it has no timestamp, so a captured delivery would verify ' +
+          'forever (allowReplayableZupySignature: true accepts it anyway, giving up replay protection)'
+        : ''),
+  );
+}
+
 /**
- * Verifies a delivery in constant time. When the Standard Webhooks headers are present they are
- * checked, timestamp included (replay protection); otherwise `X-Zupy-Signature` is.
+ * Verifies a delivery in constant time by its Standard Webhooks headers (`webhook-id`,
+ * `webhook-timestamp`, `webhook-signature`), timestamp included: a request older or newer than
+ * `toleranceSeconds` is refused, so a captured delivery cannot be replayed later. A delivery without
+ * them is refused too, unless `allowReplayableZupySignature: true`, which then checks
+ * `X-Zupy-Signature` alone (no timestamp: no replay protection).
  * Throws {@link WebhookVerificationError} with a `reason`.
  *
  * @example
@@ -123,17 +171,16 @@ export function verifySignature(options: VerifyOptions): VerifiedWebhook {
       'pass the raw request body as `body` (a string or Buffer, exactly as received), not a parsed object',
     );
   }
-  const id = readHeader(options.headers, 'webhook-id');
-  const ts = readHeader(options.headers, 'webhook-timestamp');
-  const sig = readHeader(options.headers, 'webhook-signature');
+  toleranceOf(options);
+  const [id, ts, sig] = STANDARD_HEADERS.map((name) => readHeader(options.headers, name));
   if (id !== undefined && ts !== undefined && sig !== undefined)
     return verifyStandard(options, secrets, id, ts, sig);
   const zupy = readHeader(options.headers, 'x-zupy-signature');
-  if (zupy === undefined) {
-    throw new WebhookVerificationError(
-      'missing_header',
-      'neither X-Zupy-Signature nor the webhook-* headers are present',
-    );
-  }
-  return verifyZupy(options, secrets, zupy);
+  // Only `true` itself: a string from the environment ("false") must not switch replay protection off.
+  if (zupy !== undefined && options.allowReplayableZupySignature === true)
+    return verifyZupy(options, secrets, zupy);
+  throw missingHeaders(
+    STANDARD_HEADERS.filter((name) => readHeader(options.headers, name) === undefined),
+    zupy !== undefined,
+  );
 }

@@ -98,6 +98,11 @@ function signed(
   };
 }
 
+/** What someone who captured a delivery can send without the signed timestamp: all but the webhook-* headers. */
+function withoutStandardHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !name.startsWith('webhook-')));
+}
+
 async function post(url: string, body: string, headers: Record<string, string>) {
   const res = await fetch(url, { method: 'POST', body, headers });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -161,6 +166,21 @@ describe.each(Object.keys(ADAPTERS))('the %s adapter', (name) => {
     expect(calls.length).toBe(before);
   });
 
+  it('refuses with 401 a captured delivery replayed without its webhook-* headers, even under a new event id', async () => {
+    const body = serializeEvent(sampleEvent('customer.registered'));
+    const captured = signed(body);
+    expect((await post(harness.url, body, captured)).status).toBe(200);
+    const before = calls.length;
+    const bare = withoutStandardHeaders(captured);
+    // X-Zupy-Event-Id is not signed: a replayer changes it to get past the dedupe, so only the signature check can stop it.
+    for (const headers of [bare, { ...bare, 'x-zupy-event-id': 'evt_replayed' }]) {
+      const replay = await post(harness.url, body, headers);
+      expect(replay).toMatchObject({ status: 401, body: { received: false, error: 'missing_header' } });
+      expect(replay.body.message).toContain('allowReplayableZupySignature');
+    }
+    expect(calls.length).toBe(before);
+  });
+
   it('answers 400 to a malformed body, even correctly signed', async () => {
     const notJson = '{"event": "customer.registered",';
     expect((await post(harness.url, notJson, signed(notJson))).status).toBe(400);
@@ -202,6 +222,56 @@ describe.each(Object.keys(ADAPTERS))('the %s adapter', (name) => {
     const res = await post(harness.url, body, signed(body));
     expect(res.status).toBe(200);
     expect(unhandled.at(-1)).toEqual({ event: 'customer.deleted', company_id: 'comp_x' });
+  });
+});
+
+describe.each(Object.keys(ADAPTERS))('the %s adapter with the non-default checks', (name) => {
+  const seen: string[] = [];
+  const on = {
+    'customer.registered': (_event: unknown, context: { eventId: string | undefined }) => {
+      seen.push(`${name}:${context.eventId}`);
+    },
+  };
+  let legacy: Harness;
+  let strict: Harness;
+  beforeAll(async () => {
+    legacy = await ADAPTERS[name]!({ secret: SECRET, on, allowReplayableZupySignature: true });
+    strict = await ADAPTERS[name]!({ secret: SECRET, on, toleranceSeconds: 60 });
+  });
+  afterAll(async () => {
+    await legacy.close();
+    await strict.close();
+  });
+
+  it('allowReplayableZupySignature: true accepts X-Zupy-Signature alone, and still dedupes on X-Zupy-Event-Id', async () => {
+    const body = serializeEvent(sampleEvent('customer.registered'));
+    const bare = withoutStandardHeaders(signed(body, { eventId: `evt_bare_${name}` }));
+    expect(await post(legacy.url, body, bare)).toMatchObject({ status: 200, body: { received: true } });
+    expect(await post(legacy.url, body, bare)).toMatchObject({ status: 200, body: { duplicate: true } });
+    expect(seen.filter((s) => s === `${name}:evt_bare_${name}`)).toHaveLength(1);
+    const forged = await post(legacy.url, body, { ...bare, 'x-zupy-signature': `sha256=${'0'.repeat(64)}` });
+    expect(forged).toMatchObject({ status: 401, body: { error: 'signature_mismatch' } });
+    // With the webhook-* headers present, their timestamp still decides.
+    const old = await post(
+      legacy.url,
+      body,
+      signed(body, { timestamp: Math.floor(Date.now() / 1000) - 3600 }),
+    );
+    expect(old).toMatchObject({ status: 401, body: { error: 'timestamp_too_old' } });
+  });
+
+  it('toleranceSeconds: 60 refuses a delivery 90 s old that the default would accept, and accepts one 30 s old', async () => {
+    const body = serializeEvent(sampleEvent('customer.registered'));
+    const now = Math.floor(Date.now() / 1000);
+    expect(await post(strict.url, body, signed(body, { timestamp: now - 90 }))).toMatchObject({
+      status: 401,
+      body: { error: 'timestamp_too_old' },
+    });
+    expect(await post(strict.url, body, signed(body, { timestamp: now + 90 }))).toMatchObject({
+      status: 401,
+      body: { error: 'timestamp_too_new' },
+    });
+    expect((await post(strict.url, body, signed(body, { timestamp: now - 30 }))).status).toBe(200);
   });
 });
 

@@ -148,7 +148,7 @@ function TestSender({ endpoint }: { endpoint: Endpoint }) {
 }
 
 function SecretControls({ endpoint }: { endpoint: Endpoint }) {
-  const { t } = useSession();
+  const { t, language } = useSession();
   const [secret, setSecret] = useState<string | null>(null);
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const run = async (action: () => Promise<void>) => {
@@ -188,11 +188,19 @@ function SecretControls({ endpoint }: { endpoint: Endpoint }) {
         class="secondary"
         onClick={() =>
           void run(async () => {
-            setSecret(
-              (await api<{ secret: string }>('POST', `/webhooks/endpoints/${endpoint.id}/secret/rotate/`, {}))
-                .secret,
+            const rotated = await api<{ secret: string; previous_secret_expires_at: string | null }>(
+              'POST',
+              `/webhooks/endpoints/${endpoint.id}/secret/rotate/`,
+              {},
             );
-            setMessage({ ok: true, text: t('webhooks.rotated') });
+            setSecret(rotated.secret);
+            const until = rotated.previous_secret_expires_at;
+            setMessage({
+              ok: true,
+              text: until
+                ? t('webhooks.rotated', new Date(until).toLocaleString(language))
+                : t('webhooks.rotatedNow'),
+            });
           })
         }
       >

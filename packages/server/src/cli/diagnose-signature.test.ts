@@ -7,7 +7,7 @@ import {
   signZupySignature,
 } from '@zupy/webhooks';
 import { describe, expect, it } from 'vitest';
-import { diagnoseSignature, type DiagnoseInput } from './diagnose-signature.js';
+import { REPLAYABLE_NOTE, diagnoseSignature, type DiagnoseInput } from './diagnose-signature.js';
 
 const secret = generateSecret();
 const body = serializeEvent({
@@ -29,7 +29,7 @@ function run(overrides: Partial<DiagnoseInput>) {
 
 describe('zupy verify diagnoses', () => {
   it('a matching X-Zupy-Signature and webhook-signature', () => {
-    expect(run({})).toEqual({ ok: true, scheme: 'zupy-signature', findings: [] });
+    expect(run({})).toEqual({ ok: true, scheme: 'zupy-signature', findings: [REPLAYABLE_NOTE] });
     const sig = signStandardWebhook(secret, 'evt_1', now, body);
     expect(run({ signature: `v1,garbage ${sig}`, id: 'evt_1', timestamp: now })).toEqual({
       ok: true,

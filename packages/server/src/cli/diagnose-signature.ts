@@ -24,6 +24,12 @@ export interface Diagnosis {
 
 type Key = { bytes: Buffer; note: string | null };
 
+/** Said of every matching X-Zupy-Signature: it is right, and still not enough for @zupy/webhooks. */
+export const REPLAYABLE_NOTE =
+  'X-Zupy-Signature has no timestamp, so it also matches a replay of this delivery at any later time: ' +
+  '@zupy/webhooks requires the webhook-* headers too (and refuses a delivery without them unless ' +
+  'allowReplayableZupySignature: true); check webhook-signature with --id and --timestamp';
+
 function hmac(key: Buffer, parts: (string | Buffer)[], encoding: 'hex' | 'base64'): string {
   const mac = createHmac('sha256', key);
   for (const part of parts) mac.update(part);
@@ -128,6 +134,7 @@ export function diagnoseSignature(input: DiagnoseInput): Diagnosis {
       if (key.note) findings.push(key.note);
       if (body.note) findings.push(body.note);
       const exact = key.note === null && body.note === null;
+      if (exact && !standard) findings.push(REPLAYABLE_NOTE);
       if (exact && standard) {
         const age = input.now - input.timestamp!;
         if (Math.abs(age) > input.toleranceSeconds) {

@@ -24,6 +24,25 @@ function forwardHeaders(headers: http.IncomingHttpHeaders): Record<string, strin
   return out;
 }
 
+/**
+ * When the webhook-* headers are missing, whether X-Zupy-Signature alone would have matched: tells a
+ * stripped-headers problem (fix the proxy) from a wrong secret.
+ */
+function legacyNote(
+  body: Buffer,
+  headers: http.IncomingHttpHeaders,
+  secret: string,
+  error: WebhookVerificationError,
+): string {
+  if (error.reason !== 'missing_header' || readHeader(headers, 'x-zupy-signature') === undefined) return '';
+  try {
+    verifySignature({ body, headers, secret, allowReplayableZupySignature: true });
+    return ' [X-Zupy-Signature alone matches this secret: the body and secret are right, the webhook-* headers were lost on the way]';
+  } catch (legacy) {
+    return ` [X-Zupy-Signature does not match either: ${(legacy as Error).message}]`;
+  }
+}
+
 export function registerListenCommand(program: Command): void {
   program
     .command('listen')
@@ -39,7 +58,9 @@ export function registerListenCommand(program: Command): void {
       'after',
       `
 It answers 401 when a signature does not verify, the forward target's answer when forwarding,
-and 200 {received: true} otherwise.
+and 200 {received: true} otherwise. Like @zupy/webhooks, it requires the webhook-* headers (their
+timestamp is the replay protection): a delivery with X-Zupy-Signature alone is rejected, saying
+whether that signature matched.
 
 Examples:
   $ zupy listen --port 4000 --secret whsec_…
@@ -59,7 +80,7 @@ Examples:
               } catch (error) {
                 if (!(error instanceof WebhookVerificationError)) throw error;
                 verified = false;
-                verdict = `REJECTED ${error.reason}: ${error.message}`;
+                verdict = `REJECTED ${error.reason}: ${error.message}${legacyNote(body, req.headers, options.secret, error)}`;
               }
             }
             let forward: { status: number | null; body: string; error: string | null } | undefined;

@@ -5,7 +5,7 @@ export interface DeliveryHeadersInput {
   eventType: string;
   deliveryId: string;
   attempt: number;
-  /** Current secret first, then a rotated-out one still in its grace period. */
+  /** In signing order (`endpointSecrets`): the first signs `X-Zupy-Signature`, each one `webhook-signature`. */
   secrets: readonly string[];
   body: string;
   now: Date;

@@ -162,7 +162,7 @@ export const endpointRoutes =
           tags,
           summary: 'Rotate the signing secret',
           description:
-            'The new secret signs at once. During `grace_seconds` (default 86400, at most 7 days) the old one also signs `webhook-signature`, so receivers can switch without losing a delivery.',
+            'Makes a new secret current (the answer and `GET …/secret/` show it) and starts a grace period of `grace_seconds` (default 86400, at most 7 days), until `previous_secret_expires_at`. During it, `X-Zupy-Signature` (one value) stays signed with the OLD secret, so a receiver that knows only the old one keeps working, and `webhook-signature` carries two `v1,` entries, old and new. When it ends, both headers are signed with the new secret only. Move a receiver by accepting both secrets, then dropping the old one after the grace period. `grace_seconds: 0` (for a leaked secret) switches both headers to the new secret at once and `previous_secret_expires_at` is null. Rotating again during a grace period starts a new one: the secret that was current becomes the previous one, and the one before it stops signing at once.',
           params: IdParams,
           body: Type.Optional(
             Type.Object(

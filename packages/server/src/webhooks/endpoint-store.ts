@@ -247,7 +247,12 @@ export async function revealSecret(
   return { secret: ctx.webhooks.secretBox.open(row.secret_ciphertext, row.id) };
 }
 
-/** A new secret at once; the old one keeps signing `webhook-signature` for `graceSeconds`. */
+/**
+ * A new secret, current at once (revealed by `GET …/secret/`). For `graceSeconds` the old one keeps
+ * signing `X-Zupy-Signature` and signs `webhook-signature` beside the new one (`endpointSecrets`);
+ * then the new one signs both. `0` switches both at once. Rotating again during a grace period
+ * starts a new one: the secret that was current becomes the previous one, the one before it stops.
+ */
 export async function rotateSecret(
   ctx: DeliveryContext,
   companyId: string,
