@@ -13,6 +13,7 @@ import { defaultWorkerOptions } from '../src/delivery/delivery-worker.js';
 import { expectOnceEach, startTimingReceiver, succeededCount } from './helpers/delivery-audit.js';
 import { CLI } from './helpers/serve-process.js';
 import { databaseEnv, freshDatabaseUrl, onPostgres } from './helpers/test-database.js';
+import { startReceiver } from './helpers/receiver.js';
 import { tempDir } from './helpers/test-server.js';
 
 const EVENTS = 5000;
@@ -84,4 +85,83 @@ describe.skipIf(!onPostgres)('three zupy worker processes on PostgreSQL', () => 
     expect(new Set(hits.map((h) => h.event)).size).toBe(EVENTS);
     await expectOnceEach(ctx.db, hits, EVENTS, defaultWorkerOptions(2000).perEndpointCap);
   }, 240_000);
+
+  it('two workers keep each member’s events in order while first attempts fail', async () => {
+    const MEMBERS = 150;
+    const failedOnce = new Set<string>();
+    const receiver = await startReceiver((q) => {
+      const event = JSON.parse(q.body) as { event: string; customer: { member_id: string } };
+      const member = event.customer.member_id;
+      // Every other member's registration fails its first attempt.
+      if (
+        event.event === 'customer.registered' &&
+        parseInt(member.slice(3), 16) % 2 === 0 &&
+        !failedOnce.has(member)
+      ) {
+        failedOnce.add(member);
+        return { status: 503 };
+      }
+      return { status: 200 };
+    });
+    cleanups.push(() => receiver.close());
+    const dataDir = tempDir('zupy-order-');
+    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const env = {
+      ...databaseEnv(await freshDatabaseUrl()),
+      ZUPY_DATA_DIR: dataDir,
+      ZUPY_MASTER_KEY: randomBytes(32).toString('base64'),
+      ZUPY_ALLOW_PRIVATE_NETWORK: '1',
+      ZUPY_RETRY_SCHEDULE: '0s,300ms,300ms',
+      ZUPY_LOG_LEVEL: 'silent',
+    };
+    const runtime: Runtime = await startRuntime(loadConfig(env));
+    cleanups.push(() => runtime.close());
+    const { ctx } = runtime;
+    const company = await createCompany(ctx.db, { name: 'Order' }, new Date());
+    await createEndpoint(ctx, company.company_id, { url: receiver.url });
+    spawnWorkerWith(env);
+    spawnWorkerWith(env);
+    // Registrations and upgrades recorded while both workers run, each member's in one transaction.
+    for (let i = 0; i < MEMBERS; i++) {
+      const memberId = `ZP-${i.toString(16).toUpperCase().padStart(8, '0')}`;
+      await runInTransaction(ctx.db, async (trx) => {
+        const registered = sampleEvent('customer.registered', { companyId: company.company_id });
+        registered.customer.member_id = memberId;
+        await recordEvent(trx, registered, new Date());
+        const upgraded = sampleEvent('tier.upgraded', { companyId: company.company_id });
+        upgraded.customer.member_id = memberId;
+        await recordEvent(trx, upgraded, new Date());
+      });
+    }
+    for (let i = 0; (await succeededCount(ctx.db)) < 2 * MEMBERS; i++) {
+      if (i > 600)
+        throw new Error(`only ${await succeededCount(ctx.db)} of ${2 * MEMBERS} succeeded after 60 s`);
+      await sleep(100);
+    }
+    expect(failedOnce.size).toBe(MEMBERS / 2);
+    const seen = new Map<string, string[]>();
+    for (const q of receiver.requests) {
+      const event = JSON.parse(q.body) as { event: string; customer: { member_id: string } };
+      const list = seen.get(event.customer.member_id) ?? [];
+      list.push(event.event);
+      seen.set(event.customer.member_id, list);
+    }
+    expect(seen.size).toBe(MEMBERS);
+    for (const [member, events] of seen) {
+      const expected =
+        parseInt(member.slice(3), 16) % 2 === 0
+          ? ['customer.registered', 'customer.registered', 'tier.upgraded']
+          : ['customer.registered', 'tier.upgraded'];
+      expect({ member, events }).toEqual({ member, events: expected });
+    }
+  }, 120_000);
+
+  function spawnWorkerWith(env: Record<string, string>): ChildProcess {
+    const child = spawn(process.execPath, [CLI, 'worker'], {
+      env: { ...process.env, ...env, ZUPY_PORT: '0' },
+      stdio: 'ignore',
+    });
+    children.push(child);
+    return child;
+  }
 });
