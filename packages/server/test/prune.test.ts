@@ -50,6 +50,38 @@ describe('retention', () => {
     expect((await server.api.get('/api/v2/events/')).body.data).toHaveLength(1);
   });
 
+  it('prunes held deliveries recorded before the cutoff and discarded ones; keeps an enabled endpoint’s pending ones', async () => {
+    server = await startTestServer();
+    receiver = await startReceiver();
+    const held = (await server.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url })).body;
+    const live = (await server.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url })).body;
+    const dropped = (await server.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url })).body;
+    for (const ep of [held, dropped])
+      await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${ep.id}/`, { enabled: false });
+    // No worker: one registration, pending at `live`, held at the other two.
+    await server.api.post('/api/v2/customers/', JOAO);
+    await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${dropped.id}/`, {
+      enabled: true,
+      discard_held: true,
+    });
+    const db = server.runtime.ctx.db;
+    const statuses = async () =>
+      Object.fromEntries(
+        (await db.selectFrom('deliveries').select(['endpoint_id', 'status']).execute()).map((d) => [
+          d.endpoint_id,
+          d.status,
+        ]),
+      );
+    expect(await statuses()).toEqual({
+      [held.id]: 'pending',
+      [live.id]: 'pending',
+      [dropped.id]: 'discarded',
+    });
+    expect((await pruneDeliveryLog(db, new Date(Date.now() - 60_000))).deliveries).toBe(0);
+    expect((await pruneDeliveryLog(db, new Date(Date.now() + 60_000))).deliveries).toBe(2);
+    expect(await statuses()).toEqual({ [live.id]: 'pending' });
+  });
+
   it.skipIf(onPostgres)(
     'finds an event’s deliveries through an index, not by scanning the whole log',
     async () => {

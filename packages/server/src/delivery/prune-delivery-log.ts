@@ -10,31 +10,51 @@ export interface PruneResult {
 const BATCH = 2000;
 
 /**
- * Deletes finished deliveries (succeeded or failed) last touched before `cutoff`, their attempts,
- * and events older than `cutoff` that no delivery refers to any more. Pending deliveries and their
- * events are never touched. Works in small batches so it never holds locks for long.
+ * Deletes finished deliveries (succeeded, failed or discarded) last touched before `cutoff`, held
+ * ones recorded before it, their attempts, and events older than `cutoff` that no delivery refers to
+ * any more. Pending deliveries of enabled endpoints and their events are never touched. Works in
+ * small batches so it never holds locks for long.
  */
 export async function pruneDeliveryLog(db: Kysely<Tables>, cutoff: Date): Promise<PruneResult> {
   const before = cutoff.toISOString();
   const result: PruneResult = { deliveries: 0, attempts: 0, events: 0 };
-  for (;;) {
-    const ids = (
-      await db
-        .selectFrom('deliveries')
-        .select('id')
-        .where('status', 'in', ['succeeded', 'failed'])
-        .where('updated_at', '<', before)
-        .limit(BATCH)
-        .execute()
-    ).map((r) => r.id);
-    if (ids.length === 0) break;
-    const attempts = await db
-      .deleteFrom('delivery_attempts')
-      .where('delivery_id', 'in', ids)
-      .executeTakeFirst();
-    const deliveries = await db.deleteFrom('deliveries').where('id', 'in', ids).executeTakeFirst();
-    result.attempts += Number(attempts.numDeletedRows);
-    result.deliveries += Number(deliveries.numDeletedRows);
+  const finished = () =>
+    db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('status', 'in', ['succeeded', 'failed', 'discarded'])
+      .where('updated_at', '<', before)
+      .limit(BATCH)
+      .execute();
+  // Held deliveries (pending, of a disabled endpoint) recorded before the cutoff: retention applies
+  // to them like to everything else. An enabled endpoint's pending deliveries are never pruned.
+  const heldTooLong = () =>
+    db
+      .selectFrom('deliveries')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('created_at', '<', before)
+      .where('endpoint_id', 'in', (eb) =>
+        eb
+          .selectFrom('webhook_endpoints')
+          .select('id')
+          .where('enabled', '=', 0)
+          .where('deleted_at', 'is', null),
+      )
+      .limit(BATCH)
+      .execute();
+  for (const batch of [finished, heldTooLong]) {
+    for (;;) {
+      const ids = (await batch()).map((r) => r.id);
+      if (ids.length === 0) break;
+      const attempts = await db
+        .deleteFrom('delivery_attempts')
+        .where('delivery_id', 'in', ids)
+        .executeTakeFirst();
+      const deliveries = await db.deleteFrom('deliveries').where('id', 'in', ids).executeTakeFirst();
+      result.attempts += Number(attempts.numDeletedRows);
+      result.deliveries += Number(deliveries.numDeletedRows);
+    }
   }
   for (;;) {
     const ids = (await oldUnreferencedEvents(db, before).execute()).map((r) => r.id);
