@@ -159,6 +159,64 @@ describe('a crash at any instant loses no accepted event', () => {
     }
   });
 
+  it('kill -9 during a re-enable: the held deliveries are neither lost nor doubled', async () => {
+    gate = Promise.resolve();
+    const { api_key: key } = JSON.parse(
+      await runCli(env(), 'company', 'create', '--name', 'Reenable', '--json'),
+    ) as { api_key: string };
+    const first = await startServeProcess(env());
+    const api = makeClient(first.url, key);
+    const ep = (await api.post('/api/v2/webhooks/endpoints/', { url: receiver.url })).body as { id: string };
+    await api.request('PATCH', `/api/v2/webhooks/endpoints/${ep.id}/`, { enabled: false });
+    const held: string[] = [];
+    for (let i = 0; i < 80; i++) {
+      const res = await api.post('/api/v2/customers/', {
+        phone: `11 98124-${String(i).padStart(4, '0')}`,
+        name: `R${i}`,
+      });
+      held.push(res.body.customer.member_id);
+    }
+    const before = receiver.requests.length;
+    // The re-enable and the kill race: whichever wins, nothing is lost or doubled.
+    const reenabling = api
+      .request('PATCH', `/api/v2/webhooks/endpoints/${ep.id}/`, { enabled: true })
+      .catch(() => undefined);
+    await sleep(5 + Math.random() * 20);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    await reenabling;
+
+    const second = await startServeProcess(env());
+    try {
+      const client = makeClient(second.url, key);
+      if ((await client.get(`/api/v2/webhooks/endpoints/${ep.id}/`)).body.enabled === false)
+        await client.request('PATCH', `/api/v2/webhooks/endpoints/${ep.id}/`, { enabled: true });
+      await receiver.waitForMembers(held);
+      const deadline = Date.now() + 30_000;
+      let succeeded = 0;
+      while (succeeded < held.length) {
+        if (Date.now() > deadline) throw new Error(`${succeeded} of ${held.length} succeeded`);
+        await sleep(200);
+        const page = await client.get(
+          `/api/v2/webhooks/deliveries/?endpoint_id=${ep.id}&status=succeeded&page_size=100`,
+        );
+        succeeded = page.body.data.length;
+      }
+      // One delivery per event, each succeeded once; the receiver may have seen a delivery twice
+      // (at least once) but never an event that was not held.
+      expect(succeeded).toBe(held.length);
+      const members = new Set(
+        receiver.requests
+          .slice(before)
+          .map((r) => (JSON.parse(r.body) as { customer: { member_id: string } }).customer.member_id),
+      );
+      expect(members).toEqual(new Set(held));
+    } finally {
+      second.child.kill('SIGKILL');
+      await second.exited;
+    }
+  });
+
   it('SIGTERM lets the in-flight delivery end, exits 0 and leaves no delivery leased', async () => {
     const hanging = await startReceiver(() => 'hang');
     try {
