@@ -24,6 +24,23 @@ try {
   results.drain_sqlite = { ...(await drainSqlite(receiver, N)) };
   results.drain_sqlite.ratio_to_ceiling = results.drain_sqlite.per_second / c;
   log('drain sqlite', JSON.stringify(results.drain_sqlite), 'ceiling', Math.round(c));
+  // The cost of per-member order: four events per member (a registration and three upgrades), drained
+  // with ordering on (each member's in sequence) and off, rounds interleaved.
+  log('ordering');
+  const orderRounds = { member: [], none: [] };
+  for (let round = 0; round < 2; round++) {
+    for (const ordering of ['member', 'none']) {
+      orderRounds[ordering].push((await drainSqlite(receiver, N, {}, { ordering, perMember: 4 })).per_second);
+    }
+  }
+  const best = (xs) => Math.max(...xs);
+  results.ordering_sqlite = {
+    member_per_second: best(orderRounds.member),
+    none_per_second: best(orderRounds.none),
+    ratio: best(orderRounds.member) / best(orderRounds.none),
+    rounds: orderRounds,
+  };
+  log('ordering sqlite', JSON.stringify(results.ordering_sqlite));
   log('drain postgres');
   const pg = await startPostgres();
   try {
@@ -32,6 +49,17 @@ try {
       const r = await drainPostgres(receiver, pg.url, quick ? 2_000 : 10_000, workers);
       results.drain_postgres.push({ ...r, ratio_to_ceiling: r.per_second / c });
     }
+    const pgRounds = { member: [], none: [] };
+    for (const ordering of ['member', 'none']) {
+      const r = await drainPostgres(receiver, pg.url, quick ? 2_000 : 10_000, 2, { ordering, perMember: 4 });
+      pgRounds[ordering].push(r.per_second);
+    }
+    results.ordering_postgres = {
+      member_per_second: pgRounds.member[0],
+      none_per_second: pgRounds.none[0],
+      ratio: pgRounds.member[0] / pgRounds.none[0],
+    };
+    log('ordering postgres', JSON.stringify(results.ordering_postgres));
   } finally {
     await pg.stop();
   }
@@ -74,6 +102,8 @@ ${r.drain_postgres.map((d) => `| Drain, PostgreSQL, ${d.workers} worker${d.worke
 | Latency at 200/s | p50 ${r.latency[200].p50_ms?.toFixed(1)} ms, p99 ${r.latency[200].p99_ms?.toFixed(1)} ms | — | — | API answer → receipt, ${r.latency[200].samples} events over 5 s (achieved ${num(r.latency[200].achieved_rate)}/s) |
 | Latency at 1,000/s | p50 ${r.latency[1000].p50_ms?.toFixed(1)} ms, p99 ${r.latency[1000].p99_ms?.toFixed(1)} ms | — | p99 ≤ 10 ms | same, ${r.latency[1000].samples} events (achieved ${num(r.latency[1000].achieved_rate)}/s) |
 | Ingest | ${num(r.ingest.zupy_per_second)} registrations/s | ${pct(r.ingest.ratio)} of bare route (${num(r.ingest.bare_per_second)}/s) | ≥ 40 % | ${num(r.ingest.registrations)} registrations (32 in flight) to \`zupy serve --no-worker\`, then the same client against a bare Fastify route inserting one row in SQLite (synchronous=FULL); ${r.ingest.rounds} rounds each, taking turns; the first of each warms up, the figure is the median of the rest (Zupy ${r.ingest.zupy_rounds.join(' / ')}, bare ${r.ingest.bare_rounds.join(' / ')}) |
+| Per-member order, SQLite | ${num(r.ordering_sqlite.member_per_second)} deliveries/s ordered, ${num(r.ordering_sqlite.none_per_second)} unordered | ${pct(r.ordering_sqlite.ratio)} of unordered | ≥ 90 % | ${num(N)} events, 4 per member (a registration, 3 upgrades), \`ordering: member\` vs \`none\`; best of 2 interleaved rounds |
+| Per-member order, PostgreSQL | ${num(r.ordering_postgres.member_per_second)} deliveries/s ordered, ${num(r.ordering_postgres.none_per_second)} unordered | ${pct(r.ordering_postgres.ratio)} of unordered | ≥ 90 % | the same with 2 \`zupy worker\` processes; one round each |
 | Isolation | ${num(r.isolation.healthy_beside_dead_per_second)} deliveries/s beside a dead endpoint | ${pct(r.isolation.ratio)} of alone (${num(r.isolation.healthy_alone_per_second)}/s) | ≥ 90 % | healthy endpoint's drain with and without an endpoint that never answers |
 | Backlog | RSS ${r.backlog.small.peak_rss_mb} MB at ${num(r.backlog.small.pending)} pending, ${r.backlog.large.peak_rss_mb} MB at ${num(r.backlog.large.pending)} | drain ${pct(r.backlog.drain_ratio)} of small-backlog rate | RSS ≤ 200 MB, within 20 % | a \`zupy worker\` process sending for a fixed window (${num(r.backlog.small.drained)} and ${num(r.backlog.large.drained)} deliveries) (${num(r.backlog.small.per_second)}/s vs ${num(r.backlog.large.per_second)}/s) |
 `;

@@ -72,12 +72,19 @@ async function setup(env) {
 }
 
 /** Records `n` events through the real outbox code (one delivery per endpoint each), 500 per transaction. */
-async function fillBacklog(runtime, companyId, n) {
+/**
+ * `n` recorded events, `perMember` per member (a registration, then tier upgrades): with more than one,
+ * an endpoint ordered by member sends each member's in sequence.
+ */
+async function fillBacklog(runtime, companyId, n, perMember = 1) {
   for (let start = 0; start < n; start += 500) {
     await runInTransaction(runtime.ctx.db, async (trx) => {
       for (let i = start; i < Math.min(n, start + 500); i++) {
-        const event = sampleEvent('customer.registered', { companyId });
-        event.customer.member_id = `ZP-${i.toString(16).toUpperCase().padStart(8, '0')}`;
+        const member = Math.floor(i / perMember);
+        const event = sampleEvent(i % perMember === 0 ? 'customer.registered' : 'tier.upgraded', {
+          companyId,
+        });
+        event.customer.member_id = `ZP-${member.toString(16).toUpperCase().padStart(8, '0')}`;
         await recordEvent(trx, event, new Date());
       }
     });
@@ -85,12 +92,12 @@ async function fillBacklog(runtime, companyId, n) {
 }
 
 /** Drain on SQLite: a backlog already in the database, sent by the in-process worker. */
-export async function drainSqlite(receiver, n, hooks = {}) {
+export async function drainSqlite(receiver, n, hooks = {}, { ordering = 'member', perMember = 1 } = {}) {
   await receiver.reset();
   const dir = tempDir('drain');
   const { runtime, companyId } = await setup({ ZUPY_DATA_DIR: dir });
-  await createEndpoint(runtime.ctx, companyId, { url: receiver.url });
-  await fillBacklog(runtime, companyId, n);
+  await createEndpoint(runtime.ctx, companyId, { url: receiver.url, ordering });
+  await fillBacklog(runtime, companyId, n, perMember);
   await hooks.beforeDrain?.();
   runtime.startWorker(quietLog);
   const drained = await waitForDrain(receiver, n);
@@ -100,7 +107,13 @@ export async function drainSqlite(receiver, n, hooks = {}) {
 }
 
 /** Drain on PostgreSQL with `workers` separate `zupy worker` processes. */
-export async function drainPostgres(receiver, pgAdminUrl, n, workers) {
+export async function drainPostgres(
+  receiver,
+  pgAdminUrl,
+  n,
+  workers,
+  { ordering = 'member', perMember = 1 } = {},
+) {
   await receiver.reset();
   const name = `bench_${workers}_${Date.now()}`;
   const { default: pg } = await import('pg');
@@ -116,8 +129,8 @@ export async function drainPostgres(receiver, pgAdminUrl, n, workers) {
     ZUPY_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
   };
   const { runtime, companyId } = await setup(env);
-  await createEndpoint(runtime.ctx, companyId, { url: receiver.url });
-  await fillBacklog(runtime, companyId, n);
+  await createEndpoint(runtime.ctx, companyId, { url: receiver.url, ordering });
+  await fillBacklog(runtime, companyId, n, perMember);
   const children = Array.from({ length: workers }, () =>
     spawnZupy(['worker'], { ...env, ZUPY_ALLOW_PRIVATE_NETWORK: '1' }),
   );
