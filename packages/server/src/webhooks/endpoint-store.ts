@@ -51,7 +51,7 @@ export function toEndpointView(row: EndpointRow): EndpointView {
   };
 }
 
-/** Event types, deduplicated, in the documented order; empty means every type. */
+/** Event types, deduplicated, in the documented order; empty means every customer event (no operational one). */
 function normalizeEvents(events: readonly string[] | undefined): string[] {
   const wanted = new Set(events ?? []);
   return EVENT_TYPES.filter((t) => wanted.has(t));
