@@ -7,6 +7,7 @@ import { parseEvent } from '../src/parse-event.js';
 import { sampleEvent } from '../src/samples.js';
 
 const SCHEMAS = new URL('../schemas/', import.meta.url);
+const EVENTS_PAGE = new URL('../../../docs/events.md', import.meta.url);
 const DOCS_TIME = new Date('2025-08-26T15:30:00Z');
 
 function published(type: EventType): Record<string, unknown> {
@@ -125,5 +126,26 @@ describe('the published JSON Schemas (schemas/*.schema.json)', () => {
     change(event);
     expect(parses(event)).toBe(valid);
     expect(Schema.Check(published(type), event)).toBe(valid);
+  });
+});
+
+describe('docs/events.md', () => {
+  const page = readFileSync(EVENTS_PAGE, 'utf8');
+  const samples = [...page.matchAll(/```json\n([\s\S]*?)```/g)].map(
+    (m) => JSON.parse(m[1]!) as { event: string },
+  );
+
+  it('shows each event’s sample exactly as sampleEvent gives it, in EVENT_TYPES order', () => {
+    expect(samples.map((s) => s.event)).toEqual([...EVENT_TYPES]);
+    for (const sample of samples) {
+      const type = sample.event as EventType;
+      expect(JSON.stringify(sample), type).toBe(serializeEvent(sampleEvent(type, { now: DOCS_TIME })));
+    }
+  });
+
+  it('links each event’s schema file', () => {
+    for (const type of EVENT_TYPES) {
+      expect(page).toContain(`(../packages/webhooks/schemas/${type}.schema.json)`);
+    }
   });
 });
