@@ -1,9 +1,10 @@
 import {
   OPERATIONAL_EVENT_TYPES,
+  eventJsonSchema,
+  type EventType,
   parseEvent,
   sampleEvent,
   type EndpointDisabledEvent,
-  type OperationalEventType,
 } from '@zupy/webhooks';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -135,6 +136,28 @@ describe('operational events as subscription names', () => {
       doc.paths[path].get.parameters.find((p: any) => ['event', 'type'].includes(p.name)).schema;
     expect(enumOf(filters('/api/v2/webhooks/deliveries/'))).toEqual(ALL_FIVE);
     expect(enumOf(filters('/api/v2/events/'))).toEqual(ALL_FIVE);
+
+    // And what Zupy sends, as OpenAPI 3.1 webhooks: each event's JSON Schema (the SDK's) and sample.
+    expect(Object.keys(doc.webhooks)).toEqual(ALL_FIVE);
+    for (const type of ALL_FIVE) {
+      const operation = doc.webhooks[type].post;
+      const published = eventJsonSchema(type as EventType);
+      const content = operation.requestBody.content['application/json'];
+      expect({ $schema: published.$schema, ...content.schema, examples: published.examples }).toEqual(
+        published,
+      );
+      expect(content.examples).toEqual({ sample: { value: (published.examples as unknown[])[0] } });
+      expect(operation.tags).toEqual([
+        (OPERATIONAL_EVENT_TYPES as readonly string[]).includes(type)
+          ? 'Operational events'
+          : 'Customer events',
+      ]);
+      expect(operation.parameters.map((p: any) => p.name)).toContain('webhook-signature');
+    }
+    expect(doc.webhooks['endpoint.disabled'].post.description).toContain('never to the endpoint it is about');
+    expect(doc.webhooks['delivery.failed'].post.description).toContain(
+      'Never sent about a delivery of an operational event',
+    );
   });
 });
 
@@ -203,9 +226,7 @@ describe('test sends of operational events', () => {
       expect(sent.body.request.headers['x-zupy-event']).toBe(type);
       const event = verifiedEvent(receiver.requests[0]!, secret);
       expect(event.event).toBe(type);
-      expect(Object.keys(event)).toEqual(
-        Object.keys(sampleEvent(type as OperationalEventType, { companyId: server.companyId })),
-      );
+      expect(Object.keys(event)).toEqual(Object.keys(sampleEvent(type, { companyId: server.companyId })));
     },
   );
 
