@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import Schema from 'typebox/schema';
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES, serializeEvent, type EventType } from '../src/events.js';
@@ -33,6 +34,13 @@ describe('the published JSON Schemas (schemas/*.schema.json)', () => {
         JSON.stringify(published(type)),
         `schemas/${type}.schema.json is stale: npm run build && npm run schemas -w @zupy/webhooks`,
       ).toBe(JSON.stringify(eventJsonSchema(type)));
+    }
+  });
+
+  it('are exported by the package: @zupy/webhooks/schemas/<event>.schema.json', () => {
+    const require = createRequire(import.meta.url);
+    for (const type of EVENT_TYPES) {
+      expect(require(`@zupy/webhooks/schemas/${type}.schema.json`)).toEqual(published(type));
     }
   });
 
