@@ -168,5 +168,9 @@ export interface Overview {
   }[];
 }
 
-export const EVENT_TYPES = ['customer.registered', 'tier.upgraded'] as const;
+/** The SDK's lists (@zupy/webhooks), repeated here so the panel's bundle stays free of it. */
+export const CUSTOMER_EVENT_TYPES = ['customer.registered', 'tier.upgraded'] as const;
+/** Sent only to endpoints that name them, never about the endpoint itself. */
+export const OPERATIONAL_EVENT_TYPES = ['endpoint.disabled', 'endpoint.enabled', 'delivery.failed'] as const;
+export const EVENT_TYPES = [...CUSTOMER_EVENT_TYPES, ...OPERATIONAL_EVENT_TYPES] as const;
 export const TIER_NAMES = ['default', 'bronze', 'silver', 'gold', 'platinum', 'vip'] as const;

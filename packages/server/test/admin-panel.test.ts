@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
+import { parseEvent } from '@zupy/webhooks';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_DIST } from '../src/http/admin-static.js';
@@ -109,6 +110,12 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     const form = page.getByRole('form', { name: 'New endpoint' });
     await form.getByLabel('URL').fill(receiver.url + '/hooks');
     await form.getByLabel('customer.registered').check();
+    // The operational events stand apart, under their own legend, and are only sent when checked.
+    const operational = form.getByRole('group', { name: 'Operational events' });
+    expect(await operational.getByRole('checkbox').count()).toBe(3);
+    expect(await operational.textContent()).toContain('never about this endpoint itself');
+    await operational.getByLabel('endpoint.disabled').check();
+    expect(await form.getByRole('group', { name: 'Customer events' }).getByRole('checkbox').count()).toBe(2);
     await form.getByRole('button', { name: 'Create endpoint' }).click();
     await expect.poll(() => page.getByTestId('new-secret').textContent()).toMatch(/^whsec_/);
     const card = page.getByRole('article', { name: receiver.url + '/hooks' });
@@ -118,6 +125,23 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await expect.poll(() => result.textContent()).toContain('200');
     expect(await result.textContent()).toContain('x-zupy-signature');
     expect(receiver.requests.at(-1)!.headers['x-zupy-test']).toBe('true');
+    const [endpoint] = (await server.api.get('/api/v2/webhooks/endpoints/')).body.data;
+    expect(endpoint.events).toEqual(['customer.registered', 'endpoint.disabled']);
+    expect(await card.textContent()).toContain('customer.registered, endpoint.disabled');
+
+    // The test-send menu offers the operational samples, in their own group.
+    const menu = card.getByLabel('Event type');
+    expect(await menu.locator('optgroup[label="Operational events"] option').allTextContents()).toEqual([
+      'endpoint.disabled',
+      'endpoint.enabled',
+      'delivery.failed',
+    ]);
+    await menu.selectOption('endpoint.disabled');
+    await card.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => result.textContent()).toContain('"event": "endpoint.disabled"');
+    const sent = receiver.requests.at(-1)!;
+    expect(sent.headers).toMatchObject({ 'x-zupy-event': 'endpoint.disabled', 'x-zupy-test': 'true' });
+    expect(parseEvent(sent.body)).toMatchObject({ event: 'endpoint.disabled', company_id: server.companyId });
     await card.getByRole('button', { name: 'Reveal' }).click();
     await expect.poll(() => card.getByTestId('secret').textContent()).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     await shot('06-webhooks-test');
@@ -144,7 +168,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
   it('shows a real delivery in the log, with its attempt, and redelivers it', async () => {
     const reg = await server.api.post('/api/v2/customers/', { phone: '11 98765-0000', name: 'Maria Souza' });
     expect(reg.status).toBe(201);
-    await receiver.waitFor(2);
+    await receiver.waitFor(3);
     await page.getByRole('navigation').getByRole('link', { name: 'Deliveries' }).click();
     await page.getByLabel('Status').selectOption('succeeded');
     const realRow = page
@@ -157,7 +181,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await page.getByRole('heading', { name: /Attempt 1 · 200/ }).waitFor();
     await page.getByRole('button', { name: 'Redeliver' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Scheduled');
-    await receiver.waitFor(3);
+    await receiver.waitFor(4);
     expect(receiver.requests.at(-1)!.headers['x-zupy-attempt']).toBe('2');
     await page.reload();
     await page.getByRole('heading', { name: /Attempt 2 · 200/ }).waitFor();
@@ -178,6 +202,13 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Visão geral' }).click();
     await page.getByText('Membros por nível').waitFor();
     await shot('10-overview-pt-BR');
+    await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+    const form = page.getByRole('form', { name: 'Novo endpoint' });
+    await form.getByRole('group', { name: 'Eventos operacionais' }).getByLabel('delivery.failed').waitFor();
+    expect(await form.getByRole('group', { name: 'Eventos de clientes' }).textContent()).toContain(
+      'todos os eventos de clientes',
+    );
+    await shot('10b-webhooks-pt-BR');
   });
 
   it('works at 375 px wide, by keyboard, and logged no console error', async () => {

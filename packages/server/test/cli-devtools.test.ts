@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateSecret, sampleEvent, serializeEvent, signZupySignature } from '@zupy/webhooks';
+import { generateSecret, parseEvent, sampleEvent, serializeEvent, signZupySignature } from '@zupy/webhooks';
+import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CLI, runCli } from './helpers/serve-process.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
@@ -101,6 +102,63 @@ describe('zupy trigger and zupy listen', () => {
     expect(listen.lines()[1]).toMatchObject({ verified: false });
   });
 
+  it('trigger sends the operational samples too, overrides included, signed and parseable', async () => {
+    const secret = generateSecret();
+    const listen = await startListen(['--secret', secret]);
+    const gone = await cli([
+      'trigger',
+      'endpoint.disabled',
+      '--url',
+      listen.url,
+      '--secret',
+      secret,
+      '--company',
+      'comp_x',
+      '--set',
+      'reason.code=gone',
+      '--set',
+      'next_probe_at=null',
+      '--json',
+    ]);
+    expect(gone.code).toBe(0);
+    const sent = JSON.parse(gone.stdout);
+    expect(sent.request.headers['x-zupy-event']).toBe('endpoint.disabled');
+    const event = parseEvent(sent.request.body);
+    expect(event).toMatchObject({
+      event: 'endpoint.disabled',
+      company_id: 'comp_x',
+      reason: { code: 'gone' },
+      next_probe_at: null,
+    });
+    expect(new Webhook(secret).verify(sent.request.body, sent.request.headers)).toEqual(event);
+    expect(listen.lines()[0]).toMatchObject({ event: 'endpoint.disabled', verified: true, test: true });
+
+    for (const type of ['endpoint.enabled', 'delivery.failed']) {
+      const res = await cli(['trigger', type, '--url', listen.url, '--secret', secret, '--json']);
+      expect(res.code, type).toBe(0);
+      expect(parseEvent(JSON.parse(res.stdout).request.body).event).toBe(type);
+    }
+    expect(listen.lines().map((l) => [l.event, l.verified])).toEqual([
+      ['endpoint.disabled', true],
+      ['endpoint.enabled', true],
+      ['delivery.failed', true],
+    ]);
+
+    const badCode = await cli([
+      'trigger',
+      'endpoint.disabled',
+      '--url',
+      listen.url,
+      '--secret',
+      secret,
+      '--set',
+      'reason.code=tired',
+    ]);
+    expect(badCode.code).toBe(1);
+    expect(badCode.stderr).toContain('reason.code must be one of gone, failure_streak, manual');
+    expect(listen.lines()).toHaveLength(3);
+  });
+
   it('refuses an override that breaks the contract or names no field', async () => {
     const bad = await cli([
       'trigger',
@@ -133,7 +191,9 @@ describe('zupy trigger and zupy listen', () => {
       '--secret',
       'whsec_x',
     ]);
-    expect(type.stderr).toContain('must be one of customer.registered, tier.upgraded');
+    expect(type.stderr).toContain(
+      'must be one of customer.registered, tier.upgraded, endpoint.disabled, endpoint.enabled, delivery.failed',
+    );
   });
 
   it('listen --forward-to passes the delivery on and answers with the target’s answer', async () => {

@@ -119,7 +119,13 @@ describe('the single-URL view (/integrations/webhooks/)', () => {
       webhook_url: null,
       webhook_events: [],
       webhook_secret: null,
-      available_events: ['customer.registered', 'tier.upgraded'],
+      available_events: [
+        'customer.registered',
+        'tier.upgraded',
+        'endpoint.disabled',
+        'endpoint.enabled',
+        'delivery.failed',
+      ],
     });
     const noUrl = await server.api.post('/api/v2/integrations/webhooks/test/', {});
     expect(noUrl.status).toBe(409);

@@ -1,9 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  OPERATIONAL_EVENT_TYPES,
   createWebhookHandler,
   type CustomerRegisteredEvent,
   type DeliveryContext,
+  type OperationalEvent,
   type TierUpgradedEvent,
 } from '@zupy/webhooks';
 import { createNodeListener } from '@zupy/webhooks/node';
@@ -122,5 +124,41 @@ describe('the SDK receives what the server sends', () => {
       body: { received: true },
     });
     expect(handled).toEqual([sent['webhook-id'], 'evt_made_up']);
+  });
+
+  it('operational test sends reach their own SDK handlers, verified and typed', async () => {
+    server = await startTestServer();
+    const got: OperationalEvent[] = [];
+    const contexts: DeliveryContext[] = [];
+    let listener: ReturnType<typeof createNodeListener> = (_req, res) => void res.writeHead(503).end();
+    receiver = http.createServer((req, res) => listener(req, res));
+    await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+    const { id, secret } = (
+      await server.api.post('/api/v2/webhooks/endpoints/', { url, events: [...OPERATIONAL_EVENT_TYPES] })
+    ).body;
+    const keep = (event: OperationalEvent, context: DeliveryContext) => {
+      got.push(event);
+      contexts.push(context);
+    };
+    listener = createNodeListener(
+      createWebhookHandler({
+        secret,
+        on: { 'endpoint.disabled': keep, 'endpoint.enabled': keep, 'delivery.failed': keep },
+        onUnhandled: () => {
+          throw new Error('an operational event is a known event type');
+        },
+      }),
+    );
+    for (const type of OPERATIONAL_EVENT_TYPES) {
+      const sent = await server.api.post(`/api/v2/webhooks/endpoints/${id}/test/`, { event: type });
+      expect(sent.body, type).toMatchObject({ success: true, status_code: 200 });
+      expect(JSON.parse(sent.body.response.body)).toMatchObject({ received: true });
+    }
+    expect(got.map((e) => e.event)).toEqual([...OPERATIONAL_EVENT_TYPES]);
+    expect(got.every((e) => e.company_id === server.companyId && e.endpoint.url.startsWith('https://'))).toBe(
+      true,
+    );
+    expect(contexts.map((c) => c.test)).toEqual([true, true, true]);
   });
 });

@@ -1,9 +1,11 @@
 /**
  * The wire contract of Zupy's outbound webhooks: each event is defined once, below, and that
- * definition gives its TypeScript type, its run-time validation (`parseEvent`) and the key order of
- * the body the server sends (`serializeEvent`).
+ * definition gives its TypeScript type, its run-time validation (`parseEvent`), the key order of
+ * the body the server sends (`serializeEvent`) and its JSON Schema (`eventJsonSchema`).
  */
 import {
+  described,
+  integer,
   literal,
   nullable,
   number,
@@ -15,9 +17,27 @@ import {
   type Schema,
 } from './schema.js';
 
-/** Every event type Zupy sends. */
-export const EVENT_TYPES = ['customer.registered', 'tier.upgraded'] as const;
+/**
+ * Events about a company's customers. An endpoint whose `events` list is empty receives these,
+ * all of them, and nothing else.
+ */
+export const CUSTOMER_EVENT_TYPES = ['customer.registered', 'tier.upgraded'] as const;
+export type CustomerEventType = (typeof CUSTOMER_EVENT_TYPES)[number];
+
+/**
+ * Events about the company's webhook delivery itself, for whoever is on call. Not part of "all
+ * events": an endpoint receives them only when its `events` list names them, and never about itself.
+ */
+export const OPERATIONAL_EVENT_TYPES = ['endpoint.disabled', 'endpoint.enabled', 'delivery.failed'] as const;
+export type OperationalEventType = (typeof OPERATIONAL_EVENT_TYPES)[number];
+
+/** Every event type Zupy sends: the customer events, then the operational ones. */
+export const EVENT_TYPES = [...CUSTOMER_EVENT_TYPES, ...OPERATIONAL_EVENT_TYPES] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Why an endpoint was disabled: a 410 Gone, every attempt failing for days, or a person. */
+export const DISABLE_REASON_CODES = ['gone', 'failure_streak', 'manual'] as const;
+export type DisableReasonCode = (typeof DISABLE_REASON_CODES)[number];
 
 /** Tier names a program may use; a program orders the ones it uses by threshold. */
 export const TIER_NAMES = ['default', 'bronze', 'silver', 'gold', 'platinum', 'vip'] as const;
@@ -35,6 +55,7 @@ const timestamp = string(
   /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
   'an ISO 8601 UTC timestamp like 2025-08-26T15:30:00Z',
 );
+const eventTime = described('When the event happened (ISO 8601 UTC, second precision)', timestamp);
 const memberId = string(/^ZP-[0-9A-F]{8}$/, 'a member id like ZP-8B23CD41');
 const whatsapp = string(/^\+[1-9]\d{6,14}$/, 'an E.164 phone number like +5511965958122');
 const email = nullable(string());
@@ -52,34 +73,144 @@ const welcomeReward = tagged('type', {
 
 const customerRegistered = object({
   event: literal('customer.registered'),
-  timestamp,
+  timestamp: eventTime,
   company_id: string(),
   customer: object({
     member_id: memberId,
     whatsapp,
-    email,
+    email: described('The e-mail the customer gave, or null', email),
     name: string(),
-    cpf: nullable(string(/^\d{11}$/, '11 digits')),
-    tier,
-    created_at: timestamp,
+    cpf: described('11 digits, check digits valid, or null', nullable(string(/^\d{11}$/, '11 digits'))),
+    tier: described("The customer's tier after registration (the program's lowest)", tier),
+    created_at: described('When the customer joined', timestamp),
   }),
-  welcome_reward: welcomeReward,
+  welcome_reward: described('What the program gave the new member', welcomeReward),
 });
 
 const tierUpgraded = object({
   event: literal('tier.upgraded'),
-  timestamp,
+  timestamp: eventTime,
   company_id: string(),
-  customer: object({ member_id: memberId, name: string(), whatsapp, email, tier }),
+  customer: object({
+    member_id: memberId,
+    name: string(),
+    whatsapp,
+    email: described('The e-mail the customer gave, or null', email),
+    tier: described('The new tier', tier),
+  }),
   tier_change: object({
     previous_tier: tier,
     new_tier: tier,
-    qualification_metric: oneOf(QUALIFICATION_METRICS),
-    qualification_value: number(),
-    next_tier_requirements: nullable(
-      object({ tier_name: tier, points_needed: number(), total_points_required: number() }),
+    qualification_metric: described('`custom_criteria` for a manual change', oneOf(QUALIFICATION_METRICS)),
+    qualification_value: described("The metric's value at the upgrade", number()),
+    next_tier_requirements: described(
+      "What the next tier takes, in the metric's unit, or null at the top tier",
+      nullable(object({ tier_name: tier, points_needed: number(), total_points_required: number() })),
     ),
   }),
+});
+
+const endpoint = described(
+  'The endpoint the event is about (never the one receiving it)',
+  object({
+    id: string(/^ep_[A-Za-z0-9]+$/, 'an endpoint id like ep_3kT9xQbW7mZp2LrV8sYcN4dF'),
+    url: string(/^https?:\/\/\S+$/, 'the URL Zupy POSTs to'),
+    description: described('The description its owner gave it, or null', nullable(string())),
+  }),
+);
+
+const deliveryCounts = described(
+  "The endpoint's deliveries at the time of the event",
+  object({
+    held: described('Deliveries waiting while the endpoint is disabled (not sent, not retried)', integer(0)),
+    failed_last_24h: described('Deliveries that spent their last attempt in the last 24 hours', integer(0)),
+  }),
+);
+
+const attemptTime = described('When the attempt was made', timestamp);
+const attemptStatus = described(
+  'The HTTP status the receiver answered, or null when no answer came',
+  nullable(integer(100)),
+);
+const attemptError = described(
+  'What went wrong without an answer (timeout, refused, reset, TLS), or null',
+  nullable(string()),
+);
+
+const endpointDisabled = object({
+  event: literal('endpoint.disabled'),
+  timestamp: eventTime,
+  company_id: string(),
+  endpoint,
+  reason: described(
+    'Why it was disabled',
+    object({
+      code: described(
+        '`gone`: the receiver answered 410; `failure_streak`: every attempt failed for days; `manual`: a person disabled it',
+        oneOf(DISABLE_REASON_CODES),
+      ),
+      message: described('The same, in words', string()),
+    }),
+  ),
+  last_attempt: described(
+    'The last attempt before it was disabled, or null when there was none',
+    nullable(object({ status: attemptStatus, error: attemptError, at: attemptTime })),
+  ),
+  deliveries: deliveryCounts,
+  failing_since: described('When the current streak of failures began, or null', nullable(timestamp)),
+  disabled_at: described('When it was disabled', timestamp),
+  next_probe_at: described(
+    'When Zupy will next try it with a test request, or null when it will not (gone, manual): then only a person re-enables it',
+    nullable(timestamp),
+  ),
+});
+
+const endpointEnabled = object({
+  event: literal('endpoint.enabled'),
+  timestamp: eventTime,
+  company_id: string(),
+  endpoint,
+  enabled_by: described(
+    '`probe`: a test request succeeded; `operator`: a person re-enabled it',
+    oneOf(['probe', 'operator']),
+  ),
+  disabled_at: described('When it had been disabled, or null', nullable(timestamp)),
+  deliveries: described(
+    "The endpoint's deliveries at the time of the event: `held` are the deliveries now flowing again, oldest first",
+    deliveryCounts,
+  ),
+  discarded: described('Held deliveries the operator discarded instead (`discard_held`)', integer(0)),
+});
+
+/**
+ * Typed as the customer event types, yet any event type is accepted: a receiver on an older SDK
+ * still hears about a failed delivery of an event type added after its version.
+ */
+const failedEventType: Schema<CustomerEventType | (string & {})> = string(
+  /^[a-z]+(\.[a-z_]+)+$/,
+  'the type of the event that was not delivered, e.g. customer.registered',
+);
+
+const deliveryFailed = object({
+  event: literal('delivery.failed'),
+  timestamp: eventTime,
+  company_id: string(),
+  endpoint,
+  delivery: described(
+    'The delivery that spent its last attempt (always of a customer event)',
+    object({
+      id: string(/^dlv_[A-Za-z0-9]+$/, 'a delivery id like dlv_…, the X-Zupy-Delivery it was sent with'),
+      event_id: string(/^evt_[A-Za-z0-9]+$/, 'the event id like evt_…, the X-Zupy-Event-Id it was sent with'),
+      event_type: failedEventType,
+      attempts: described('How many attempts were made', integer(1)),
+      created_at: described('When the delivery was created (when its event was recorded)', timestamp),
+    }),
+  ),
+  last_attempt: described(
+    'The last attempt',
+    object({ status: attemptStatus, error: attemptError, at: attemptTime }),
+  ),
+  deliveries: deliveryCounts,
 });
 
 export type WelcomeReward = Infer<typeof welcomeReward>;
@@ -88,17 +219,45 @@ export type CustomerRegisteredEvent = Infer<typeof customerRegistered>;
 /** Sent when a customer's tier goes up, by activity or by a manual change. */
 export type TierUpgradedEvent = Infer<typeof tierUpgraded>;
 export type NextTierRequirements = NonNullable<TierUpgradedEvent['tier_change']['next_tier_requirements']>;
+/** An operational event's `endpoint`: the endpoint it is about. */
+export type EndpointSummary = Infer<typeof endpoint>;
+/** An operational event's `deliveries`: held and recently failed deliveries of that endpoint. */
+export type DeliveryCounts = Infer<typeof deliveryCounts>;
+/** Sent when Zupy (a 410 Gone, a failure streak) or a person disables an endpoint. */
+export type EndpointDisabledEvent = Infer<typeof endpointDisabled>;
+/** Sent when a disabled endpoint is enabled again, by a successful probe or by a person. */
+export type EndpointEnabledEvent = Infer<typeof endpointEnabled>;
+/** Sent when a delivery of a customer event spent its last attempt and is `failed`. */
+export type DeliveryFailedEvent = Infer<typeof deliveryFailed>;
+
+/** The events about customers: what an endpoint with an empty `events` list receives. */
+export type CustomerEvent = CustomerRegisteredEvent | TierUpgradedEvent;
+/** The events about webhook delivery itself, sent only to endpoints that name them. */
+export type OperationalEvent = EndpointDisabledEvent | EndpointEnabledEvent | DeliveryFailedEvent;
 /** Every event Zupy sends: switch on `event` to narrow. */
-export type ZupyEvent = CustomerRegisteredEvent | TierUpgradedEvent;
+export type ZupyEvent = CustomerEvent | OperationalEvent;
 
 /** The schema of each event type. */
 export const EVENT_SCHEMAS: { readonly [T in EventType]: Schema<Extract<ZupyEvent, { event: T }>> } = {
   'customer.registered': customerRegistered,
   'tier.upgraded': tierUpgraded,
+  'endpoint.disabled': endpointDisabled,
+  'endpoint.enabled': endpointEnabled,
+  'delivery.failed': deliveryFailed,
 };
 
 export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** True for `endpoint.disabled`, `endpoint.enabled` and `delivery.failed`. */
+export function isOperationalEventType(value: unknown): value is OperationalEventType {
+  return typeof value === 'string' && (OPERATIONAL_EVENT_TYPES as readonly string[]).includes(value);
+}
+
+/** Narrows an event to the operational ones (`endpoint.*`, `delivery.failed`). */
+export function isOperationalEvent(event: ZupyEvent): event is OperationalEvent {
+  return isOperationalEventType(event.event);
 }
 
 /** Checks an event against its definition and returns it with its keys in the documented order. */

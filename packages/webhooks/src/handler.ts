@@ -1,5 +1,12 @@
 import { WebhookVerificationError } from './errors.js';
-import type { CustomerRegisteredEvent, TierUpgradedEvent, ZupyEvent } from './events.js';
+import type {
+  CustomerRegisteredEvent,
+  DeliveryFailedEvent,
+  EndpointDisabledEvent,
+  EndpointEnabledEvent,
+  TierUpgradedEvent,
+  ZupyEvent,
+} from './events.js';
 import { isEventType } from './events.js';
 import { createMemoryIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { parseEvent, parseJson } from './parse-event.js';
@@ -20,6 +27,12 @@ export interface DeliveryContext {
 export interface WebhookHandlers {
   'customer.registered'?: (event: CustomerRegisteredEvent, context: DeliveryContext) => unknown;
   'tier.upgraded'?: (event: TierUpgradedEvent, context: DeliveryContext) => unknown;
+  /** Operational: sent only to endpoints that subscribe to it by name. */
+  'endpoint.disabled'?: (event: EndpointDisabledEvent, context: DeliveryContext) => unknown;
+  /** Operational: sent only to endpoints that subscribe to it by name. */
+  'endpoint.enabled'?: (event: EndpointEnabledEvent, context: DeliveryContext) => unknown;
+  /** Operational: sent only to endpoints that subscribe to it by name. */
+  'delivery.failed'?: (event: DeliveryFailedEvent, context: DeliveryContext) => unknown;
 }
 
 export interface WebhookHandlerOptions {
@@ -77,6 +90,12 @@ function dispatch(handlers: WebhookHandlers, event: ZupyEvent, context: Delivery
       return handlers['customer.registered']?.(event, context);
     case 'tier.upgraded':
       return handlers['tier.upgraded']?.(event, context);
+    case 'endpoint.disabled':
+      return handlers['endpoint.disabled']?.(event, context);
+    case 'endpoint.enabled':
+      return handlers['endpoint.enabled']?.(event, context);
+    case 'delivery.failed':
+      return handlers['delivery.failed']?.(event, context);
   }
 }
 

@@ -1,5 +1,8 @@
 export {
   EVENT_TYPES,
+  CUSTOMER_EVENT_TYPES,
+  OPERATIONAL_EVENT_TYPES,
+  DISABLE_REASON_CODES,
   TIER_NAMES,
   QUALIFICATION_METRICS,
   canonicalEvent,
@@ -8,12 +11,22 @@ export {
 } from './events.js';
 export type {
   EventType,
+  CustomerEventType,
+  OperationalEventType,
+  DisableReasonCode,
   TierName,
   QualificationMetric,
   WelcomeReward,
   CustomerRegisteredEvent,
   TierUpgradedEvent,
   NextTierRequirements,
+  EndpointDisabledEvent,
+  EndpointEnabledEvent,
+  DeliveryFailedEvent,
+  EndpointSummary,
+  DeliveryCounts,
+  CustomerEvent,
+  OperationalEvent,
   ZupyEvent,
 } from './events.js';
 export { WebhookVerificationError } from './errors.js';
@@ -33,7 +46,8 @@ export { generateSecret } from './generate-secret.js';
 export { sampleEvent } from './samples.js';
 export type { SampleOptions } from './samples.js';
 export { parseEvent, parseJson } from './parse-event.js';
-export { EVENT_SCHEMAS, isEventType } from './events.js';
+export { EVENT_SCHEMAS, isEventType, isOperationalEventType, isOperationalEvent } from './events.js';
+export { eventJsonSchema } from './json-schema.js';
 export { createWebhookHandler, BODY_PARSED_MESSAGE } from './handler.js';
 export type {
   WebhookHandler,
@@ -46,4 +60,4 @@ export type {
 export { createMemoryIdempotencyStore } from './idempotency-store.js';
 export type { IdempotencyStore, MemoryIdempotencyStore, MemoryStoreOptions } from './idempotency-store.js';
 export { SchemaError } from './schema.js';
-export type { Schema, Infer } from './schema.js';
+export type { Schema, Infer, JsonSchema } from './schema.js';

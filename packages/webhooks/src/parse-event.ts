@@ -17,13 +17,15 @@ export function parseJson(body: RawBody): unknown {
 }
 
 /**
- * Parses a verified body into a typed event, checked at run time against the event's definition.
- * Throws {@link WebhookVerificationError} with reason `invalid_payload` for anything else, unknown
- * event types included. Call it after {@link verifySignature}, on the same raw body.
+ * Parses a verified body into a typed event, customer or operational, checked at run time against
+ * the event's definition. Throws {@link WebhookVerificationError} with reason `invalid_payload` for
+ * anything else, unknown event types included. Call it after {@link verifySignature}, on the same
+ * raw body.
  *
  * @example
  * const event = parseEvent(rawBody);
  * if (event.event === 'tier.upgraded') console.log(event.tier_change.new_tier);
+ * if (event.event === 'endpoint.disabled') page(oncall, `${event.endpoint.url}: ${event.reason.message}`);
  */
 export function parseEvent(body: RawBody | object): ZupyEvent {
   const value = typeof body === 'string' || body instanceof Uint8Array ? parseJson(body) : body;

@@ -1,7 +1,15 @@
 import {
   formatTimestamp,
+  type CustomerEvent,
+  type CustomerEventType,
   type CustomerRegisteredEvent,
+  type DeliveryFailedEvent,
+  type EndpointDisabledEvent,
+  type EndpointEnabledEvent,
+  type EndpointSummary,
   type EventType,
+  type OperationalEvent,
+  type OperationalEventType,
   type TierUpgradedEvent,
   type ZupyEvent,
 } from './events.js';
@@ -11,15 +19,32 @@ export interface SampleOptions {
   now?: Date;
 }
 
+const MINUTE = 60_000;
+
+/** The endpoint the operational samples are about: the docs' CRM integration. */
+const SAMPLE_ENDPOINT: EndpointSummary = {
+  id: 'ep_3kT9xQbW7mZp2LrV8sYcN4dF',
+  url: 'https://crm.example.com/webhooks/zupy',
+  description: 'CRM sync',
+};
+
 /**
  * The documentation's example payloads, for test sends and `zupy trigger`: the same people and
- * numbers as the docs, with your company id and the current time.
+ * numbers as the docs, with your company id and the current time (the operational samples' other
+ * timestamps are set relative to it: a streak that began 5 days before, a probe due in 5 minutes).
  */
 export function sampleEvent(type: 'customer.registered', options?: SampleOptions): CustomerRegisteredEvent;
 export function sampleEvent(type: 'tier.upgraded', options?: SampleOptions): TierUpgradedEvent;
+export function sampleEvent(type: 'endpoint.disabled', options?: SampleOptions): EndpointDisabledEvent;
+export function sampleEvent(type: 'endpoint.enabled', options?: SampleOptions): EndpointEnabledEvent;
+export function sampleEvent(type: 'delivery.failed', options?: SampleOptions): DeliveryFailedEvent;
+export function sampleEvent(type: CustomerEventType, options?: SampleOptions): CustomerEvent;
+export function sampleEvent(type: OperationalEventType, options?: SampleOptions): OperationalEvent;
 export function sampleEvent(type: EventType, options?: SampleOptions): ZupyEvent;
 export function sampleEvent(type: EventType, options: SampleOptions = {}): ZupyEvent {
-  const timestamp = formatTimestamp(options.now ?? new Date());
+  const now = options.now ?? new Date();
+  const timestamp = formatTimestamp(now);
+  const at = (minutesFromNow: number) => formatTimestamp(new Date(now.getTime() + minutesFromNow * MINUTE));
   const companyId = options.companyId ?? 'comp_bella_vista';
   switch (type) {
     case 'customer.registered':
@@ -57,6 +82,50 @@ export function sampleEvent(type: EventType, options: SampleOptions = {}): ZupyE
           qualification_value: 2500,
           next_tier_requirements: { tier_name: 'gold', points_needed: 2500, total_points_required: 5000 },
         },
+      };
+    case 'endpoint.disabled':
+      return {
+        event: 'endpoint.disabled',
+        timestamp,
+        company_id: companyId,
+        endpoint: { ...SAMPLE_ENDPOINT },
+        reason: {
+          code: 'failure_streak',
+          message: `every attempt failed since ${at(-5 * 24 * 60)}`,
+        },
+        last_attempt: { status: 503, error: null, at: timestamp },
+        deliveries: { held: 12, failed_last_24h: 3 },
+        failing_since: at(-5 * 24 * 60),
+        disabled_at: timestamp,
+        next_probe_at: at(5),
+      };
+    case 'endpoint.enabled':
+      return {
+        event: 'endpoint.enabled',
+        timestamp,
+        company_id: companyId,
+        endpoint: { ...SAMPLE_ENDPOINT },
+        enabled_by: 'probe',
+        disabled_at: at(-20),
+        deliveries: { held: 12, failed_last_24h: 3 },
+        discarded: 0,
+      };
+    case 'delivery.failed':
+      return {
+        event: 'delivery.failed',
+        timestamp,
+        company_id: companyId,
+        endpoint: { ...SAMPLE_ENDPOINT },
+        delivery: {
+          id: 'dlv_7Hq2WmX9cVbN4kLp8RtY3sZa',
+          event_id: 'evt_2Zr5fV9qVgV8bqvPz6n3lQ1T',
+          event_type: 'customer.registered',
+          attempts: 5,
+          // 1 + 5 + 15 + 60 minutes of retries before the 5th attempt.
+          created_at: at(-81),
+        },
+        last_attempt: { status: 500, error: null, at: timestamp },
+        deliveries: { held: 0, failed_last_24h: 1 },
       };
   }
 }

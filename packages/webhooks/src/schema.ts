@@ -1,6 +1,7 @@
 /**
  * A tiny schema kit, so each event is defined once and that one definition gives its TypeScript type,
- * its run-time validation and its canonical key order (what the server serializes). No dependencies.
+ * its run-time validation, its canonical key order (what the server serializes) and its JSON Schema
+ * (what the documentation publishes). No dependencies.
  */
 
 export class SchemaError extends Error {
@@ -13,9 +14,14 @@ export class SchemaError extends Error {
   }
 }
 
+/** A JSON Schema (draft 2020-12) document or sub-schema, as plain JSON. */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
 export interface Schema<T> {
   /** Returns a canonical copy (known keys only, in definition order) or throws {@link SchemaError}. */
   parse(value: unknown, path?: string): T;
+  /** The same definition as JSON Schema: what `parse` accepts (unknown keys are allowed, and dropped). */
+  readonly jsonSchema: JsonSchema;
 }
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
@@ -27,6 +33,11 @@ function describe(value: unknown): string {
 
 export function string(pattern?: RegExp, hint?: string): Schema<string> {
   return {
+    jsonSchema: {
+      type: 'string',
+      ...(pattern ? { pattern: pattern.source } : {}),
+      ...(hint ? { description: hint } : {}),
+    },
     parse(value, path = '') {
       if (typeof value !== 'string') throw new SchemaError(path, `must be a string, got ${describe(value)}`);
       if (pattern && !pattern.test(value))
@@ -38,6 +49,7 @@ export function string(pattern?: RegExp, hint?: string): Schema<string> {
 
 export function number(): Schema<number> {
   return {
+    jsonSchema: { type: 'number' },
     parse(value, path = '') {
       if (typeof value !== 'number' || !Number.isFinite(value)) {
         throw new SchemaError(path, `must be a number, got ${describe(value)}`);
@@ -47,8 +59,25 @@ export function number(): Schema<number> {
   };
 }
 
+/** A whole number, at least `minimum` when given. */
+export function integer(minimum?: number): Schema<number> {
+  return {
+    jsonSchema: { type: 'integer', ...(minimum !== undefined ? { minimum } : {}) },
+    parse(value, path = '') {
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        throw new SchemaError(path, `must be an integer, got ${describe(value)}`);
+      }
+      if (minimum !== undefined && value < minimum) {
+        throw new SchemaError(path, `must be at least ${minimum}`);
+      }
+      return value;
+    },
+  };
+}
+
 export function literal<const L extends string | boolean>(expected: L): Schema<L> {
   return {
+    jsonSchema: { const: expected },
     parse(value, path = '') {
       if (value !== expected) throw new SchemaError(path, `must be ${JSON.stringify(expected)}`);
       return expected;
@@ -58,6 +87,7 @@ export function literal<const L extends string | boolean>(expected: L): Schema<L
 
 export function oneOf<const V extends readonly string[]>(values: V): Schema<V[number]> {
   return {
+    jsonSchema: { type: 'string', enum: [...values] },
     parse(value, path = '') {
       if (typeof value !== 'string' || !values.includes(value)) {
         throw new SchemaError(path, `must be one of ${values.join(', ')}`);
@@ -67,14 +97,39 @@ export function oneOf<const V extends readonly string[]>(values: V): Schema<V[nu
   };
 }
 
+function withoutDescription(schema: JsonSchema): JsonSchema {
+  return Object.fromEntries(Object.entries(schema).filter(([keyword]) => keyword !== 'description'));
+}
+
+/** `inner` or `null`; the description, if any, stays on the outside. */
 export function nullable<T>(inner: Schema<T>): Schema<T | null> {
-  return { parse: (value, path = '') => (value === null ? null : inner.parse(value, path)) };
+  const { description } = inner.jsonSchema;
+  return {
+    jsonSchema: {
+      ...(description !== undefined ? { description } : {}),
+      anyOf: [withoutDescription(inner.jsonSchema), { type: 'null' }],
+    },
+    parse: (value, path = '') => (value === null ? null : inner.parse(value, path)),
+  };
+}
+
+/** The same schema with a description in its JSON Schema (what the field means, for the docs). */
+export function described<T>(description: string, inner: Schema<T>): Schema<T> {
+  return {
+    jsonSchema: { description, ...withoutDescription(inner.jsonSchema) },
+    parse: (value, path) => inner.parse(value, path),
+  };
 }
 
 export function object<S extends Record<string, Schema<unknown>>>(
   shape: S,
 ): Schema<Prettify<{ [K in keyof S]: Infer<S[K]> }>> {
   return {
+    jsonSchema: {
+      type: 'object',
+      properties: Object.fromEntries(Object.entries(shape).map(([key, schema]) => [key, schema.jsonSchema])),
+      required: Object.keys(shape),
+    },
     parse(value, path = '') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
         throw new SchemaError(path, `must be an object, got ${describe(value)}`);
@@ -97,6 +152,7 @@ export function tagged<K extends string, V extends Record<string, Schema<object>
   variants: V,
 ): Schema<Infer<V[keyof V]>> {
   return {
+    jsonSchema: { oneOf: Object.values(variants).map((variant) => variant.jsonSchema) },
     parse(value, path = '') {
       const tag =
         typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;

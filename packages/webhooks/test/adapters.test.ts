@@ -10,7 +10,7 @@ import { generateSecret } from '../src/generate-secret.js';
 import { createWebhookHandler, type WebhookHandlerOptions } from '../src/handler.js';
 import { createNodeListener } from '../src/node.js';
 import { sampleEvent } from '../src/samples.js';
-import { serializeEvent, type ZupyEvent } from '../src/events.js';
+import { OPERATIONAL_EVENT_TYPES, serializeEvent, type ZupyEvent } from '../src/events.js';
 import { signatureHeaders } from '../src/sign.js';
 
 const SECRET = generateSecret();
@@ -124,6 +124,15 @@ describe.each(Object.keys(ADAPTERS))('the %s adapter', (name) => {
         'tier.upgraded': (event, context) => {
           calls.push({ event, context });
         },
+        'endpoint.disabled': (event, context) => {
+          calls.push({ event, context });
+        },
+        'endpoint.enabled': (event, context) => {
+          calls.push({ event, context });
+        },
+        'delivery.failed': (event, context) => {
+          calls.push({ event, context });
+        },
       },
       onUnhandled: (payload) => {
         unhandled.push(payload);
@@ -215,6 +224,22 @@ describe.each(Object.keys(ADAPTERS))('the %s adapter', (name) => {
     const again = await post(harness.url, body, signed(body, { eventId: `evt_dup_${name}` }));
     expect(again).toMatchObject({ status: 200, body: { received: true, duplicate: true } });
     expect(calls.length).toBe(before + 1);
+  });
+
+  it('passes each operational event, typed, to its own handler', async () => {
+    for (const type of OPERATIONAL_EVENT_TYPES) {
+      const body = serializeEvent(sampleEvent(type));
+      const before = unhandled.length;
+      const res = await post(harness.url, body, signed(body));
+      expect(res.status, type).toBe(200);
+      expect(calls.at(-1)!.event).toEqual(JSON.parse(body));
+      expect(unhandled.length).toBe(before);
+    }
+    const broken = JSON.stringify({ ...sampleEvent('endpoint.disabled'), reason: { code: 'bored' } });
+    expect(await post(harness.url, broken, signed(broken))).toMatchObject({
+      status: 400,
+      body: { error: 'invalid_payload', message: expect.stringContaining('reason.code') },
+    });
   });
 
   it('acknowledges an event type it does not know and passes it to onUnhandled', async () => {

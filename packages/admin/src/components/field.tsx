@@ -51,9 +51,28 @@ interface SelectProps {
   label: string;
   value: string;
   onChange: (value: string) => void;
-  options: { value: string; label: string }[];
+  /** Options with a `group` are shown under it (an `<optgroup>`), in the order the groups first appear. */
+  options: { value: string; label: string; group?: string }[];
   error?: string | undefined;
   name?: string;
+}
+
+function optionsOf(options: SelectProps['options']) {
+  const render = (o: SelectProps['options'][number]) => (
+    <option key={o.value} value={o.value}>
+      {o.label}
+    </option>
+  );
+  const groups = [...new Set(options.map((o) => o.group))];
+  return groups.map((group) =>
+    group === undefined ? (
+      options.filter((o) => o.group === undefined).map(render)
+    ) : (
+      <optgroup key={group} label={group}>
+        {options.filter((o) => o.group === group).map(render)}
+      </optgroup>
+    ),
+  );
 }
 
 export function Select(props: SelectProps) {
@@ -69,11 +88,7 @@ export function Select(props: SelectProps) {
         aria-describedby={props.error ? `${id}-error` : undefined}
         onChange={(e) => props.onChange(e.currentTarget.value)}
       >
-        {props.options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
+        {optionsOf(props.options)}
       </select>
       {props.error && (
         <p class="error-text" id={`${id}-error`}>

@@ -1,29 +1,69 @@
 import { useId, useState } from 'preact/hooks';
-import { api, ApiError, EVENT_TYPES, type Endpoint, type TestSend } from '../api.js';
+import {
+  api,
+  ApiError,
+  CUSTOMER_EVENT_TYPES,
+  OPERATIONAL_EVENT_TYPES,
+  type Endpoint,
+  type TestSend,
+} from '../api.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { adminPath, useSession } from '../context.js';
 
-function EventCheckboxes({ value, onChange }: { value: string[]; onChange: (events: string[]) => void }) {
-  const { t } = useSession();
+function EventGroup(props: {
+  legend: string;
+  hint: string;
+  types: readonly string[];
+  value: string[];
+  onChange: (events: string[]) => void;
+}) {
   const id = useId();
   return (
-    <fieldset class="field">
-      <legend>{t('webhooks.events')}</legend>
-      {EVENT_TYPES.map((type) => (
+    <fieldset class="field" aria-describedby={`${id}-hint`}>
+      <legend>{props.legend}</legend>
+      {props.types.map((type) => (
         <label key={type} class="check" for={`${id}-${type}`}>
           <input
             id={`${id}-${type}`}
             type="checkbox"
-            checked={value.includes(type)}
+            checked={props.value.includes(type)}
             onChange={(e) =>
-              onChange(e.currentTarget.checked ? [...value, type] : value.filter((v) => v !== type))
+              props.onChange(
+                e.currentTarget.checked ? [...props.value, type] : props.value.filter((v) => v !== type),
+              )
             }
           />{' '}
           {type}
         </label>
       ))}
+      <p class="hint" id={`${id}-hint`}>
+        {props.hint}
+      </p>
     </fieldset>
+  );
+}
+
+/** Customer events (none checked = all of them) and, apart, the operational ones (only when checked). */
+function EventCheckboxes({ value, onChange }: { value: string[]; onChange: (events: string[]) => void }) {
+  const { t } = useSession();
+  return (
+    <>
+      <EventGroup
+        legend={t('webhooks.events')}
+        hint={t('webhooks.eventsHint')}
+        types={CUSTOMER_EVENT_TYPES}
+        value={value}
+        onChange={onChange}
+      />
+      <EventGroup
+        legend={t('webhooks.operationalEvents')}
+        hint={t('webhooks.operationalHint')}
+        types={OPERATIONAL_EVENT_TYPES}
+        value={value}
+        onChange={onChange}
+      />
+    </>
   );
 }
 
@@ -98,7 +138,7 @@ function EndpointForm({ endpoint, onSaved }: { endpoint?: Endpoint; onSaved: (se
 
 function TestSender({ endpoint }: { endpoint: Endpoint }) {
   const { t } = useSession();
-  const [type, setType] = useState<string>(EVENT_TYPES[0]);
+  const [type, setType] = useState<string>(CUSTOMER_EVENT_TYPES[0]);
   const [result, setResult] = useState<TestSend | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -120,7 +160,14 @@ function TestSender({ endpoint }: { endpoint: Endpoint }) {
         label={t('webhooks.eventType')}
         value={type}
         onChange={setType}
-        options={EVENT_TYPES.map((v) => ({ value: v, label: v }))}
+        options={[
+          ...CUSTOMER_EVENT_TYPES.map((v) => ({ value: v, label: v, group: t('webhooks.events') })),
+          ...OPERATIONAL_EVENT_TYPES.map((v) => ({
+            value: v,
+            label: v,
+            group: t('webhooks.operationalEvents'),
+          })),
+        ]}
       />
       <button type="button" onClick={() => void send()} disabled={busy}>
         {t('webhooks.send')}
@@ -248,7 +295,7 @@ export function WebhooksPage() {
             </span>
           </h3>
           <p class="muted">
-            {ep.id} · {ep.events.length ? ep.events.join(', ') : 'all events'}
+            {ep.id} · {ep.events.length ? ep.events.join(', ') : t('webhooks.allCustomerEvents')}
             {ep.description ? ` · ${ep.description}` : ''}
           </p>
           {ep.disabled_reason && <Notice kind="error">{t('webhooks.disabled', ep.disabled_reason)}</Notice>}

@@ -26,6 +26,7 @@ Exit code 0 when the receiver answers 2xx, 1 otherwise.
 Examples:
   $ zupy trigger customer.registered --url http://127.0.0.1:4000/ --secret whsec_…
   $ zupy trigger tier.upgraded --url http://127.0.0.1:4000/ --secret whsec_… --set tier_change.new_tier=gold --set customer.tier=gold
+  $ zupy trigger endpoint.disabled --url http://127.0.0.1:4000/ --secret whsec_… --set reason.code=gone --set next_probe_at=null
 `,
     )
     .action(

@@ -105,7 +105,7 @@ export interface WebhookEndpointsTable {
   company_id: string;
   url: string;
   description: string | null;
-  /** JSON array of event types; empty = all. */
+  /** JSON array of event types; empty = every customer event (operational ones only when named). */
   events: string;
   enabled: number;
   disabled_reason: string | null;

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
-import { IsoTimestamp, PageOf, PageQuery } from '../http/schemas.js';
+import { EventTypeSchema, IsoTimestamp, PageOf, PageQuery } from '../http/schemas.js';
 import type { AppContext } from '../shared/context.js';
 import { listEvents } from './list-events.js';
 
@@ -21,9 +21,7 @@ export const eventRoutes =
           querystring: Type.Object({
             ...PageQuery,
             after: Type.Optional(Type.String({ maxLength: 200 })),
-            type: Type.Optional(
-              Type.Union([Type.Literal('customer.registered'), Type.Literal('tier.upgraded')]),
-            ),
+            type: Type.Optional(EventTypeSchema),
           }),
           response: {
             200: PageOf(

@@ -1,4 +1,4 @@
-import { serializeEvent, type ZupyEvent } from '@zupy/webhooks';
+import { isOperationalEventType, serializeEvent, type ZupyEvent } from '@zupy/webhooks';
 import type { Insertable, Kysely } from 'kysely';
 import { markDeliveriesDue } from '../db/deliveries-due.js';
 import { preparedQuery, valuesOf } from '../db/prepared-query.js';
@@ -18,13 +18,6 @@ export interface RecordedEvent {
   body: string;
   deliveryIds: string[];
 }
-
-/** Event types an endpoint gets only when it names them: an empty list means the customer events. */
-export const OPERATIONAL_EVENT_NAMES: ReadonlySet<string> = new Set([
-  'endpoint.disabled',
-  'endpoint.enabled',
-  'delivery.failed',
-]);
 
 export interface RecordOptions {
   /** Fan out to this endpoint only (a test send or a probe), with no member order or sequence. */
@@ -126,7 +119,7 @@ async function subscribedEndpoints(
   aboutEndpoint: string | undefined,
 ): Promise<Target[]> {
   const endpoints = await liveEndpointsQuery.run(trx, { companyId });
-  const operational = OPERATIONAL_EVENT_NAMES.has(type);
+  const operational = isOperationalEventType(type);
   return endpoints.filter((e) => {
     if (e.id === aboutEndpoint) return false;
     const events = JSON.parse(e.events) as string[];

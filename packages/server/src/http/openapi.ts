@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import { VERSION } from '../version.js';
+import { webhookDocs } from './openapi-webhooks.js';
 import { ProblemSchema } from './schemas.js';
 
 /**
@@ -24,6 +25,8 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         securitySchemes: { ApiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
       },
       security: [{ ApiKey: [] }],
+      // What Zupy sends to your endpoints, customer and operational events (OpenAPI 3.1 webhooks).
+      webhooks: webhookDocs(),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

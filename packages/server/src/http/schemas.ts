@@ -1,12 +1,19 @@
+import { EVENT_TYPES } from '@zupy/webhooks';
 import { Type, type TSchema } from 'typebox';
 
 /** Schemas shared by several routes. Each route's own schemas live beside its handlers. */
 
-/** The event types of the contract (CONTRACT §3), as routes accept them in bodies and filters. */
-export const EventTypeSchema = Type.Union([
-  Type.Literal('customer.registered'),
-  Type.Literal('tier.upgraded'),
-]);
+/**
+ * The event types of the contract, customer and operational, as routes accept them in bodies and
+ * filters: the SDK's `EVENT_TYPES`, so the OpenAPI enum cannot drift from what is sent.
+ */
+export const EventTypeSchema = Type.Union(
+  EVENT_TYPES.map((type) => Type.Literal(type)),
+  {
+    description:
+      'customer.registered, tier.upgraded (customer events), endpoint.disabled, endpoint.enabled, delivery.failed (operational events)',
+  },
+);
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 25;

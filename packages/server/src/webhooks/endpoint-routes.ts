@@ -27,7 +27,8 @@ const Url = Type.String({
 });
 const Events = Type.Array(EventTypeSchema, {
   maxItems: 10,
-  description: 'Event types to receive; empty = every customer event (operational events only when named)',
+  description:
+    'Event types to receive; empty = every customer event. The operational events (endpoint.disabled, endpoint.enabled, delivery.failed) come only when named here, and never about this endpoint itself.',
 });
 const Description = Type.Union([Type.String({ maxLength: 500 }), Type.Null()]);
 
@@ -239,7 +240,7 @@ export const endpointRoutes =
           tags,
           summary: 'Send a test event',
           description:
-            'Sends the sample payload of `event` for your company, signed with the real secret and marked `X-Zupy-Test: true`, and answers with what the receiver said (200 even when the receiver failed). Logged as a delivery; touches no customer.',
+            'Sends the sample payload of `event` (any event type, operational ones included, whether or not the endpoint subscribes to it) for your company, signed with the real secret and marked `X-Zupy-Test: true`, and answers with what the receiver said (200 even when the receiver failed). Logged as a delivery; touches no customer. The operational samples describe the documentation’s example endpoint, not a real one.',
           params: IdParams,
           body: Type.Object({ event: Type.Optional(EventTypeSchema) }, { additionalProperties: false }),
           response: { 200: TestSendSchema },

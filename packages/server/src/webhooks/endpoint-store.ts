@@ -81,7 +81,7 @@ export async function endpointView(db: Kysely<Tables>, row: EndpointRow): Promis
   return toEndpointView(row, row.enabled === 0 ? await heldCount(db, row.id) : 0);
 }
 
-/** Event types, deduplicated, in the documented order; empty means every type. */
+/** Event types, deduplicated, in the documented order; empty means every customer event (no operational one). */
 function normalizeEvents(events: readonly string[] | undefined): string[] {
   const wanted = new Set(events ?? []);
   return EVENT_TYPES.filter((t) => wanted.has(t));

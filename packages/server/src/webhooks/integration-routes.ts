@@ -54,7 +54,8 @@ export const integrationRoutes =
         schema: {
           tags,
           summary: 'Set the webhook URL',
-          description: '`webhook_events: []` means all events; `webhook_url: null` disables the webhook.',
+          description:
+            '`webhook_events: []` means every customer event (operational events only when named); `webhook_url: null` disables the webhook.',
           body: Type.Object(
             {
               webhook_url: Type.Union([Type.String({ minLength: 1, maxLength: 2048 }), Type.Null()]),

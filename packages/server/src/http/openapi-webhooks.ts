@@ -1,0 +1,60 @@
+import { EVENT_TYPES, eventJsonSchema, isOperationalEventType } from '@zupy/webhooks';
+
+/** The headers of every delivery (docs/webhooks.md, "What arrives"). */
+const HEADERS: [name: string, description: string, required: boolean][] = [
+  ['X-Zupy-Event', 'The event type', true],
+  ['X-Zupy-Event-Id', 'evt_…: the same across endpoints and retries; dedupe on it', true],
+  ['X-Zupy-Delivery', 'dlv_…: one per (event, endpoint), the same across its retries', true],
+  ['X-Zupy-Attempt', '1, 2, 3 …', true],
+  ['X-Zupy-Test', '`true` on test sends only', false],
+  [
+    'X-Zupy-Signature',
+    'sha256= + hex HMAC-SHA256 of the body, keyed by the whole secret (GitHub’s scheme)',
+    true,
+  ],
+  ['webhook-id', 'Standard Webhooks: the event id', true],
+  ['webhook-timestamp', 'Standard Webhooks: unix seconds of this attempt', true],
+  [
+    'webhook-signature',
+    'Standard Webhooks: v1, + base64 HMAC-SHA256 of id.timestamp.body, one per valid secret',
+    true,
+  ],
+];
+
+/**
+ * The OpenAPI 3.1 `webhooks` section: what Zupy POSTs to an endpoint, one entry per event type, each
+ * body the SDK's JSON Schema of that event (the same definition `parseEvent` checks) and its sample.
+ */
+export function webhookDocs() {
+  return Object.fromEntries(
+    EVENT_TYPES.map((type) => {
+      const full = eventJsonSchema(type);
+      // An object schema (openapi-types cannot spell out an arbitrary JSON Schema, hence the cast).
+      const schema = Object.fromEntries(
+        Object.entries(full).filter(([keyword]) => keyword !== '$schema' && keyword !== 'examples'),
+      ) as { type: 'object' };
+      const operation = {
+        tags: [isOperationalEventType(type) ? 'Operational events' : 'Customer events'],
+        summary: type,
+        description: String(full.description),
+        parameters: HEADERS.map(([name, description, required]) => ({
+          name,
+          in: 'header',
+          required,
+          description,
+          schema: { type: 'string' as const },
+        })),
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': { schema, examples: { sample: { value: (full.examples as unknown[])[0] } } },
+          },
+        },
+        responses: {
+          '2XX': { description: 'Acknowledged. Anything else, or no answer within the timeout, is retried.' },
+        },
+      };
+      return [type, { post: operation }];
+    }),
+  );
+}
