@@ -35,7 +35,8 @@ export const companyRoutes =
             'Zupy e-mails `notification_email` when one of the company’s webhook endpoints is disabled or enabled again, if the operator configured SMTP. `null` or `""` stops the e-mails. The address is trimmed and lowercased. Fields left out keep their value.',
           body: Type.Object(
             {
-              notification_email: Type.Optional(Type.Union([Type.String({ maxLength: 254 }), Type.Null()])),
+              // The length is checked with the syntax (at most 254), so a long address gets one clear error.
+              notification_email: Type.Optional(Type.Union([Type.String(), Type.Null()])),
               language: Type.Optional(Type.Enum([...LANGUAGES])),
             },
             { additionalProperties: false },

@@ -49,21 +49,35 @@ interface SmtpFailure {
  * permanent; every other failure — connection, timeout, TLS, a refused login the operator may yet
  * fix — is worth another try.
  */
-export function describeSmtpFailure(error: unknown, secret: string): MailerError {
+export function describeSmtpFailure(error: unknown, secrets: readonly string[]): MailerError {
   const failure = (
     typeof error === 'object' && error !== null ? error : { message: String(error) }
   ) as SmtpFailure;
   const what = failure.response ?? failure.message ?? 'unknown error';
-  let text = [failure.code, failure.responseCode].filter((part) => part !== undefined).join(' ');
+  // `EAUTH: 535 Authentication failed`; the reply code only when the answer does not start with it.
+  const code =
+    failure.responseCode !== undefined && !what.startsWith(String(failure.responseCode))
+      ? failure.responseCode
+      : undefined;
+  let text = [failure.code, code].filter((part) => part !== undefined).join(' ');
   text = `${text === '' ? '' : `${text}: `}${what}`.replace(/\s+/g, ' ').slice(0, 500);
-  if (secret !== '') text = text.split(secret).join('***');
+  for (const secret of secrets) if (secret !== '') text = text.split(secret).join('***');
   const refused = failure.code === 'EENVELOPE' || failure.code === 'EMESSAGE';
   return new MailerError(text, refused && failure.permanent === true);
 }
 
+function decodedOrSame(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /** A mailer over the configured SMTP server, one connection per message (owner e-mails are rare). */
 export function createSmtpMailer(smtp: SmtpConfig): Mailer {
-  const password = decodeURIComponent(new URL(smtp.url).password);
+  const { password } = new URL(smtp.url);
+  const secrets = [password, decodedOrSame(password)];
   const transport = createTransport({
     url: smtp.url,
     connectionTimeout: CONNECTION_TIMEOUT_MS,
@@ -84,7 +98,7 @@ export function createSmtpMailer(smtp: SmtpConfig): Mailer {
           ...(signal ? { signal } : {}),
         });
       } catch (error) {
-        throw describeSmtpFailure(error, password);
+        throw describeSmtpFailure(error, secrets);
       }
     },
     close() {
