@@ -4,6 +4,7 @@ import { loadConfig } from '../src/config.js';
 import { runInTransaction } from '../src/db/transaction.js';
 import { startRuntime, type Runtime, type RuntimeOverrides } from '../src/app/runtime.js';
 import { queueEndpointNotice, type EndpointNotice } from '../src/notifications/owner-notices.js';
+import { claimDueNotices } from '../src/notifications/notice-store.js';
 import { eventually, startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 import { databaseEnv } from './helpers/test-database.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
@@ -156,6 +157,27 @@ describe('the owner e-mail outbox', () => {
       return all.length === 1 ? all : undefined;
     });
     expect(JSON.parse(left[0]!.payload)).toMatchObject({ endpoint: { id: 'ep_notice_2' } });
+  });
+
+  it('a worker that died holding a notice leaves a lease that expires, and the next worker sends it', async () => {
+    const sink = await sinkOf();
+    const server = await withOwner(await serverOf({ env: smtpEnv(sink.url), ctx: FAST }));
+    await queue(server, notice(server, 1));
+    // What a worker killed mid-send leaves behind: the notice claimed under its lease, never marked.
+    const now = new Date();
+    const claimed = await claimDueNotices(server.runtime.ctx.db, {
+      now,
+      leaseUntil: new Date(now.getTime() + 800),
+      limit: 10,
+    });
+    expect(claimed).toHaveLength(1);
+    server.runtime.startWorker(server.app.log);
+    await pause(400);
+    expect(sink.mails).toEqual([]); // the lease still runs: nobody else takes it
+    await sink.waitFor(1);
+    expect(Date.now() - now.getTime()).toBeGreaterThanOrEqual(800);
+    await eventually(async () => (await rows(server))[0]?.sent_at);
+    expect((await rows(server))[0]!.attempts).toBe(2);
   });
 
   it('on stop, lets a slow send finish within the grace period', async () => {
