@@ -184,7 +184,7 @@ describe('the owner e-mail outbox', () => {
     const sink = await sinkOf({ dataDelayMs: 600 });
     const server = await withOwner(await serverOf({ env: smtpEnv(sink.url), worker: true, ctx: FAST }));
     await queue(server, notice(server, 1));
-    await eventually(async () => sink.rcptAttempts.length === 1);
+    await eventually(() => sink.rcptAttempts.length === 1);
     await server.runtime.noticeSender!.stop(5_000);
     expect(sink.mails).toHaveLength(1);
     expect((await rows(server))[0]).toMatchObject({ attempts: 1, lease_expires_at: null });
@@ -195,7 +195,7 @@ describe('the owner e-mail outbox', () => {
     const slow = await sinkOf({ dataDelayMs: 5_000 });
     const server = await withOwner(await serverOf({ env: smtpEnv(slow.url), worker: true, ctx: FAST }));
     await queue(server, notice(server, 1));
-    await eventually(async () => slow.rcptAttempts.length === 1);
+    await eventually(() => slow.rcptAttempts.length === 1);
     const stopping = Date.now();
     await server.runtime.noticeSender!.stop(100);
     expect(Date.now() - stopping).toBeLessThan(2_000);
@@ -238,7 +238,7 @@ describe('the owner e-mail outbox', () => {
     cleanup.push(() => right.close());
     await sink.waitFor(1);
     await eventually(async () => (await rows(server))[0]?.sent_at);
-    await eventually(async () => lines.some((line) => line.includes('owner e-mail sent')));
+    await eventually(() => lines.some((line) => line.includes('owner e-mail sent')));
     expect(lines.join('\n')).not.toContain(password);
   });
 });

@@ -74,7 +74,9 @@ describe('the owner e-mail', () => {
     const byProbe = composeNoticeEmail(enabled, pt);
     expect(byProbe.subject).toBe('[Zupy] Endpoint de webhook reativado: https://crm.example.com/hooks');
     expect(byProbe.text).toContain('reativado automaticamente');
-    expect(byProbe.text).toContain('As 3 entregas retidas seguem agora, na ordem em que os eventos aconteceram.');
+    expect(byProbe.text).toContain(
+      'As 3 entregas retidas seguem agora, na ordem em que os eventos aconteceram.',
+    );
     expect(byProbe.text).not.toContain('O que fazer');
     const byPerson = composeNoticeEmail({ ...enabled, enabledBy: 'operator', heldDeliveries: 1 }, en);
     expect(byPerson.subject).toBe('[Zupy] Webhook endpoint enabled again: https://crm.example.com/hooks');
@@ -85,7 +87,10 @@ describe('the owner e-mail', () => {
   it('keeps user text to one line and a long URL out of the subject', () => {
     const url = `https://crm.example.com/${'a'.repeat(300)}`;
     const email = composeNoticeEmail(
-      { ...disabled, endpoint: { id: 'ep_abc', url, description: 'line one\r\nBcc: x@example.com\u2028two' } },
+      {
+        ...disabled,
+        endpoint: { id: 'ep_abc', url, description: 'line one\r\nBcc: x@example.com\u2028two' },
+      },
       en,
     );
     expect(email.subject.length).toBeLessThanOrEqual(140);

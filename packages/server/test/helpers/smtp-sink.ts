@@ -156,7 +156,7 @@ export async function closedPort(): Promise<number> {
 
 /** Polls `check` until it returns a value other than undefined/false. */
 export async function eventually<T>(
-  check: () => Promise<T | undefined | false>,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs = 10_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
