@@ -77,3 +77,71 @@ describe('config', () => {
     );
   });
 });
+
+describe('config: owner e-mails over SMTP', () => {
+  const from = 'Zupy <zupy@example.com>';
+
+  it('is off unless both ZUPY_SMTP_URL and ZUPY_SMTP_FROM are set', () => {
+    expect(loadConfig({}).smtp).toBeUndefined();
+    expect(loadConfig({ ZUPY_SMTP_URL: ' ', ZUPY_SMTP_FROM: '' }).smtp).toBeUndefined();
+    expect(() => loadConfig({ ZUPY_SMTP_URL: 'smtp://mail.example.com' })).toThrow(/^ZUPY_SMTP_FROM: /);
+    expect(() => loadConfig({ ZUPY_SMTP_FROM: from })).toThrow(/^ZUPY_SMTP_URL: /);
+  });
+
+  it('takes smtp:// and smtps:// URLs and plain or named senders', () => {
+    const smtp = loadConfig({
+      ZUPY_SMTP_URL: ' smtp://apikey:s3cr3t@smtp.example.com:587 ',
+      ZUPY_SMTP_FROM: from,
+    }).smtp;
+    expect(smtp).toMatchObject({ url: 'smtp://apikey:s3cr3t@smtp.example.com:587', from });
+    expect(Object.isFrozen(smtp)).toBe(true);
+    for (const sender of [
+      'zupy@example.com',
+      '"Zupy, Bella Vista" <zupy@mail.example.com>',
+      'Zupy <z@a.io>',
+    ]) {
+      expect(
+        loadConfig({ ZUPY_SMTP_URL: 'smtps://mail.example.com', ZUPY_SMTP_FROM: sender }).smtp?.from,
+      ).toBe(sender);
+    }
+  });
+
+  it('refuses other schemes, hostless URLs and bad senders, naming the variable', () => {
+    const bad: [Record<string, string>, RegExp][] = [
+      [{ ZUPY_SMTP_URL: 'http://mail.example.com' }, /^ZUPY_SMTP_URL: must start with smtp:\/\//],
+      [{ ZUPY_SMTP_URL: 'mail.example.com:587' }, /^ZUPY_SMTP_URL: /],
+      [{ ZUPY_SMTP_URL: 'not a url' }, /^ZUPY_SMTP_URL: is not a URL/],
+      [{ ZUPY_SMTP_URL: 'smtp://' }, /^ZUPY_SMTP_URL: /],
+      [{ ZUPY_SMTP_URL: 'smtp://mail.example.com:99999' }, /^ZUPY_SMTP_URL: is not a URL/],
+      [{ ZUPY_SMTP_FROM: 'zupy' }, /^ZUPY_SMTP_FROM: /],
+      [{ ZUPY_SMTP_FROM: 'zupy@localhost' }, /^ZUPY_SMTP_FROM: /],
+      [{ ZUPY_SMTP_FROM: 'Zupy <zupy@example.com' }, /^ZUPY_SMTP_FROM: /],
+      [{ ZUPY_SMTP_FROM: 'a@example.com\r\nBcc: x@example.com' }, /^ZUPY_SMTP_FROM: /],
+    ];
+    for (const [env, message] of bad) {
+      const full = { ZUPY_SMTP_URL: 'smtp://mail.example.com', ZUPY_SMTP_FROM: from, ...env };
+      expect(() => loadConfig(full), JSON.stringify(env)).toThrow(message);
+      expect(() => loadConfig(full)).toThrow(ConfigError);
+    }
+  });
+
+  it('never repeats the SMTP password: not in errors, not in the serialized config', () => {
+    const password = 'Sup3r-Secret-Pa55';
+    try {
+      loadConfig({ ZUPY_SMTP_URL: `ftp://user:${password}@mail.example.com`, ZUPY_SMTP_FROM: from });
+      expect.unreachable();
+    } catch (error) {
+      expect(String(error)).not.toContain(password);
+    }
+    const config = loadConfig({
+      ZUPY_SMTP_URL: `smtps://user:${password}@mail.example.com`,
+      ZUPY_SMTP_FROM: from,
+    });
+    expect(config.smtp?.url).toContain(password);
+    expect(JSON.stringify(config)).not.toContain(password);
+    expect(config.smtp?.safeUrl).toBe('smtps://user:***@mail.example.com');
+    expect(JSON.stringify(config.smtp)).toBe(
+      JSON.stringify({ url: 'smtps://user:***@mail.example.com', from }),
+    );
+  });
+});

@@ -38,6 +38,19 @@ export interface Config {
   readonly keepAliveTimeoutMs: number;
   /** Open connections the HTTP server accepts at once; further ones are dropped. */
   readonly maxConnections: number;
+  /** Where owner e-mails go out (`ZUPY_SMTP_URL`, `ZUPY_SMTP_FROM`); `undefined`: none are sent. */
+  readonly smtp: SmtpConfig | undefined;
+}
+
+/** The SMTP server and sender of owner e-mails. `url` may hold a password: never log it. */
+export interface SmtpConfig {
+  /** `smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://…:465` (TLS from the start). */
+  readonly url: string;
+  /** The From header: `zupy@example.com` or `Zupy <zupy@example.com>`. */
+  readonly from: string;
+  /** The URL without its password, for messages and logs (also what `JSON.stringify` shows). */
+  readonly safeUrl: string;
+  toJSON(): { url: string; from: string };
 }
 
 export type TrustProxy = boolean | number | readonly string[];
@@ -96,6 +109,57 @@ function parseInteger(text: string, variable: string, min: number, max: number):
   return value;
 }
 
+// A practical address check (as for customers' e-mails): one @, no spaces, a dot in the domain.
+const ADDRESS = String.raw`[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+`;
+const FROM_PATTERN = new RegExp(
+  String.raw`^(?:${ADDRESS}|[^<>"\r\n]*<${ADDRESS}>|"[^"\r\n]*"\s*<${ADDRESS}>)$`,
+);
+
+/**
+ * `ZUPY_SMTP_URL` and `ZUPY_SMTP_FROM`: both or neither. Messages never repeat the URL, which may
+ * carry the SMTP password.
+ */
+function parseSmtp(urlText: string | undefined, fromText: string | undefined): SmtpConfig | undefined {
+  const url = urlText?.trim() ?? '';
+  const from = fromText?.trim() ?? '';
+  if (url === '' && from === '') return undefined;
+  if (url === '') {
+    throw new ConfigError(
+      'ZUPY_SMTP_URL',
+      'is required when ZUPY_SMTP_FROM is set (smtp://user:pass@host:587)',
+    );
+  }
+  if (from === '') {
+    throw new ConfigError(
+      'ZUPY_SMTP_FROM',
+      'is required when ZUPY_SMTP_URL is set: the sender, e.g. "Zupy <zupy@example.com>"',
+    );
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new ConfigError('ZUPY_SMTP_URL', 'is not a URL such as smtp://user:pass@smtp.example.com:587');
+  }
+  if (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') {
+    throw new ConfigError(
+      'ZUPY_SMTP_URL',
+      `must start with smtp:// (STARTTLS when offered) or smtps:// (TLS), not ${parsed.protocol}//`,
+    );
+  }
+  if (parsed.hostname === '') throw new ConfigError('ZUPY_SMTP_URL', 'names no host');
+  if (!FROM_PATTERN.test(from)) {
+    throw new ConfigError(
+      'ZUPY_SMTP_FROM',
+      `"${from}" is not an address such as zupy@example.com or "Zupy <zupy@example.com>"`,
+    );
+  }
+  const safe = new URL(url);
+  if (safe.password !== '') safe.password = '***';
+  const safeUrl = safe.toString();
+  return Object.freeze({ url, from, safeUrl, toJSON: () => ({ url: safeUrl, from }) });
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const schedule = (env.ZUPY_RETRY_SCHEDULE ?? '0s,1m,5m,15m,1h')
     .split(',')
@@ -148,5 +212,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     headersTimeoutMs,
     keepAliveTimeoutMs: parseTimeout(env.ZUPY_KEEP_ALIVE_TIMEOUT ?? '72s', 'ZUPY_KEEP_ALIVE_TIMEOUT'),
     maxConnections: parseInteger(env.ZUPY_MAX_CONNECTIONS ?? '1024', 'ZUPY_MAX_CONNECTIONS', 1, 1_000_000),
+    smtp: parseSmtp(env.ZUPY_SMTP_URL, env.ZUPY_SMTP_FROM),
   });
 }

@@ -61,6 +61,7 @@ describe('fuzzing the API with hostile bodies', () => {
     ['POST', '/api/v2/webhooks/endpoints/', ['url', 'events', 'description']],
     ['PATCH', '/api/v2/webhooks/endpoints/{endpoint}/', ['url', 'events', 'description', 'enabled']],
     ['PUT', '/api/v2/integrations/webhooks/', ['webhook_url', 'webhook_events']],
+    ['PATCH', '/api/v2/me/', ['notification_email', 'language']],
   ];
 
   const at = (template: string) => template.replace('{member}', memberId).replace('{endpoint}', endpointId);

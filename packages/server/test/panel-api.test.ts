@@ -16,6 +16,8 @@ describe('the API behind the admin panel', () => {
       company_id: 'comp_bella_vista',
       company_name: 'Bella Vista',
       read_only: false,
+      notification_email: null,
+      language: 'pt-BR',
     });
     expect((await (await server.readOnlyClient()).get('/api/v2/me/')).body.read_only).toBe(true);
   });

@@ -24,6 +24,7 @@ const BODIES: Record<string, unknown> = {
   'PUT /api/v2/integrations/webhooks/': { webhook_url: 'http://127.0.0.1:9/b2' },
   'POST /api/v2/integrations/webhooks/test/': {},
   'POST /api/v2/webhooks/deliveries/{id}/redeliver/': undefined,
+  'PATCH /api/v2/me/': { notification_email: 'dono@company-b.example.com', language: 'en' },
 };
 
 /** Which of A's ids goes into each path parameter. */
@@ -77,6 +78,7 @@ describe('tenant isolation over every route', () => {
       '/api/v2/webhooks/deliveries/',
       '/api/v2/events/',
       '/api/v2/loyalty/program/',
+      '/api/v2/me/',
     ];
     return Promise.all(paths.map(async (p) => (await a.get(p)).text));
   };

@@ -16,6 +16,12 @@ import type { DeliveryContext, WebhookSettings } from '../delivery/delivery-cont
 import { VERSION } from '../version.js';
 import { createSecretBox, loadMasterKey } from '../shared/secret-box.js';
 import { createListCursors } from '../shared/cursor.js';
+import {
+  OwnerNoticeSender,
+  defaultNoticeSenderOptions,
+  type NoticeSenderOptions,
+} from '../notifications/notice-sender.js';
+import { createSmtpMailer } from '../notifications/smtp-mailer.js';
 
 export interface Runtime {
   readonly config: Config;
@@ -24,12 +30,16 @@ export interface Runtime {
   /** Starts the delivery worker in this process; new events wake it at once. */
   startWorker(log: FastifyBaseLogger, options?: Partial<WorkerOptions>): DeliveryWorker;
   readonly worker: DeliveryWorker | null;
-  /** Stops the worker (if any) gracefully, then closes the sender and the database. */
+  /** The owner e-mail sender, started with the worker (it sends only with SMTP configured). */
+  readonly noticeSender: OwnerNoticeSender | null;
+  /** Stops the worker and the e-mail sender (if any) gracefully, then closes the senders and the database. */
   close(): Promise<void>;
 }
 
 export interface RuntimeOverrides extends Partial<Omit<DeliveryContext, 'webhooks'>> {
   webhooks?: Partial<WebhookSettings>;
+  /** Timing of the owner e-mail sender (notifications/notice-sender.ts). */
+  ownerNotices?: Partial<Omit<NoticeSenderOptions, 'mailer'>>;
 }
 
 /** The delivery store's adapter for the database: the worker's hot path in fixed SQL of its dialect. */
@@ -43,7 +53,7 @@ function createDeliveryStore(database: Database): DeliveryStore {
 export async function startRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const database = openDatabase(config);
   await migrateToLatest(database.db as never, database.dialect);
-  const { webhooks: webhookOverrides, ...ctxOverrides } = overrides;
+  const { webhooks: webhookOverrides, ownerNotices: noticeOverrides, ...ctxOverrides } = overrides;
   const resolve = webhookOverrides?.resolve ?? systemResolver;
   const masterKey = loadMasterKey(config.masterKey, config.dataDir);
   const webhooks: WebhookSettings = {
@@ -63,6 +73,8 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     ...webhookOverrides,
   };
   let worker: DeliveryWorker | null = null;
+  let noticeSender: OwnerNoticeSender | null = null;
+  const mailer = config.smtp ? createSmtpMailer(config.smtp) : null;
   let workerLog = null as FastifyBaseLogger | null;
   const wakeups = createWakeups(database, (error) =>
     workerLog?.warn({ err: error }, 'delivery wake-up channel'),
@@ -87,6 +99,9 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     get worker() {
       return worker;
     },
+    get noticeSender() {
+      return noticeSender;
+    },
     startWorker(log, options = {}) {
       if (!worker) {
         const started = new DeliveryWorker(
@@ -98,11 +113,20 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
         workerLog = log;
         wakeups.listen(() => started.wake());
         started.start();
+        noticeSender = new OwnerNoticeSender(ctx.db, ctx.clock, log, {
+          ...defaultNoticeSenderOptions(mailer, config.retentionMs),
+          ...noticeOverrides,
+        });
+        noticeSender.start();
       }
       return worker;
     },
     async close() {
-      await worker?.stop(config.deliveryTimeoutMs);
+      await Promise.all([
+        worker?.stop(config.deliveryTimeoutMs),
+        noticeSender?.stop(config.deliveryTimeoutMs),
+      ]);
+      mailer?.close();
       await wakeups.close();
       await webhooks.sender.close();
       await database.close();

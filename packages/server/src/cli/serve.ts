@@ -57,6 +57,11 @@ export function registerServeCommand(program: Command): void {
         `  API        ${base}/api/v2/`,
         `  API docs   ${base}/docs`,
         `  Admin      ${base}/admin`,
+        ...(options.worker
+          ? [
+              `  E-mails    ${config.smtp ? `owner notices via ${config.smtp.safeUrl}` : 'off (no SMTP configured)'}`,
+            ]
+          : []),
         '',
       ];
       if (demoKey) {

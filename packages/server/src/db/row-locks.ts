@@ -13,3 +13,15 @@ export function lockForUpdate<DB, TB extends keyof DB, O>(
 ): SelectQueryBuilder<DB, TB, O> {
   return dialectOf(trx) === 'postgres' ? query.forUpdate() : query;
 }
+
+/**
+ * As {@link lockForUpdate}, but rows another transaction holds are left out instead of waited for
+ * (`FOR UPDATE SKIP LOCKED`): for claims, where a held row is another worker's work.
+ */
+export function lockSkippingLocked<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  /** The transaction the query runs in. */
+  trx: Kysely<DB>,
+): SelectQueryBuilder<DB, TB, O> {
+  return dialectOf(trx) === 'postgres' ? query.forUpdate().skipLocked() : query;
+}

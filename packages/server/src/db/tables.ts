@@ -1,4 +1,4 @@
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
 /** Row types of every table, in snake_case as stored. Timestamps are ISO 8601 UTC strings. */
 export interface Tables {
@@ -13,12 +13,17 @@ export interface Tables {
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
   worker_locks: WorkerLocksTable;
+  owner_notifications: OwnerNotificationsTable;
 }
 
 export interface CompaniesTable {
   id: string;
   name: string;
   created_at: string;
+  /** Where owner e-mails about the company's webhook endpoints go; null: none are sent. */
+  notification_email: ColumnType<string | null, string | null | undefined, string | null>;
+  /** `pt-BR` (default) or `en`: the language of those e-mails. */
+  language: ColumnType<string, string | undefined, string>;
 }
 
 export interface ApiKeysTable {
@@ -201,3 +206,25 @@ export interface WorkerLocksTable {
 export type EndpointRow = Selectable<WebhookEndpointsTable>;
 export type DeliveryRow = Selectable<DeliveriesTable>;
 export type DeliveryAttemptRow = Selectable<DeliveryAttemptsTable>;
+
+/** A notice to a company's owner (notifications/owner-notices.ts), sent by e-mail by the worker. */
+export interface OwnerNotificationsTable {
+  id: string;
+  company_id: string;
+  /** `endpoint.disabled` or `endpoint.enabled`. */
+  kind: string;
+  /** The notice as JSON. */
+  payload: string;
+  created_at: string;
+  /** Claims so far (each claim is one try to send). */
+  attempts: number;
+  /** When to try (again); null once sent or given up. */
+  next_attempt_at: string | null;
+  /** Set while a worker sends it; an expired lease means that worker died. */
+  lease_expires_at: string | null;
+  sent_at: string | null;
+  /** Why the last try failed, or why the notice was given up. */
+  last_error: string | null;
+}
+
+export type OwnerNotificationRow = Selectable<OwnerNotificationsTable>;

@@ -7,6 +7,7 @@ import * as m0004 from './0004-worker-lock.js';
 import * as m0005 from './0005-pending-indexes.js';
 import * as m0006 from './0006-log-indexes.js';
 import * as m0007 from './0007-delivery-edges.js';
+import * as m0008 from './0008-owner-notifications.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -21,4 +22,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-pending-indexes': m0005,
   '0006-log-indexes': m0006,
   '0007-delivery-edges': m0007,
+  '0008-owner-notifications': m0008,
 };
