@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { startReceiver, type ReceivedRequest, type Receiver } from './helpers/receiver.js';
+import { Webhook } from 'standardwebhooks';
+import { parseEvent, OPERATIONAL_EVENT_TYPES } from '@zupy/webhooks';
+import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
 
 /**
  * Delivery at the edges (docs/webhooks.md "Order" and "Disabled endpoints"): nothing is lost while
@@ -19,7 +22,10 @@ async function receiver(respond?: Receiver['respond']): Promise<Receiver> {
   return r;
 }
 
-async function endpoint(url: string, extra: Record<string, unknown> = {}): Promise<{ id: string }> {
+async function endpoint(
+  url: string,
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; url: string }> {
   const res = await server.api.post('/api/v2/webhooks/endpoints/', { url, ...extra });
   expect(res.status).toBe(201);
   return res.body;
@@ -391,5 +397,101 @@ describe('endpoints that heal', () => {
     expect(gone.requests).toHaveLength(1);
     expect(paused.requests).toHaveLength(0);
     expect((await endpointView(pausedEp.id)).held_deliveries).toBe(1);
+  });
+});
+
+describe('owners are told', () => {
+  let smtp: SmtpSink | undefined;
+  afterEach(async () => {
+    await smtp?.close();
+    smtp = undefined;
+  });
+
+  it('endpoint.disabled, delivery.failed and endpoint.enabled reach a subscribed endpoint, signed, never the endpoint they are about; the owner gets e-mails', async () => {
+    smtp = await startSmtpSink();
+    server = await startTestServer({
+      worker: true,
+      env: { ZUPY_SMTP_URL: smtp.url, ZUPY_SMTP_FROM: 'Zupy <zupy@example.com>' },
+      ctx: { ownerNotices: { pollMs: 25 } },
+    });
+    expect(
+      (
+        await server.api.request('PATCH', '/api/v2/me/', {
+          notification_email: 'dono@bellavista.com.br',
+          language: 'pt-BR',
+        })
+      ).status,
+    ).toBe(200);
+    const gone = await receiver(() => ({ status: 410 }));
+    // The failing endpoint subscribes to everything by name, operational events included.
+    const crm = await endpoint(gone.url, {
+      events: ['customer.registered', 'tier.upgraded', ...OPERATIONAL_EVENT_TYPES],
+      description: 'CRM de vendas',
+    });
+    const opsReceiver = await receiver();
+    const ops = await server.api.post('/api/v2/webhooks/endpoints/', {
+      url: opsReceiver.url,
+      events: [...OPERATIONAL_EVENT_TYPES],
+    });
+    // An endpoint with the default list gets customer events only.
+    const plain = await receiver();
+    await endpoint(plain.url);
+
+    const ana = await register('11 90000-0091', 'Ana');
+    await waitUntil(() => (opsReceiver.requests.length >= 2 ? true : undefined));
+    const verifier = new Webhook(ops.body.secret.slice('whsec_'.length));
+    const received = opsReceiver.requests.map((q) => {
+      verifier.verify(q.body, q.headers as Record<string, string>);
+      return parseEvent(q.body);
+    });
+    const disabled = received.find((e) => e.event === 'endpoint.disabled');
+    const failed = received.find((e) => e.event === 'delivery.failed');
+    expect(disabled).toMatchObject({
+      company_id: server.companyId,
+      endpoint: { id: crm.id, url: crm.url, description: 'CRM de vendas' },
+      reason: { code: 'gone' },
+      last_attempt: { status: 410, error: null },
+      deliveries: { held: 0, failed_last_24h: 1 },
+      next_probe_at: null,
+    });
+    expect(failed).toMatchObject({
+      endpoint: { id: crm.id },
+      delivery: { event_type: 'customer.registered', attempts: 1 },
+      last_attempt: { status: 410 },
+    });
+    expect(opsReceiver.requests.every((q) => q.headers['x-zupy-sequence'] === undefined)).toBe(true);
+
+    // While disabled, a new registration is held for it; re-enabling says so, and discards nothing.
+    await register('11 90000-0092', 'Bruno');
+    gone.respond = () => ({ status: 200 });
+    await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${crm.id}/`, { enabled: true });
+    await waitUntil(() => (opsReceiver.requests.length >= 3 ? true : undefined));
+    const enabled = parseEvent(opsReceiver.requests[2]!.body);
+    expect(enabled).toMatchObject({
+      event: 'endpoint.enabled',
+      endpoint: { id: crm.id },
+      enabled_by: 'operator',
+      deliveries: { held: 1 },
+      discarded: 0,
+    });
+    await gone.waitFor(2);
+    await settle(300);
+    // The endpoint never heard about itself, and the default-list endpoint got customer events only.
+    expect(gone.requests.map((q) => q.headers['x-zupy-event'])).toEqual([
+      'customer.registered',
+      'customer.registered',
+    ]);
+    expect(new Set(plain.requests.map((q) => q.headers['x-zupy-event']))).toEqual(
+      new Set(['customer.registered']),
+    );
+    expect(plain.requests.map(memberOf)).toContain(ana);
+
+    // The owner's e-mails, in Portuguese: disabled, then enabled again.
+    const mails = await smtp.waitFor(2);
+    expect(mails.map((m) => m.to)).toEqual([['dono@bellavista.com.br'], ['dono@bellavista.com.br']]);
+    expect(mails[0]!.subject).toContain('desativado');
+    expect(mails[0]!.text).toContain(crm.url);
+    expect(mails[0]!.text).toContain('CRM de vendas');
+    expect(mails[1]!.subject.toLowerCase()).toContain('reativado');
   });
 });

@@ -124,6 +124,7 @@ export interface WebhookEndpointsTable {
   ordering: EndpointOrdering;
   /** Why it is disabled, as a code: `gone` (410), `failure_streak`, `manual`; null when enabled. */
   disabled_code: DisabledCode | null;
+  /** When it was last disabled (kept after re-enabling, for `endpoint.enabled`). */
   disabled_at: string | null;
   /** When a failure-streak endpoint is probed next (never for `gone` or `manual`). */
   next_probe_at: string | null;

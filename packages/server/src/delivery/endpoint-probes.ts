@@ -113,7 +113,7 @@ async function probe(ctx: DeliveryContext, endpoint: EndpointRow): Promise<Probe
       return false;
     const finished = ctx.clock();
     if (healed) {
-      await enableEndpoint(trx, endpoint.id, { now: finished });
+      await enableEndpoint(trx, endpoint.id, { now: finished, by: 'probe' });
       return true;
     }
     const probes = Number(current.probe_count) + 1;

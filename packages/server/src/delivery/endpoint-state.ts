@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import type { DisabledCode, Tables } from '../db/tables.js';
 import { markDeliveriesDue } from '../db/deliveries-due.js';
 import { nextProbeAt } from './failure-policy.js';
+import { queueEndpointNotice } from '../notifications/owner-notices.js';
+import { recordEndpointDisabled, recordEndpointEnabled, type LastAttempt } from './operational-events.js';
 
 /**
  * An endpoint's enabled/disabled transitions (docs/webhooks.md "Disabled endpoints"), inside the
@@ -9,6 +11,9 @@ import { nextProbeAt } from './failure-policy.js';
  * sent, retried or expired, until it is enabled again; then they flow, oldest first, each member's
  * in order. An endpoint disabled for a failure streak is probed on the probe schedule; one that
  * answered 410 Gone, or that a person disabled, is not.
+ *
+ * Each transition records its operational event (`endpoint.disabled`, `endpoint.enabled`) and queues
+ * the owner's e-mail in the same transaction: the change, its event and its e-mail exist together.
  */
 
 export interface DisableInput {
@@ -20,6 +25,8 @@ export interface DisableInput {
   probeSchedule: readonly number[];
   /** When the failure streak began, kept as it was. */
   failingSince?: string | null;
+  /** The attempt that made Zupy disable it; null when a person did. */
+  lastAttempt?: LastAttempt | null;
 }
 
 export async function disableEndpoint(
@@ -30,6 +37,11 @@ export async function disableEndpoint(
   const stamp = input.now.toISOString();
   const probe =
     input.code === 'failure_streak' ? nextProbeAt(0, input.probeSchedule, input.now).toISOString() : null;
+  const endpoint = await trx
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('id', '=', endpointId)
+    .executeTakeFirstOrThrow();
   await trx
     .updateTable('webhook_endpoints')
     .set({
@@ -44,6 +56,25 @@ export async function disableEndpoint(
     })
     .where('id', '=', endpointId)
     .execute();
+  const event = await recordEndpointDisabled(trx, endpoint, {
+    code: input.code,
+    message: input.message,
+    lastAttempt: input.lastAttempt ?? null,
+    failingSince: input.failingSince !== undefined ? input.failingSince : endpoint.failing_since,
+    nextProbeAt: probe,
+    now: input.now,
+  });
+  await queueEndpointNotice(trx, {
+    kind: 'endpoint.disabled',
+    companyId: endpoint.company_id,
+    endpoint: { id: endpoint.id, url: endpoint.url, description: endpoint.description },
+    reason: input.message,
+    reasonCode: input.code,
+    heldDeliveries: event.deliveries.held,
+    nextProbeAt: probe,
+    enabledBy: null,
+    at: stamp,
+  });
   return { nextProbeAt: probe };
 }
 
@@ -62,6 +93,32 @@ export interface EnableResult {
 export async function enableEndpoint(
   trx: Kysely<Tables>,
   endpointId: string,
+  options: { now: Date; by: 'probe' | 'operator'; discardHeld?: boolean },
+): Promise<EnableResult> {
+  const result = await resumeOrDiscard(trx, endpointId, options);
+  const endpoint = await trx
+    .selectFrom('webhook_endpoints')
+    .selectAll()
+    .where('id', '=', endpointId)
+    .executeTakeFirstOrThrow();
+  await recordEndpointEnabled(trx, endpoint, { by: options.by, ...result, now: options.now });
+  await queueEndpointNotice(trx, {
+    kind: 'endpoint.enabled',
+    companyId: endpoint.company_id,
+    endpoint: { id: endpoint.id, url: endpoint.url, description: endpoint.description },
+    reason: null,
+    reasonCode: null,
+    heldDeliveries: result.resumed,
+    nextProbeAt: null,
+    enabledBy: options.by,
+    at: options.now.toISOString(),
+  });
+  return result;
+}
+
+async function resumeOrDiscard(
+  trx: Kysely<Tables>,
+  endpointId: string,
   options: { now: Date; discardHeld?: boolean },
 ): Promise<EnableResult> {
   const stamp = options.now.toISOString();
@@ -71,7 +128,6 @@ export async function enableEndpoint(
       enabled: 1,
       disabled_reason: null,
       disabled_code: null,
-      disabled_at: null,
       next_probe_at: null,
       probe_count: 0,
       failing_since: null,
@@ -106,16 +162,4 @@ export async function enableEndpoint(
     .executeTakeFirst();
   markDeliveriesDue(trx);
   return { resumed: Number(resumed.numUpdatedRows), discarded: 0 };
-}
-
-/** The endpoint's held deliveries (its pending ones while disabled): through its due index. */
-export async function heldCount(db: Kysely<Tables>, endpointId: string): Promise<number> {
-  const row = await db
-    .selectFrom('deliveries')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('endpoint_id', '=', endpointId)
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', 'is not', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
 }

@@ -6,6 +6,8 @@ import { attemptRow, type AttemptOutcome } from './store/delivery-store.js';
 import { disableReason, nextAttemptAt as nextAttemptTime } from './failure-policy.js';
 import { releaseSuccessors } from './delivery-order.js';
 import { disableEndpoint } from './endpoint-state.js';
+import { recordDeliveryFailed } from './operational-events.js';
+import { isOperationalEventType } from '@zupy/webhooks';
 
 export interface AttemptRules {
   schedule: readonly number[];
@@ -103,10 +105,16 @@ async function recordFailure(
   if (delivery.is_test === 1) return result;
   const endpoint = await trx
     .selectFrom('webhook_endpoints')
-    .select(['failing_since', 'enabled'])
+    .selectAll()
     .where('id', '=', delivery.endpoint_id)
     .executeTakeFirst();
-  if (!endpoint || endpoint.enabled === 0) return result;
+  if (!endpoint) return result;
+  const lastAttempt = { status: response.status, error: response.error, at: outcome.startedAt };
+  // A customer event's delivery given up is worth telling (never an operational one: no loops).
+  if (status === 'failed' && delivery.kind === 'event' && !isOperationalEventType(delivery.event_type)) {
+    await recordDeliveryFailed(trx, endpoint, { ...delivery, attempts: attempt }, lastAttempt, rules.now);
+  }
+  if (endpoint.enabled === 0) return result;
   const failingSince = endpoint.failing_since ?? stamp;
   result.endpointDisabled = disableReason(response.status, failingSince, rules);
   if (result.endpointDisabled) {
@@ -116,6 +124,7 @@ async function recordFailure(
       now: rules.now,
       probeSchedule: rules.probeSchedule,
       failingSince,
+      lastAttempt,
     });
   } else if (endpoint.failing_since === null) {
     await trx

@@ -10,7 +10,8 @@ import { newId } from '../shared/random-chars.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { validateEndpointUrl } from './endpoint-url.js';
 import { runInTransaction } from '../db/transaction.js';
-import { disableEndpoint, enableEndpoint, heldCount } from '../delivery/endpoint-state.js';
+import { disableEndpoint, enableEndpoint } from '../delivery/endpoint-state.js';
+import { heldCount } from '../delivery/held-count.js';
 import { releaseAllWaiting } from '../delivery/delivery-order.js';
 
 /** Per company (CONTRACT §1). */
@@ -202,7 +203,7 @@ export async function updateEndpoint(
       .where('id', '=', id)
       .execute();
     if (patch.enabled === true && current.enabled === 0) {
-      await enableEndpoint(trx, id, { now, discardHeld: patch.discard_held === true });
+      await enableEndpoint(trx, id, { now, by: 'operator', discardHeld: patch.discard_held === true });
     } else if (patch.enabled === false && current.enabled === 1) {
       await disableEndpoint(trx, id, {
         code: 'manual',

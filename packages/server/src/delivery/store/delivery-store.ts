@@ -3,7 +3,18 @@ import type { WebhookResponse } from '../webhook-sender.js';
 
 /** One attempt as sent, to be recorded. */
 export interface AttemptOutcome {
-  delivery: Pick<DeliveryRow, 'id' | 'endpoint_id' | 'attempts_count' | 'schedule_offset' | 'is_test'>;
+  delivery: Pick<
+    DeliveryRow,
+    | 'id'
+    | 'endpoint_id'
+    | 'attempts_count'
+    | 'schedule_offset'
+    | 'is_test'
+    | 'event_id'
+    | 'event_type'
+    | 'kind'
+    | 'created_at'
+  >;
   attempt: number;
   startedAt: Date;
   requestHeaders: Record<string, string>;
