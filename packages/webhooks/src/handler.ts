@@ -20,8 +20,13 @@ export interface DeliveryContext {
   deliveryId: string | undefined;
   /** `X-Zupy-Attempt`, 1 for the first. */
   attempt: number | undefined;
-  /** True for the admin panel's and `zupy trigger`'s test sends. */
+  /** True for the admin panel's and `zupy trigger`'s test sends, and Zupy's probes. */
   test: boolean;
+  /**
+   * `X-Zupy-Sequence`: the event's number among its member's events (1 for the registration, then
+   * 2, 3 …). A gap means an earlier delivery failed; `undefined` on test sends and operational events.
+   */
+  sequence: number | undefined;
 }
 
 export interface WebhookHandlers {
@@ -76,11 +81,13 @@ export const BODY_PARSED_MESSAGE =
 
 function deliveryContext(headers: HeaderBag): DeliveryContext {
   const attempt = readHeader(headers, 'x-zupy-attempt');
+  const sequence = readHeader(headers, 'x-zupy-sequence');
   return {
     eventId: readHeader(headers, 'webhook-id') ?? readHeader(headers, 'x-zupy-event-id'),
     deliveryId: readHeader(headers, 'x-zupy-delivery'),
     attempt: attempt !== undefined && /^\d+$/.test(attempt) ? Number(attempt) : undefined,
     test: readHeader(headers, 'x-zupy-test') === 'true',
+    sequence: sequence !== undefined && /^\d+$/.test(sequence) ? Number(sequence) : undefined,
   };
 }
 

@@ -143,7 +143,7 @@ describe.each(Object.keys(ADAPTERS))('the %s adapter', (name) => {
 
   it('answers a valid delivery with 200 {received, processed_at} and passes the typed event', async () => {
     const body = serializeEvent(sampleEvent('customer.registered'));
-    const headers = signed(body);
+    const headers: Record<string, string> = { ...signed(body), 'x-zupy-sequence': '7' };
     const res = await post(harness.url, body, headers);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ received: true, processed_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
@@ -154,6 +154,7 @@ describe.each(Object.keys(ADAPTERS))('the %s adapter', (name) => {
       deliveryId: 'dlv_test',
       attempt: 1,
       test: false,
+      sequence: 7,
     });
   });
 

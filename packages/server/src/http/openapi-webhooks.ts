@@ -6,7 +6,12 @@ const HEADERS: [name: string, description: string, required: boolean][] = [
   ['X-Zupy-Event-Id', 'evt_…: the same across endpoints and retries; dedupe on it', true],
   ['X-Zupy-Delivery', 'dlv_…: one per (event, endpoint), the same across its retries', true],
   ['X-Zupy-Attempt', '1, 2, 3 …', true],
-  ['X-Zupy-Test', '`true` on test sends only', false],
+  ['X-Zupy-Test', '`true` on test sends and probes only', false],
+  [
+    'X-Zupy-Sequence',
+    'The event’s number among its member’s events: 1 for the registration, then 2, 3 …; absent on test sends, probes and operational events',
+    false,
+  ],
   [
     'X-Zupy-Signature',
     'sha256= + hex HMAC-SHA256 of the body, keyed by the whole secret (GitHub’s scheme)',
