@@ -62,14 +62,14 @@ describe.skipIf(onPostgres)('zupy worker processes on one SQLite database', () =
     const { ctx } = runtime;
     const company = await createCompany(ctx.db, { name: 'Lock' }, new Date());
     await createEndpoint(ctx, company.company_id, { url });
+    // Each event about a member of its own: one member's events would be sent one after another.
+    let members = 0;
     const record = async (n: number) => {
       await runInTransaction(ctx.db, async (trx) => {
         for (let i = 0; i < n; i++) {
-          await recordEvent(
-            trx,
-            sampleEvent('customer.registered', { companyId: company.company_id }),
-            new Date(),
-          );
+          const event = sampleEvent('customer.registered', { companyId: company.company_id });
+          event.customer.member_id = `ZP-${(members++).toString(16).toUpperCase().padStart(8, '0')}`;
+          await recordEvent(trx, event, new Date());
         }
       });
     };

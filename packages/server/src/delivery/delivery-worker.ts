@@ -9,6 +9,7 @@ import { pruneDeliveryLog } from './prune-delivery-log.js';
 import { endpointSecrets } from './endpoint-secrets.js';
 import { releaseOrphanedWaits } from './delivery-order.js';
 import { probeDueEndpoints } from './endpoint-probes.js';
+import { EndpointSlots } from './endpoint-slots.js';
 
 export interface WorkerOptions {
   /** Requests in flight across all endpoints: against slow receivers, concurrency is the limit, not CPU. */
@@ -25,7 +26,6 @@ export interface WorkerOptions {
   pruneEveryMs: number;
 }
 
-const NONE_HELD: ReadonlySet<number> = new Set();
 /** How often the worker looks for disabled endpoints due for a probe. */
 const PROBE_LOOK_MS = 1_000;
 
@@ -46,10 +46,10 @@ export function defaultWorkerOptions(timeoutMs: number): WorkerOptions {
  * global and a per-endpoint cap. New events wake it at once; polling is only the fallback.
  */
 export class DeliveryWorker {
+  /** Every delivery this worker holds, by id, until it lets go of it (the shutdown waits for these). */
   private readonly inFlight = new Map<string, Promise<void>>();
-  private readonly perEndpoint = new Map<string, number>();
-  /** Requests under way (slots taken); `inFlight` also holds deliveries whose outcome is being recorded. */
-  private sending = 0;
+  /** Request slots and held deliveries per endpoint. */
+  private readonly slots = new EndpointSlots();
   private readonly shutdown = new AbortController();
   private stopping = false;
   private woken = false;
@@ -57,8 +57,6 @@ export class DeliveryWorker {
   private idle = true;
   /** Whether this process may send (SQLite: it holds the delivery lock); logged when it changes. */
   private working: boolean | null = null;
-  /** Deliveries held, per endpoint: sending, or recording the outcome. */
-  private readonly heldPerEndpoint = new Map<string, Set<number>>();
   /** Timers that let go of deliveries whose outcome could not be recorded. */
   private readonly cooling = new Set<NodeJS.Timeout>();
   private wakeSleeper: (() => void) | null = null;
@@ -117,7 +115,7 @@ export class DeliveryWorker {
 
   /** Webhook requests under way (not counting outcomes still being recorded). */
   get inFlightCount(): number {
-    return this.sending;
+    return this.slots.sending;
   }
 
   /**
@@ -184,7 +182,8 @@ export class DeliveryWorker {
       } catch (error) {
         this.log.error({ err: error }, 'claiming deliveries failed; retrying shortly');
       }
-      if (claimed === 0 || this.sending >= this.options.maxInFlight) await this.sleep(this.options.pollMs);
+      if (claimed === 0 || this.slots.sending >= this.options.maxInFlight)
+        await this.sleep(this.options.pollMs);
     }
   }
 
@@ -208,7 +207,7 @@ export class DeliveryWorker {
   }
 
   private async claimAndDispatch(): Promise<number> {
-    const room = Math.min(this.options.batchSize, this.options.maxInFlight - this.sending);
+    const room = Math.min(this.options.batchSize, this.options.maxInFlight - this.slots.sending);
     if (room <= 0) return 0;
     const now = this.ctx.clock();
     const store = this.ctx.deliveryStore;
@@ -229,8 +228,8 @@ export class DeliveryWorker {
       now,
       limit: room,
       leaseUntil: new Date(now.getTime() + this.options.leaseMs),
-      roomFor: (endpointId) => cap - (this.perEndpoint.get(endpointId) ?? 0),
-      held: (endpointId) => this.heldPerEndpoint.get(endpointId) ?? NONE_HELD,
+      roomFor: (endpointId) => cap - this.slots.sendingTo(endpointId),
+      held: (endpointId) => this.slots.held(endpointId),
     });
     this.idle = claimed.length === 0;
     if (claimed.length === 0) return 0;
@@ -253,11 +252,7 @@ export class DeliveryWorker {
     { delivery: row, body, sequence, endpoint }: ClaimedDelivery,
     secrets: readonly string[],
   ): void {
-    this.perEndpoint.set(row.endpoint_id, (this.perEndpoint.get(row.endpoint_id) ?? 0) + 1);
-    let held = this.heldPerEndpoint.get(row.endpoint_id);
-    if (held === undefined) this.heldPerEndpoint.set(row.endpoint_id, (held = new Set()));
-    held.add(row.seq);
-    this.sending++;
+    this.slots.take(row.endpoint_id, row.seq);
     const done = (async () => {
       let sent = false;
       let recorded = false;
@@ -311,16 +306,11 @@ export class DeliveryWorker {
   /** The delivery is no longer this worker's: recorded, given back, or cooled down. */
   private letGo(delivery: DeliveryRow): void {
     this.inFlight.delete(delivery.id);
-    const held = this.heldPerEndpoint.get(delivery.endpoint_id);
-    held?.delete(delivery.seq);
-    if (held?.size === 0) this.heldPerEndpoint.delete(delivery.endpoint_id);
+    this.slots.letGo(delivery.endpoint_id, delivery.seq);
   }
 
   private freeSlot(endpointId: string): void {
-    this.sending--;
-    const left = (this.perEndpoint.get(endpointId) ?? 1) - 1;
-    if (left <= 0) this.perEndpoint.delete(endpointId);
-    else this.perEndpoint.set(endpointId, left);
+    const left = this.slots.free(endpointId);
     // Claim again once a quarter of the endpoint's slots are free (or it is idle), not after every
     // single completion: a claim costs a statement per endpoint. Not later either: the remaining
     // three quarters keep the endpoint busy while the claim makes its round trip (PostgreSQL drained
@@ -330,7 +320,7 @@ export class DeliveryWorker {
     if (
       left === 0 ||
       left === this.options.perEndpointCap - step ||
-      this.options.maxInFlight - this.sending === globalStep
+      this.options.maxInFlight - this.slots.sending === globalStep
     ) {
       this.wake();
     }
