@@ -100,24 +100,41 @@ export interface LedgerEntry {
   created_at: string;
 }
 
+export type EndpointOrdering = 'member' | 'none';
+export type DisabledCode = 'gone' | 'failure_streak' | 'manual';
+
 export interface Endpoint {
   id: string;
   url: string;
   events: string[];
   enabled: boolean;
   description: string | null;
+  ordering: EndpointOrdering;
   disabled_reason: string | null;
+  /** Why it is disabled; null while enabled. */
+  disabled_code: DisabledCode | null;
+  disabled_at: string | null;
+  /** When Zupy probes it next (failure streaks only). */
+  next_probe_at: string | null;
+  /** Deliveries waiting for it to be enabled again. */
+  held_deliveries: number;
   created_at: string;
 }
+
+export const DELIVERY_STATUSES = ['pending', 'held', 'succeeded', 'failed', 'discarded'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface Delivery {
   id: string;
   event_id: string;
   event_type: string;
   endpoint_id: string;
-  status: 'pending' | 'succeeded' | 'failed';
+  status: DeliveryStatus;
   attempts_count: number;
   next_attempt_at: string | null;
+  /** The same member's earlier delivery this one waits for (per-member order). */
+  waiting_for: string | null;
+  kind: 'event' | 'test' | 'probe';
   test: boolean;
   created_at: string;
 }
@@ -164,6 +181,8 @@ export interface Overview {
     latency_p95_ms: number | null;
     failed_deliveries_24h: number;
     pending_deliveries: number;
+    held_deliveries: number;
+    next_probe_at: string | null;
     needs_attention: boolean;
   }[];
 }

@@ -109,6 +109,66 @@ const en = {
   'status.pending': 'pending',
   'status.succeeded': 'succeeded',
   'status.failed': 'failed',
+  'status.held': 'held',
+  'status.discarded': 'discarded',
+  'kind.test': 'test',
+  'kind.probe': 'probe',
+  'deliveries.waiting': 'waiting for the same customer’s previous delivery',
+  'deliveries.nextAttempt': 'Next attempt',
+  'webhooks.disabledBadge': 'Disabled',
+  'webhooks.enabledHint':
+    'Unchecking pauses the endpoint: its deliveries are held until it is enabled again.',
+  'disabled.gone': 'Disabled: the receiver answered 410 (Gone)',
+  'disabled.failure_streak': 'Disabled after repeated failures',
+  'disabled.manual': 'Disabled manually',
+  'disabled.since': 'since {0}',
+  'disabled.nextProbe': 'Next automatic check: {0}',
+  'disabled.probeHint': 'If the receiver answers 2xx, the endpoint is re-enabled by itself.',
+  'disabled.personOnly': 'Only a person can re-enable it: Zupy does not check it automatically.',
+  'held.none': 'No deliveries are held.',
+  'held.count.one': '{0} delivery held — it will be sent when the endpoint is re-enabled',
+  'held.count.other': '{0} deliveries held — they will be sent when the endpoint is re-enabled',
+  'held.short.one': '{0} delivery held',
+  'held.short.other': '{0} deliveries held',
+  'reenable.button': 'Re-enable',
+  'reenable.discard.one': 'Discard the {0} held delivery',
+  'reenable.discard.other': 'Discard the {0} held deliveries',
+  'reenable.confirmTitle.one': 'Discard the {0} held delivery?',
+  'reenable.confirmTitle.other': 'Discard the {0} held deliveries?',
+  'reenable.confirmBody':
+    'They will never be sent; the delivery log keeps them as discarded. The endpoint is re-enabled and receives only new events.',
+  'reenable.confirm': 'Discard and re-enable',
+  'reenable.done': 'Re-enabled.',
+  'reenable.resumed.one': 'Re-enabled: the {0} held delivery is being sent.',
+  'reenable.resumed.other': 'Re-enabled: the {0} held deliveries are being sent, oldest first.',
+  'reenable.discarded.one': 'Re-enabled; the {0} held delivery was discarded.',
+  'reenable.discarded.other': 'Re-enabled; the {0} held deliveries were discarded.',
+  'ordering.legend': 'Delivery order',
+  'ordering.member': 'Order per customer',
+  'ordering.memberHint':
+    'Each customer’s events arrive in the order they happened; one customer’s failures never hold back another.',
+  'ordering.none': 'No order (faster)',
+  'ordering.noneHint':
+    'Events go as soon as possible, in any order; X-Zupy-Sequence lets your receiver reorder them.',
+  'delete.title': 'Delete this endpoint?',
+  'delete.body': '{0} will be deleted; its delivery log stays.',
+  'delete.pending.one':
+    'The {0} pending delivery will be dropped. To keep it, disable the endpoint instead of deleting it.',
+  'delete.pending.other':
+    'The {0} pending deliveries will be dropped. To keep them, disable the endpoint instead of deleting it.',
+  'delete.held.one':
+    'The {0} held delivery will be dropped. To keep it, leave the endpoint disabled instead of deleting it.',
+  'delete.held.other':
+    'The {0} held deliveries will be dropped. To keep them, leave the endpoint disabled instead of deleting it.',
+  'delete.nothing': 'No pending delivery will be lost.',
+  'delete.unknown':
+    'Its pending and held deliveries will be dropped. To keep them, disable the endpoint instead.',
+  'delete.counting': 'Counting its pending deliveries…',
+  'rotate.title': 'Rotate the signing secret?',
+  'rotate.body':
+    'A new secret becomes current now. For 24 h, X-Zupy-Signature stays signed with the old secret and webhook-signature carries both; after that, only the new one signs. Have your receiver accept both secrets before then.',
+  'rotate.confirm': 'Rotate the secret',
+  'overview.nextProbe': 'next automatic check: {0}',
   'error.network': 'Could not reach the server.',
 } as const;
 
@@ -223,6 +283,66 @@ const ptBR: Record<MessageKey, string> = {
   'status.pending': 'pendente',
   'status.succeeded': 'entregue',
   'status.failed': 'falhou',
+  'status.held': 'retida',
+  'status.discarded': 'descartada',
+  'kind.test': 'teste',
+  'kind.probe': 'verificação',
+  'deliveries.waiting': 'aguardando a entrega anterior do mesmo cliente',
+  'deliveries.nextAttempt': 'Próxima tentativa',
+  'webhooks.disabledBadge': 'Desativado',
+  'webhooks.enabledHint': 'Desmarcar pausa o endpoint: as entregas ficam retidas até ele ser reativado.',
+  'disabled.gone': 'Desativado: o receptor respondeu 410 (Gone)',
+  'disabled.failure_streak': 'Desativado após falhas seguidas',
+  'disabled.manual': 'Desativado manualmente',
+  'disabled.since': 'desde {0}',
+  'disabled.nextProbe': 'Próxima verificação automática: {0}',
+  'disabled.probeHint': 'Se o receptor responder 2xx, o endpoint é reativado sozinho.',
+  'disabled.personOnly': 'Só uma pessoa pode reativá-lo: o Zupy não o verifica automaticamente.',
+  'held.none': 'Nenhuma entrega retida.',
+  'held.count.one': '{0} entrega retida — será enviada quando o endpoint for reativado',
+  'held.count.other': '{0} entregas retidas — serão enviadas quando o endpoint for reativado',
+  'held.short.one': '{0} entrega retida',
+  'held.short.other': '{0} entregas retidas',
+  'reenable.button': 'Reativar',
+  'reenable.discard.one': 'Descartar a {0} entrega retida',
+  'reenable.discard.other': 'Descartar as {0} entregas retidas',
+  'reenable.confirmTitle.one': 'Descartar a {0} entrega retida?',
+  'reenable.confirmTitle.other': 'Descartar as {0} entregas retidas?',
+  'reenable.confirmBody':
+    'Elas nunca serão enviadas; o registro de entregas as mantém como descartadas. O endpoint é reativado e recebe só os eventos novos.',
+  'reenable.confirm': 'Descartar e reativar',
+  'reenable.done': 'Reativado.',
+  'reenable.resumed.one': 'Reativado: a {0} entrega retida está sendo enviada.',
+  'reenable.resumed.other':
+    'Reativado: as {0} entregas retidas estão sendo enviadas, das mais antigas às mais novas.',
+  'reenable.discarded.one': 'Reativado; a {0} entrega retida foi descartada.',
+  'reenable.discarded.other': 'Reativado; as {0} entregas retidas foram descartadas.',
+  'ordering.legend': 'Ordem de entrega',
+  'ordering.member': 'Ordem por cliente',
+  'ordering.memberHint':
+    'Os eventos de cada cliente chegam na ordem em que aconteceram; as falhas de um cliente não atrasam os outros.',
+  'ordering.none': 'Sem ordem (mais rápido)',
+  'ordering.noneHint':
+    'Os eventos saem assim que possível, em qualquer ordem; o X-Zupy-Sequence permite ao receptor reordená-los.',
+  'delete.title': 'Excluir este endpoint?',
+  'delete.body': '{0} será excluído; o registro de entregas continua.',
+  'delete.pending.one':
+    'A {0} entrega pendente será descartada. Para guardá-la, desative o endpoint em vez de excluir.',
+  'delete.pending.other':
+    'As {0} entregas pendentes serão descartadas. Para guardá-las, desative o endpoint em vez de excluir.',
+  'delete.held.one':
+    'A {0} entrega retida será descartada. Para guardá-la, deixe o endpoint desativado em vez de excluir.',
+  'delete.held.other':
+    'As {0} entregas retidas serão descartadas. Para guardá-las, deixe o endpoint desativado em vez de excluir.',
+  'delete.nothing': 'Nenhuma entrega pendente será perdida.',
+  'delete.unknown':
+    'As entregas pendentes e retidas dele serão descartadas. Para guardá-las, desative o endpoint em vez de excluir.',
+  'delete.counting': 'Contando as entregas pendentes…',
+  'rotate.title': 'Trocar o segredo de assinatura?',
+  'rotate.body':
+    'Um novo segredo passa a valer agora. Por 24 h, o X-Zupy-Signature continua assinado com o segredo antigo e o webhook-signature leva os dois; depois disso, só o novo assina. Faça seu receptor aceitar os dois segredos antes disso.',
+  'rotate.confirm': 'Trocar o segredo',
+  'overview.nextProbe': 'próxima verificação automática: {0}',
   'error.network': 'Não foi possível falar com o servidor.',
 };
 
@@ -240,10 +360,23 @@ export function storeLanguage(language: Language): void {
   document.documentElement.lang = language;
 }
 
-export type Translate = (key: MessageKey, ...args: (string | number)[]) => string;
+/** Messages with a `.one` and an `.other` form, chosen by the count (`t.plural`). */
+export type PluralKey = { [K in MessageKey]: K extends `${infer Base}.one` ? Base : never }[MessageKey];
+
+export interface Translate {
+  (key: MessageKey, ...args: (string | number)[]): string;
+  /** The form of `base` for `count` (CLDR rules of the language), with the count as `{0}`. */
+  plural(base: PluralKey, count: number): string;
+}
 
 export function translator(language: Language): Translate {
   const dictionary = DICTIONARIES[language];
-  return (key, ...args) =>
+  const rules = new Intl.PluralRules(language);
+  const numbers = new Intl.NumberFormat(language);
+  const t = (key: MessageKey, ...args: (string | number)[]) =>
     args.reduce<string>((text, arg, i) => text.replace(`{${i}}`, String(arg)), dictionary[key]);
+  return Object.assign(t, {
+    plural: (base: PluralKey, count: number) =>
+      t(`${base}.${rules.select(count) === 'one' ? 'one' : 'other'}` as MessageKey, numbers.format(count)),
+  });
 }

@@ -13,10 +13,20 @@ import { startTestServer, type TestServer } from './helpers/test-server.js';
 const SCREENSHOTS = fileURLToPath(new URL('../../../test-output/screenshots/', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** What the panel must show for an ISO time in São Paulo (UTC-3): `02/12/2026 14:05`. */
+function saoPaulo(iso: string): string {
+  const d = new Date(Date.parse(iso) - 3 * 3_600_000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
+}
+
 /** The panel in real headless Chromium against a real `zupy` server (once: it needs no second database). */
 describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
   let server: TestServer;
   let receiver: Receiver;
+  /** A CRM that fails (500) while `flakyFailing`, then answers 200. */
+  let flaky: Receiver;
+  let flakyFailing = true;
   let browser: Browser;
   let page: Page;
   const consoleErrors: string[] = [];
@@ -25,8 +35,18 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     expect(fs.existsSync(path.join(ADMIN_DIST, 'index.html')), 'run `npm run build` first').toBe(true);
     expect(fs.existsSync(CHROMIUM), 'apt-get install -y chromium').toBe(true);
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
-    server = await startTestServer({ worker: true });
+    server = await startTestServer({
+      worker: true,
+      // Fast retries and a short failure streak, so an endpoint is disabled within a second; the
+      // first probe an hour later, so none comes while the panel is looked at.
+      env: {
+        ZUPY_RETRY_SCHEDULE: '0s,300ms,300ms,300ms,300ms',
+        ZUPY_ENDPOINT_DISABLE_AFTER: '500ms',
+        ZUPY_ENDPOINT_PROBE_SCHEDULE: '1h',
+      },
+    });
     receiver = await startReceiver();
+    flaky = await startReceiver(() => (flakyFailing ? { status: 500 } : { status: 200 }));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -39,7 +59,8 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
         '--no-first-run',
       ],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    // A fixed zone (UTC-3, no daylight saving since 2019), so the times the panel shows can be checked.
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'America/Sao_Paulo' });
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());
     });
@@ -48,6 +69,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await receiver?.close();
+    await flaky?.close();
     await server?.close();
   });
 
@@ -150,8 +172,21 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
   it('rotating the secret says what happens to each header; X-Zupy-Signature keeps the old secret meanwhile', async () => {
     const card = page.getByRole('article', { name: receiver.url + '/hooks' });
     const old = (await card.getByTestId('secret').textContent())!;
-    await card.getByRole('button', { name: 'Rotate' }).click();
-    const notice = card.getByText(/X-Zupy-Signature stays signed with the old secret/);
+    // It asks first, saying what happens to each header; cancelling rotates nothing.
+    await card.getByRole('button', { name: 'Rotate', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Rotate the signing secret?' });
+    expect(await dialog.textContent()).toContain('X-Zupy-Signature stays signed with the old secret');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    const endpointId = (await server.api.get('/api/v2/webhooks/endpoints/')).body.data[0].id;
+    expect((await server.api.get(`/api/v2/webhooks/endpoints/${endpointId}/secret/`)).body.secret).toBe(old);
+    await card.getByRole('button', { name: 'Rotate', exact: true }).click();
+    await dialog.getByRole('button', { name: 'Rotate the secret' }).click();
+    await expect.poll(() => dialog.count()).toBe(0);
+    const notice = card
+      .getByRole('status')
+      .filter({ hasText: /X-Zupy-Signature stays signed with the old secret/ });
     await notice.waitFor();
     expect(await notice.textContent()).toContain('webhook-signature carries both');
     const rotated = (await card.getByTestId('secret').textContent())!;
@@ -209,6 +244,178 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
       'todos os eventos de clientes',
     );
     await shot('10b-webhooks-pt-BR');
+  });
+
+  describe('an endpoint that went down', () => {
+    const crm = () => flaky.url + '/crm';
+    let crmId = '';
+    const members: Record<'ana' | 'bruno' | 'carla', string> = { ana: '', bruno: '', carla: '' };
+    const crmView = async () => (await server.api.get(`/api/v2/webhooks/endpoints/${crmId}/`)).body;
+    const register = async (phone: string, name: string) => {
+      const res = await server.api.post('/api/v2/customers/', { phone, name });
+      expect(res.status).toBe(201);
+      return res.body.customer.member_id as string;
+    };
+
+    it('is created with per-customer order by default, disabled after failing, and holds what comes meanwhile', async () => {
+      await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+      const form = page.getByRole('form', { name: 'Novo endpoint' });
+      await form.getByLabel('URL').fill(crm());
+      expect(await form.getByLabel('Ordem por cliente').isChecked()).toBe(true);
+      expect(await form.getByLabel('Sem ordem (mais rápido)').isChecked()).toBe(false);
+      await form.getByRole('button', { name: 'Criar endpoint' }).click();
+      await expect.poll(() => page.getByTestId('new-secret').count()).toBe(1);
+      const created = (await server.api.get('/api/v2/webhooks/endpoints/')).body.data.find(
+        (e: { url: string }) => e.url === crm(),
+      );
+      expect(created).toMatchObject({ ordering: 'member', events: [], enabled: true });
+      crmId = created.id;
+
+      members.ana = await register('11 98765-1001', 'Ana Lima');
+      await expect
+        .poll(async () => (await crmView()).disabled_code, { timeout: 15_000 })
+        .toBe('failure_streak');
+      const sent = flaky.requests.length;
+      members.bruno = await register('11 98765-1002', 'Bruno Costa');
+      const upgrade = await server.api.put(`/api/v2/customers/${members.bruno}/tier/`, { tier: 'gold' });
+      expect(upgrade.status).toBe(200);
+      members.carla = await register('11 98765-1003', 'Carla Dias');
+      await expect.poll(async () => (await crmView()).held_deliveries).toBe(4);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(flaky.requests).toHaveLength(sent);
+    });
+
+    it('shows why it is disabled, how many deliveries it holds and when Zupy checks it next', async () => {
+      const view = await crmView();
+      expect(Date.parse(view.next_probe_at)).toBeGreaterThan(Date.now() + 50 * 60_000);
+      const probe = saoPaulo(view.next_probe_at);
+      await page.reload();
+      const status = page.getByRole('article', { name: crm() }).getByTestId('disabled-status');
+      await status.waitFor();
+      expect(await status.textContent()).toContain('Desativado após falhas seguidas');
+      expect(await status.textContent()).toContain(`desde ${saoPaulo(view.disabled_at)}`);
+      expect(await status.getByTestId('held').textContent()).toBe(
+        '4 entregas retidas — serão enviadas quando o endpoint for reativado',
+      );
+      expect(await status.getByTestId('next-probe').textContent()).toBe(
+        `Próxima verificação automática: ${probe}`,
+      );
+      expect(await status.getByLabel('Descartar as 4 entregas retidas').isChecked()).toBe(false);
+      await shot('12-endpoint-disabled-pt-BR');
+
+      await page.getByRole('navigation').getByRole('link', { name: 'Visão geral' }).click();
+      const item = page.getByRole('listitem').filter({ hasText: crm() });
+      await item.waitFor();
+      const text = await item.textContent();
+      expect(text).toContain('Desativado após falhas seguidas');
+      expect(text).toContain('4 entregas retidas');
+      expect(text).toContain(`próxima verificação automática: ${probe}`);
+      await shot('12b-overview-attention-pt-BR');
+    });
+
+    it('filters the delivery log by "retida", and a waiting delivery links to the one it waits for', async () => {
+      await page.getByRole('navigation').getByRole('link', { name: 'Entregas' }).click();
+      await page.getByLabel('Situação').selectOption({ label: 'retida' });
+      const rows = page.locator('tbody tr');
+      // Every row shown is held, and all four are shown.
+      await expect.poll(() => rows.count()).toBe(4);
+      expect(await rows.filter({ hasText: 'retida' }).count()).toBe(4);
+      await shot('13-deliveries-held');
+      const held = (await server.api.get(`/api/v2/webhooks/deliveries/?endpoint_id=${crmId}&status=held`))
+        .body.data as { id: string; event_type: string; waiting_for: string | null }[];
+      const waiting = held.find((d) => d.event_type === 'tier.upgraded')!;
+      expect(waiting.waiting_for).toMatch(/^dlv_/);
+      const row = rows.filter({ hasText: waiting.id });
+      expect(await row.textContent()).toContain('aguardando a entrega anterior do mesmo cliente');
+      await row.getByRole('link', { name: waiting.waiting_for! }).click();
+      await page.getByRole('heading', { name: waiting.waiting_for! }).waitFor();
+      expect(await page.locator('main').textContent()).toContain('customer.registered');
+    });
+
+    it('re-enables from the panel: discarding asks first, and the held deliveries reach the receiver in order', async () => {
+      await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+      const card = page.getByRole('article', { name: crm() });
+      await card.getByLabel('Descartar as 4 entregas retidas').check();
+      await card.getByRole('button', { name: 'Reativar' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Descartar as 4 entregas retidas?' });
+      await dialog.waitFor();
+      await dialog.getByRole('button', { name: 'Cancelar' }).click();
+      await expect.poll(() => dialog.count()).toBe(0);
+      expect(await crmView()).toMatchObject({ enabled: false, held_deliveries: 4 });
+
+      await card.getByLabel('Descartar as 4 entregas retidas').uncheck();
+      flakyFailing = false;
+      const before = flaky.requests.length;
+      await card.getByRole('button', { name: 'Reativar' }).click();
+      await expect
+        .poll(() => card.getByRole('status').first().textContent())
+        .toContain('Reativado: as 4 entregas retidas estão sendo enviadas');
+      await flaky.waitForMembers(Object.values(members));
+      await flaky.waitFor(before + 4);
+      const arrived = flaky.requests.slice(before);
+      const ofBruno = arrived.filter((r) => JSON.parse(r.body).customer.member_id === members.bruno);
+      expect(ofBruno.map((r) => r.headers['x-zupy-event'])).toEqual(['customer.registered', 'tier.upgraded']);
+      expect(arrived.every((r) => r.headers['x-zupy-test'] === undefined)).toBe(true);
+      expect(await crmView()).toMatchObject({ enabled: true, disabled_code: null, held_deliveries: 0 });
+      await expect.poll(() => card.getByTestId('disabled-status').count()).toBe(0);
+    });
+
+    it('deleting asks first, naming the URL and what it drops; cancelling keeps the endpoint', async () => {
+      const card = page.getByRole('article', { name: crm() });
+      // The form was drawn while the endpoint was disabled: saving another change leaves it enabled.
+      await card.getByText('Salvar…').click();
+      const form = card.getByRole('form', { name: crm() });
+      expect(await form.getByLabel('Ativo', { exact: true }).isChecked()).toBe(true);
+      await form.getByLabel('Sem ordem (mais rápido)').check();
+      await form.getByRole('button', { name: 'Salvar' }).click();
+      await expect.poll(async () => (await crmView()).ordering).toBe('none');
+      expect((await crmView()).enabled).toBe(true);
+      // Paused by hand: only a person re-enables it.
+      await form.getByLabel('Ativo', { exact: true }).uncheck();
+      await form.getByRole('button', { name: 'Salvar' }).click();
+      await expect.poll(async () => (await crmView()).disabled_code).toBe('manual');
+      await expect
+        .poll(() => card.getByTestId('disabled-status').textContent())
+        .toContain('Desativado manualmente');
+      expect(await card.getByTestId('disabled-status').textContent()).toContain(
+        'Só uma pessoa pode reativá-lo',
+      );
+      expect(await card.getByTestId('next-probe').count()).toBe(0);
+      await register('11 98765-1004', 'Daniel Rocha');
+      await expect.poll(async () => (await crmView()).held_deliveries).toBe(1);
+
+      const dialog = page.getByRole('dialog', { name: 'Excluir este endpoint?' });
+      await card.getByRole('button', { name: 'Excluir' }).click();
+      await expect
+        .poll(() => dialog.textContent())
+        .toContain(
+          'A 1 entrega retida será descartada. Para guardá-la, deixe o endpoint desativado em vez de excluir.',
+        );
+      expect(await dialog.textContent()).toContain(`${crm()} será excluído`);
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancelar');
+      await shot('14-delete-confirmation');
+      await dialog.getByRole('button', { name: 'Cancelar' }).click();
+      await expect.poll(() => dialog.count()).toBe(0);
+      await card.getByRole('button', { name: 'Excluir' }).click();
+      await dialog.waitFor();
+      await page.keyboard.press('Escape');
+      await expect.poll(() => dialog.count()).toBe(0);
+      expect((await server.api.get(`/api/v2/webhooks/endpoints/${crmId}/`)).status).toBe(200);
+      expect(await card.count()).toBe(1);
+
+      await card.getByRole('button', { name: 'Excluir' }).click();
+      await dialog.getByRole('button', { name: 'Excluir' }).click();
+      await expect.poll(() => card.count()).toBe(0);
+      expect((await server.api.get(`/api/v2/webhooks/endpoints/${crmId}/`)).status).toBe(404);
+      const log = (await server.api.get(`/api/v2/webhooks/deliveries/?endpoint_id=${crmId}`)).body.data;
+      expect(log.map((d: { status: string }) => d.status).sort()).toEqual([
+        'failed',
+        'succeeded',
+        'succeeded',
+        'succeeded',
+        'succeeded',
+      ]);
+    });
   });
 
   it('works at 375 px wide, by keyboard, and logged no console error', async () => {

@@ -1,11 +1,59 @@
 import { useState } from 'preact/hooks';
-import { api, EVENT_TYPES, type Delivery, type DeliveryAttempt, type Endpoint, type Page } from '../api.js';
+import {
+  api,
+  DELIVERY_STATUSES,
+  EVENT_TYPES,
+  type Delivery,
+  type DeliveryAttempt,
+  type Endpoint,
+  type Page,
+} from '../api.js';
 import { Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { adminPath, useSession } from '../context.js';
+import { formatDateTime } from '../format.js';
+
+/** A link to a delivery's page inside the panel. */
+function DeliveryLink({ id }: { id: string }) {
+  const { navigate } = useSession();
+  return (
+    <a
+      href={adminPath(`/deliveries/${id}`)}
+      onClick={(e) => {
+        e.preventDefault();
+        navigate(`/deliveries/${id}`);
+      }}
+    >
+      {id}
+    </a>
+  );
+}
+
+/** Its state in words and colour, and, when it waits for the member's earlier delivery, a link to it. */
+function DeliveryState({ delivery }: { delivery: Delivery }) {
+  const { t } = useSession();
+  return (
+    <>
+      <span class={`badge status-${delivery.status}`}>{t(`status.${delivery.status}`)}</span>
+      {delivery.waiting_for && (
+        <span class="waiting">
+          {' '}
+          {t('deliveries.waiting')} (<DeliveryLink id={delivery.waiting_for} />)
+        </span>
+      )}
+    </>
+  );
+}
+
+/** "teste" or "verificação" (Zupy probing a disabled endpoint); nothing for an event. */
+function KindBadge({ delivery }: { delivery: Delivery }) {
+  const { t } = useSession();
+  if (delivery.kind === 'event') return null;
+  return <span class={`badge kind-${delivery.kind}`}>{t(`kind.${delivery.kind}`)}</span>;
+}
 
 export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string }) {
-  const { t, me, navigate } = useSession();
+  const { t, me } = useSession();
   const [endpoint, setEndpoint] = useState(initialEndpoint);
   const [event, setEvent] = useState('');
   const [status, setStatus] = useState('');
@@ -56,7 +104,7 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
           onChange={setStatus}
           options={[
             { value: '', label: t('deliveries.any') },
-            ...(['pending', 'succeeded', 'failed'] as const).map((s) => ({
+            ...DELIVERY_STATUSES.map((s) => ({
               value: s,
               label: t(`status.${s}`),
             })),
@@ -87,23 +135,15 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
               {data.data.map((d) => (
                 <tr key={d.id}>
                   <td>
-                    <a
-                      href={adminPath(`/deliveries/${d.id}`)}
-                      onClick={(e) => {
-                        e.preventDefault();
-                        navigate(`/deliveries/${d.id}`);
-                      }}
-                    >
-                      {d.id}
-                    </a>
-                    {d.test && <span class="badge">test</span>}
+                    <DeliveryLink id={d.id} />
+                    <KindBadge delivery={d} />
                   </td>
                   <td>{d.event_type}</td>
                   <td>
-                    <span class={`badge status-${d.status}`}>{t(`status.${d.status}`)}</span>
+                    <DeliveryState delivery={d} />
                   </td>
                   <td>{d.attempts_count}</td>
-                  <td>{d.created_at}</td>
+                  <td>{formatDateTime(d.created_at)}</td>
                 </tr>
               ))}
             </tbody>
@@ -136,9 +176,10 @@ export function DeliveryDetailPage({ id }: { id: string }) {
     <section aria-labelledby="delivery-title">
       <h1 id="delivery-title">{data.id}</h1>
       <p>
-        {data.event_type} · {data.event_id} ·{' '}
-        <span class={`badge status-${data.status}`}>{t(`status.${data.status}`)}</span> ·{' '}
-        {t('deliveries.attempts')}: {data.attempts_count}
+        {data.event_type} · {data.event_id} <KindBadge delivery={data} /> · <DeliveryState delivery={data} />{' '}
+        · {t('deliveries.attempts')}: {data.attempts_count} · {t('deliveries.created')}{' '}
+        {formatDateTime(data.created_at)}
+        {data.next_attempt_at && ` · ${t('deliveries.nextAttempt')}: ${formatDateTime(data.next_attempt_at)}`}
       </p>
       {!me.read_only && (
         <button type="button" onClick={() => void redeliver()}>
@@ -151,7 +192,7 @@ export function DeliveryDetailPage({ id }: { id: string }) {
           <h2>
             {t('deliveries.attempt', a.attempt)} · {a.response_status ?? '—'} · {a.duration_ms} ms
           </h2>
-          <p class="muted">{a.started_at}</p>
+          <p class="muted">{formatDateTime(a.started_at, { seconds: true })}</p>
           {a.error && <Notice kind="error">{a.error}</Notice>}
           <h3>{t('webhooks.request')}</h3>
           <pre>

@@ -1,12 +1,50 @@
-import { api, type Overview } from '../api.js';
+import { api, type Endpoint, type Overview } from '../api.js';
 import { BarChart } from '../components/bar-chart.js';
 import { Notice } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { adminPath, useSession } from '../context.js';
+import { formatDateTime } from '../format.js';
+import { disabledReason } from './webhooks/disabled-reason.js';
+
+type Health = Overview['endpoints'][number];
+
+/** One endpoint that needs attention: why, what failed, what waits, and when Zupy checks it next. */
+function AttentionItem({ health, endpoint }: { health: Health; endpoint: Endpoint | undefined }) {
+  const { t, navigate } = useSession();
+  const facts = [
+    health.enabled
+      ? null
+      : disabledReason(
+          t,
+          endpoint?.disabled_code ?? null,
+          endpoint?.disabled_reason ?? health.disabled_reason,
+        ),
+    `${t('status.failed')}: ${health.failed_deliveries_24h}`,
+    `${t('status.pending')}: ${health.pending_deliveries}`,
+    health.held_deliveries > 0 ? t.plural('held.short', health.held_deliveries) : null,
+    health.next_probe_at ? t('overview.nextProbe', formatDateTime(health.next_probe_at)) : null,
+  ].filter((fact) => fact !== null);
+  return (
+    <li>
+      <a
+        href={adminPath(`/deliveries?endpoint_id=${health.id}`)}
+        onClick={(ev) => {
+          ev.preventDefault();
+          navigate(`/deliveries?endpoint_id=${health.id}`);
+        }}
+      >
+        {health.url}
+      </a>{' '}
+      — {facts.join(' · ')}
+    </li>
+  );
+}
 
 export function OverviewPage() {
-  const { t, navigate } = useSession();
+  const { t } = useSession();
   const { data, error } = useAsync(() => api<Overview>('GET', '/stats/overview/'), []);
+  // The overview has the counts; the endpoints say why each disabled one is disabled (`disabled_code`).
+  const endpoints = useAsync(() => api<{ data: Endpoint[] }>('GET', '/webhooks/endpoints/'), []);
   if (error) return <Notice kind="error">{describeError(error)}</Notice>;
   if (!data) return <p>{t('loading')}</p>;
   const attention = data.endpoints.filter((e) => e.needs_attention);
@@ -45,19 +83,11 @@ export function OverviewPage() {
       ) : (
         <ul class="attention">
           {attention.map((e) => (
-            <li key={e.id}>
-              <a
-                href={adminPath(`/deliveries?endpoint_id=${e.id}`)}
-                onClick={(ev) => {
-                  ev.preventDefault();
-                  navigate(`/deliveries?endpoint_id=${e.id}`);
-                }}
-              >
-                {e.url}
-              </a>{' '}
-              {e.enabled ? '' : t('webhooks.disabled', e.disabled_reason ?? '')} · {t('status.failed')}:{' '}
-              {e.failed_deliveries_24h} · {t('status.pending')}: {e.pending_deliveries}
-            </li>
+            <AttentionItem
+              key={e.id}
+              health={e}
+              endpoint={endpoints.data?.data.find((ep) => ep.id === e.id)}
+            />
           ))}
         </ul>
       )}
