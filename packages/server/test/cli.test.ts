@@ -70,6 +70,8 @@ describe('zupy CLI (built, as a subprocess)', () => {
         '0004-worker-lock',
         '0005-pending-indexes',
         '0006-log-indexes',
+        '0007-delivery-edges',
+        '0008-owner-notifications',
       ],
     });
     const second = await zupy(dataDir, 'migrate');

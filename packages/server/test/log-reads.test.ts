@@ -113,9 +113,14 @@ describe.skipIf(onPostgres)('reads of the delivery log are index searches', () =
         pageSize: 20,
       });
     });
-    // Newest first through the partial index of failures: a page costs the failures, not the log.
+    // Newest first through the partial index of failures: a page costs the failures, not the log;
+    // each row's endpoint (held or not) and predecessor (waiting_for) by primary key.
     expect(plansOf(sqlite, queries)).toEqual([
       expect.stringMatching(/^SEARCH deliveries USING INDEX deliveries_company_failed \(company_id=\?\)$/),
+      expect.stringMatching(
+        /^SEARCH ep USING INDEX sqlite_autoindex_webhook_endpoints_1 \(id=\?\) LEFT-JOIN$/,
+      ),
+      expect.stringMatching(/^SEARCH before USING INTEGER PRIMARY KEY \(rowid=\?\) LEFT-JOIN$/),
     ]);
   });
 });

@@ -164,7 +164,8 @@ describe('the owner e-mail outbox', () => {
     const server = await withOwner(await serverOf({ env: smtpEnv(sink.url), ctx: FAST }));
     await queue(server, notice(server, 1));
     // What a worker killed mid-send leaves behind: the notice claimed under its lease, never marked.
-    const now = new Date();
+    // (Claimed as of a moment after the notice's time, which `notice()` sets 1 ms ahead.)
+    const now = new Date(Date.now() + 20);
     const claimed = await claimDueNotices(server.runtime.ctx.db, {
       now,
       leaseUntil: new Date(now.getTime() + 800),
