@@ -66,10 +66,18 @@ export interface Page<T> {
   meta: { cursor: string | null; has_next: boolean; count: number };
 }
 
+/** The languages Zupy writes to the owner in (`PATCH /me/ {language}`). */
+export const NOTICE_LANGUAGES = ['pt-BR', 'en'] as const;
+export type NoticeLanguage = (typeof NOTICE_LANGUAGES)[number];
+
+/** `GET /me/`: the key's company and permissions, and where and how Zupy e-mails the owner. */
 export interface Me {
   company_id: string;
   company_name: string;
   read_only: boolean;
+  /** Where Zupy e-mails the owner when an endpoint is disabled or enabled again; null: no e-mails. */
+  notification_email: string | null;
+  language: NoticeLanguage;
 }
 
 export interface Customer {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, TIER_NAMES, type Program } from '../api.js';
+import { fieldError } from '../api-messages.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { useSession } from '../context.js';
@@ -64,14 +65,14 @@ export function ProgramPage() {
                   value={tier.name}
                   onChange={(v) => setTier(i, { name: v })}
                   options={TIER_NAMES.map((n) => ({ value: n, label: n }))}
-                  error={saveError?.forField(`tiers[${i}].name`)}
+                  error={fieldError(t, saveError, `tiers[${i}].name`)}
                 />
                 <Field
                   label={`${t('program.metric')} ≥`}
                   value={String(tier.threshold)}
                   onInput={(v) => setTier(i, { threshold: Number(v) })}
                   inputMode="decimal"
-                  error={saveError?.forField(`tiers[${i}].threshold`)}
+                  error={fieldError(t, saveError, `tiers[${i}].threshold`)}
                 />
                 <button
                   type="button"
@@ -123,7 +124,7 @@ export function ProgramPage() {
                 setProgram({ ...program, welcome_reward: { type: 'points', points: Number(v) } })
               }
               inputMode="numeric"
-              error={saveError?.forField('welcome_reward.points')}
+              error={fieldError(t, saveError, 'welcome_reward.points')}
             />
           )}
           {saveError && <Notice kind="error">{describeError(saveError)}</Notice>}

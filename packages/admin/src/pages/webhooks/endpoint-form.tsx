@@ -7,6 +7,7 @@ import {
   type Endpoint,
   type EndpointOrdering,
 } from '../../api.js';
+import { fieldError } from '../../api-messages.js';
 import { Field, Notice } from '../../components/field.js';
 import { describeError } from '../../components/use-async.js';
 import { useSession } from '../../context.js';
@@ -171,7 +172,7 @@ export function EndpointForm({
         label={t('webhooks.url')}
         value={url}
         onInput={setUrl}
-        error={error?.forField('url')}
+        error={fieldError(t, error, 'url')}
         name="url"
         type="url"
       />
