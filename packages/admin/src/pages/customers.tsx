@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError, TIER_NAMES, type Customer, type Page } from '../api.js';
+import { TIER_NAMES } from '@zupy/webhooks/events';
+import { api, ApiError, type Customer, type Page } from '../api.js';
 import { fieldError } from '../api-messages.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';

@@ -1,9 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, TIER_NAMES, type Program } from '../api.js';
+import { QUALIFICATION_METRICS, TIER_NAMES } from '@zupy/webhooks/events';
+import { api, ApiError, type Program, type ProgramMetric } from '../api.js';
 import { fieldError } from '../api-messages.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { useSession } from '../context.js';
+
+/** The SDK's metrics a program can use (not `custom_criteria`, which only describes manual changes). */
+const PROGRAM_METRICS = QUALIFICATION_METRICS.filter((m): m is ProgramMetric => m !== 'custom_criteria');
 
 export function ProgramPage() {
   const { t, me } = useSession();
@@ -51,7 +55,7 @@ export function ProgramPage() {
             onChange={(v) =>
               setProgram({ ...program, qualification_metric: v as Program['qualification_metric'] })
             }
-            options={(['points_balance', 'total_spent', 'transaction_count'] as const).map((m) => ({
+            options={PROGRAM_METRICS.map((m) => ({
               value: m,
               label: t(`metric.${m}`),
             }))}
