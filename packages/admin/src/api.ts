@@ -1,4 +1,5 @@
 /** The panel's only way to the server: the public /api/v2, with the user's API key. */
+import type { DisableReasonCode, QualificationMetric } from '@zupy/webhooks/events';
 
 const KEY_STORAGE = 'zupy.apiKey';
 
@@ -66,10 +67,18 @@ export interface Page<T> {
   meta: { cursor: string | null; has_next: boolean; count: number };
 }
 
+/** The languages Zupy writes to the owner in (`PATCH /me/ {language}`). */
+export const NOTICE_LANGUAGES = ['pt-BR', 'en'] as const;
+export type NoticeLanguage = (typeof NOTICE_LANGUAGES)[number];
+
+/** `GET /me/`: the key's company and permissions, and where and how Zupy e-mails the owner. */
 export interface Me {
   company_id: string;
   company_name: string;
   read_only: boolean;
+  /** Where Zupy e-mails the owner when an endpoint is disabled or enabled again; null: no e-mails. */
+  notification_email: string | null;
+  language: NoticeLanguage;
 }
 
 export interface Customer {
@@ -101,7 +110,6 @@ export interface LedgerEntry {
 }
 
 export type EndpointOrdering = 'member' | 'none';
-export type DisabledCode = 'gone' | 'failure_streak' | 'manual';
 
 export interface Endpoint {
   id: string;
@@ -112,13 +120,14 @@ export interface Endpoint {
   ordering: EndpointOrdering;
   disabled_reason: string | null;
   /** Why it is disabled; null while enabled. */
-  disabled_code: DisabledCode | null;
+  disabled_code: DisableReasonCode | null;
   disabled_at: string | null;
   /** When Zupy probes it next (failure streaks only). */
   next_probe_at: string | null;
   /** Deliveries waiting for it to be enabled again. */
   held_deliveries: number;
   created_at: string;
+  updated_at: string;
 }
 
 export const DELIVERY_STATUSES = ['pending', 'held', 'succeeded', 'failed', 'discarded'] as const;
@@ -158,9 +167,12 @@ export interface TestSend {
   response: { status: number | null; body: string | null; duration_ms: number };
 }
 
+/** What a program can qualify tiers on: `custom_criteria` only describes a manual tier change. */
+export type ProgramMetric = Exclude<QualificationMetric, 'custom_criteria'>;
+
 export interface Program {
   tiers_enabled: boolean;
-  qualification_metric: 'points_balance' | 'total_spent' | 'transaction_count';
+  qualification_metric: ProgramMetric;
   tiers: { name: string; threshold: number }[];
   welcome_reward: { type: 'none' | 'points' | 'coupon'; points?: number };
 }
@@ -186,10 +198,3 @@ export interface Overview {
     needs_attention: boolean;
   }[];
 }
-
-/** The SDK's lists (@zupy/webhooks), repeated here so the panel's bundle stays free of it. */
-export const CUSTOMER_EVENT_TYPES = ['customer.registered', 'tier.upgraded'] as const;
-/** Sent only to endpoints that name them, never about the endpoint itself. */
-export const OPERATIONAL_EVENT_TYPES = ['endpoint.disabled', 'endpoint.enabled', 'delivery.failed'] as const;
-export const EVENT_TYPES = [...CUSTOMER_EVENT_TYPES, ...OPERATIONAL_EVENT_TYPES] as const;
-export const TIER_NAMES = ['default', 'bronze', 'silver', 'gold', 'platinum', 'vip'] as const;

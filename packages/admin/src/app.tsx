@@ -7,6 +7,7 @@ import { CustomersPage } from './pages/customers.js';
 import { DeliveriesPage, DeliveryDetailPage } from './pages/deliveries.js';
 import { OverviewPage } from './pages/overview.js';
 import { ProgramPage } from './pages/program.js';
+import { SettingsPage } from './pages/settings.js';
 import { SignIn } from './pages/sign-in.js';
 import { WebhooksPage } from './pages/webhooks.js';
 
@@ -16,6 +17,7 @@ const NAV: [string, MessageKey][] = [
   ['/webhooks', 'nav.webhooks'],
   ['/deliveries', 'nav.deliveries'],
   ['/program', 'nav.program'],
+  ['/settings', 'nav.settings'],
 ];
 
 /** The path inside the panel: `/admin/customers/ZP-1` → `/customers/ZP-1`. */
@@ -38,6 +40,8 @@ function Route({ path, query }: { path: string; query: URLSearchParams }) {
       return <DeliveriesPage initialEndpoint={query.get('endpoint_id') ?? ''} />;
     case '/program':
       return <ProgramPage />;
+    case '/settings':
+      return <SettingsPage />;
     default:
       return <OverviewPage />;
   }

@@ -7,6 +7,7 @@ const en = {
   'nav.webhooks': 'Webhooks',
   'nav.deliveries': 'Deliveries',
   'nav.program': 'Program',
+  'nav.settings': 'Settings',
   'nav.signOut': 'Sign out',
   'nav.language': 'Language',
   'signin.title': 'Sign in',
@@ -170,6 +171,14 @@ const en = {
   'rotate.confirm': 'Rotate the secret',
   'overview.nextProbe': 'next automatic check: {0}',
   'error.network': 'Could not reach the server.',
+  'settings.notices': 'E-mail notices',
+  'settings.email': 'Notification address',
+  'settings.emailHint':
+    'Zupy writes to this address when one of your webhook endpoints is disabled or enabled again — only if the operator of this server configured SMTP. Leave it empty to get no e-mails.',
+  'settings.language': 'Language of the e-mails',
+  'settings.saved': 'Settings saved.',
+  'settings.current': 'E-mails go to {0}.',
+  'settings.noAddress': 'No address: Zupy sends no e-mails.',
 } as const;
 
 export type MessageKey = keyof typeof en;
@@ -181,6 +190,7 @@ const ptBR: Record<MessageKey, string> = {
   'nav.webhooks': 'Webhooks',
   'nav.deliveries': 'Entregas',
   'nav.program': 'Programa',
+  'nav.settings': 'Configurações',
   'nav.signOut': 'Sair',
   'nav.language': 'Idioma',
   'signin.title': 'Entrar',
@@ -344,6 +354,14 @@ const ptBR: Record<MessageKey, string> = {
   'rotate.confirm': 'Trocar o segredo',
   'overview.nextProbe': 'próxima verificação automática: {0}',
   'error.network': 'Não foi possível falar com o servidor.',
+  'settings.notices': 'Avisos por e-mail',
+  'settings.email': 'Endereço para avisos',
+  'settings.emailHint':
+    'O Zupy escreve para este endereço quando um dos seus endpoints de webhook é desativado ou reativado — só se o operador deste servidor configurou o SMTP. Deixe em branco para não receber e-mails.',
+  'settings.language': 'Idioma dos e-mails',
+  'settings.saved': 'Configurações salvas.',
+  'settings.current': 'Os avisos vão para {0}.',
+  'settings.noAddress': 'Sem endereço: o Zupy não envia avisos por e-mail.',
 };
 
 export type Language = 'pt-BR' | 'en';
@@ -367,6 +385,8 @@ export interface Translate {
   (key: MessageKey, ...args: (string | number)[]): string;
   /** The form of `base` for `count` (CLDR rules of the language), with the count as `{0}`. */
   plural(base: PluralKey, count: number): string;
+  /** The language it writes in (the API's own messages are translated by it, see api-messages.ts). */
+  readonly language: Language;
 }
 
 export function translator(language: Language): Translate {
@@ -376,6 +396,7 @@ export function translator(language: Language): Translate {
   const t = (key: MessageKey, ...args: (string | number)[]) =>
     args.reduce<string>((text, arg, i) => text.replace(`{${i}}`, String(arg)), dictionary[key]);
   return Object.assign(t, {
+    language,
     plural: (base: PluralKey, count: number) =>
       t(`${base}.${rules.select(count) === 'one' ? 'one' : 'other'}` as MessageKey, numbers.format(count)),
   });

@@ -5,6 +5,7 @@ import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import { parseEvent } from '@zupy/webhooks';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../src/companies/api-keys.js';
 import { ADMIN_DIST } from '../src/http/admin-static.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { onPostgres } from './helpers/test-database.js';
@@ -416,6 +417,92 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
         'succeeded',
       ]);
     });
+  });
+
+  it('sets where and in which language Zupy e-mails the owner, keeps it over a reload, and clears it', async () => {
+    const me = async () => (await server.api.get('/api/v2/me/')).body;
+    expect(await me()).toMatchObject({ notification_email: null, language: 'pt-BR' });
+    await page.getByRole('navigation').getByRole('link', { name: 'Configurações' }).click();
+    const form = page.getByRole('form', { name: 'Avisos por e-mail' });
+    const address = form.getByLabel('Endereço para avisos');
+    const language = form.getByLabel('Idioma dos e-mails');
+    await address.waitFor();
+    expect(await form.textContent()).toContain(
+      'quando um dos seus endpoints de webhook é desativado ou reativado',
+    );
+    expect(await form.textContent()).toContain('só se o operador deste servidor configurou o SMTP');
+    expect(await form.getByTestId('notices-current').textContent()).toBe(
+      'Sem endereço: o Zupy não envia avisos por e-mail.',
+    );
+    expect(await language.inputValue()).toBe('pt-BR');
+
+    // Saved as the API keeps it (trimmed, lowercased), in English, and still there after a reload.
+    await address.fill('  Dono@BellaVista.com.br ');
+    await language.selectOption({ label: 'English' });
+    await form.getByRole('button', { name: 'Salvar' }).click();
+    await expect.poll(() => form.getByRole('status').textContent()).toBe('Configurações salvas.');
+    expect(await me()).toMatchObject({ notification_email: 'dono@bellavista.com.br', language: 'en' });
+    expect(await address.inputValue()).toBe('dono@bellavista.com.br');
+    await page.reload();
+    await address.waitFor();
+    expect(await address.inputValue()).toBe('dono@bellavista.com.br');
+    expect(await language.inputValue()).toBe('en');
+    expect(await form.getByTestId('notices-current').textContent()).toBe(
+      'Os avisos vão para dono@bellavista.com.br.',
+    );
+    // The panel's own language is not the e-mails' language.
+    await page.getByRole('heading', { name: 'Configurações' }).waitFor();
+    await shot('15-settings-pt-BR');
+
+    // A bad address: the API's 422, under the field, in Portuguese; nothing changes.
+    await address.fill('dono@@bellavista');
+    await form.getByRole('button', { name: 'Salvar' }).click();
+    await expect.poll(() => form.getByText('não é um endereço de e-mail válido').count()).toBe(1);
+    expect(await address.getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByRole('status').count()).toBe(0);
+    await address.fill(`${'a'.repeat(243)}@example.com`); // 255 characters, one over the limit
+    await form.getByRole('button', { name: 'Salvar' }).click();
+    await expect.poll(() => form.getByText('deve ter no máximo 254 caracteres').count()).toBe(1);
+    expect(await form.getByText('não é um endereço de e-mail válido').count()).toBe(0);
+    dropProvoked(422);
+    await shot('15b-settings-error-pt-BR');
+    expect(await me()).toMatchObject({ notification_email: 'dono@bellavista.com.br', language: 'en' });
+
+    // A read-only key sees the values, in a form it cannot use.
+    const { key } = await createApiKey(server.runtime.ctx.db, server.companyId, {
+      readOnly: true,
+      now: new Date(),
+    });
+    const viewer = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await viewer.goto(`${server.url}/admin/settings`);
+      await viewer.getByLabel('Chave de API').fill(key);
+      await viewer.getByRole('button', { name: 'Entrar' }).click();
+      const seen = viewer.getByRole('form', { name: 'Avisos por e-mail' });
+      await seen.getByTestId('notices-current').waitFor();
+      expect(await seen.getByLabel('Endereço para avisos').inputValue()).toBe('dono@bellavista.com.br');
+      expect(await seen.getByLabel('Idioma dos e-mails').inputValue()).toBe('en');
+      expect(await seen.getByLabel('Endereço para avisos').isEditable()).toBe(false);
+      expect(await seen.getByLabel('Idioma dos e-mails').isEnabled()).toBe(false);
+      expect(await seen.getByRole('button', { name: 'Salvar' }).isEnabled()).toBe(false);
+      expect(await viewer.getByText('Chave somente leitura').count()).toBe(1);
+      await viewer.screenshot({ path: path.join(SCREENSHOTS, '15c-settings-read-only.png'), fullPage: true });
+    } finally {
+      await viewer.close();
+    }
+
+    // Clearing the address stops the e-mails; the language stays.
+    await address.fill('');
+    await form.getByRole('button', { name: 'Salvar' }).click();
+    await expect.poll(() => form.getByRole('status').textContent()).toBe('Configurações salvas.');
+    expect(await me()).toMatchObject({ notification_email: null, language: 'en' });
+    expect(await address.getAttribute('aria-invalid')).toBeNull();
+    expect(await form.getByTestId('notices-current').textContent()).toBe(
+      'Sem endereço: o Zupy não envia avisos por e-mail.',
+    );
+    await page.reload();
+    await address.waitFor();
+    expect(await address.inputValue()).toBe('');
   });
 
   it('works at 375 px wide, by keyboard, and logged no console error', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as sdk from './index.js';
 import { WebhookVerificationError } from './errors.js';
-import { canonicalEvent, formatTimestamp, serializeEvent } from './events.js';
+import { canonicalEvent, formatTimestamp, serializeEvent } from './event-schemas.js';
 import { parseEvent } from './parse-event.js';
 import { sampleEvent } from './samples.js';
 

@@ -5,10 +5,11 @@ export {
   DISABLE_REASON_CODES,
   TIER_NAMES,
   QUALIFICATION_METRICS,
-  canonicalEvent,
-  serializeEvent,
-  formatTimestamp,
+  isEventType,
+  isOperationalEventType,
+  isOperationalEvent,
 } from './events.js';
+export { EVENT_SCHEMAS, canonicalEvent, serializeEvent, formatTimestamp } from './event-schemas.js';
 export type {
   EventType,
   CustomerEventType,
@@ -46,7 +47,6 @@ export { generateSecret } from './generate-secret.js';
 export { sampleEvent } from './samples.js';
 export type { SampleOptions } from './samples.js';
 export { parseEvent, parseJson } from './parse-event.js';
-export { EVENT_SCHEMAS, isEventType, isOperationalEventType, isOperationalEvent } from './events.js';
 export { eventJsonSchema } from './json-schema.js';
 export { createWebhookHandler, BODY_PARSED_MESSAGE } from './handler.js';
 export type {

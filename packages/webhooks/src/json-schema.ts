@@ -1,4 +1,5 @@
-import { EVENT_SCHEMAS, type EventType } from './events.js';
+import { EVENT_SCHEMAS } from './event-schemas.js';
+import type { EventType } from './events.js';
 import { sampleEvent } from './samples.js';
 import type { JsonSchema } from './schema.js';
 

@@ -5,14 +5,13 @@ import {
   CUSTOMER_EVENT_TYPES,
   EVENT_TYPES,
   OPERATIONAL_EVENT_TYPES,
-  canonicalEvent,
   isEventType,
   isOperationalEvent,
   isOperationalEventType,
-  serializeEvent,
   type OperationalEvent,
   type ZupyEvent,
 } from './events.js';
+import { canonicalEvent, serializeEvent } from './event-schemas.js';
 import { parseEvent } from './parse-event.js';
 import { sampleEvent } from './samples.js';
 

@@ -1,5 +1,6 @@
 import { WebhookVerificationError } from './errors.js';
-import { EVENT_SCHEMAS, isEventType, type ZupyEvent } from './events.js';
+import { EVENT_SCHEMAS } from './event-schemas.js';
+import { isEventType, type ZupyEvent } from './events.js';
 import { SchemaError } from './schema.js';
 import type { RawBody } from './sign.js';
 

@@ -1,18 +1,18 @@
-import {
-  formatTimestamp,
-  type CustomerEvent,
-  type CustomerEventType,
-  type CustomerRegisteredEvent,
-  type DeliveryFailedEvent,
-  type EndpointDisabledEvent,
-  type EndpointEnabledEvent,
-  type EndpointSummary,
-  type EventType,
-  type OperationalEvent,
-  type OperationalEventType,
-  type TierUpgradedEvent,
-  type ZupyEvent,
+import type {
+  CustomerEvent,
+  CustomerEventType,
+  CustomerRegisteredEvent,
+  DeliveryFailedEvent,
+  EndpointDisabledEvent,
+  EndpointEnabledEvent,
+  EndpointSummary,
+  EventType,
+  OperationalEvent,
+  OperationalEventType,
+  TierUpgradedEvent,
+  ZupyEvent,
 } from './events.js';
+import { formatTimestamp } from './event-schemas.js';
 
 export interface SampleOptions {
   companyId?: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WebhookVerificationError } from './errors.js';
-import { serializeEvent } from './events.js';
+import { serializeEvent } from './event-schemas.js';
 import { generateSecret } from './generate-secret.js';
 import { createWebhookHandler } from './handler.js';
 import { sampleEvent } from './samples.js';

@@ -10,7 +10,8 @@ import { generateSecret } from '../src/generate-secret.js';
 import { createWebhookHandler, type WebhookHandlerOptions } from '../src/handler.js';
 import { createNodeListener } from '../src/node.js';
 import { sampleEvent } from '../src/samples.js';
-import { OPERATIONAL_EVENT_TYPES, serializeEvent, type ZupyEvent } from '../src/events.js';
+import { serializeEvent } from '../src/event-schemas.js';
+import { OPERATIONAL_EVENT_TYPES, type ZupyEvent } from '../src/events.js';
 import { signatureHeaders } from '../src/sign.js';
 
 const SECRET = generateSecret();

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { serializeEvent } from '../src/events.js';
+import { serializeEvent } from '../src/event-schemas.js';
 import { generateSecret } from '../src/generate-secret.js';
 import { sampleEvent } from '../src/samples.js';
 import { signatureHeaders } from '../src/sign.js';

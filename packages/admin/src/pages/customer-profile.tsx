@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Customer, type LedgerEntry, type Page, type Program } from '../api.js';
+import { fieldError } from '../api-messages.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { useSession } from '../context.js';
@@ -50,14 +51,14 @@ function PointsForm({
         value={amount}
         onInput={setAmount}
         inputMode="numeric"
-        error={error?.forField('amount')}
+        error={fieldError(t, error, 'amount')}
         name="amount"
       />
       <Field
         label={t('profile.reason')}
         value={reason}
         onInput={setReason}
-        error={error?.forField('reason')}
+        error={fieldError(t, error, 'reason')}
         name="reason"
       />
       {operation === 'add' && (
@@ -66,7 +67,7 @@ function PointsForm({
           value={orderValue}
           onInput={setOrderValue}
           inputMode="decimal"
-          error={error?.forField('order_value')}
+          error={fieldError(t, error, 'order_value')}
           name="orderValue"
         />
       )}

@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
-import { api, ApiError, TIER_NAMES, type Customer, type Page } from '../api.js';
+import { TIER_NAMES } from '@zupy/webhooks/events';
+import { api, ApiError, type Customer, type Page } from '../api.js';
+import { fieldError } from '../api-messages.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { adminPath, useSession } from '../context.js';
@@ -45,14 +47,14 @@ function RegisterForm({ onRegistered }: { onRegistered: () => void }) {
         label={t('customers.name')}
         value={form.name}
         onInput={set('name')}
-        error={error?.forField('name')}
+        error={fieldError(t, error, 'name')}
         name="name"
       />
       <Field
         label={t('customers.phone')}
         value={form.phone}
         onInput={set('phone')}
-        error={error?.forField('phone')}
+        error={fieldError(t, error, 'phone')}
         inputMode="tel"
         name="phone"
         hint="(11) 96595-8122"
@@ -61,7 +63,7 @@ function RegisterForm({ onRegistered }: { onRegistered: () => void }) {
         label={t('customers.email')}
         value={form.email}
         onInput={set('email')}
-        error={error?.forField('email')}
+        error={fieldError(t, error, 'email')}
         name="email"
         inputMode="email"
       />
@@ -69,7 +71,7 @@ function RegisterForm({ onRegistered }: { onRegistered: () => void }) {
         label={t('customers.cpf')}
         value={form.cpf}
         onInput={set('cpf')}
-        error={error?.forField('cpf')}
+        error={fieldError(t, error, 'cpf')}
         name="cpf"
         inputMode="numeric"
       />

@@ -1,8 +1,8 @@
+import { EVENT_TYPES } from '@zupy/webhooks/events';
 import { useState } from 'preact/hooks';
 import {
   api,
   DELIVERY_STATUSES,
-  EVENT_TYPES,
   type Delivery,
   type DeliveryAttempt,
   type Endpoint,

@@ -1,8 +1,13 @@
 import { useEffect, useState } from 'preact/hooks';
-import { api, ApiError, TIER_NAMES, type Program } from '../api.js';
+import { QUALIFICATION_METRICS, TIER_NAMES } from '@zupy/webhooks/events';
+import { api, ApiError, type Program, type ProgramMetric } from '../api.js';
+import { fieldError } from '../api-messages.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { useSession } from '../context.js';
+
+/** The SDK's metrics a program can use (not `custom_criteria`, which only describes manual changes). */
+const PROGRAM_METRICS = QUALIFICATION_METRICS.filter((m): m is ProgramMetric => m !== 'custom_criteria');
 
 export function ProgramPage() {
   const { t, me } = useSession();
@@ -50,7 +55,7 @@ export function ProgramPage() {
             onChange={(v) =>
               setProgram({ ...program, qualification_metric: v as Program['qualification_metric'] })
             }
-            options={(['points_balance', 'total_spent', 'transaction_count'] as const).map((m) => ({
+            options={PROGRAM_METRICS.map((m) => ({
               value: m,
               label: t(`metric.${m}`),
             }))}
@@ -64,14 +69,14 @@ export function ProgramPage() {
                   value={tier.name}
                   onChange={(v) => setTier(i, { name: v })}
                   options={TIER_NAMES.map((n) => ({ value: n, label: n }))}
-                  error={saveError?.forField(`tiers[${i}].name`)}
+                  error={fieldError(t, saveError, `tiers[${i}].name`)}
                 />
                 <Field
                   label={`${t('program.metric')} ≥`}
                   value={String(tier.threshold)}
                   onInput={(v) => setTier(i, { threshold: Number(v) })}
                   inputMode="decimal"
-                  error={saveError?.forField(`tiers[${i}].threshold`)}
+                  error={fieldError(t, saveError, `tiers[${i}].threshold`)}
                 />
                 <button
                   type="button"
@@ -123,7 +128,7 @@ export function ProgramPage() {
                 setProgram({ ...program, welcome_reward: { type: 'points', points: Number(v) } })
               }
               inputMode="numeric"
-              error={saveError?.forField('welcome_reward.points')}
+              error={fieldError(t, saveError, 'welcome_reward.points')}
             />
           )}
           {saveError && <Notice kind="error">{describeError(saveError)}</Notice>}

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from 'typebox';
+import { Type, type Static } from 'typebox';
 import { identity } from '../http/auth.js';
 import { EventTypeSchema, IsoTimestamp, PageOf, PageQuery } from '../http/schemas.js';
 import type { DeliveryContext } from './delivery-context.js';
@@ -39,6 +39,8 @@ const DeliveryFields = {
   created_at: IsoTimestamp,
 };
 const DeliverySchema = Type.Object(DeliveryFields);
+/** A delivery as the API answers it (the schema, so what goes on the wire). */
+export type DeliveryResponse = Static<typeof DeliverySchema>;
 
 const AttemptSchema = Type.Object({
   attempt: Type.Integer(),
@@ -49,6 +51,8 @@ const AttemptSchema = Type.Object({
   response_body: Type.Union([Type.String(), Type.Null()], { description: 'The first 4 KB' }),
   error: Type.Union([Type.String(), Type.Null()]),
 });
+/** One attempt, in `GET /webhooks/deliveries/{id}/`. */
+export type DeliveryAttemptResponse = Static<typeof AttemptSchema>;
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 

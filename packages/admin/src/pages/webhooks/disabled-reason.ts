@@ -1,8 +1,8 @@
-import type { DisabledCode } from '../../api.js';
+import type { DisableReasonCode } from '@zupy/webhooks/events';
 import type { Translate } from '../../i18n.js';
 
 /** Why an endpoint is disabled, in the panel's language; the server's own words for an unknown code. */
-export function disabledReason(t: Translate, code: DisabledCode | null, reason: string | null): string {
+export function disabledReason(t: Translate, code: DisableReasonCode | null, reason: string | null): string {
   switch (code) {
     case 'gone':
       return t('disabled.gone');

@@ -1,12 +1,7 @@
+import { CUSTOMER_EVENT_TYPES, OPERATIONAL_EVENT_TYPES } from '@zupy/webhooks/events';
 import { useId, useState } from 'preact/hooks';
-import {
-  api,
-  ApiError,
-  CUSTOMER_EVENT_TYPES,
-  OPERATIONAL_EVENT_TYPES,
-  type Endpoint,
-  type EndpointOrdering,
-} from '../../api.js';
+import { api, ApiError, type Endpoint, type EndpointOrdering } from '../../api.js';
+import { fieldError } from '../../api-messages.js';
 import { Field, Notice } from '../../components/field.js';
 import { describeError } from '../../components/use-async.js';
 import { useSession } from '../../context.js';
@@ -171,7 +166,7 @@ export function EndpointForm({
         label={t('webhooks.url')}
         value={url}
         onInput={setUrl}
-        error={error?.forField('url')}
+        error={fieldError(t, error, 'url')}
         name="url"
         type="url"
       />

@@ -1,11 +1,6 @@
+import { CUSTOMER_EVENT_TYPES, OPERATIONAL_EVENT_TYPES } from '@zupy/webhooks/events';
 import { useState } from 'preact/hooks';
-import {
-  api,
-  CUSTOMER_EVENT_TYPES,
-  OPERATIONAL_EVENT_TYPES,
-  type Endpoint,
-  type TestSend,
-} from '../../api.js';
+import { api, type Endpoint, type TestSend } from '../../api.js';
 import { Notice, Select } from '../../components/field.js';
 import { describeError } from '../../components/use-async.js';
 import { useSession } from '../../context.js';

@@ -1,0 +1,19 @@
+/**
+ * The admin panel declares the API's answers by hand (packages/admin/src/api.ts: its own tsconfig
+ * cannot load the server's sources). This file holds them to the server's response schemas:
+ * `npm run typecheck` (tsconfig.test.json) fails when a field is added, dropped or retyped on one
+ * side only — as `updated_at` once was on endpoints. Nothing here runs.
+ */
+import type { Delivery, DeliveryAttempt, Endpoint, Me } from '../../admin/src/api.js';
+import type { CompanySettings } from '../src/companies/company-settings.js';
+import type { DeliveryAttemptResponse, DeliveryResponse } from '../src/delivery/delivery-routes.js';
+import type { EndpointView } from '../src/webhooks/endpoint-store.js';
+
+/** True only when A and B are the same type (not merely assignable one way). */
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Same<A, B> = Equal<A, B> extends true ? true : { panel: A; server: B };
+
+export const endpointMatches: Same<Endpoint, EndpointView> = true;
+export const deliveryMatches: Same<Delivery, DeliveryResponse> = true;
+export const attemptMatches: Same<DeliveryAttempt, DeliveryAttemptResponse> = true;
+export const meMatches: Same<Me, CompanySettings> = true;
