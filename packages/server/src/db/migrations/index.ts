@@ -6,6 +6,7 @@ import * as m0003 from './0003-claim-index.js';
 import * as m0004 from './0004-worker-lock.js';
 import * as m0005 from './0005-pending-indexes.js';
 import * as m0006 from './0006-log-indexes.js';
+import * as m0007 from './0007-storage-probe.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -19,4 +20,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004-worker-lock': m0004,
   '0005-pending-indexes': m0005,
   '0006-log-indexes': m0006,
+  '0007-storage-probe': m0007,
 };
