@@ -39,6 +39,11 @@ export const ERROR_CODES = {
   ZUPY_RATE_LIMITED: { status: 429, slug: 'rate-limited', title: 'Too many requests' },
   ZUPY_LIMIT_REACHED: { status: 409, slug: 'limit-reached', title: 'Limit reached' },
   ZUPY_UNAVAILABLE: { status: 503, slug: 'unavailable', title: 'Service unavailable' },
+  ZUPY_STORAGE_FULL: {
+    status: 507,
+    slug: 'storage-full',
+    title: 'Insufficient storage',
+  },
   ZUPY_INTERNAL: { status: 500, slug: 'internal', title: 'Internal server error' },
 } as const;
 

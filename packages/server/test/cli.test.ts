@@ -72,6 +72,7 @@ describe('zupy CLI (built, as a subprocess)', () => {
         '0006-log-indexes',
         '0007-delivery-edges',
         '0008-owner-notifications',
+        '0009-storage-probe',
       ],
     });
     const second = await zupy(dataDir, 'migrate');

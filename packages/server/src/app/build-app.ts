@@ -14,6 +14,7 @@ import { integrationRoutes } from '../webhooks/integration-routes.js';
 import { installApiKeyAuth } from '../http/auth.js';
 import { installErrorHandler } from '../http/error-handler.js';
 import { installSecurityHeaders } from '../http/security-headers.js';
+import { installStorageGate } from '../http/storage-gate.js';
 import { installAdminPanel } from '../http/admin-static.js';
 import { healthRoutes } from '../http/health-routes.js';
 import { metricsRoutes } from './metrics-routes.js';
@@ -49,10 +50,10 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
   });
   limitServer(app, options);
   app.setValidatorCompiler(createValidatorCompiler());
-  installErrorHandler(app);
+  installErrorHandler(app, ctx.storage);
   installSecurityHeaders(app, { adminSourceMaps: options.adminSourceMaps === true });
   await installOpenApi(app);
-  await app.register(healthRoutes(ctx.db));
+  await app.register(healthRoutes(ctx.db, ctx.storage));
   await installAdminPanel(app);
   await app.register(metricsRoutes(options.runtime ?? { ctx, worker: null }));
 
@@ -82,6 +83,8 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
           statusCode: context.statusCode,
         }),
       });
+      // While the disk is full, writes are refused before they reach the database (507).
+      installStorageGate(api, ctx.storage);
       await api.register(companyRoutes(ctx));
       await api.register(overviewRoutes(ctx));
       await api.register(customerRoutes(ctx));

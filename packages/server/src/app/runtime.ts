@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { createStorageHealth } from '../db/storage-health.js';
 import { onDeliveriesDue } from '../db/deliveries-due.js';
 import { createWakeups } from '../db/wakeups.js';
 import { generateCouponCode, generateMemberId } from '../customers/member-id.js';
@@ -89,6 +90,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     deliveryStore: createDeliveryStore(database),
     cursors: createListCursors(masterKey),
     random: Math.random,
+    storage: createStorageHealth(() => database.probeWrite()),
     ...ctxOverrides,
     webhooks,
   };

@@ -13,8 +13,8 @@ export async function buildWorkerApp(
 ): Promise<FastifyInstance> {
   const app = Fastify({ ...fastifyServerOptions(serverOptions), logger: { level: logLevel } });
   limitServer(app, serverOptions);
-  installErrorHandler(app);
-  await app.register(healthRoutes(runtime.ctx.db));
+  installErrorHandler(app, runtime.ctx.storage);
+  await app.register(healthRoutes(runtime.ctx.db, runtime.ctx.storage));
   await app.register(metricsRoutes(runtime));
   return app;
 }

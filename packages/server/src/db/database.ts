@@ -16,6 +16,7 @@ import type { DialectName } from './dialect.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import { shareCommits } from './shared-commit.js';
+import { writeStorageProbe } from './storage-probe.js';
 import { createWalSync, sqliteCommitMark } from './wal-sync.js';
 import type { Tables } from './tables.js';
 
@@ -32,6 +33,12 @@ export interface Database {
    * (wal-sync.ts); PostgreSQL's commits are durable already.
    */
   syncToDisk(): Promise<void>;
+  /**
+   * One small durable write that needs new space on the disk (storage-probe.ts); on SQLite after a
+   * truncating checkpoint that gives the WAL's space back. Rejects while the storage refuses writes:
+   * storage-health.ts runs it, once a second at most, to learn when they succeed again.
+   */
+  probeWrite(): Promise<void>;
   /** SQLite only: the connection itself, for the delivery worker's hot path (delivery/store/sqlite-delivery-store.ts). */
   readonly sqlite?: SqliteConnection;
   close(): Promise<void>;
@@ -51,6 +58,19 @@ export const SQLITE_FILE_NAME = 'zupy.db';
 export const DEFAULT_PG_POOL_SIZE = 10;
 /** No statement may hold a connection longer than this. */
 export const PG_STATEMENT_TIMEOUT_MS = 30_000;
+/**
+ * The WAL's bound: cut back to this size when it starts over after a checkpoint (`journal_size_limit`),
+ * so that a burst or an import does not keep its high-water mark of disk space for good, and emptied
+ * by a truncating checkpoint when steady writes keep it from starting over
+ * (background-checkpoints.ts). Large enough that a busy server's WAL, reused every 100 ms, is not
+ * cut and regrown each time.
+ */
+export const WAL_SIZE_LIMIT_BYTES = 16 * 1024 * 1024;
+
+export interface SqliteOptions {
+  /** The WAL's bound (tests set a small one). */
+  walSizeLimitBytes?: number;
+}
 
 /**
  * Opens the embedded SQLite database in WAL mode. Commits do not wait for the disk
@@ -59,7 +79,7 @@ export const PG_STATEMENT_TIMEOUT_MS = 30_000;
  * crash, without an fsync per request on the event loop. WAL checkpoints run on a thread of their own
  * (background-checkpoints.ts), not in the middle of a request.
  */
-export function openSqlite(file: string): Database {
+export function openSqlite(file: string, options: SqliteOptions = {}): Database {
   if (file !== ':memory:') {
     // Customers' personal data: a 0700 dir and 0600 files whatever the umask (private-files.ts).
     ensurePrivateDir(path.dirname(file));
@@ -73,6 +93,8 @@ export function openSqlite(file: string): Database {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  const walSizeLimitBytes = options.walSizeLimitBytes ?? WAL_SIZE_LIMIT_BYTES;
+  sqlite.pragma(`journal_size_limit = ${walSizeLimitBytes}`);
   const db = new Kysely<Tables>({
     dialect: new ImmediateSqliteDialect({ database: cachingStatements(sqlite) }),
   });
@@ -80,13 +102,32 @@ export function openSqlite(file: string): Database {
   const onDisk = file !== ':memory:';
   const wal = onDisk ? createWalSync(`${file}-wal`, sqliteCommitMark(sqlite)) : null;
   const checkpoints = onDisk
-    ? startBackgroundCheckpoints(file, sqlite, { onError: (error) => process.emitWarning(error) })
+    ? startBackgroundCheckpoints(file, sqlite, {
+        walSizeLimitBytes,
+        onError: (error) => process.emitWarning(error),
+        onLowSpace: (low, freeBytes) => {
+          if (!low) return;
+          process.emitWarning(
+            `the disk under ${path.dirname(file)} has ${(freeBytes / 1024 / 1024).toFixed(1)} MB free: ` +
+              'SQLite now checkpoints after every commit (slower) so that a full disk cannot wedge it; ' +
+              'free space before writes fail',
+            { code: 'ZUPY_DISK_LOW' },
+          );
+        },
+      })
     : null;
   return {
     db,
     dialect: 'sqlite',
     sqlite: { run: (work) => db.connection().execute(() => Promise.resolve(work(sqlite))) },
     syncToDisk: () => wal?.sync() ?? Promise.resolve(),
+    async probeWrite() {
+      // The checkpoint first: it needs the freed space to grow the database; the write then finds
+      // an empty WAL and needs a page of new space itself.
+      await checkpoints?.truncate();
+      await writeStorageProbe(db, new Date());
+      await wal?.sync();
+    },
     async close() {
       // What the CLI wrote (an import, a new key, migrations) is on disk before the process reports success.
       await wal?.flush();
@@ -155,7 +196,14 @@ export function openPostgres(url: string, poolSize = DEFAULT_PG_POOL_SIZE): Data
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', url, syncToDisk: () => Promise.resolve(), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    url,
+    syncToDisk: () => Promise.resolve(),
+    probeWrite: () => writeStorageProbe(db, new Date()),
+    close: () => db.destroy(),
+  };
 }
 
 export interface DatabaseLocation {

@@ -14,6 +14,7 @@ export interface Tables {
   delivery_attempts: DeliveryAttemptsTable;
   worker_locks: WorkerLocksTable;
   owner_notifications: OwnerNotificationsTable;
+  storage_probe: StorageProbeTable;
 }
 
 export interface CompaniesTable {
@@ -202,6 +203,12 @@ export interface WorkerLocksTable {
   /** `host pid nonce` of the holding process. */
   holder: string;
   expires_at: string;
+}
+
+/** One row, rewritten to find out whether writes succeed again (storage-probe.ts). */
+export interface StorageProbeTable {
+  id: number;
+  probed_at: string;
 }
 
 export type EndpointRow = Selectable<WebhookEndpointsTable>;

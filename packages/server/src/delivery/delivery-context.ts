@@ -1,3 +1,4 @@
+import type { StorageHealth } from '../db/storage-health.js';
 import type { AppContext } from '../shared/context.js';
 import type { SecretBox } from '../shared/secret-box.js';
 import type { HostResolver } from './address-guard.js';
@@ -26,4 +27,6 @@ export interface DeliveryContext extends AppContext {
   readonly webhooks: WebhookSettings;
   /** A number in [0, 1): retry jitter. */
   readonly random: () => number;
+  /** Whether writes succeed: while the disk is full they are refused up front (storage-health.ts). */
+  readonly storage: StorageHealth;
 }

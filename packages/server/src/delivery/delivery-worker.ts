@@ -10,6 +10,7 @@ import { endpointSecrets } from './endpoint-secrets.js';
 import { releaseOrphanedWaits } from './delivery-order.js';
 import { probeDueEndpoints } from './endpoint-probes.js';
 import { EndpointSlots } from './endpoint-slots.js';
+import { storageFailureOf } from '../db/database-failure.js';
 
 export interface WorkerOptions {
   /** Requests in flight across all endpoints: against slow receivers, concurrency is the limit, not CPU. */
@@ -102,7 +103,7 @@ export class DeliveryWorker {
       const pruned = await pruneDeliveryLog(this.ctx.db, cutoff);
       if (pruned.deliveries + pruned.events > 0) this.log.info({ pruned }, 'pruned the delivery log');
     } catch (error) {
-      this.log.error({ err: error }, 'pruning the delivery log failed');
+      if (!this.storageFailed(error)) this.log.error({ err: error }, 'pruning the delivery log failed');
     }
     await this.repairOrder();
   }
@@ -180,7 +181,8 @@ export class DeliveryWorker {
       try {
         claimed = await this.claimAndDispatch();
       } catch (error) {
-        this.log.error({ err: error }, 'claiming deliveries failed; retrying shortly');
+        if (!this.storageFailed(error))
+          this.log.error({ err: error }, 'claiming deliveries failed; retrying shortly');
       }
       if (claimed === 0 || this.slots.sending >= this.options.maxInFlight)
         await this.sleep(this.options.pollMs);
@@ -206,9 +208,23 @@ export class DeliveryWorker {
     });
   }
 
+  /**
+   * A failure of the storage (disk full, I/O) is told to the storage health, which logs it once per
+   * interval, instead of a stack per attempt; true if it was one.
+   */
+  private storageFailed(error: unknown): boolean {
+    const kind = storageFailureOf(error);
+    if (kind !== null) this.ctx.storage.recordFailure(kind, error, this.log);
+    return kind !== null;
+  }
+
   private async claimAndDispatch(): Promise<number> {
     const room = Math.min(this.options.batchSize, this.options.maxInFlight - this.slots.sending);
     if (room <= 0) return 0;
+    // While writes fail, nothing is claimed: a delivery sent now could not be recorded, and would
+    // be sent again once writes succeed. The check probes once a second at most; meanwhile the
+    // loop sleeps its poll interval.
+    if (!(await this.ctx.storage.writable(this.log))) return 0;
     const now = this.ctx.clock();
     const store = this.ctx.deliveryStore;
     const mayWork = await store.mayWork();
@@ -285,7 +301,8 @@ export class DeliveryWorker {
         }
       } catch (error) {
         // The lease will expire and the delivery will be sent again: at least once, never lost.
-        this.log.error({ err: error, delivery: row.id }, 'delivery attempt could not be recorded');
+        if (!this.storageFailed(error))
+          this.log.error({ err: error, delivery: row.id }, 'delivery attempt could not be recorded');
       } finally {
         if (!sent) this.freeSlot(row.endpoint_id);
         // A delivery whose outcome could not be written is held for a lease's time before it is sent

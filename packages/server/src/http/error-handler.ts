@@ -2,7 +2,9 @@ import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
 import { ZupyError, type ErrorCode, type FieldError } from '../errors.js';
 import { buildProblem, sendProblem } from './problem.js';
-import { isDatabaseUnavailable } from '../db/unavailable.js';
+import { classifyDatabaseFailure } from '../db/database-failure.js';
+import type { StorageHealth } from '../db/storage-health.js';
+import { storageRefusal } from './storage-gate.js';
 
 /** `/tiers/0/threshold` → `tiers[0].threshold`. */
 function fieldPath(instancePath: string, child?: string): string {
@@ -60,8 +62,12 @@ const FASTIFY_CODES: Readonly<Record<string, ErrorCode>> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'ZUPY_MALFORMED_REQUEST',
 };
 
-/** The one place where errors become HTTP answers. Unknown errors are logged and told apart by nothing. */
-export function installErrorHandler(app: FastifyInstance): void {
+/**
+ * The one place where errors become HTTP answers. Unknown errors are logged and told apart by nothing.
+ * A write the storage refused (disk full, I/O error) is told to `storage`, which logs it once per
+ * interval and refuses further writes until they succeed again.
+ */
+export function installErrorHandler(app: FastifyInstance, storage: StorageHealth): void {
   app.setErrorHandler((error: FastifyError | ZupyError, request: FastifyRequest, reply) => {
     const instance = request.url.split('?')[0] ?? request.url;
     if (error instanceof ZupyError) {
@@ -90,7 +96,14 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
       return sendProblem(reply, buildProblem('ZUPY_MALFORMED_REQUEST', error.message, instance));
     }
-    if (isDatabaseUnavailable(error)) {
+    const failure = classifyDatabaseFailure(error);
+    if (failure === 'storage-full' || failure === 'storage-error') {
+      storage.recordFailure(failure, error, request.log);
+      const refusal = storageRefusal(failure);
+      reply.headers(refusal.headers);
+      return sendProblem(reply, buildProblem(refusal.code, refusal.message, instance));
+    }
+    if (failure === 'unavailable') {
       const { code, message } = error as { code?: string; message: string };
       request.log.warn({ code, message }, 'database unavailable');
       reply.header('retry-after', '1');

@@ -18,7 +18,7 @@ export async function installOpenApi(app: FastifyInstance): Promise<void> {
         title: 'Zupy API',
         version: VERSION,
         description:
-          'Loyalty program API: customers, points, tiers, and signed webhooks. Errors are RFC 9457 problem documents (`application/problem+json`); a 422 lists each bad field in `errors`.',
+          'Loyalty program API: customers, points, tiers, and signed webhooks. Errors are RFC 9457 problem documents (`application/problem+json`); a 422 lists each bad field in `errors`. Any operation may answer 503 (the database is unavailable) and any write 507 (the server’s disk is full), both with `Retry-After`: send the request again after it.',
       },
       servers: [{ url: '/' }],
       components: {

@@ -8,6 +8,7 @@ import * as m0005 from './0005-pending-indexes.js';
 import * as m0006 from './0006-log-indexes.js';
 import * as m0007 from './0007-delivery-edges.js';
 import * as m0008 from './0008-owner-notifications.js';
+import * as m0009 from './0009-storage-probe.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -23,4 +24,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-log-indexes': m0006,
   '0007-delivery-edges': m0007,
   '0008-owner-notifications': m0008,
+  '0009-storage-probe': m0009,
 };
