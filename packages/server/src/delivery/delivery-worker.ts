@@ -155,9 +155,11 @@ export class DeliveryWorker {
     const now = Date.now();
     if (this.probing !== null || now < this.nextProbeLook) return;
     this.nextProbeLook = now + PROBE_LOOK_MS;
+    // Only the process that sends (its last claim held the delivery lock), and only while writes work.
+    if (this.working !== true) return;
     this.probing = (async () => {
       try {
-        if (!(await this.ctx.deliveryStore.mayWork())) return;
+        if (!(await this.ctx.storage.writable(this.log))) return;
         for (const report of await probeDueEndpoints(this.ctx, this.log)) {
           this.log[report.enabled ? 'info' : 'warn'](
             { endpoint: report.endpointId, status: report.status, error: report.error },
@@ -167,7 +169,7 @@ export class DeliveryWorker {
           );
         }
       } catch (error) {
-        this.log.error({ err: error }, 'probing disabled endpoints failed');
+        if (!this.storageFailed(error)) this.log.error({ err: error }, 'probing disabled endpoints failed');
       } finally {
         this.probing = null;
       }

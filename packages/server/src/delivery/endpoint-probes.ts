@@ -2,6 +2,7 @@ import { isEventType, sampleEvent, type EventType } from '@zupy/webhooks';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EndpointRow } from '../db/tables.js';
 import { lockForUpdate } from '../db/row-locks.js';
+import { storageFailureOf } from '../db/database-failure.js';
 import { runInTransaction } from '../db/transaction.js';
 import { recordEvent } from '../events/record-event.js';
 import type { DeliveryContext } from './delivery-context.js';
@@ -57,6 +58,8 @@ export async function probeDueEndpoints(
     try {
       reports.push(await probe(ctx, endpoint));
     } catch (error) {
+      // A storage failure is the worker's to report (once per interval), not a stack per endpoint.
+      if (storageFailureOf(error) !== null) throw error;
       log.error({ err: error, endpoint: endpoint.id }, 'probing a disabled endpoint failed');
     }
   }
