@@ -294,6 +294,9 @@ export class DeliveryWorker {
         }
         const result = await this.batcher.record(outcome);
         recorded = true;
+        // Its end may have released the member's next delivery (delivery-order.ts), due now: claim
+        // again at once if the last claim found nothing, instead of sleeping a poll interval.
+        if (row.member_id !== null && result.status !== 'pending' && this.idle) this.wake();
         this.attemptsRecorded[result.status === 'pending' ? 'retrying' : result.status]++;
         if (result.endpointDisabled) {
           this.log.warn(
