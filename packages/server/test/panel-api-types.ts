@@ -4,7 +4,18 @@
  * `npm run typecheck` (tsconfig.test.json) fails when a field is added, dropped or retyped on one
  * side only — as `updated_at` once was on endpoints. Nothing here runs.
  */
-import type { Delivery, DeliveryAttempt, Endpoint, Me } from '../../admin/src/api.js';
+import type {
+  Customer,
+  Delivery,
+  DeliveryAttempt,
+  Endpoint,
+  Me,
+  Overview,
+  TestSend,
+} from '../../admin/src/api.js';
+import type { CustomerProfile } from '../src/customers/customer-profile.js';
+import type { OverviewStats } from '../src/overview/overview-stats.js';
+import type { TestSendResult } from '../src/webhooks/test-send.js';
 import type { CompanySettings } from '../src/companies/company-settings.js';
 import type { DeliveryAttemptResponse, DeliveryResponse } from '../src/delivery/delivery-routes.js';
 import type { EndpointView } from '../src/webhooks/endpoint-store.js';
@@ -17,3 +28,6 @@ export const endpointMatches: Same<Endpoint, EndpointView> = true;
 export const deliveryMatches: Same<Delivery, DeliveryResponse> = true;
 export const attemptMatches: Same<DeliveryAttempt, DeliveryAttemptResponse> = true;
 export const meMatches: Same<Me, CompanySettings> = true;
+export const customerMatches: Same<Customer, CustomerProfile> = true;
+export const testSendMatches: Same<TestSend, TestSendResult> = true;
+export const overviewMatches: Same<Overview, OverviewStats> = true;
