@@ -10,6 +10,7 @@ import { registerTriggerCommand } from './trigger.js';
 import { registerVerifyCommand } from './verify.js';
 import { registerMigrateCommand } from './migrate.js';
 import { registerServeCommand } from './serve.js';
+import { describeStartupError } from './startup-errors.js';
 
 const program = new Command()
   .name('zupy')
@@ -33,6 +34,11 @@ try {
   if (error instanceof ZupyError || error instanceof ConfigError) {
     process.stderr.write(`zupy: ${error.message}\n`);
     process.exit(error instanceof ConfigError ? 78 : 1);
+  }
+  const known = describeStartupError(error);
+  if (known !== null) {
+    process.stderr.write(`zupy: ${known}\n`);
+    process.exit(1);
   }
   throw error;
 }

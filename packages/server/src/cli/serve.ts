@@ -64,6 +64,13 @@ export function registerServeCommand(program: Command): void {
           : []),
         '',
       ];
+      if (config.allowPrivateNetwork) {
+        lines.push(
+          '  Warning    ZUPY_ALLOW_PRIVATE_NETWORK is on: webhooks may reach loopback, private and',
+          '             cloud-metadata addresses. For development only; never in production.',
+          '',
+        );
+      }
       if (demoKey) {
         lines.push(
           '  First start: created the demo company comp_demo. Its API key, shown only this once:',
@@ -91,6 +98,10 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig();
       const runtime = await startRuntime(config);
       const app = await buildWorkerApp(runtime, config.logLevel, serverOptionsOf(config));
+      if (config.allowPrivateNetwork)
+        app.log.warn(
+          'ZUPY_ALLOW_PRIVATE_NETWORK is on: webhooks may reach loopback, private and cloud-metadata addresses (development only)',
+        );
       runtime.startWorker(app.log);
       await app.listen({ port: config.port, host: config.host });
       stopOnSignals(async () => {

@@ -1,0 +1,43 @@
+import { loadConfig } from '../config.js';
+
+/**
+ * The failures a newcomer meets when starting Zupy, as one line that names the fix (issue 18):
+ * a busy or forbidden port, an unreachable or refusing PostgreSQL. Anything
+ * else is not recognised here (`null`) and keeps its stack: it is a bug to report.
+ */
+export function describeStartupError(error: unknown, env: NodeJS.ProcessEnv = process.env): string | null {
+  const e = error as { code?: unknown; syscall?: unknown; address?: string; port?: number };
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (code === undefined) return null;
+  if (e.syscall === 'listen') {
+    const where = `${e.address ?? 'the host'}:${e.port ?? '?'}`;
+    if (code === 'EADDRINUSE')
+      return `port ${where} is already in use (another Zupy, or another program, listens there): stop it or set ZUPY_PORT to a free port`;
+    if (code === 'EACCES')
+      return `not allowed to listen on ${where} (ports below 1024 need privileges): set ZUPY_PORT to 1024 or above`;
+    if (code === 'EADDRNOTAVAIL')
+      return `cannot listen on ${where}: ZUPY_HOST is not an address of this machine`;
+  }
+  const database = databaseTarget(env);
+  if (database !== null) {
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT')
+      return `cannot reach PostgreSQL at ${database} (ZUPY_DATABASE_URL): is it running, and is the host and port right?`;
+    if (code === '28P01' || code === '28000')
+      return `PostgreSQL at ${database} refused the user or password in ZUPY_DATABASE_URL`;
+    if (code === '3D000')
+      return `the database in ZUPY_DATABASE_URL does not exist on ${database}: create it (createdb) first`;
+  }
+  return null;
+}
+
+/** `host:port` of the configured PostgreSQL (no user, no password), or null on SQLite. */
+function databaseTarget(env: NodeJS.ProcessEnv): string | null {
+  try {
+    const url = loadConfig(env).databaseUrl;
+    if (url === undefined) return null;
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}`;
+  } catch {
+    return null;
+  }
+}
