@@ -6,6 +6,7 @@ import { loadConfig } from '../config.js';
  * else is not recognised here (`null`) and keeps its stack: it is a bug to report.
  */
 export function describeStartupError(error: unknown, env: NodeJS.ProcessEnv = process.env): string | null {
+  if (typeof error !== 'object' || error === null) return null;
   const e = error as { code?: unknown; syscall?: unknown; address?: string; port?: number };
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (code === undefined) return null;
