@@ -58,6 +58,30 @@ describe('points', () => {
     expect((await server.api.get(`/api/v2/customers/${memberId}/`)).body.points_balance).toBe(100);
   });
 
+  it('spends exactly the whole balance down to 0, then refuses one point more and keeps 0', async () => {
+    const all = await server.api.post(`/api/v2/customers/${memberId}/points/spend/`, { amount: 100 });
+    expect(all.status).toBe(200);
+    expect(all.body).toMatchObject({
+      operation: 'spend',
+      amount: 100,
+      balance_before: 100,
+      balance_after: 0,
+    });
+    const one = await server.api.post(`/api/v2/customers/${memberId}/points/spend/`, { amount: 1 });
+    expect(one.status).toBe(422);
+    expect(one.body.type).toContain('insufficient-balance');
+    expect(one.body.errors).toEqual([{ field: 'amount', detail: 'exceeds the balance of 0 points' }]);
+    expect((await server.api.get(`/api/v2/customers/${memberId}/`)).body).toMatchObject({
+      points_balance: 0,
+      points_spent: 100,
+    });
+    const history = await server.api.get(`/api/v2/customers/${memberId}/points/history/`);
+    expect(history.body.data.map((e: any) => [e.operation, e.amount, e.balance_after])).toEqual([
+      ['spend', 100, 0],
+      ['welcome', 100, 100],
+    ]);
+  });
+
   it.each([
     [{ amount: 0 }, 'amount'],
     [{ amount: 1.5 }, 'amount'],
