@@ -52,6 +52,37 @@ describe('webhooks never reach private networks unless the operator allows it', 
     expect(patch.status).toBe(422);
   });
 
+  it('refuses the private IPv4 ranges from edge to edge and accepts the public addresses just outside them', async () => {
+    server = await startTestServer({ env: { ZUPY_ALLOW_PRIVATE_NETWORK: '' } });
+    const register = (host: string) =>
+      server.api.post('/api/v2/webhooks/endpoints/', { url: `http://${host}/hook` });
+    const refused = [
+      ['10.0.0.0', '10.128.7.9', '10.255.255.255'],
+      ['172.16.0.0', '172.24.200.7', '172.31.255.255'],
+      ['192.168.0.0', '192.168.200.7', '192.168.255.255'],
+    ].flat();
+    for (const host of refused) {
+      const res = await register(host);
+      expect(res.status, host).toBe(422);
+      expect(res.body.errors, host).toEqual([
+        { field: 'url', detail: expect.stringContaining(`${host} is a non-public`) },
+      ]);
+    }
+    const allowed = [
+      '9.255.255.255',
+      '11.0.0.0',
+      '172.15.255.255',
+      '172.32.0.0',
+      '192.167.255.255',
+      '192.169.0.1',
+    ];
+    for (const host of allowed) expect((await register(host)).status, host).toBe(201);
+    const listed = (await server.api.get('/api/v2/webhooks/endpoints/')).body.data.map(
+      (e: { url: string }) => new URL(e.url).hostname,
+    );
+    expect(listed.sort()).toEqual([...allowed].sort());
+  });
+
   it('refuses a host name whose DNS answer is private, without naming the address (no mapping of internal DNS)', async () => {
     const answers = ['192.168.1.20', '2001:db8::7', 'fd12:3456::1', '198.51.100.23'];
     let next = 0;

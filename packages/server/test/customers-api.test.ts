@@ -80,6 +80,50 @@ describe('registering customers', () => {
     expect(await eventCount()).toBe(before);
   });
 
+  it('when one request matches two members on different keys, phone beats CPF and CPF beats e-mail', async () => {
+    const register = (body: object) => server.api.post('/api/v2/customers/', body);
+    const a = await register({ phone: '11 98800-0001', name: 'Ana', email: 'ana@precedence.example' });
+    const b = await register({ phone: '11 98800-0002', name: 'Bia', cpf: '123.456.789-09' });
+    const c = await register({ phone: '11 98800-0003', name: 'Cau', email: 'cau@precedence.example' });
+    expect([a.status, b.status, c.status]).toEqual([201, 201, 201]);
+    const [memberA, memberB] = [a.body.customer.member_id, b.body.customer.member_id];
+    const before = await eventCount();
+
+    // The phone is A's, the CPF is B's: A.
+    const phoneOverCpf = await register({ phone: '11 98800-0001', name: 'X', cpf: '12345678909' });
+    expect(phoneOverCpf.status).toBe(200);
+    expect(phoneOverCpf.body).toMatchObject({ matched_on: 'phone', customer: { member_id: memberA } });
+    // The phone is A's, the e-mail is C's: A.
+    const phoneOverEmail = await register({
+      phone: '11 98800-0001',
+      name: 'X',
+      email: 'cau@precedence.example',
+    });
+    expect(phoneOverEmail.body).toMatchObject({ matched_on: 'phone', customer: { member_id: memberA } });
+    // A new phone, the CPF is B's, the e-mail is A's: B.
+    const cpfOverEmail = await register({
+      phone: '11 98800-0009',
+      name: 'X',
+      cpf: '123.456.789-09',
+      email: 'ana@precedence.example',
+    });
+    expect(cpfOverEmail.status).toBe(200);
+    expect(cpfOverEmail.body).toMatchObject({ matched_on: 'cpf', customer: { member_id: memberB } });
+
+    // Nobody was changed by the requests that matched them, and nothing new was recorded.
+    expect((await server.api.get(`/api/v2/customers/${memberA}/`)).body).toMatchObject({
+      name: 'Ana',
+      cpf: null,
+      email: 'ana@precedence.example',
+    });
+    expect((await server.api.get(`/api/v2/customers/${memberB}/`)).body).toMatchObject({
+      name: 'Bia',
+      email: null,
+    });
+    expect((await server.api.get('/api/v2/customers/?search=98800-0009')).body.data).toEqual([]);
+    expect(await eventCount()).toBe(before);
+  });
+
   it('names every bad field in one 422 problem', async () => {
     const res = await server.api.post('/api/v2/customers/', {
       phone: '123',

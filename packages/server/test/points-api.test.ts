@@ -58,6 +58,30 @@ describe('points', () => {
     expect((await server.api.get(`/api/v2/customers/${memberId}/`)).body.points_balance).toBe(100);
   });
 
+  it('spends exactly the whole balance down to 0, then refuses one point more and keeps 0', async () => {
+    const all = await server.api.post(`/api/v2/customers/${memberId}/points/spend/`, { amount: 100 });
+    expect(all.status).toBe(200);
+    expect(all.body).toMatchObject({
+      operation: 'spend',
+      amount: 100,
+      balance_before: 100,
+      balance_after: 0,
+    });
+    const one = await server.api.post(`/api/v2/customers/${memberId}/points/spend/`, { amount: 1 });
+    expect(one.status).toBe(422);
+    expect(one.body.type).toContain('insufficient-balance');
+    expect(one.body.errors).toEqual([{ field: 'amount', detail: 'exceeds the balance of 0 points' }]);
+    expect((await server.api.get(`/api/v2/customers/${memberId}/`)).body).toMatchObject({
+      points_balance: 0,
+      points_spent: 100,
+    });
+    const history = await server.api.get(`/api/v2/customers/${memberId}/points/history/`);
+    expect(history.body.data.map((e: any) => [e.operation, e.amount, e.balance_after])).toEqual([
+      ['spend', 100, 0],
+      ['welcome', 100, 100],
+    ]);
+  });
+
   it.each([
     [{ amount: 0 }, 'amount'],
     [{ amount: 1.5 }, 'amount'],
@@ -111,6 +135,40 @@ describe('points', () => {
     );
     expect(concurrent.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect((await server.api.get(`/api/v2/customers/${memberId}/`)).body.points_balance).toBe(2507);
+  });
+  it('an Idempotency-Key names one operation in the company: for another member or the other route it is a 422; another company has its own keys', async () => {
+    const headers = { 'idempotency-key': 'order-77' };
+    const other = (await server.api.post('/api/v2/customers/', { phone: '11 98811-0001', name: 'Bia' })).body
+      .customer.member_id;
+    const first = await server.api.post(`/api/v2/customers/${memberId}/points/add/`, { amount: 30 }, headers);
+    expect(first.status).toBe(200);
+
+    const forOther = await server.api.post(`/api/v2/customers/${other}/points/add/`, { amount: 30 }, headers);
+    expect(forOther.status).toBe(422);
+    expect(forOther.body.type).toContain('idempotency-key-reused');
+    expect(forOther.body.errors).toEqual([
+      { field: 'Idempotency-Key', detail: 'already used with a different request' },
+    ]);
+    const asSpend = await server.api.post(
+      `/api/v2/customers/${memberId}/points/spend/`,
+      { amount: 30 },
+      headers,
+    );
+    expect(asSpend.status).toBe(422);
+    expect(asSpend.body.type).toContain('idempotency-key-reused');
+    expect((await server.api.get(`/api/v2/customers/${other}/`)).body.points_balance).toBe(100);
+    expect((await server.api.get(`/api/v2/customers/${memberId}/`)).body.points_balance).toBe(130);
+
+    const company = await server.newCompany('Other Place');
+    const theirs = (await company.api.post('/api/v2/customers/', JOAO)).body.customer.member_id;
+    const inTheirs = await company.api.post(
+      `/api/v2/customers/${theirs}/points/add/`,
+      { amount: 30 },
+      headers,
+    );
+    expect(inTheirs.status).toBe(200);
+    expect(inTheirs.body).toMatchObject({ balance_before: 100, balance_after: 130 });
+    expect((await company.api.get(`/api/v2/customers/${theirs}/`)).body.points_balance).toBe(130);
   });
 });
 
