@@ -64,4 +64,49 @@ describe('delivery rules on their second branch', () => {
     expect(e2!.at - e1!.at).toBeLessThan(1500);
     await deliveryWhen(deliveryOf(u1!), 'succeeded');
   });
+
+  it('a success ends the failure streak: fail, recover, fail again past the period is not disabled; the new streak counts from its own first failure', async () => {
+    server = await startTestServer({
+      worker: true,
+      env: { ZUPY_RETRY_SCHEDULE: '0s,1200ms,100ms', ZUPY_ENDPOINT_DISABLE_AFTER: '1s' },
+    });
+    // Each event fails its first attempt and succeeds on its retry, while `failing` is off.
+    let failing = false;
+    const r = await receiver((req) =>
+      failing || req.headers['x-zupy-attempt'] === '1' ? { status: 500 } : { status: 200 },
+    );
+    const ep = await endpoint(r.url);
+    const failingSince = async () =>
+      (
+        await server.runtime.ctx.db
+          .selectFrom('webhook_endpoints')
+          .select('failing_since')
+          .where('id', '=', ep.id)
+          .executeTakeFirstOrThrow()
+      ).failing_since;
+    await server.api.post('/api/v2/customers/', JOAO);
+    const [first] = await r.waitFor(2);
+    await deliveryWhen(deliveryOf(first!), 'succeeded');
+    expect(await failingSince()).toBeNull();
+    // The retry waited longer than the period, so the next failure comes past it since the first
+    // one: a new streak, not disabled.
+    await server.api.post('/api/v2/customers/', { phone: '11 90000-2222', name: 'Second' });
+    const [, , again] = await r.waitFor(3);
+    const second = await deliveryWhen(deliveryOf(again!), 'succeeded');
+    expect(second.attempts.map((a: { response_status: number }) => a.response_status)).toEqual([500, 200]);
+    let view = (await server.api.get(`/api/v2/webhooks/endpoints/${ep.id}/`)).body;
+    expect(view).toMatchObject({ enabled: true, disabled_reason: null });
+    expect(await failingSince()).toBeNull();
+    // A streak that does last the period disables it, counted from its own first failure.
+    failing = true;
+    const streakStart = Date.now();
+    await server.api.post('/api/v2/customers/', { phone: '11 90000-3333', name: 'Third' });
+    view = await waitUntil(async () => {
+      const res = await server.api.get(`/api/v2/webhooks/endpoints/${ep.id}/`);
+      return res.body.enabled === false ? res.body : undefined;
+    });
+    expect(Date.now() - streakStart).toBeGreaterThanOrEqual(1000);
+    expect(view.disabled_code).toBe('failure_streak');
+    expect(Date.parse(String(await failingSince()))).toBeGreaterThanOrEqual(streakStart - 5);
+  });
 });
