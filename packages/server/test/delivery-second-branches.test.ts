@@ -109,4 +109,60 @@ describe('delivery rules on their second branch', () => {
     expect(view.disabled_code).toBe('failure_streak');
     expect(Date.parse(String(await failingSince()))).toBeGreaterThanOrEqual(streakStart - 5);
   });
+
+  it('a redelivered series that fails again gets the whole retry schedule again, then fails', async () => {
+    server = await startTestServer({ worker: true, env: { ZUPY_RETRY_SCHEDULE: '0s,200ms,200ms' } });
+    const r = await receiver(() => ({ status: 500 }));
+    await endpoint(r.url);
+    await server.api.post('/api/v2/customers/', JOAO);
+    const [first] = await r.waitFor(3);
+    const id = deliveryOf(first!);
+    expect((await deliveryWhen(id, 'failed')).attempts_count).toBe(3);
+    const again = await server.api.post(`/api/v2/webhooks/deliveries/${id}/redeliver/`);
+    expect(again.status).toBe(202);
+    const failed = await waitUntil(async () => {
+      const res = await server.api.get(`/api/v2/webhooks/deliveries/${id}/`);
+      return res.body.status === 'failed' && res.body.attempts_count > 3 ? res.body : undefined;
+    });
+    // Three attempts again, on the schedule, counting up; then given up, with no next attempt.
+    expect(failed.attempts_count).toBe(6);
+    expect(failed.next_attempt_at).toBeNull();
+    expect(r.requests.map((q) => q.headers['x-zupy-attempt'])).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(new Set(r.requests.map(deliveryOf))).toEqual(new Set([id]));
+    expect(r.requests[4]!.at - r.requests[3]!.at).toBeGreaterThanOrEqual(190);
+    expect(r.requests[5]!.at - r.requests[4]!.at).toBeGreaterThanOrEqual(190);
+  });
+
+  it('the running worker leaves test sends alone: one attempt each, failed or not, never retried', async () => {
+    server = await startTestServer({ worker: true, env: { ZUPY_RETRY_SCHEDULE: '0s,100ms,100ms' } });
+    let answer = 200;
+    const r = await receiver(() => ({ status: answer }));
+    const ep = await endpoint(r.url);
+    const testSend = async () => {
+      const res = await server.api.post(`/api/v2/webhooks/endpoints/${ep.id}/test/`, {});
+      expect(res.status).toBe(200);
+      return res.body as { success: boolean; delivery_id: string };
+    };
+    const passed = await testSend();
+    answer = 500;
+    const failedSend = await testSend();
+    expect([passed.success, failedSend.success]).toEqual([true, false]);
+    // A customer event failing on the same endpoint at the same time runs through the whole schedule:
+    // by the time it has failed, the worker went round as often as a retried test send would need.
+    await server.api.post('/api/v2/customers/', JOAO);
+    const event = await waitUntil(async () => {
+      const res = await server.api.get(`/api/v2/webhooks/deliveries/?status=failed`);
+      return res.body.data.find((d: { test: boolean }) => !d.test);
+    });
+    expect(event.attempts_count).toBe(3);
+    const sent = (id: string) => r.requests.filter((q) => deliveryOf(q) === id).length;
+    expect([sent(passed.delivery_id), sent(failedSend.delivery_id), sent(event.id)]).toEqual([1, 1, 3]);
+    for (const [send, status] of [
+      [passed, 'succeeded'],
+      [failedSend, 'failed'],
+    ] as const) {
+      const logged = (await server.api.get(`/api/v2/webhooks/deliveries/${send.delivery_id}/`)).body;
+      expect(logged).toMatchObject({ status, test: true, attempts_count: 1, next_attempt_at: null });
+    }
+  });
 });
