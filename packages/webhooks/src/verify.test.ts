@@ -132,3 +132,65 @@ describe('the timestamp tolerance', () => {
     }
   });
 });
+
+describe('a rotation where the matching secret is neither the first nor the last of the list', () => {
+  // Signed with `middle` alone, as a sender still on the old secret would: the receiver lists three.
+  const [before, middle, after] = [generateSecret(), generateSecret(), generateSecret()];
+  const secrets = [before, middle, after];
+  const signed = {
+    ...delivery,
+    ...signatureHeaders({ secrets: [middle], eventId: 'evt_rotating', timestamp: sentAt, body }),
+  };
+
+  it('X-Zupy-Signature alone (allowReplayableZupySignature: true) matches the middle secret', () => {
+    const headers = stripped(signed);
+    expect(
+      verifySignature({ body, headers, secrets, allowReplayableZupySignature: true, now: sentAt }).scheme,
+    ).toBe('zupy-signature');
+    // Without it in the list, nothing matches.
+    expect(failure({ headers, secrets: [before, after], allowReplayableZupySignature: true })?.reason).toBe(
+      'signature_mismatch',
+    );
+  });
+
+  it('webhook-signature matches the middle secret, and the middle of several entries', () => {
+    expect(verifySignature({ body, headers: signed, secrets, now: sentAt }).scheme).toBe('standard-webhooks');
+    // The sender signing with three secrets: the receiver knowing only the middle one matches its entry.
+    const three = signatureHeaders({ secrets, eventId: 'evt_rotating', timestamp: sentAt, body });
+    expect(three['webhook-signature']!.split(' ')).toHaveLength(3);
+    expect(verifySignature({ body, headers: three, secret: middle, now: sentAt }).scheme).toBe(
+      'standard-webhooks',
+    );
+    expect(failure({ headers: signed, secrets: [before, after] })?.reason).toBe('signature_mismatch');
+  });
+
+  it('the handler with secret: [a, b, c] accepts a delivery signed with b, by either scheme', async () => {
+    const seen: string[] = [];
+    const on = { 'customer.registered': (event: { event: string }) => void seen.push(event.event) };
+    // The handler checks the timestamp against the clock: signed now.
+    const fresh = {
+      ...delivery,
+      ...signatureHeaders({
+        secrets: [middle],
+        eventId: 'evt_rotating',
+        timestamp: Math.floor(Date.now() / 1000),
+        body,
+      }),
+    };
+    const standard = createWebhookHandler({ secret: secrets, on, idempotency: false });
+    expect((await standard({ rawBody: body, headers: fresh })).status).toBe(200);
+    const replayable = createWebhookHandler({
+      secret: secrets,
+      on,
+      idempotency: false,
+      allowReplayableZupySignature: true,
+    });
+    expect((await replayable({ rawBody: body, headers: stripped(signed) })).status).toBe(200);
+    expect(seen).toEqual(['customer.registered', 'customer.registered']);
+    const wrong = createWebhookHandler({ secret: [before, after], on, allowReplayableZupySignature: true });
+    expect(await wrong({ rawBody: body, headers: stripped(signed) })).toMatchObject({
+      status: 401,
+      body: { error: 'signature_mismatch' },
+    });
+  });
+});
