@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { WakeableSleep } from '../shared/wakeable-sleep.js';
 import type { FastifyBaseLogger } from 'fastify';
 import type { DeliveryRow, EndpointRow } from '../db/tables.js';
 import type { DeliveryContext } from './delivery-context.js';
@@ -53,14 +54,13 @@ export class DeliveryWorker {
   private readonly slots = new EndpointSlots();
   private readonly shutdown = new AbortController();
   private stopping = false;
-  private woken = false;
   /** The last claim found nothing. */
   private idle = true;
   /** Whether this process may send (SQLite: it holds the delivery lock); logged when it changes. */
   private working: boolean | null = null;
   /** Timers that let go of deliveries whose outcome could not be recorded. */
   private readonly cooling = new Set<NodeJS.Timeout>();
-  private wakeSleeper: (() => void) | null = null;
+  private readonly pause = new WakeableSleep();
   /** A round of probes under way, and when to look for due probes next (ms since the epoch). */
   private probing: Promise<void> | null = null;
   private nextProbeLook = 0;
@@ -110,8 +110,7 @@ export class DeliveryWorker {
 
   /** Look for work now (called after a transaction that recorded events commits). */
   wake(): void {
-    this.woken = true;
-    this.wakeSleeper?.();
+    this.pause.wake();
   }
 
   /** Webhook requests under way (not counting outcomes still being recorded). */
@@ -192,22 +191,7 @@ export class DeliveryWorker {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.woken || this.stopping) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeSleeper = () => {
-        this.wakeSleeper = null;
-        this.woken = false;
-        done();
-      };
-    });
+    return this.pause.sleep(ms, this.stopping);
   }
 
   /**

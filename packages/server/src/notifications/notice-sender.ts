@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import { WakeableSleep } from '../shared/wakeable-sleep.js';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import type { Clock } from '../shared/clock.js';
@@ -59,8 +60,7 @@ export class OwnerNoticeSender {
   private stopping = false;
   private loop: Promise<void> | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
-  private wakeSleeper: (() => void) | null = null;
-  private woken = false;
+  private readonly pause = new WakeableSleep();
   private readonly shutdown = new AbortController();
 
   constructor(
@@ -79,8 +79,7 @@ export class OwnerNoticeSender {
 
   /** Look for due notices now. */
   wake(): void {
-    this.woken = true;
-    this.wakeSleeper?.();
+    this.pause.wake();
   }
 
   /**
@@ -215,21 +214,6 @@ export class OwnerNoticeSender {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.woken || this.stopping) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeSleeper = () => {
-        this.wakeSleeper = null;
-        this.woken = false;
-        done();
-      };
-    });
+    return this.pause.sleep(ms, this.stopping);
   }
 }
