@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DeliveryStatus, Tables } from '../db/tables.js';
 import type { Runtime } from './runtime.js';
+import { disabledEndpointIds } from '../delivery/endpoint-counts.js';
 
 /**
  * Deliveries in one status, counted through that status's partial index (migrations 0005, 0006):
@@ -30,13 +31,7 @@ export async function countHeldDeliveries(db: Kysely<Tables>): Promise<number> {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('status', '=', 'pending')
     .where('next_attempt_at', 'is not', null)
-    .where('endpoint_id', 'in', (eb) =>
-      eb
-        .selectFrom('webhook_endpoints')
-        .select('id')
-        .where('enabled', '=', 0)
-        .where('deleted_at', 'is', null),
-    )
+    .where('endpoint_id', 'in', disabledEndpointIds)
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }

@@ -8,7 +8,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { DisabledCode, EndpointRow, Tables } from '../db/tables.js';
 import { recordEvent } from '../events/record-event.js';
-import { heldCount } from './held-count.js';
+import { failedSince, queuedFor } from './endpoint-counts.js';
 
 /**
  * Operational events (docs/events.md): `endpoint.disabled`, `endpoint.enabled` and `delivery.failed`,
@@ -26,23 +26,10 @@ function summary(endpoint: EndpointRow): EndpointSummary {
   return { id: endpoint.id, url: endpoint.url, description: endpoint.description };
 }
 
-/** Failed deliveries of the endpoint in the last 24 h (the partial index of failures). */
-async function failedLastDay(trx: Kysely<Tables>, endpointId: string, now: Date): Promise<number> {
-  const row = await trx
-    .selectFrom('deliveries')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('endpoint_id', '=', endpointId)
-    .where('status', '=', 'failed')
-    .where('updated_at', '>=', new Date(now.getTime() - 86_400_000).toISOString())
-    .where('is_test', '=', 0)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 async function counts(trx: Kysely<Tables>, endpointId: string, now: Date, held: number | null) {
   return {
-    held: held ?? (await heldCount(trx, endpointId)),
-    failed_last_24h: await failedLastDay(trx, endpointId, now),
+    held: held ?? (await queuedFor(trx, endpointId)),
+    failed_last_24h: await failedSince(trx, endpointId, new Date(now.getTime() - 86_400_000).toISOString()),
   };
 }
 

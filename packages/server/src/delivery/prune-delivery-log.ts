@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
+import { disabledEndpointIds } from './endpoint-counts.js';
 
 export interface PruneResult {
   deliveries: number;
@@ -34,13 +35,7 @@ export async function pruneDeliveryLog(db: Kysely<Tables>, cutoff: Date): Promis
       .select('id')
       .where('status', '=', 'pending')
       .where('created_at', '<', before)
-      .where('endpoint_id', 'in', (eb) =>
-        eb
-          .selectFrom('webhook_endpoints')
-          .select('id')
-          .where('enabled', '=', 0)
-          .where('deleted_at', 'is', null),
-      )
+      .where('endpoint_id', 'in', disabledEndpointIds)
       .limit(BATCH)
       .execute();
   for (const batch of [finished, heldTooLong]) {

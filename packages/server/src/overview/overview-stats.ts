@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import { listEndpoints } from '../webhooks/endpoint-store.js';
 import { apiTimestamp } from '../shared/timestamps.js';
+import { failedSince, queuedFor } from '../delivery/endpoint-counts.js';
 
 export interface DayCount {
   date: string;
@@ -85,7 +86,7 @@ export async function overviewStats(
       .map((d) => Number(d.duration_ms))
       .sort((x, y) => x - y);
     const failed = await failedSince(db, ep.id, dayAgo);
-    const queued = await pendingFor(db, ep.id);
+    const queued = await queuedFor(db, ep.id);
     endpoints.push({
       id: ep.id,
       url: ep.url,
@@ -150,34 +151,6 @@ function latestDurations(db: Kysely<Tables>, companyId: string, since: string) {
     .orderBy('a.started_at', 'desc')
     .limit(LATENCY_SAMPLE)
     .execute();
-}
-
-/** Deliveries of the endpoint that failed for good since `since` (the partial index of failures). */
-async function failedSince(db: Kysely<Tables>, endpointId: string, since: string): Promise<number> {
-  const row = await db
-    .selectFrom('deliveries')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('endpoint_id', '=', endpointId)
-    .where('status', '=', 'failed')
-    .where('updated_at', '>=', since)
-    .where('is_test', '=', 0)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
-/**
- * The endpoint's queue, counted in its partial index of pending deliveries alone (no row read). A
- * test send is pending only while it is being sent, with no `next_attempt_at`: not counted.
- */
-async function pendingFor(db: Kysely<Tables>, endpointId: string): Promise<number> {
-  const row = await db
-    .selectFrom('deliveries')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('endpoint_id', '=', endpointId)
-    .where('status', '=', 'pending')
-    .where('next_attempt_at', 'is not', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
 }
 
 /**

@@ -11,7 +11,7 @@ import { apiTimestamp } from '../shared/timestamps.js';
 import { validateEndpointUrl } from './endpoint-url.js';
 import { runInTransaction } from '../db/transaction.js';
 import { disableEndpoint, enableEndpoint } from '../delivery/endpoint-state.js';
-import { heldCount } from '../delivery/held-count.js';
+import { queuedFor } from '../delivery/endpoint-counts.js';
 import { releaseAllWaiting } from '../delivery/delivery-order.js';
 
 /** Per company (CONTRACT §1). */
@@ -79,7 +79,7 @@ export function toEndpointView(row: EndpointRow, heldDeliveries = 0): EndpointVi
 
 /** The view with its held deliveries counted (disabled endpoints only). */
 export async function endpointView(db: Kysely<Tables>, row: EndpointRow): Promise<EndpointView> {
-  return toEndpointView(row, row.enabled === 0 ? await heldCount(db, row.id) : 0);
+  return toEndpointView(row, row.enabled === 0 ? await queuedFor(db, row.id) : 0);
 }
 
 /** Event types, deduplicated, in the documented order; empty means every customer event (no operational one). */
