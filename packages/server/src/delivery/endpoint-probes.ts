@@ -1,16 +1,13 @@
-import { isEventType, sampleEvent, type EventType } from '@zupy/webhooks';
+import { isEventType, type EventType } from '@zupy/webhooks';
 import type { FastifyBaseLogger } from 'fastify';
 import type { EndpointRow } from '../db/tables.js';
 import { lockForUpdate } from '../db/row-locks.js';
 import { storageFailureOf } from '../db/database-failure.js';
 import { runInTransaction } from '../db/transaction.js';
-import { recordEvent } from '../events/record-event.js';
 import type { DeliveryContext } from './delivery-context.js';
-import { attemptRules, sendAttempt } from './attempt-delivery.js';
-import { endpointSecrets } from './endpoint-secrets.js';
 import { enableEndpoint } from './endpoint-state.js';
 import { nextProbeAt } from './failure-policy.js';
-import { isSuccess, recordAttempt } from './record-attempt.js';
+import { sendSample } from './send-sample.js';
 
 /**
  * Endpoints that heal (docs/webhooks.md "Probes"): an endpoint disabled for a failure streak is sent
@@ -81,23 +78,8 @@ async function probeType(ctx: DeliveryContext, endpointId: string): Promise<Even
 }
 
 async function probe(ctx: DeliveryContext, endpoint: EndpointRow): Promise<ProbeReport> {
-  const now = ctx.clock();
-  const type = await probeType(ctx, endpoint.id);
-  const recorded = await runInTransaction(ctx.db, (trx) =>
-    recordEvent(trx, sampleEvent(type, { companyId: endpoint.company_id, now }), now, {
-      only: { endpointId: endpoint.id, kind: 'probe' },
-    }),
-  );
-  const delivery = await ctx.db
-    .selectFrom('deliveries')
-    .selectAll()
-    .where('id', '=', recorded.deliveryIds[0]!)
-    .executeTakeFirstOrThrow();
-  const outcome = await sendAttempt(ctx, delivery, { body: recorded.body }, endpoint, undefined, [
-    ...endpointSecrets(ctx, endpoint, now),
-  ]);
-  await recordAttempt(ctx, outcome, attemptRules(ctx));
-  const healed = isSuccess(outcome.response.status);
+  const { report } = await sendSample(ctx, endpoint, await probeType(ctx, endpoint.id), 'probe');
+  const healed = report.result.status === 'succeeded';
   const enabled = await runInTransaction(ctx.db, async (trx) => {
     // Still disabled for its failure streak? A person may have enabled or deleted it meanwhile.
     const current = await lockForUpdate(
@@ -132,8 +114,8 @@ async function probe(ctx: DeliveryContext, endpoint: EndpointRow): Promise<Probe
   });
   return {
     endpointId: endpoint.id,
-    status: outcome.response.status,
-    error: outcome.response.error,
+    status: report.response.status,
+    error: report.response.error,
     enabled,
   };
 }

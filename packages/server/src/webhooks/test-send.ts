@@ -1,10 +1,8 @@
 import { Type, type Static } from 'typebox';
-import { sampleEvent, type EventType } from '@zupy/webhooks';
-import { attemptDelivery } from '../delivery/attempt-delivery.js';
-import { recordEvent } from '../events/record-event.js';
+import type { EventType } from '@zupy/webhooks';
+import { sendSample } from '../delivery/send-sample.js';
 import type { DeliveryContext } from '../delivery/delivery-context.js';
 import { findEndpoint } from './endpoint-store.js';
-import { runInTransaction } from '../db/transaction.js';
 
 /** A test send's outcome, with the exact request sent (the admin panel's "Send test event"). */
 export const TestSendSchema = Type.Object({
@@ -37,17 +35,7 @@ export async function sendTestEvent(
   type: EventType,
 ): Promise<TestSendResult> {
   const endpoint = await findEndpoint(ctx.db, companyId, endpointId);
-  const now = ctx.clock();
-  const recorded = await runInTransaction(ctx.db, (trx) =>
-    recordEvent(trx, sampleEvent(type, { companyId, now }), now, { only: { endpointId, kind: 'test' } }),
-  );
-  const deliveryId = recorded.deliveryIds[0]!;
-  const delivery = await ctx.db
-    .selectFrom('deliveries')
-    .selectAll()
-    .where('id', '=', deliveryId)
-    .executeTakeFirstOrThrow();
-  const report = await attemptDelivery(ctx, delivery, { body: recorded.body }, endpoint);
+  const { deliveryId, body, report } = await sendSample(ctx, endpoint, type, 'test');
   return {
     success: report.result.status === 'succeeded',
     status_code: report.response.status,
@@ -57,7 +45,7 @@ export async function sendTestEvent(
         ? null
         : `the receiver answered ${report.response.status}, not 2xx`),
     delivery_id: deliveryId,
-    request: { url: endpoint.url, headers: report.requestHeaders, body: recorded.body },
+    request: { url: endpoint.url, headers: report.requestHeaders, body },
     response: {
       status: report.response.status,
       body: report.response.body,
