@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
-import { startReceiver, type ReceivedRequest, type Receiver } from './helpers/receiver.js';
+import { receiverPool, type ReceivedRequest } from './helpers/receiver.js';
+import { waitUntil } from './helpers/wait-until.js';
 import { Webhook } from 'standardwebhooks';
 import { parseEvent, OPERATIONAL_EVENT_TYPES } from '@zupy/webhooks';
 import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
@@ -10,17 +11,13 @@ import { startSmtpSink, type SmtpSink } from './helpers/smtp-sink.js';
  * an endpoint is disabled, and one member's events arrive in the order they were recorded.
  */
 let server: TestServer;
-const receivers: Receiver[] = [];
+const receivers = receiverPool();
 afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await receivers.closeAll();
   await server?.close();
 });
 
-async function receiver(respond?: Receiver['respond']): Promise<Receiver> {
-  const r = await startReceiver(respond);
-  receivers.push(r);
-  return r;
-}
+const receiver = receivers.start;
 
 async function endpoint(
   url: string,
@@ -29,19 +26,6 @@ async function endpoint(
   const res = await server.api.post('/api/v2/webhooks/endpoints/', { url, ...extra });
   expect(res.status).toBe(201);
   return res.body;
-}
-
-async function waitUntil<T>(
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const body = (r: ReceivedRequest) => JSON.parse(r.body);
@@ -297,6 +281,31 @@ describe('one member’s events in order', () => {
     });
     expect(bad.status).toBe(422);
     expect(JSON.stringify(bad.body)).toContain('ordering');
+  });
+
+  it('a worker that starts releases a delivery left waiting for one that ended without releasing it (a power loss of the unsynced bookkeeping)', async () => {
+    server = await startTestServer();
+    const r = await receiver();
+    await endpoint(r.url);
+    const ana = await register('11 90000-0065', 'Ana');
+    await upgrade(ana, 'gold');
+    const db = server.runtime.ctx.db;
+    const [registration, upgraded] = await db
+      .selectFrom('deliveries')
+      .select(['id', 'seq', 'waits_for'])
+      .orderBy('seq')
+      .execute();
+    expect(Number(upgraded!.waits_for)).toBe(Number(registration!.seq));
+    // The registration's success was kept, its release of the upgrade was not.
+    await db
+      .updateTable('deliveries')
+      .set({ status: 'succeeded', next_attempt_at: null })
+      .where('id', '=', registration!.id)
+      .execute();
+    server.runtime.startWorker(server.app.log);
+    await r.waitFor(1);
+    expect(body(r.requests[0]!).event).toBe('tier.upgraded');
+    expect(r.requests[0]!.headers['x-zupy-sequence']).toBe('2');
   });
 
   it('every delivery of a member event carries X-Zupy-Sequence, counted per member; test sends carry none', async () => {

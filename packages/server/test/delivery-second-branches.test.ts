@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JOAO, startTestServer, type TestServer } from './helpers/test-server.js';
-import { startReceiver, type ReceivedRequest, type Receiver } from './helpers/receiver.js';
+import { receiverPool, type ReceivedRequest } from './helpers/receiver.js';
+import { waitUntil } from './helpers/wait-until.js';
 
 /**
  * The second branch of delivery rules that delivery.test.ts tries once on its first branch: a 503's
@@ -8,32 +9,18 @@ import { startReceiver, type ReceivedRequest, type Receiver } from './helpers/re
  * again, and test sends, which the running worker never touches.
  */
 let server: TestServer;
-const receivers: Receiver[] = [];
+const receivers = receiverPool();
 afterEach(async () => {
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await receivers.closeAll();
   await server?.close();
 });
 
-async function receiver(respond?: Receiver['respond']): Promise<Receiver> {
-  const r = await startReceiver(respond);
-  receivers.push(r);
-  return r;
-}
+const receiver = receivers.start;
 
 async function endpoint(url: string): Promise<{ id: string }> {
   const res = await server.api.post('/api/v2/webhooks/endpoints/', { url });
   expect(res.status).toBe(201);
   return res.body;
-}
-
-async function waitUntil<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function deliveryWhen(id: string, status: string) {

@@ -5,36 +5,23 @@ import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dumpDatabase } from './helpers/dump-database.js';
 import { JOAO, startTestServer, type TestServer } from './helpers/test-server.js';
-import { startReceiver, type Receiver } from './helpers/receiver.js';
+import { receiverPool } from './helpers/receiver.js';
+import { waitUntil } from './helpers/wait-until.js';
 
 let server: TestServer;
-const receivers: Receiver[] = [];
+const receivers = receiverPool();
 afterEach(async () => {
   // Receivers first: a hanging request then ends at once instead of holding the worker's shutdown.
-  await Promise.all(receivers.splice(0).map((r) => r.close()));
+  await receivers.closeAll();
   await server?.close();
 });
 
-async function receiver(respond?: Receiver['respond']): Promise<Receiver> {
-  const r = await startReceiver(respond);
-  receivers.push(r);
-  return r;
-}
+const receiver = receivers.start;
 
 async function endpoint(url: string, events?: string[]): Promise<{ id: string; secret: string }> {
   const res = await server.api.post('/api/v2/webhooks/endpoints/', { url, ...(events ? { events } : {}) });
   expect(res.status).toBe(201);
   return res.body;
-}
-
-async function waitUntil<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 async function deliveryWhen(id: string, status: string) {

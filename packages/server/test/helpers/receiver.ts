@@ -118,3 +118,24 @@ export async function startReceiver(respond?: Receiver['respond']): Promise<Rece
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return receiver;
 }
+
+/**
+ * The receivers a test file starts, to close together after each test — before the server, so that
+ * a request a receiver is holding ends at once instead of holding the worker's shutdown.
+ */
+export function receiverPool(): {
+  start: (respond?: Receiver['respond']) => Promise<Receiver>;
+  closeAll: () => Promise<void>;
+} {
+  const open: Receiver[] = [];
+  return {
+    async start(respond) {
+      const r = await startReceiver(respond);
+      open.push(r);
+      return r;
+    },
+    async closeAll() {
+      await Promise.all(open.splice(0).map((r) => r.close()));
+    },
+  };
+}
