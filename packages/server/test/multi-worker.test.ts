@@ -33,20 +33,7 @@ describe.skipIf(!onPostgres)('three zupy worker processes on PostgreSQL', () => 
     cleanups.push(receiver.close);
     const { url, hits } = receiver;
 
-    const dataDir = tempDir('zupy-multi-');
-    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const env = {
-      ...databaseEnv(await freshDatabaseUrl()),
-      ZUPY_DATA_DIR: dataDir,
-      ZUPY_MASTER_KEY: randomBytes(32).toString('base64'),
-      ZUPY_ALLOW_PRIVATE_NETWORK: '1',
-      ZUPY_DELIVERY_TIMEOUT: '2s',
-      ZUPY_LOG_LEVEL: 'silent',
-    };
-    const runtime: Runtime = await startRuntime(loadConfig(env));
-    cleanups.push(() => runtime.close());
-    const { ctx } = runtime;
-    const company = await createCompany(ctx.db, { name: 'Multi' }, new Date());
+    const { env, ctx, company } = await sharedQueue('Multi', { ZUPY_DELIVERY_TIMEOUT: '2s' });
     await createEndpoint(ctx, company.company_id, { url });
     for (let start = 0; start < EVENTS; start += 500) {
       await runInTransaction(ctx.db, async (trx) => {
@@ -58,17 +45,9 @@ describe.skipIf(!onPostgres)('three zupy worker processes on PostgreSQL', () => 
       });
     }
 
-    const spawnWorker = () => {
-      const child = spawn(process.execPath, [CLI, 'worker'], {
-        env: { ...process.env, ...env, ZUPY_PORT: '0' },
-        stdio: 'ignore',
-      });
-      children.push(child);
-      return child;
-    };
-    const victim = spawnWorker();
-    spawnWorker();
-    spawnWorker();
+    const victim = spawnWorkerWith(env);
+    spawnWorkerWith(env);
+    spawnWorkerWith(env);
 
     // Kill one worker mid-run, while it has requests in flight.
     for (let i = 0; hits.length < EVENTS / 4; i++) {
@@ -104,20 +83,7 @@ describe.skipIf(!onPostgres)('three zupy worker processes on PostgreSQL', () => 
       return { status: 200 };
     });
     cleanups.push(() => receiver.close());
-    const dataDir = tempDir('zupy-order-');
-    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const env = {
-      ...databaseEnv(await freshDatabaseUrl()),
-      ZUPY_DATA_DIR: dataDir,
-      ZUPY_MASTER_KEY: randomBytes(32).toString('base64'),
-      ZUPY_ALLOW_PRIVATE_NETWORK: '1',
-      ZUPY_RETRY_SCHEDULE: '0s,300ms,300ms',
-      ZUPY_LOG_LEVEL: 'silent',
-    };
-    const runtime: Runtime = await startRuntime(loadConfig(env));
-    cleanups.push(() => runtime.close());
-    const { ctx } = runtime;
-    const company = await createCompany(ctx.db, { name: 'Order' }, new Date());
+    const { env, ctx, company } = await sharedQueue('Order', { ZUPY_RETRY_SCHEDULE: '0s,300ms,300ms' });
     await createEndpoint(ctx, company.company_id, { url: receiver.url });
     spawnWorkerWith(env);
     spawnWorkerWith(env);
@@ -155,6 +121,24 @@ describe.skipIf(!onPostgres)('three zupy worker processes on PostgreSQL', () => 
       expect({ member, events }).toEqual({ member, events: expected });
     }
   }, 120_000);
+
+  /** A fresh PostgreSQL database, a runtime on it, and a company: what the worker processes share. */
+  async function sharedQueue(name: string, extraEnv: Record<string, string>) {
+    const dataDir = tempDir('zupy-multi-');
+    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const env = {
+      ...databaseEnv(await freshDatabaseUrl()),
+      ZUPY_DATA_DIR: dataDir,
+      ZUPY_MASTER_KEY: randomBytes(32).toString('base64'),
+      ZUPY_ALLOW_PRIVATE_NETWORK: '1',
+      ZUPY_LOG_LEVEL: 'silent',
+      ...extraEnv,
+    };
+    const runtime: Runtime = await startRuntime(loadConfig(env));
+    cleanups.push(() => runtime.close());
+    const company = await createCompany(runtime.ctx.db, { name }, new Date());
+    return { env, ctx: runtime.ctx, company };
+  }
 
   function spawnWorkerWith(env: Record<string, string>): ChildProcess {
     const child = spawn(process.execPath, [CLI, 'worker'], {
