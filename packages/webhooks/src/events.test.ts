@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as sdk from './index.js';
-import { WebhookVerificationError } from './errors.js';
+import { reasonOf } from '../test/reason-of.js';
 import { canonicalEvent, formatTimestamp, serializeEvent } from './event-schemas.js';
 import { parseEvent } from './parse-event.js';
 import { sampleEvent } from './samples.js';
-
-function reasonOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return `${error.reason}: ${error.message}`;
-    throw error;
-  }
-  return 'no error';
-}
 
 describe('the public API', () => {
   it('exports what the README documents', () => {

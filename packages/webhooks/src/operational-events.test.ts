@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { WebhookVerificationError } from './errors.js';
+import { reasonOf } from '../test/reason-of.js';
 import {
   CUSTOMER_EVENT_TYPES,
   EVENT_TYPES,
@@ -14,16 +14,6 @@ import {
 import { canonicalEvent, serializeEvent } from './event-schemas.js';
 import { parseEvent } from './parse-event.js';
 import { sampleEvent } from './samples.js';
-
-function reasonOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WebhookVerificationError) return `${error.reason}: ${error.message}`;
-    throw error;
-  }
-  return 'no error';
-}
 
 /** Deep key lists, to compare an object's key order with the contract's. */
 function keyOrder(value: unknown): unknown {
