@@ -20,8 +20,20 @@ describe('config', () => {
       headersTimeoutMs: 10_000,
       keepAliveTimeoutMs: 72_000,
       maxConnections: 1024,
+      endpointProbeSchedule: [300_000, 900_000, 3_600_000, 21_600_000],
     });
     expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads the probe schedule: each step at least 1 s, 1 to 20 steps', () => {
+    const probes = (text: string) => loadConfig({ ZUPY_ENDPOINT_PROBE_SCHEDULE: text }).endpointProbeSchedule;
+    expect(probes('1s')).toEqual([1000]);
+    expect(probes('2s,1m')).toEqual([2000, 60_000]);
+    expect(() => probes('999ms')).toThrow(/ZUPY_ENDPOINT_PROBE_SCHEDULE/);
+    expect(() => probes('5m,999ms')).toThrow(/at least 1s/);
+    expect(probes(Array(20).fill('1s').join(','))).toHaveLength(20);
+    expect(() => probes(Array(21).fill('1s').join(','))).toThrow(/from 1 to 20/);
+    expect(() => probes('soon')).toThrow(ConfigError);
   });
 
   it('parses durations and refuses nonsense with the variable’s name', () => {
