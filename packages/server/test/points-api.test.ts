@@ -88,6 +88,9 @@ describe('points', () => {
     [{ amount: '10' }, 'amount'],
     [{}, 'amount'],
     [{ amount: 10, order_value: -1 }, 'order_value'],
+    [{ amount: 10, order_value: 19.999 }, 'order_value'],
+    [{ amount: 10, order_value: 0.001 }, 'order_value'],
+    [{ amount: 10, order_value: 1_000_000_000.01 }, 'order_value'],
   ])('rejects %j naming %s', async (body, field) => {
     const res = await server.api.post(`/api/v2/customers/${memberId}/points/add/`, body);
     expect(res.status).toBe(422);
@@ -98,9 +101,17 @@ describe('points', () => {
     await server.api.post(`/api/v2/customers/${memberId}/points/add/`, { amount: 50, order_value: 49.9 });
     await server.api.post(`/api/v2/customers/${memberId}/points/add/`, { amount: 10, order_value: 10.15 });
     await server.api.post(`/api/v2/customers/${memberId}/points/add/`, { amount: 10 });
+    // Amounts a binary float cannot hold exactly are accepted and kept to the centavo.
+    for (const order_value of [19.99, 0.29, 1_000_000_000]) {
+      const res = await server.api.post(`/api/v2/customers/${memberId}/points/add/`, {
+        amount: 1,
+        order_value,
+      });
+      expect(res.status).toBe(200);
+    }
     const profile = (await server.api.get(`/api/v2/customers/${memberId}/`)).body;
-    expect(profile.total_spent).toBe(60.05);
-    expect(profile.transaction_count).toBe(2);
+    expect(profile.total_spent).toBe(1_000_000_080.33);
+    expect(profile.transaction_count).toBe(5);
   });
 
   it('replays an Idempotency-Key: the same answer, nothing credited twice; another body is a 422', async () => {

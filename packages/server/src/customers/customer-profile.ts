@@ -1,3 +1,4 @@
+import { fromCents } from '../shared/money.js';
 import { Type, type Static } from 'typebox';
 import { IsoTimestamp } from '../http/schemas.js';
 import type { Kysely } from 'kysely';
@@ -43,7 +44,7 @@ export function toCustomerProfile(row: CustomerRow): CustomerProfile {
     points_balance: Number(row.points_balance),
     points_earned: Number(row.points_earned),
     points_spent: Number(row.points_spent),
-    total_spent: Number(row.total_spent_cents) / 100,
+    total_spent: fromCents(row.total_spent_cents),
     transaction_count: Number(row.transaction_count),
     channel: row.channel,
     created_at: apiTimestamp(row.created_at),
@@ -54,7 +55,7 @@ export function toCustomerProfile(row: CustomerRow): CustomerProfile {
 export function customerMetrics(row: CustomerRow): CustomerMetrics {
   return {
     points_balance: Number(row.points_balance),
-    total_spent: Number(row.total_spent_cents) / 100,
+    total_spent: fromCents(row.total_spent_cents),
     transaction_count: Number(row.transaction_count),
   };
 }

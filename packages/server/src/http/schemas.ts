@@ -66,3 +66,7 @@ export const ProblemSchema = Type.Object(
 );
 
 export const IsoTimestamp = Type.String({ description: 'ISO 8601 UTC, e.g. 2025-08-26T15:30:00Z' });
+
+/** An amount of money in BRL: a JSON number with at most two decimals (kept as centavos, shared/money.ts). */
+export const Brl = (options: { minimum?: number; maximum?: number; description?: string } = {}) =>
+  Type.Number({ minimum: 0, maximum: 1_000_000_000, multipleOf: 0.01, ...options });

@@ -1,3 +1,4 @@
+import { fromCents } from '../shared/money.js';
 import { findCustomer } from '../customers/customer-profile.js';
 import { toPage, type ListSource, type Page } from '../shared/cursor.js';
 import { apiTimestamp } from '../shared/timestamps.js';
@@ -42,7 +43,7 @@ export async function pointsHistory(
       balance_before: Number(r.balance_before),
       balance_after: Number(r.balance_after),
       reason: r.reason,
-      order_value: r.order_value_cents === null ? null : Number(r.order_value_cents) / 100,
+      order_value: r.order_value_cents === null ? null : fromCents(r.order_value_cents),
       created_at: apiTimestamp(r.created_at),
     }),
     { cursors: source.cursors, companyId },

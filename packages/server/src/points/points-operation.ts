@@ -6,6 +6,7 @@ import { applyTierUpgrade } from '../customers/apply-tier-upgrade.js';
 import { findCustomer } from '../customers/customer-profile.js';
 import { getProgram } from '../program/program-store.js';
 import type { AppContext } from '../shared/context.js';
+import { toCents } from '../shared/money.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { requestFingerprint, withIdempotency } from './idempotency.js';
 import { runInTransaction } from '../db/transaction.js';
@@ -56,7 +57,7 @@ async function applyOperation(
   const after = op.operation === 'add' ? before + amount : before - amount;
   const orderCents =
     op.operation === 'add' && op.input.order_value !== undefined
-      ? Math.round(op.input.order_value * 100)
+      ? toCents(op.input.order_value)
       : null;
   const updated = {
     ...customer,

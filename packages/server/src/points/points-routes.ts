@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
-import { IsoTimestamp, MemberIdParams, PageOf, PageQuery } from '../http/schemas.js';
+import { Brl, IsoTimestamp, MemberIdParams, PageOf, PageQuery } from '../http/schemas.js';
 import type { AppContext } from '../shared/context.js';
 import { checkIdempotencyKey } from './idempotency.js';
 import { pointsHistory } from './points-history.js';
@@ -51,9 +51,7 @@ export const pointsRoutes =
             {
               amount: Amount,
               reason: Reason,
-              order_value: Type.Optional(
-                Type.Number({ minimum: 0, maximum: 1_000_000_000, multipleOf: 0.01 }),
-              ),
+              order_value: Type.Optional(Brl()),
             },
             { additionalProperties: false },
           ),
