@@ -59,6 +59,22 @@ describe('startup failures are one line that names the fix, and a non-zero exit'
     }
   });
 
+  it('a data directory that cannot be written (SQLite)', async () => {
+    // Running as root, permissions do not stop a write: a regular file in the path does.
+    const parent = tempDir('zupy-datadir-');
+    dirs.push(parent);
+    const file = `${parent}/not-a-directory`;
+    fs.writeFileSync(file, '');
+    const { code, stderr } = await failing(
+      { ZUPY_DATABASE_URL: '', ZUPY_DATA_DIR: `${file}/data`, ZUPY_LOG_LEVEL: 'silent' },
+      'migrate',
+    );
+    expect(code).toBe(1);
+    expect(oneLine(stderr)).toBe(
+      `zupy: cannot write the data directory ${file}/data (ZUPY_DATA_DIR): a part of the path is a file, not a directory (${file}/data): set ZUPY_DATA_DIR to a directory this user can write, or fix its permissions`,
+    );
+  });
+
   it('an unreachable PostgreSQL', async () => {
     // A port nothing listens on: bound, then closed.
     const probe = net.createServer();

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { FastifyHttpOptions, FastifyInstance } from 'fastify';
 import type { Config, TrustProxy } from '../config.js';
+import { AccessLog } from '../http/access-log.js';
 
 /** How the HTTP server treats its connections; both the API and the worker's server take these. */
 export interface ServerOptions {
@@ -30,6 +31,8 @@ export function fastifyServerOptions(options: ServerOptions = {}): FastifyHttpOp
   return {
     requestTimeout,
     keepAliveTimeout,
+    // One log line per request (http/access-log.ts).
+    logController: new AccessLog(),
     http: {
       requestTimeout,
       headersTimeout,

@@ -31,4 +31,25 @@ describe('describeStartupError', () => {
     expect(describeStartupError(new Error('boom'), pg)).toBeNull();
     expect(describeStartupError(null, pg)).toBeNull();
   });
+
+  it('names an unwritable data directory in SQLite mode, with the path and the fix', () => {
+    const sqlite = { ZUPY_DATA_DIR: '/srv/zupy' };
+    for (const [code, reason] of [
+      ['EACCES', 'permission denied'],
+      ['EROFS', 'read-only file system'],
+      ['ENOTDIR', 'a part of the path is a file'],
+    ] as const) {
+      expect(describeStartupError({ code, syscall: 'mkdir', path: '/srv/zupy' }, sqlite)).toContain(
+        `cannot write the data directory /srv/zupy (ZUPY_DATA_DIR): ${reason}`,
+      );
+    }
+    expect(describeStartupError({ code: 'SQLITE_READONLY_DIRECTORY' }, sqlite)).toContain(
+      'cannot open the SQLite database in /srv/zupy (ZUPY_DATA_DIR) for writing (SQLITE_READONLY_DIRECTORY)',
+    );
+    expect(describeStartupError({ code: 'SQLITE_CANTOPEN' }, sqlite)).toContain('SQLITE_CANTOPEN');
+    // Not a file error (no path), another SQLite error, or PostgreSQL mode: not a data-dir problem.
+    expect(describeStartupError({ code: 'EACCES', syscall: 'mkdir' }, sqlite)).toBeNull();
+    expect(describeStartupError({ code: 'SQLITE_BUSY' }, sqlite)).toBeNull();
+    expect(describeStartupError({ code: 'EACCES', syscall: 'open', path: '/x' }, pg)).toBeNull();
+  });
 });

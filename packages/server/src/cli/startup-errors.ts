@@ -2,12 +2,13 @@ import { loadConfig } from '../config.js';
 
 /**
  * The failures a newcomer meets when starting Zupy, as one line that names the fix (issue 18):
- * a busy or forbidden port, an unreachable or refusing PostgreSQL. Anything
+ * a busy or forbidden port, an unreachable or refusing PostgreSQL, a data directory that cannot be
+ * written (SQLite mode). Anything
  * else is not recognised here (`null`) and keeps its stack: it is a bug to report.
  */
 export function describeStartupError(error: unknown, env: NodeJS.ProcessEnv = process.env): string | null {
   if (typeof error !== 'object' || error === null) return null;
-  const e = error as { code?: unknown; syscall?: unknown; address?: string; port?: number };
+  const e = error as { code?: unknown; syscall?: unknown; address?: string; port?: number; path?: unknown };
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (code === undefined) return null;
   if (e.syscall === 'listen') {
@@ -19,6 +20,14 @@ export function describeStartupError(error: unknown, env: NodeJS.ProcessEnv = pr
     if (code === 'EADDRNOTAVAIL')
       return `cannot listen on ${where}: ZUPY_HOST is not an address of this machine`;
   }
+  const dataDir = dataDirectory(env);
+  if (dataDir !== null) {
+    const reason = FILE_ERRORS[code];
+    if (reason !== undefined && typeof e.path === 'string' && typeof e.syscall === 'string')
+      return `cannot write the data directory ${dataDir} (ZUPY_DATA_DIR): ${reason} (${e.path}): set ZUPY_DATA_DIR to a directory this user can write, or fix its permissions`;
+    if (/^SQLITE_(CANTOPEN|READONLY|PERM|AUTH)/.test(code))
+      return `cannot open the SQLite database in ${dataDir} (ZUPY_DATA_DIR) for writing (${code}): check the directory and its files belong to this user and are writable`;
+  }
   const database = databaseTarget(env);
   if (database !== null) {
     if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT')
@@ -29,6 +38,25 @@ export function describeStartupError(error: unknown, env: NodeJS.ProcessEnv = pr
       return `the database in ZUPY_DATABASE_URL does not exist on ${database}: create it (createdb) first`;
   }
   return null;
+}
+
+const FILE_ERRORS: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOTDIR: 'a part of the path is a file, not a directory',
+  EEXIST: 'a file of that name is in the way',
+  EISDIR: 'a directory is where a file should be',
+};
+
+/** The data directory in SQLite mode (null on PostgreSQL, where files are not the database). */
+function dataDirectory(env: NodeJS.ProcessEnv): string | null {
+  try {
+    const config = loadConfig(env);
+    return config.databaseUrl === undefined ? config.dataDir : null;
+  } catch {
+    return null;
+  }
 }
 
 /** `host:port` of the configured PostgreSQL (no user, no password), or null on SQLite. */
