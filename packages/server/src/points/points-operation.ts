@@ -56,9 +56,7 @@ async function applyOperation(
   }
   const after = op.operation === 'add' ? before + amount : before - amount;
   const orderCents =
-    op.operation === 'add' && op.input.order_value !== undefined
-      ? toCents(op.input.order_value)
-      : null;
+    op.operation === 'add' && op.input.order_value !== undefined ? toCents(op.input.order_value) : null;
   const updated = {
     ...customer,
     points_balance: after,
