@@ -360,13 +360,17 @@ describe('zupy import', () => {
     const report = JSON.parse(first.stdout);
     expect(report).toMatchObject({ total: 7, created: 3, already_enrolled: 1, rejected: 3, events: true });
     expect(report.rejected_rows).toEqual([
-      { line: 4, reason: expect.stringContaining('phone') },
-      { line: 5, reason: expect.stringContaining('email') },
-      { line: 7, reason: expect.stringContaining('cpf') },
+      { line: 4, fields: ['phone'], reason: expect.stringContaining('phone') },
+      { line: 5, fields: ['email'], reason: expect.stringContaining('email') },
+      { line: 7, fields: ['cpf'], reason: expect.stringContaining('cpf') },
     ]);
-    const rejects = fs.readFileSync(report.rejects_file, 'utf8').trim().split('\n');
-    expect(rejects[0]).toBe('line,reason,Nome,Celular,E-mail,CPF');
-    expect(rejects[1]).toMatch(/^4,/);
+    const rejects = fs
+      .readFileSync(report.rejects_file, 'utf8')
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\n');
+    expect(rejects[0]).toBe('line,field,reason,Nome,Celular,E-mail,CPF');
+    expect(rejects[1]).toMatch(/^4,phone,/);
     expect(rejects).toHaveLength(4);
 
     const second = JSON.parse(
@@ -405,5 +409,50 @@ describe('zupy import', () => {
     fs.writeFileSync(noPhone, 'name,city\nX,Y\n');
     const refused = await cli(['import', noPhone, '--company', 'comp_importer'], env);
     expect(refused).toMatchObject({ code: 1, stderr: expect.stringContaining('no phone column') });
+  });
+
+  it('imports what Excel in Portuguese saves: `;`-separated, Windows-1252, Portuguese headers', async () => {
+    const dataDir = tempDir('zupy-import-br-');
+    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+    const databaseUrl = await freshDatabaseUrl();
+    const env = { ...databaseEnv(databaseUrl), ZUPY_DATA_DIR: dataDir, ZUPY_LOG_LEVEL: 'silent' };
+    await cli(['company', 'create', '--name', 'Planilha', '--id', 'comp_planilha'], env);
+    const text = [
+      'Nome;Telefone;E-mail;CPF',
+      'José Araújo;(11) 96595-8122;jose@example.com;529.982.247-25',
+      'Conceição, Maria;21 98765-4321;;',
+      'Sem CPF válido;11 93456-7000;;123.456.789-00',
+    ].join('\r\n');
+    const file = path.join(dataDir, 'clientes-excel.csv');
+    fs.writeFileSync(file, Buffer.from(text, 'latin1')); // Latin-1 bytes: é = 0xe9, not valid UTF-8
+    const tabs = path.join(dataDir, 'clientes.tsv');
+    fs.writeFileSync(tabs, '\ufeffnome\twhatsapp\nÍcaro Tab\t11 91111-2222\n');
+
+    const report = JSON.parse(
+      (await cli(['import', file, '--company', 'comp_planilha', '--json'], env)).stdout,
+    );
+    expect(report).toMatchObject({ total: 3, created: 2, rejected: 1 });
+    expect(report.rejected_rows).toEqual([
+      { line: 4, fields: ['cpf'], reason: expect.stringContaining('cpf') },
+    ]);
+    const rejects = fs.readFileSync(report.rejects_file, 'utf8');
+    expect(rejects.startsWith('\ufeffline;field;reason;Nome;Telefone;E-mail;CPF\n4;cpf;')).toBe(true);
+    expect(rejects).toContain('Sem CPF válido');
+    expect(
+      JSON.parse((await cli(['import', tabs, '--company', 'comp_planilha', '--json'], env)).stdout),
+    ).toMatchObject({
+      created: 1,
+      rejected: 0,
+    });
+
+    const server = await startTestServer({ dataDir, databaseUrl });
+    cleanups.push(() => server.close());
+    const names = await server.runtime.ctx.db
+      .selectFrom('customers')
+      .select('name')
+      .where('company_id', '=', 'comp_planilha')
+      .orderBy('name')
+      .execute();
+    expect(names.map((n) => n.name)).toEqual(['Conceição, Maria', 'José Araújo', 'Ícaro Tab']);
   });
 });

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
-import { parse } from 'csv-parse/sync';
 import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import { importCustomers, type ImportRow } from '../customers/import-customers.js';
 import { ZupyError } from '../errors.js';
 import { startRuntime } from '../app/runtime.js';
 import { createProgressBar } from './progress-bar.js';
+import { readCsv, type CsvFile } from './read-csv.js';
 
-function csvCell(value: string): string {
-  return /[",\n\r]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+function csvCell(value: string, delimiter: string): string {
+  return /["\n\r]/.test(value) || value.includes(delimiter) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
 export function registerImportCommand(program: Command): void {
@@ -24,6 +24,8 @@ export function registerImportCommand(program: Command): void {
       'after',
       `
 Header names are flexible (nome/name, telefone/celular/whatsapp/phone, e-mail/email, cpf/documento).
+The delimiter (, ; or tab) and the encoding (UTF-8 with or without BOM, or Windows-1252/Latin-1 as
+Excel saves "CSV (separado por ponto e vírgula)") are detected.
 Each row is validated like an API registration; bad rows go to the rejects file with their line
 number and reason. Customers already enrolled (same phone, CPF or e-mail) are skipped, so running
 the same file again imports nothing twice and resumes an interrupted import.
@@ -38,21 +40,16 @@ Examples:
         file: string,
         options: { company: string; events: boolean; rejects?: string; json?: boolean },
       ) => {
-        let records: string[][];
+        let csv: CsvFile;
         try {
-          records = parse(fs.readFileSync(file), {
-            bom: true,
-            skip_empty_lines: true,
-            relax_column_count: true,
-            trim: true,
-          });
+          csv = readCsv(fs.readFileSync(file));
         } catch (error) {
           throw new ZupyError(
             'ZUPY_VALIDATION_FAILED',
             `${file} is not a readable CSV file: ${(error as Error).message}`,
           );
         }
-        const [headers, ...body] = records;
+        const [headers, ...body] = csv.records;
         if (headers === undefined) throw new ZupyError('ZUPY_VALIDATION_FAILED', `${file} is empty`);
         const rows: ImportRow[] = body.map((cells, i) => ({ line: i + 2, cells }));
         const runtime = await startRuntime(loadConfig());
@@ -66,10 +63,12 @@ Examples:
           bar?.finish();
           const rejectsFile = options.rejects ?? `${file}.rejects.csv`;
           if (report.rejected.length > 0) {
-            const lines = [['line', 'reason', ...headers].map(csvCell).join(',')];
+            // With the input's delimiter, in UTF-8 with a BOM: what a spreadsheet opens with its accents.
+            const row = (cells: string[]) => cells.map((c) => csvCell(c, csv.delimiter)).join(csv.delimiter);
+            const lines = [row(['line', 'field', 'reason', ...headers])];
             for (const r of report.rejected)
-              lines.push([String(r.line), r.reason, ...r.cells].map(csvCell).join(','));
-            fs.writeFileSync(rejectsFile, lines.join('\n') + '\n');
+              lines.push(row([String(r.line), r.fields.join(' '), r.reason, ...r.cells]));
+            fs.writeFileSync(rejectsFile, '\ufeff' + lines.join('\n') + '\n');
           }
           const summary = {
             total: report.total,
@@ -83,7 +82,11 @@ Examples:
             process.stdout.write(
               JSON.stringify({
                 ...summary,
-                rejected_rows: report.rejected.map((r) => ({ line: r.line, reason: r.reason })),
+                rejected_rows: report.rejected.map((r) => ({
+                  line: r.line,
+                  fields: r.fields,
+                  reason: r.reason,
+                })),
               }) + '\n',
             );
           } else {

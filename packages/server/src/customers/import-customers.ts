@@ -60,6 +60,8 @@ export interface ImportRow {
 
 export interface RejectedRow {
   line: number;
+  /** The fields at fault (`phone`, `cpf`…), as the API's 422 names them. */
+  fields: string[];
   reason: string;
   cells: readonly string[];
 }
@@ -116,6 +118,7 @@ export async function importCustomers(
       if (!(error instanceof ZupyError)) throw error;
       report.rejected.push({
         line: row.line,
+        fields: error.fieldErrors.map((e) => e.field),
         reason: error.fieldErrors.map((e) => `${e.field} ${e.detail}`).join('; '),
         cells: row.cells,
       });
