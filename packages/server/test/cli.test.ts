@@ -41,7 +41,7 @@ async function withServer<T>(dataDir: string, fn: (url: string) => Promise<T>): 
     ZUPY_LOG_LEVEL: 'silent',
   });
   const runtime = await startRuntime(config);
-  const app = await buildApp(runtime.ctx, { logLevel: 'silent', rateLimitPerMinute: 1000 });
+  const app = await buildApp(runtime.ctx, { logLevel: 'silent', rateLimitPerMinute: 1000, runtime });
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   try {
     return await fn(url);

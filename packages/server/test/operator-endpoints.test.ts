@@ -1,5 +1,7 @@
+import fs from 'node:fs';
 import { sampleEvent } from '@zupy/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { VERSION } from '../src/version.js';
 import { runInTransaction } from '../src/db/transaction.js';
 import { recordEvent } from '../src/events/record-event.js';
 import { onPostgres } from './helpers/test-database.js';
@@ -119,7 +121,13 @@ describe('operator endpoints and documentation', () => {
     await expect
       .poll(async () => (await metrics())['zupy_delivery_attempts_total{result="succeeded"}'])
       .toBe(1);
-    expect(await metrics()).toEqual({
+    const zupySeries = async () =>
+      Object.fromEntries(
+        Object.entries(await metrics()).filter(([name]) =>
+          /^zupy_(deliveries|delivery_attempts_total|worker_in_flight)\b/.test(name),
+        ),
+      );
+    expect(await zupySeries()).toEqual({
       'zupy_deliveries{status="pending"}': 0,
       'zupy_deliveries{status="held"}': 0,
       'zupy_deliveries{status="failed"}': 1,
@@ -129,6 +137,39 @@ describe('operator endpoints and documentation', () => {
       'zupy_delivery_attempts_total{result="failed"}': 1,
       zupy_worker_in_flight: 0,
     });
+    const all = await metrics();
+    // Attempt duration and event-to-delivery lag, one observation per recorded attempt and result.
+    for (const result of ['succeeded', 'retrying', 'failed']) {
+      expect(all[`zupy_delivery_attempt_duration_seconds_count{result="${result}"}`], result).toBe(1);
+      expect(all[`zupy_event_delivery_lag_seconds_count{result="${result}"}`], result).toBe(1);
+    }
+    // The failed delivery's lag spans its retry; the first try's lag is below it.
+    expect(all['zupy_event_delivery_lag_seconds_sum{result="failed"}']).toBeGreaterThan(
+      all['zupy_event_delivery_lag_seconds_sum{result="retrying"}']!,
+    );
+    expect(all['zupy_delivery_attempt_duration_seconds_bucket{le="+Inf",result="succeeded"}']).toBe(1);
+    // HTTP requests by route pattern and status: the two registrations, the scrapes themselves.
+    expect(
+      all['zupy_http_request_duration_seconds_count{method="POST",route="/api/v2/customers/",status="201"}'],
+    ).toBe(2);
+    expect(
+      all['zupy_http_request_duration_seconds_count{method="GET",route="/metrics",status="200"}'],
+    ).toBeGreaterThan(0);
+    // Node's and the process's defaults, and build info.
+    expect(all['process_cpu_user_seconds_total']).toBeGreaterThan(0);
+    expect(all['nodejs_heap_size_used_bytes']).toBeGreaterThan(0);
+    expect(Object.keys(all).filter((name) => name.startsWith('zupy_build_info{'))).toEqual([
+      `zupy_build_info{version="${VERSION}",node="${process.versions.node}",database="${onPostgres ? 'postgres' : 'sqlite'}"}`,
+    ]);
+    // Every series the sample Grafana dashboard (docs/grafana-dashboard.json) queries exists.
+    const dashboard = fs.readFileSync(
+      new URL('../../../docs/grafana-dashboard.json', import.meta.url),
+      'utf8',
+    );
+    const queried = new Set(dashboard.match(/\b(zupy|process|nodejs)_[a-z0-9_]+/g));
+    expect(queried.size).toBeGreaterThan(8);
+    const scraped = new Set(Object.keys(all).map((series) => series.replace(/\{.*$/, '')));
+    for (const name of queried) expect(scraped.has(name), name).toBe(true);
     // The queue is read from the log, whichever process counts: one with no worker sees it too.
     await server.runtime.worker!.stop(1000);
     await server.api.post('/api/v2/customers/', {

@@ -34,8 +34,8 @@ export interface AppOptions extends ServerOptions {
   rateLimitPerMinute: number;
   /** Serve the admin panel's `*.map` files (ZUPY_ADMIN_SOURCE_MAPS); otherwise they answer 404. */
   adminSourceMaps?: boolean;
-  /** For /metrics: the runtime whose worker to report on. */
-  runtime?: Pick<Runtime, 'ctx' | 'worker'>;
+  /** For /metrics: the runtime whose registry (its queue, its worker) to report. */
+  runtime: Pick<Runtime, 'metrics'>;
 }
 
 /** Builds the HTTP application without listening, so tests can inject requests or listen on port 0. */
@@ -55,7 +55,8 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
   await installOpenApi(app);
   await app.register(healthRoutes(ctx.db, ctx.storage));
   await installAdminPanel(app);
-  await app.register(metricsRoutes(options.runtime ?? { ctx, worker: null }));
+  options.runtime.metrics.timeRequests(app);
+  await app.register(metricsRoutes(options.runtime.metrics));
 
   await app.register(
     async (api) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { DeliveryStatus, Tables } from '../db/tables.js';
-import type { Runtime } from './runtime.js';
+import type { QueueSource, ZupyMetrics } from './metrics.js';
 import { disabledEndpointIds } from '../delivery/endpoint-counts.js';
 
 /**
@@ -36,38 +36,28 @@ export async function countHeldDeliveries(db: Kysely<Tables>): Promise<number> {
   return Number(row.n);
 }
 
-/**
- * Prometheus text format: the queue and the failures in the delivery log (gauges, the same from
- * every process), and what this process's worker sent and recorded since it started (counters).
- */
-export const metricsRoutes =
-  (runtime: Pick<Runtime, 'ctx' | 'worker'>): FastifyPluginAsync =>
-  (app) => {
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-      const db = runtime.ctx.db;
+/** The queue gauges' source for a runtime: counted from the delivery log at each scrape. */
+export function queueSource(db: Kysely<Tables>, inFlight: () => number): QueueSource {
+  return {
+    async counts() {
       const held = await countHeldDeliveries(db);
-      const pending = (await countDeliveries(db, 'pending')) - held;
-      const failed = await countDeliveries(db, 'failed');
-      const discarded = await countDeliveries(db, 'discarded');
-      const recorded = runtime.worker?.attemptsRecorded ?? { succeeded: 0, retrying: 0, failed: 0 };
-      const lines = [
-        '# HELP zupy_deliveries Webhook deliveries in the delivery log waiting to be sent (pending), waiting for their disabled endpoint (held), failed for good (failed), or dropped on re-enabling (discarded).',
-        '# TYPE zupy_deliveries gauge',
-        `zupy_deliveries{status="pending"} ${pending}`,
-        `zupy_deliveries{status="held"} ${held}`,
-        `zupy_deliveries{status="failed"} ${failed}`,
-        `zupy_deliveries{status="discarded"} ${discarded}`,
-        '# HELP zupy_delivery_attempts_total Webhook attempts this process recorded, by what became of the delivery.',
-        '# TYPE zupy_delivery_attempts_total counter',
-        ...Object.entries(recorded).map(
-          ([result, n]) => `zupy_delivery_attempts_total{result="${result}"} ${n}`,
-        ),
-        '# HELP zupy_worker_in_flight Webhook requests this process has in flight.',
-        '# TYPE zupy_worker_in_flight gauge',
-        `zupy_worker_in_flight ${runtime.worker?.inFlightCount ?? 0}`,
-        '',
-      ];
-      return reply.type('text/plain; version=0.0.4').send(lines.join('\n'));
-    });
+      return {
+        pending: (await countDeliveries(db, 'pending')) - held,
+        held,
+        failed: await countDeliveries(db, 'failed'),
+        discarded: await countDeliveries(db, 'discarded'),
+      };
+    },
+    inFlight,
+  };
+}
+
+/** Prometheus text format, from the process's registry (app/metrics.ts). */
+export const metricsRoutes =
+  (metrics: ZupyMetrics): FastifyPluginAsync =>
+  (app) => {
+    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+      reply.type(metrics.contentType).send(await metrics.text()),
+    );
     return Promise.resolve();
   };

@@ -10,6 +10,8 @@ import { systemResolver } from '../delivery/address-guard.js';
 import type { DeliveryStore } from '../delivery/store/delivery-store.js';
 import { createPostgresDeliveryStore } from '../delivery/store/postgres-delivery-store.js';
 import { createSqliteDeliveryStore } from '../delivery/store/sqlite-delivery-store.js';
+import { ZupyMetrics } from './metrics.js';
+import { queueSource } from './metrics-routes.js';
 import { DeliveryWorker, defaultWorkerOptions, type WorkerOptions } from '../delivery/delivery-worker.js';
 import { createWebhookSender } from '../delivery/webhook-sender.js';
 import { systemClock } from '../shared/clock.js';
@@ -31,6 +33,8 @@ export interface Runtime {
   /** Starts the delivery worker in this process; new events wake it at once. */
   startWorker(log: FastifyBaseLogger, options?: Partial<WorkerOptions>): DeliveryWorker;
   readonly worker: DeliveryWorker | null;
+  /** This process's Prometheus registry (`/metrics`). */
+  readonly metrics: ZupyMetrics;
   /** The owner e-mail sender, started with the worker (it sends only with SMTP configured). */
   readonly noticeSender: OwnerNoticeSender | null;
   /** Stops the worker and the e-mail sender (if any) gracefully, then closes the senders and the database. */
@@ -94,10 +98,13 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     ...ctxOverrides,
     webhooks,
   };
+  const metrics = new ZupyMetrics(database.dialect);
+  metrics.readQueueFrom(queueSource(ctx.db, () => worker?.inFlightCount ?? 0));
   return {
     config,
     database,
     ctx,
+    metrics,
     get worker() {
       return worker;
     },
@@ -110,6 +117,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
           ctx,
           { ...defaultWorkerOptions(config.deliveryTimeoutMs), retentionMs: config.retentionMs, ...options },
           log,
+          metrics,
         );
         worker = started;
         workerLog = log;

@@ -7,7 +7,7 @@ import { fastifyServerOptions, limitServer, type ServerOptions } from './server-
 
 /** The HTTP side of `zupy worker`: /healthz, /readyz and /metrics only, no API. */
 export async function buildWorkerApp(
-  runtime: Pick<Runtime, 'ctx' | 'worker'>,
+  runtime: Pick<Runtime, 'ctx' | 'metrics'>,
   logLevel: string,
   serverOptions: ServerOptions = {},
 ): Promise<FastifyInstance> {
@@ -15,6 +15,7 @@ export async function buildWorkerApp(
   limitServer(app, serverOptions);
   installErrorHandler(app, runtime.ctx.storage);
   await app.register(healthRoutes(runtime.ctx.db, runtime.ctx.storage));
-  await app.register(metricsRoutes(runtime));
+  runtime.metrics.timeRequests(app);
+  await app.register(metricsRoutes(runtime.metrics));
   return app;
 }

@@ -28,6 +28,18 @@ export interface WorkerOptions {
   pruneEveryMs: number;
 }
 
+/** What became of a delivery after an attempt this worker recorded (for metrics). */
+export type RecordedResult = 'succeeded' | 'retrying' | 'failed';
+
+/** Told of every attempt this worker records: `/metrics` histograms (app/metrics.ts). */
+export interface AttemptObserver {
+  /**
+   * @param durationMs the request's own time
+   * @param lagMs from the delivery's creation (its event committed) to this attempt's end
+   */
+  attemptRecorded(result: RecordedResult, durationMs: number, lagMs: number): void;
+}
+
 /** How often the worker looks for disabled endpoints due for a probe. */
 const PROBE_LOOK_MS = 1_000;
 
@@ -74,6 +86,7 @@ export class DeliveryWorker {
     private readonly ctx: DeliveryContext,
     private readonly options: WorkerOptions,
     private readonly log: FastifyBaseLogger,
+    private readonly observer?: AttemptObserver,
   ) {
     this.batcher = new AttemptBatcher(ctx);
     // Every request in flight listens to the one shutdown signal.
@@ -281,7 +294,13 @@ export class DeliveryWorker {
         // Its end may have released the member's next delivery (delivery-order.ts), due now: claim
         // again at once if the last claim found nothing, instead of sleeping a poll interval.
         if (row.member_id !== null && result.status !== 'pending' && this.idle) this.wake();
-        this.attemptsRecorded[result.status === 'pending' ? 'retrying' : result.status]++;
+        const recordedResult = result.status === 'pending' ? 'retrying' : result.status;
+        this.attemptsRecorded[recordedResult]++;
+        this.observer?.attemptRecorded(
+          recordedResult,
+          outcome.response.durationMs,
+          this.ctx.clock().getTime() - Date.parse(row.created_at),
+        );
         if (result.endpointDisabled) {
           this.log.warn(
             { endpoint: row.endpoint_id, reason: result.endpointDisabled },
