@@ -57,7 +57,7 @@ export const metricsRoutes =
   (metrics: ZupyMetrics): FastifyPluginAsync =>
   (app) => {
     app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
-      reply.type(metrics.contentType).send(await metrics.text()),
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
     );
     return Promise.resolve();
   };

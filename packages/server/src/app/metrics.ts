@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AttemptObserver, RecordedResult } from '../delivery/delivery-worker.js';
+import { routePattern } from '../http/access-log.js';
 import { VERSION } from '../version.js';
 
 const RESULTS: readonly RecordedResult[] = ['succeeded', 'retrying', 'failed'];
@@ -22,10 +23,12 @@ export class ZupyMetrics implements AttemptObserver {
   private readonly attemptDuration: Histogram<'result'>;
   private readonly deliveryLag: Histogram<'result'>;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
-  private queue: QueueSource | null = null;
 
-  /** @param database `sqlite` or `postgres`, for `zupy_build_info`. */
-  constructor(database: string) {
+  /**
+   * @param database `sqlite` or `postgres`, for `zupy_build_info`
+   * @param queue where the queue gauges are read at each scrape
+   */
+  constructor(database: string, queue: QueueSource) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
@@ -34,15 +37,13 @@ export class ZupyMetrics implements AttemptObserver {
       labelNames: ['version', 'node', 'database'],
       registers,
     }).set({ version: VERSION, node: process.versions.node, database }, 1);
-    const source = () => this.queue;
     new Gauge({
       name: 'zupy_deliveries',
       help: 'Webhook deliveries in the delivery log waiting to be sent (pending), waiting for their disabled endpoint (held), failed for good (failed), or dropped on re-enabling (discarded).',
       labelNames: ['status'],
       registers,
       async collect() {
-        const counts = await source()?.counts();
-        for (const [status, n] of Object.entries(counts ?? {})) this.set({ status }, n);
+        for (const [status, n] of Object.entries(await queue.counts())) this.set({ status }, n);
       },
     });
     new Gauge({
@@ -50,7 +51,7 @@ export class ZupyMetrics implements AttemptObserver {
       help: 'Webhook requests this process has in flight.',
       registers,
       collect() {
-        this.set(source()?.inFlight() ?? 0);
+        this.set(queue.inFlight());
       },
     });
     this.attempts = new Counter({
@@ -87,11 +88,6 @@ export class ZupyMetrics implements AttemptObserver {
     }
   }
 
-  /** The queue gauges' source, once the runtime has its database (and maybe a worker). */
-  readQueueFrom(source: QueueSource): void {
-    this.queue = source;
-  }
-
   attemptRecorded(result: RecordedResult, durationMs: number, lagMs: number): void {
     this.attempts.inc({ result });
     this.attemptDuration.observe({ result }, durationMs / 1000);
@@ -104,20 +100,12 @@ export class ZupyMetrics implements AttemptObserver {
       this.httpDuration.observe(
         {
           method: request.method,
-          route: request.routeOptions.url ?? '(no route)',
+          route: routePattern(request),
           status: String(reply.statusCode),
         },
         reply.elapsedTime / 1000,
       );
       done();
     });
-  }
-
-  text(): Promise<string> {
-    return this.registry.metrics();
-  }
-
-  get contentType(): string {
-    return this.registry.contentType;
   }
 }

@@ -98,8 +98,10 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     ...ctxOverrides,
     webhooks,
   };
-  const metrics = new ZupyMetrics(database.dialect);
-  metrics.readQueueFrom(queueSource(ctx.db, () => worker?.inFlightCount ?? 0));
+  const metrics = new ZupyMetrics(
+    database.dialect,
+    queueSource(ctx.db, () => worker?.inFlightCount ?? 0),
+  );
   return {
     config,
     database,

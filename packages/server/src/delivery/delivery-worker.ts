@@ -79,8 +79,6 @@ export class DeliveryWorker {
   private loop: Promise<void> | null = null;
   private pruneTimer: NodeJS.Timeout | null = null;
   private readonly batcher: AttemptBatcher;
-  /** Attempts this process recorded since it started, by what became of the delivery (`/metrics`). */
-  readonly attemptsRecorded = { succeeded: 0, retrying: 0, failed: 0 };
 
   constructor(
     private readonly ctx: DeliveryContext,
@@ -294,10 +292,8 @@ export class DeliveryWorker {
         // Its end may have released the member's next delivery (delivery-order.ts), due now: claim
         // again at once if the last claim found nothing, instead of sleeping a poll interval.
         if (row.member_id !== null && result.status !== 'pending' && this.idle) this.wake();
-        const recordedResult = result.status === 'pending' ? 'retrying' : result.status;
-        this.attemptsRecorded[recordedResult]++;
         this.observer?.attemptRecorded(
-          recordedResult,
+          result.status === 'pending' ? 'retrying' : result.status,
           outcome.response.durationMs,
           this.ctx.clock().getTime() - Date.parse(row.created_at),
         );

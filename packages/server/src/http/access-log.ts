@@ -1,5 +1,10 @@
 import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 
+/** The route's pattern (`/api/v2/customers/:member_id/`), never the URL: no ids, search terms or e-mails. */
+export function routePattern(request: FastifyRequest): string {
+  return request.routeOptions.url ?? '(no route)';
+}
+
 /** Probed every few seconds by orchestrators: logged only when they fail. */
 const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -17,7 +22,7 @@ export class AccessLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    const route = request.routeOptions.url ?? '(no route)';
+    const route = routePattern(request);
     if (!error && QUIET_ROUTES.has(route) && reply.statusCode < 400) return;
     const line = {
       method: request.method,
