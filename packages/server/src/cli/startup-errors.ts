@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.js';
+import { loadConfig, type Config } from '../config.js';
 
 /**
  * The failures a newcomer meets when starting Zupy, as one line that names the fix (issue 18):
@@ -20,7 +20,8 @@ export function describeStartupError(error: unknown, env: NodeJS.ProcessEnv = pr
     if (code === 'EADDRNOTAVAIL')
       return `cannot listen on ${where}: ZUPY_HOST is not an address of this machine`;
   }
-  const dataDir = dataDirectory(env);
+  const config = configOf(env);
+  const dataDir = config && config.databaseUrl === undefined ? config.dataDir : null;
   if (dataDir !== null) {
     const reason = FILE_ERRORS[code];
     if (reason !== undefined && typeof e.path === 'string' && typeof e.syscall === 'string')
@@ -28,7 +29,7 @@ export function describeStartupError(error: unknown, env: NodeJS.ProcessEnv = pr
     if (/^SQLITE_(CANTOPEN|READONLY|PERM|AUTH)/.test(code))
       return `cannot open the SQLite database in ${dataDir} (ZUPY_DATA_DIR) for writing (${code}): check the directory and its files belong to this user and are writable`;
   }
-  const database = databaseTarget(env);
+  const database = config ? databaseTarget(config.databaseUrl) : null;
   if (database !== null) {
     if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH' || code === 'ETIMEDOUT')
       return `cannot reach PostgreSQL at ${database} (ZUPY_DATABASE_URL): is it running, and is the host and port right?`;
@@ -49,24 +50,18 @@ const FILE_ERRORS: Readonly<Record<string, string>> = {
   EISDIR: 'a directory is where a file should be',
 };
 
-/** The data directory in SQLite mode (null on PostgreSQL, where files are not the database). */
-function dataDirectory(env: NodeJS.ProcessEnv): string | null {
+/** The configuration the failing command ran with, or null when it is itself invalid. */
+function configOf(env: NodeJS.ProcessEnv): Config | null {
   try {
-    const config = loadConfig(env);
-    return config.databaseUrl === undefined ? config.dataDir : null;
+    return loadConfig(env);
   } catch {
     return null;
   }
 }
 
 /** `host:port` of the configured PostgreSQL (no user, no password), or null on SQLite. */
-function databaseTarget(env: NodeJS.ProcessEnv): string | null {
-  try {
-    const url = loadConfig(env).databaseUrl;
-    if (url === undefined) return null;
-    const parsed = new URL(url);
-    return `${parsed.hostname}:${parsed.port || '5432'}`;
-  } catch {
-    return null;
-  }
+function databaseTarget(url: string | undefined): string | null {
+  if (url === undefined || !URL.canParse(url)) return null;
+  const parsed = new URL(url);
+  return `${parsed.hostname}:${parsed.port || '5432'}`;
 }
