@@ -335,12 +335,18 @@ describe('zupy replay', () => {
 });
 
 describe('zupy import', () => {
-  it('registers the good rows, rejects the bad with line numbers, and imports nothing twice', async () => {
-    const dataDir = tempDir('zupy-import-');
+  /** A data dir and database of its own, with the company the import goes into. */
+  async function importSetup(prefix: string, name: string, companyId: string) {
+    const dataDir = tempDir(prefix);
     cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
     const databaseUrl = await freshDatabaseUrl();
     const env = { ...databaseEnv(databaseUrl), ZUPY_DATA_DIR: dataDir, ZUPY_LOG_LEVEL: 'silent' };
-    await cli(['company', 'create', '--name', 'Importer', '--id', 'comp_importer'], env);
+    await cli(['company', 'create', '--name', name, '--id', companyId], env);
+    return { dataDir, databaseUrl, env };
+  }
+
+  it('registers the good rows, rejects the bad with line numbers, and imports nothing twice', async () => {
+    const { dataDir, databaseUrl, env } = await importSetup('zupy-import-', 'Importer', 'comp_importer');
     const csv = path.join(dataDir, 'clientes.csv');
     fs.writeFileSync(
       csv,
@@ -412,11 +418,7 @@ describe('zupy import', () => {
   });
 
   it('imports what Excel in Portuguese saves: `;`-separated, Windows-1252, Portuguese headers', async () => {
-    const dataDir = tempDir('zupy-import-br-');
-    cleanups.push(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-    const databaseUrl = await freshDatabaseUrl();
-    const env = { ...databaseEnv(databaseUrl), ZUPY_DATA_DIR: dataDir, ZUPY_LOG_LEVEL: 'silent' };
-    await cli(['company', 'create', '--name', 'Planilha', '--id', 'comp_planilha'], env);
+    const { dataDir, databaseUrl, env } = await importSetup('zupy-import-br-', 'Planilha', 'comp_planilha');
     const text = [
       'Nome;Telefone;E-mail;CPF',
       'José Araújo;(11) 96595-8122;jose@example.com;529.982.247-25',
