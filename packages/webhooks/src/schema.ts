@@ -165,3 +165,14 @@ export function tagged<K extends string, V extends Record<string, Schema<object>
     },
   };
 }
+
+/** A JSON array whose every element is `item` (`changed_fields`, `bonuses`, `items_affected`). */
+export function array<T>(item: Schema<T>): Schema<T[]> {
+  return {
+    jsonSchema: { type: 'array', items: item.jsonSchema },
+    parse(value, path = '') {
+      if (!Array.isArray(value)) throw new SchemaError(path, `must be an array, got ${describe(value)}`);
+      return value.map((element, index) => item.parse(element, `${path}[${index}]`));
+    },
+  };
+}
