@@ -96,6 +96,13 @@ export interface Customer {
   channel: string;
   created_at: string;
   updated_at: string;
+  marketing_opt_in: { whatsapp: ConsentState; email: ConsentState };
+}
+
+export interface ConsentState {
+  opted_in: boolean;
+  changed_at: string | null;
+  channel: string | null;
 }
 
 export interface LedgerEntry {

@@ -185,14 +185,14 @@ describe('zupy trigger and zupy listen', () => {
     expect(unknown.stderr).toContain('is not a field');
     const type = await cli([
       'trigger',
-      'customer.deleted',
+      'customer.merged',
       '--url',
       'http://127.0.0.1:9/',
       '--secret',
       'whsec_x',
     ]);
     expect(type.stderr).toContain(
-      'must be one of customer.registered, tier.upgraded, endpoint.disabled, endpoint.enabled, delivery.failed',
+      'must be one of customer.registered, tier.upgraded, customer.updated, customer.deleted, endpoint.disabled, endpoint.enabled, delivery.failed',
     );
   });
 

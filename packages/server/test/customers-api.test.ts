@@ -205,6 +205,7 @@ describe('reading customers', () => {
       'channel',
       'created_at',
       'updated_at',
+      'marketing_opt_in',
     ]);
 
     const seen: string[] = [];

@@ -67,7 +67,7 @@ describe('webhook endpoints API', () => {
     [{ url: 'ftp://example.com/x' }, 'url'],
     [{ url: 'not a url' }, 'url'],
     [{ url: 'https://user:pw@example.com/' }, 'url'],
-    [{ url: 'https://example.com/', events: ['customer.deleted'] }, 'events[0]'],
+    [{ url: 'https://example.com/', events: ['customer.merged'] }, 'events[0]'],
     [{ url: 'https://example.com/', colour: 'red' }, 'colour'],
     [{}, 'url'],
   ])('rejects %j naming %s', async (body, field) => {

@@ -22,6 +22,8 @@ afterEach(async () => {
 const ALL_FIVE = [
   'customer.registered',
   'tier.upgraded',
+  'customer.updated',
+  'customer.deleted',
   'endpoint.disabled',
   'endpoint.enabled',
   'delivery.failed',

@@ -4,6 +4,8 @@
  * the body the server sends (`serializeEvent`) and its JSON Schema (`eventJsonSchema`).
  */
 import {
+  array,
+  boolean,
   described,
   integer,
   literal,
@@ -17,10 +19,12 @@ import {
   type Schema,
 } from './schema.js';
 import {
+  CUSTOMER_FIELDS,
   DISABLE_REASON_CODES,
   QUALIFICATION_METRICS,
   TIER_NAMES,
   type CustomerEventType,
+  type CustomerField,
   type EventType,
 } from './events.js';
 
@@ -81,6 +85,50 @@ const tierUpgraded = object({
       nullable(object({ tier_name: tier, points_needed: number(), total_points_required: number() })),
     ),
   }),
+});
+
+const marketingOptIn = described(
+  'Whether the customer agreed to receive marketing on each channel (false until they do)',
+  object({ whatsapp: boolean(), email: boolean() }),
+);
+
+/**
+ * Typed as the fields this version knows, yet any field name is accepted: a receiver on an older SDK
+ * keeps working when a later version can change another field.
+ */
+const changedField: Schema<CustomerField | (string & {})> = described(
+  `One of ${CUSTOMER_FIELDS.join(', ')} (later versions may add fields)`,
+  string(/^[a-z][a-z_]*$/, 'a field name like email'),
+);
+
+const customerUpdated = object({
+  event: literal('customer.updated'),
+  timestamp: eventTime,
+  company_id: string(),
+  customer: described(
+    'The customer after the change: the new values only, never the old ones',
+    object({
+      member_id: memberId,
+      whatsapp,
+      email: described('The e-mail, or null', email),
+      name: string(),
+      cpf: described('11 digits, check digits valid, or null', nullable(string(/^\d{11}$/, '11 digits'))),
+      tier,
+      marketing_opt_in: marketingOptIn,
+    }),
+  ),
+  changed_fields: described('The fields this change set, in the order of `customer`', array(changedField)),
+});
+
+const customerDeleted = object({
+  event: literal('customer.deleted'),
+  timestamp: eventTime,
+  company_id: string(),
+  customer: described(
+    'The erased customer: only the member id, which is never given to anyone else',
+    object({ member_id: memberId }),
+  ),
+  deleted_at: described('When Zupy erased their personal data', timestamp),
 });
 
 const endpoint = described(
@@ -191,6 +239,12 @@ export type WelcomeReward = Infer<typeof welcomeReward>;
 export type CustomerRegisteredEvent = Infer<typeof customerRegistered>;
 /** Sent when a customer's tier goes up, by activity or by a manual change. */
 export type TierUpgradedEvent = Infer<typeof tierUpgraded>;
+/** Sent when an operator corrects a customer's data or their marketing consent changes. */
+export type CustomerUpdatedEvent = Infer<typeof customerUpdated>;
+/** `customer.updated`'s `customer.marketing_opt_in`. */
+export type MarketingOptIn = Infer<typeof marketingOptIn>;
+/** Sent when a customer's personal data was erased (LGPD): erase yours too. */
+export type CustomerDeletedEvent = Infer<typeof customerDeleted>;
 export type NextTierRequirements = NonNullable<TierUpgradedEvent['tier_change']['next_tier_requirements']>;
 /** An operational event's `endpoint`: the endpoint it is about. */
 export type EndpointSummary = Infer<typeof endpoint>;
@@ -204,7 +258,8 @@ export type EndpointEnabledEvent = Infer<typeof endpointEnabled>;
 export type DeliveryFailedEvent = Infer<typeof deliveryFailed>;
 
 /** The events about customers: what an endpoint with an empty `events` list receives. */
-export type CustomerEvent = CustomerRegisteredEvent | TierUpgradedEvent;
+export type CustomerEvent =
+  CustomerRegisteredEvent | TierUpgradedEvent | CustomerUpdatedEvent | CustomerDeletedEvent;
 /** The events about webhook delivery itself, sent only to endpoints that name them. */
 export type OperationalEvent = EndpointDisabledEvent | EndpointEnabledEvent | DeliveryFailedEvent;
 /** Every event Zupy sends: switch on `event` to narrow. */
@@ -214,6 +269,8 @@ export type ZupyEvent = CustomerEvent | OperationalEvent;
 export const EVENT_SCHEMAS: { readonly [T in EventType]: Schema<Extract<ZupyEvent, { event: T }>> } = {
   'customer.registered': customerRegistered,
   'tier.upgraded': tierUpgraded,
+  'customer.updated': customerUpdated,
+  'customer.deleted': customerDeleted,
   'endpoint.disabled': endpointDisabled,
   'endpoint.enabled': endpointEnabled,
   'delivery.failed': deliveryFailed,

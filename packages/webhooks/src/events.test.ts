@@ -11,6 +11,7 @@ describe('the public API', () => {
       [
         'BODY_PARSED_MESSAGE',
         'CUSTOMER_EVENT_TYPES',
+        'CUSTOMER_FIELDS',
         'DEFAULT_TOLERANCE_SECONDS',
         'DISABLE_REASON_CODES',
         'EVENT_SCHEMAS',
@@ -109,7 +110,7 @@ describe('parseEvent', () => {
   it.each([
     ['not json', 'invalid_payload: the body is not valid JSON'],
     ['null', 'unknown event type undefined'],
-    ['{"event":"customer.deleted"}', 'unknown event type "customer.deleted"'],
+    ['{"event":"customer.merged"}', 'unknown event type "customer.merged"'],
   ])('refuses %s', (body, message) => {
     expect(reasonOf(() => parseEvent(body))).toContain(message);
   });

@@ -10,7 +10,12 @@ import type { OperationalEvent, ZupyEvent } from './event-schemas.js';
  * Events about a company's customers. An endpoint whose `events` list is empty receives these,
  * all of them, and nothing else.
  */
-export const CUSTOMER_EVENT_TYPES = ['customer.registered', 'tier.upgraded'] as const;
+export const CUSTOMER_EVENT_TYPES = [
+  'customer.registered',
+  'tier.upgraded',
+  'customer.updated',
+  'customer.deleted',
+] as const;
 export type CustomerEventType = (typeof CUSTOMER_EVENT_TYPES)[number];
 
 /**
@@ -40,6 +45,10 @@ export const QUALIFICATION_METRICS = [
 ] as const;
 export type QualificationMetric = (typeof QUALIFICATION_METRICS)[number];
 
+/** The fields of a customer that `customer.updated` names in `changed_fields`. */
+export const CUSTOMER_FIELDS = ['whatsapp', 'email', 'name', 'cpf', 'marketing_opt_in'] as const;
+export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
+
 /** True for the event types this version knows (`EVENT_TYPES`). */
 export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
@@ -61,6 +70,9 @@ export type {
   CustomerRegisteredEvent,
   TierUpgradedEvent,
   NextTierRequirements,
+  CustomerUpdatedEvent,
+  CustomerDeletedEvent,
+  MarketingOptIn,
   EndpointSummary,
   DeliveryCounts,
   EndpointDisabledEvent,

@@ -1,6 +1,8 @@
 import { WebhookVerificationError } from './errors.js';
 import type {
+  CustomerDeletedEvent,
   CustomerRegisteredEvent,
+  CustomerUpdatedEvent,
   DeliveryFailedEvent,
   EndpointDisabledEvent,
   EndpointEnabledEvent,
@@ -32,6 +34,9 @@ export interface DeliveryContext {
 export interface WebhookHandlers {
   'customer.registered'?: (event: CustomerRegisteredEvent, context: DeliveryContext) => unknown;
   'tier.upgraded'?: (event: TierUpgradedEvent, context: DeliveryContext) => unknown;
+  'customer.updated'?: (event: CustomerUpdatedEvent, context: DeliveryContext) => unknown;
+  /** The member's personal data was erased at Zupy: erase your copy. */
+  'customer.deleted'?: (event: CustomerDeletedEvent, context: DeliveryContext) => unknown;
   /** Operational: sent only to endpoints that subscribe to it by name. */
   'endpoint.disabled'?: (event: EndpointDisabledEvent, context: DeliveryContext) => unknown;
   /** Operational: sent only to endpoints that subscribe to it by name. */
@@ -97,6 +102,10 @@ function dispatch(handlers: WebhookHandlers, event: ZupyEvent, context: Delivery
       return handlers['customer.registered']?.(event, context);
     case 'tier.upgraded':
       return handlers['tier.upgraded']?.(event, context);
+    case 'customer.updated':
+      return handlers['customer.updated']?.(event, context);
+    case 'customer.deleted':
+      return handlers['customer.deleted']?.(event, context);
     case 'endpoint.disabled':
       return handlers['endpoint.disabled']?.(event, context);
     case 'endpoint.enabled':

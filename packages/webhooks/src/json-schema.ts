@@ -10,6 +10,10 @@ const DESCRIPTIONS: { readonly [T in EventType]: string } = {
   'customer.registered':
     'A customer joined the loyalty program through any channel (POS, app, website, API, import).',
   'tier.upgraded': "A customer's tier went up, by activity or by a manual change.",
+  'customer.updated':
+    "A customer's data was corrected, or their marketing consent changed: the new values, and which fields changed.",
+  'customer.deleted':
+    "A customer's personal data was erased at their request (LGPD): erase what you hold about this member id.",
   'endpoint.disabled':
     'Operational: one of the company’s webhook endpoints was disabled (a 410 Gone, a failure streak, or by hand); its deliveries are held until it is enabled again. Sent only to endpoints that name this event, never to the endpoint it is about.',
   'endpoint.enabled':

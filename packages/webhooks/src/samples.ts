@@ -1,7 +1,9 @@
 import type {
   CustomerEvent,
   CustomerEventType,
+  CustomerDeletedEvent,
   CustomerRegisteredEvent,
+  CustomerUpdatedEvent,
   DeliveryFailedEvent,
   EndpointDisabledEvent,
   EndpointEnabledEvent,
@@ -35,6 +37,8 @@ const SAMPLE_ENDPOINT: EndpointSummary = {
  */
 export function sampleEvent(type: 'customer.registered', options?: SampleOptions): CustomerRegisteredEvent;
 export function sampleEvent(type: 'tier.upgraded', options?: SampleOptions): TierUpgradedEvent;
+export function sampleEvent(type: 'customer.updated', options?: SampleOptions): CustomerUpdatedEvent;
+export function sampleEvent(type: 'customer.deleted', options?: SampleOptions): CustomerDeletedEvent;
 export function sampleEvent(type: 'endpoint.disabled', options?: SampleOptions): EndpointDisabledEvent;
 export function sampleEvent(type: 'endpoint.enabled', options?: SampleOptions): EndpointEnabledEvent;
 export function sampleEvent(type: 'delivery.failed', options?: SampleOptions): DeliveryFailedEvent;
@@ -82,6 +86,30 @@ export function sampleEvent(type: EventType, options: SampleOptions = {}): ZupyE
           qualification_value: 2500,
           next_tier_requirements: { tier_name: 'gold', points_needed: 2500, total_points_required: 5000 },
         },
+      };
+    case 'customer.updated':
+      return {
+        event: 'customer.updated',
+        timestamp,
+        company_id: companyId,
+        customer: {
+          member_id: 'ZP-8B23CD41',
+          whatsapp: '+5511965958122',
+          email: 'joao.silva@example.com.br',
+          name: 'João Silva',
+          cpf: '12345678909',
+          tier: 'bronze',
+          marketing_opt_in: { whatsapp: true, email: false },
+        },
+        changed_fields: ['email', 'marketing_opt_in'],
+      };
+    case 'customer.deleted':
+      return {
+        event: 'customer.deleted',
+        timestamp,
+        company_id: companyId,
+        customer: { member_id: 'ZP-8B23CD41' },
+        deleted_at: timestamp,
       };
     case 'endpoint.disabled':
       return {

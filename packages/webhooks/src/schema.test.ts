@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SchemaError, array, integer, object, string } from './schema.js';
+import { SchemaError, array, boolean, integer, object, string } from './schema.js';
 
 describe('array()', () => {
   const tags = array(object({ name: string(), quantity: integer(1) }));
@@ -36,5 +36,15 @@ describe('array()', () => {
 
   it('publishes its JSON Schema with the item schema', () => {
     expect(array(string()).jsonSchema).toEqual({ type: 'array', items: { type: 'string' } });
+  });
+});
+
+describe('boolean()', () => {
+  it('takes true and false, and nothing else (not 0, 1 or "true")', () => {
+    expect(boolean().parse(true)).toBe(true);
+    expect(boolean().parse(false)).toBe(false);
+    expect(() => boolean().parse(1, 'opt_in')).toThrow('opt_in must be true or false, got number');
+    expect(() => boolean().parse('true')).toThrow('must be true or false, got string');
+    expect(boolean().jsonSchema).toEqual({ type: 'boolean' });
   });
 });

@@ -176,3 +176,15 @@ export function array<T>(item: Schema<T>): Schema<T[]> {
     },
   };
 }
+
+/** `true` or `false` (`marketing_opt_in.whatsapp`). */
+export function boolean(): Schema<boolean> {
+  return {
+    jsonSchema: { type: 'boolean' },
+    parse(value, path = '') {
+      if (typeof value !== 'boolean')
+        throw new SchemaError(path, `must be true or false, got ${describe(value)}`);
+      return value;
+    },
+  };
+}

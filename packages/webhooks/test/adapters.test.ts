@@ -245,10 +245,10 @@ describe.each(Object.keys(ADAPTERS))('the %s adapter', (name) => {
   });
 
   it('acknowledges an event type it does not know and passes it to onUnhandled', async () => {
-    const body = JSON.stringify({ event: 'customer.deleted', company_id: 'comp_x' });
+    const body = JSON.stringify({ event: 'customer.merged', company_id: 'comp_x' });
     const res = await post(harness.url, body, signed(body));
     expect(res.status).toBe(200);
-    expect(unhandled.at(-1)).toEqual({ event: 'customer.deleted', company_id: 'comp_x' });
+    expect(unhandled.at(-1)).toEqual({ event: 'customer.merged', company_id: 'comp_x' });
   });
 });
 

@@ -11,6 +11,23 @@ import { apiTimestamp } from '../shared/timestamps.js';
 export const CHANNELS = ['pos', 'mobile_app', 'website', 'api', 'import'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
+const ConsentState = Type.Object({
+  opted_in: Type.Boolean(),
+  changed_at: Type.Union([IsoTimestamp, Type.Null()], { description: 'When it was last given or withdrawn' }),
+  channel: Type.Union([Type.String(), Type.Null()], {
+    description: 'Through which channel (`pos`, `panel` …)',
+  }),
+});
+
+/** Marketing consent per medium, now (the history is in the export): issue 22. */
+export const MarketingOptInSchema = Type.Object(
+  { whatsapp: ConsentState, email: ConsentState },
+  {
+    description:
+      'Whether the customer agreed to marketing by WhatsApp and by e-mail, since when, through which channel',
+  },
+);
+
 /** The full profile the API returns (CONTRACT §2): its schema, and the type derived from it. */
 export const CustomerProfileSchema = Type.Object(
   {
@@ -28,6 +45,7 @@ export const CustomerProfileSchema = Type.Object(
     channel: Type.String(),
     created_at: IsoTimestamp,
     updated_at: IsoTimestamp,
+    marketing_opt_in: MarketingOptInSchema,
   },
   { $id: 'Customer' },
 );
@@ -49,7 +67,19 @@ export function toCustomerProfile(row: CustomerRow): CustomerProfile {
     channel: row.channel,
     created_at: apiTimestamp(row.created_at),
     updated_at: apiTimestamp(row.updated_at),
+    marketing_opt_in: {
+      whatsapp: consentState(
+        row.marketing_whatsapp,
+        row.marketing_whatsapp_at,
+        row.marketing_whatsapp_channel,
+      ),
+      email: consentState(row.marketing_email, row.marketing_email_at, row.marketing_email_channel),
+    },
   };
+}
+
+function consentState(optedIn: number, at: string | null, channel: string | null) {
+  return { opted_in: Number(optedIn) === 1, changed_at: at === null ? null : apiTimestamp(at), channel };
 }
 
 export function customerMetrics(row: CustomerRow): CustomerMetrics {
@@ -60,7 +90,10 @@ export function customerMetrics(row: CustomerRow): CustomerMetrics {
   };
 }
 
-/** A customer of this company; another company's member is as unknown as a missing one (404). */
+/**
+ * A customer of this company; another company's member is as unknown as a missing one (404), and so
+ * is an erased one (its tombstone holds no profile).
+ */
 export async function findCustomer(
   db: Kysely<Tables>,
   companyId: string,
@@ -72,7 +105,8 @@ export async function findCustomer(
     .selectFrom('customers')
     .selectAll()
     .where('member_id', '=', memberId)
-    .where('company_id', '=', companyId);
+    .where('company_id', '=', companyId)
+    .where('erased_at', 'is', null);
   const row = await (lock ? lockForUpdate(query, db) : query).executeTakeFirst();
   if (!row) throw notFound(`customer ${memberId}`);
   return row;

@@ -2,12 +2,25 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
-import { MemberIdParams, PageOf, PageQuery, TierNameSchema } from '../http/schemas.js';
+import { CustomerFieldSchema, MemberIdParams, PageOf, PageQuery, TierNameSchema } from '../http/schemas.js';
 import type { AppContext } from '../shared/context.js';
 import { CustomerProfileSchema, findCustomer, toCustomerProfile } from './customer-profile.js';
 import { listCustomers } from './list-customers.js';
 import { registerCustomer } from './register-customer.js';
 import { setCustomerTier } from './set-tier.js';
+import { UPDATE_CHANNELS, updateCustomer } from './update-customer.js';
+
+const MarketingOptInBody = Type.Object(
+  {
+    whatsapp: Type.Optional(Type.Boolean({ description: 'Agrees to marketing by WhatsApp' })),
+    email: Type.Optional(Type.Boolean({ description: 'Agrees to marketing by e-mail' })),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'Marketing consent per medium, recorded with when and through which channel it was given or withdrawn (history in the export). Never sent in `customer.registered`.',
+  },
+);
 
 const RegisterBody = Type.Object(
   {
@@ -26,6 +39,34 @@ const RegisterBody = Type.Object(
         Type.Literal('api'),
         Type.Literal('import'),
       ]),
+    ),
+    marketing_opt_in: Type.Optional(MarketingOptInBody),
+  },
+  { additionalProperties: false },
+);
+
+const UpdateBody = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    phone: Type.Optional(
+      Type.String({ maxLength: 40, description: 'WhatsApp number, any Brazilian format or E.164' }),
+    ),
+    whatsapp: Type.Optional(Type.String({ maxLength: 40, description: 'Alias of `phone`' })),
+    email: Type.Optional(
+      Type.Union([Type.String({ maxLength: 254 }), Type.Null()], { description: 'null or "" removes it' }),
+    ),
+    cpf: Type.Optional(
+      Type.Union([Type.String({ maxLength: 20 }), Type.Null()], { description: 'null or "" removes it' }),
+    ),
+    marketing_opt_in: Type.Optional(MarketingOptInBody),
+    channel: Type.Optional(
+      Type.Union(
+        UPDATE_CHANNELS.map((c) => Type.Literal(c)),
+        {
+          description:
+            'Through which channel the change was asked for (recorded with consent); default `api`',
+        },
+      ),
     ),
   },
   { additionalProperties: false },
@@ -99,6 +140,33 @@ export const customerRoutes =
       async (request) =>
         toCustomerProfile(
           await findCustomer(ctx.db, identity(request).companyId, request.params.member_id.toUpperCase()),
+        ),
+    );
+
+    app.patch(
+      '/customers/:member_id/',
+      {
+        schema: {
+          tags: ['Customers'],
+          summary: 'Correct a customer’s data or marketing consent',
+          description:
+            'The same validation and normalization as registration, for the fields given. Records `customer.updated` (the new values and `changed_fields`) in the same transaction; a request that changes nothing records nothing. 409 when the phone, CPF or e-mail belongs to another member of the company.',
+          params: MemberIdParams,
+          body: UpdateBody,
+          response: {
+            200: Type.Object({
+              customer: CustomerProfileSchema,
+              changed_fields: Type.Array(CustomerFieldSchema),
+            }),
+          },
+        },
+      },
+      (request) =>
+        updateCustomer(
+          ctx,
+          identity(request).companyId,
+          request.params.member_id.toUpperCase(),
+          request.body,
         ),
     );
 

@@ -30,6 +30,7 @@ export async function listCustomers(
     .selectFrom('customers')
     .selectAll()
     .where('company_id', '=', companyId)
+    .where('erased_at', 'is', null)
     .orderBy('id', 'desc')
     .limit(query.pageSize + 1);
   if (before !== undefined) q = q.where('id', '<', before);

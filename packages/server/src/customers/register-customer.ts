@@ -3,7 +3,6 @@ import type { Insertable, Kysely } from 'kysely';
 import { isUniqueViolation } from '../db/constraint-error.js';
 import { preparedQuery, valuesOf } from '../db/prepared-query.js';
 import type { CustomerRow, CustomersTable, Tables } from '../db/tables.js';
-import { isStorableText, UNSTORABLE_TEXT_DETAIL } from '../shared/storable-text.js';
 import { ZupyError, type FieldError } from '../errors.js';
 import { customerRegisteredPayload } from '../events/event-payloads.js';
 import { recordEvent } from '../events/record-event.js';
@@ -14,6 +13,8 @@ import { applyTierUpgrade } from './apply-tier-upgrade.js';
 import { normalizeCpf } from './cpf.js';
 import { toCustomerProfile, type Channel, type CustomerProfile } from './customer-profile.js';
 import { normalizeEmail } from './email.js';
+import { applyConsent, type ConsentInput } from './marketing-consent.js';
+import { normalizeName } from './name.js';
 import { normalizePhone } from './phone.js';
 import { runInTransaction } from '../db/transaction.js';
 
@@ -24,6 +25,7 @@ export interface RegisterCustomerInput {
   email?: string | null | undefined;
   cpf?: string | null | undefined;
   channel?: Channel | undefined;
+  marketing_opt_in?: ConsentInput | undefined;
 }
 
 export type MatchedOn = 'phone' | 'cpf' | 'email';
@@ -38,6 +40,8 @@ export interface ValidRegistration {
   email: string | null;
   cpf: string | null;
   channel: Channel;
+  /** What the customer answered about marketing, if asked (recorded with when and the channel). */
+  marketing_opt_in?: ConsentInput | undefined;
 }
 
 const MAX_MEMBER_ID_TRIES = 8;
@@ -55,9 +59,9 @@ export function validateRegistration(input: RegisterCustomerInput): ValidRegistr
     if (phone.ok) whatsapp = phone.e164;
     else errors.push({ field: phoneField, detail: phone.reason });
   }
-  const name = input.name.trim().replace(/\s+/g, ' ');
-  if (name === '') errors.push({ field: 'name', detail: 'is required' });
-  else if (!isStorableText(name)) errors.push({ field: 'name', detail: UNSTORABLE_TEXT_DETAIL });
+  const normalized = normalizeName(input.name);
+  const name = normalized.ok ? normalized.name : '';
+  if (!normalized.ok) errors.push({ field: 'name', detail: normalized.reason });
   let email: string | null = null;
   if (input.email !== undefined && input.email !== null && input.email.trim() !== '') {
     const result = normalizeEmail(input.email);
@@ -75,7 +79,14 @@ export function validateRegistration(input: RegisterCustomerInput): ValidRegistr
       fieldErrors: errors,
     });
   }
-  return { whatsapp, name, email, cpf, channel: input.channel ?? 'api' };
+  return {
+    whatsapp,
+    name,
+    email,
+    cpf,
+    channel: input.channel ?? 'api',
+    ...(input.marketing_opt_in !== undefined ? { marketing_opt_in: input.marketing_opt_in } : {}),
+  };
 }
 
 /** The company's customer with this value in one of the matching columns (each unique per company). */
@@ -188,7 +199,7 @@ export async function registerInTransaction(
   const reward = program.welcome_reward;
   const welcomePoints = reward.type === 'points' ? reward.points : 0;
   const coupon = reward.type === 'coupon' ? ctx.newCouponCode() : null;
-  const [inserted] = await insertCustomer.run(trx, {
+  const [created] = await insertCustomer.run(trx, {
     member_id: await unusedMemberId(trx, ctx),
     company_id: companyId,
     name: r.name,
@@ -206,7 +217,10 @@ export async function registerInTransaction(
     created_at: stamp,
     updated_at: stamp,
   });
-  if (inserted === undefined) throw new Error('the customer insert returned no row');
+  if (created === undefined) throw new Error('the customer insert returned no row');
+  const { row: inserted } = await applyConsent(trx, created, r.marketing_opt_in, r.channel, now, {
+    recordSame: true,
+  });
   if (welcomePoints > 0) {
     await insertWelcomeEntry.run(trx, {
       company_id: companyId,

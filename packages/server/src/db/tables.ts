@@ -15,6 +15,8 @@ export interface Tables {
   worker_locks: WorkerLocksTable;
   owner_notifications: OwnerNotificationsTable;
   storage_probe: StorageProbeTable;
+  consent_changes: ConsentChangesTable;
+  audit_log: AuditLogTable;
 }
 
 export interface CompaniesTable {
@@ -66,6 +68,17 @@ export interface CustomersTable {
   events_recorded: Generated<number>;
   created_at: string;
   updated_at: string;
+  /** 1 when the customer agreed to marketing by WhatsApp (history: `consent_changes`). */
+  marketing_whatsapp: Generated<number>;
+  /** When and through which channel it was last given or withdrawn; null: never. */
+  marketing_whatsapp_at: Generated<string | null>;
+  marketing_whatsapp_channel: Generated<string | null>;
+  /** 1 when the customer agreed to marketing by e-mail. */
+  marketing_email: Generated<number>;
+  marketing_email_at: Generated<string | null>;
+  marketing_email_channel: Generated<string | null>;
+  /** When the customer's personal data was erased: the row is a tombstone (customers/erase-customer.ts). */
+  erased_at: Generated<string | null>;
 }
 
 export interface LedgerEntriesTable {
@@ -104,6 +117,8 @@ export interface EventsTable {
   member_id: string | null;
   /** The event's number among the member's events (`X-Zupy-Sequence`), else null. */
   member_seq: number | null;
+  /** When the body was scrubbed (an erased customer's event): never sent again. */
+  erased_at: Generated<string | null>;
 }
 
 export interface WebhookEndpointsTable {
@@ -236,3 +251,43 @@ export interface OwnerNotificationsTable {
 }
 
 export type OwnerNotificationRow = Selectable<OwnerNotificationsTable>;
+
+/** One change of a customer's marketing consent (migration 0012), never updated. */
+export interface ConsentChangesTable {
+  id: Generated<number>;
+  company_id: string;
+  member_id: string;
+  /** `whatsapp` or `email`: the medium the consent is about. */
+  medium: string;
+  /** 1: given; 0: withdrawn. */
+  opted_in: number;
+  /** Through which channel it was given or withdrawn (`pos`, `api`, `panel`, …). */
+  channel: string;
+  created_at: string;
+}
+
+/** One write through the API, the panel or the CLI (audit/), with no personal data. Append-only. */
+export interface AuditLogTable {
+  seq: Generated<number>;
+  company_id: string;
+  at: string;
+  /** `api` (an API key), `panel` (the admin panel, with its key) or `cli`. */
+  actor: string;
+  /** The API key's prefix; null for the CLI. */
+  key_prefix: string | null;
+  /** The client's address; null for the CLI. */
+  address: string | null;
+  /** What was done: `PATCH /customers/:member_id/`, `cli import` … */
+  action: string;
+  /** The id of what it was done to (a member id, an endpoint id …), when there is one. */
+  target_id: string | null;
+  /** The HTTP status answered; null for the CLI. */
+  status: number | null;
+  /** The previous entry's `hash` of the company ('' for the first). */
+  prev_hash: string;
+  /** sha256 of `prev_hash` and this entry's fields (audit/audit-hash.ts). */
+  hash: string;
+}
+
+export type ConsentChangeRow = Selectable<ConsentChangesTable>;
+export type AuditLogRow = Selectable<AuditLogTable>;

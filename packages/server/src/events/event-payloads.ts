@@ -1,5 +1,8 @@
 import {
   formatTimestamp,
+  type CustomerDeletedEvent,
+  type CustomerField,
+  type CustomerUpdatedEvent,
   type CustomerRegisteredEvent,
   type TierName,
   type TierUpgradedEvent,
@@ -64,5 +67,53 @@ export function tierUpgradedPayload(
       qualification_value: upgrade.qualification_value,
       next_tier_requirements: nextTierRequirements(program, upgrade.new_tier, upgrade.qualification_value),
     },
+  };
+}
+
+/** The body of `customer.updated`: the customer after the change, and what changed. */
+export function customerUpdatedPayload(
+  customer: Pick<
+    CustomerRow,
+    | 'member_id'
+    | 'company_id'
+    | 'whatsapp'
+    | 'email'
+    | 'name'
+    | 'cpf'
+    | 'tier'
+    | 'marketing_whatsapp'
+    | 'marketing_email'
+  >,
+  changedFields: CustomerField[],
+  now: Date,
+): CustomerUpdatedEvent {
+  return {
+    event: 'customer.updated',
+    timestamp: formatTimestamp(now),
+    company_id: customer.company_id,
+    customer: {
+      member_id: customer.member_id,
+      whatsapp: customer.whatsapp,
+      email: customer.email,
+      name: customer.name,
+      cpf: customer.cpf,
+      tier: customer.tier as TierName,
+      marketing_opt_in: {
+        whatsapp: Number(customer.marketing_whatsapp) === 1,
+        email: Number(customer.marketing_email) === 1,
+      },
+    },
+    changed_fields: changedFields,
+  };
+}
+
+/** The body of `customer.deleted`: the member id only, nothing personal. */
+export function customerDeletedPayload(companyId: string, memberId: string, now: Date): CustomerDeletedEvent {
+  return {
+    event: 'customer.deleted',
+    timestamp: formatTimestamp(now),
+    company_id: companyId,
+    customer: { member_id: memberId },
+    deleted_at: formatTimestamp(now),
   };
 }

@@ -1,4 +1,4 @@
-import { EVENT_TYPES } from '@zupy/webhooks';
+import { CUSTOMER_FIELDS, EVENT_TYPES, type CustomerField } from '@zupy/webhooks';
 import { Type, type TSchema } from 'typebox';
 
 /** Schemas shared by several routes. Each route's own schemas live beside its handlers. */
@@ -11,7 +11,7 @@ export const EventTypeSchema = Type.Union(
   EVENT_TYPES.map((type) => Type.Literal(type)),
   {
     description:
-      'customer.registered, tier.upgraded (customer events), endpoint.disabled, endpoint.enabled, delivery.failed (operational events)',
+      'customer.registered, tier.upgraded, customer.updated, customer.deleted (customer events), endpoint.disabled, endpoint.enabled, delivery.failed (operational events)',
   },
 );
 
@@ -70,3 +70,6 @@ export const IsoTimestamp = Type.String({ description: 'ISO 8601 UTC, e.g. 2025-
 /** An amount of money in BRL: a JSON number with at most two decimals (kept as centavos, shared/money.ts). */
 export const Brl = (options: { minimum?: number; maximum?: number; description?: string } = {}) =>
   Type.Number({ minimum: 0, maximum: 1_000_000_000, multipleOf: 0.01, ...options });
+
+/** A field `customer.updated` names in `changed_fields`. */
+export const CustomerFieldSchema = Type.Unsafe<CustomerField>({ type: 'string', enum: [...CUSTOMER_FIELDS] });

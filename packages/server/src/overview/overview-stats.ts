@@ -53,6 +53,7 @@ export async function overviewStats(
     .selectFrom('customers')
     .select(['tier', (eb) => eb.fn.countAll<number>().as('n')])
     .where('company_id', '=', companyId)
+    .where('erased_at', 'is', null)
     .groupBy('tier')
     .execute();
   const members_by_tier = Object.fromEntries(tiers.map((t) => [t.tier, Number(t.n)]));
