@@ -26,6 +26,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v2/webhooks/deliveries/{id}/redeliver/': undefined,
   'PATCH /api/v2/me/': { notification_email: 'dono@company-b.example.com', language: 'en' },
   'PATCH /api/v2/customers/{member_id}/': { name: 'Taken Over', email: 'b@company-b.example.com' },
+  'DELETE /api/v2/customers/{member_id}/': undefined,
 };
 
 /** Which of A's ids goes into each path parameter. */

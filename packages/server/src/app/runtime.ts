@@ -91,6 +91,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     newMemberId: () => generateMemberId(),
     newCouponCode: () => generateCouponCode(),
     syncToDisk: () => database.syncToDisk(),
+    forgetOverwrittenData: () => database.forgetOverwrittenData(),
     deliveryStore: createDeliveryStore(database),
     cursors: createListCursors(masterKey),
     random: Math.random,

@@ -2,11 +2,19 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
-import { CustomerFieldSchema, MemberIdParams, PageOf, PageQuery, TierNameSchema } from '../http/schemas.js';
+import {
+  CustomerFieldSchema,
+  IsoTimestamp,
+  MemberIdParams,
+  PageOf,
+  PageQuery,
+  TierNameSchema,
+} from '../http/schemas.js';
 import type { AppContext } from '../shared/context.js';
 import { CustomerProfileSchema, findCustomer, toCustomerProfile } from './customer-profile.js';
 import { listCustomers } from './list-customers.js';
 import { registerCustomer } from './register-customer.js';
+import { eraseCustomer } from './erase-customer.js';
 import { setCustomerTier } from './set-tier.js';
 import { UPDATE_CHANNELS, updateCustomer } from './update-customer.js';
 
@@ -168,6 +176,23 @@ export const customerRoutes =
           request.params.member_id.toUpperCase(),
           request.body,
         ),
+    );
+
+    app.delete(
+      '/customers/:member_id/',
+      {
+        schema: {
+          tags: ['Customers'],
+          summary: 'Erase a customer’s personal data (LGPD)',
+          description:
+            'In one transaction: the customer becomes a tombstone (member id, tier and totals kept; name, phone, e-mail, CPF and consent removed), the stored bodies of every event about them are scrubbed, the receivers’ answers to those deliveries removed, their pending deliveries cancelled, their idempotency records and consent history deleted and their ledger reasons removed (amounts kept); then `customer.deleted` is recorded. The member id is never given out again; the same phone registering afterwards is a new member. See docs/privacy.md.',
+          params: MemberIdParams,
+          response: {
+            200: Type.Object({ member_id: Type.String(), deleted_at: IsoTimestamp }),
+          },
+        },
+      },
+      (request) => eraseCustomer(ctx, identity(request).companyId, request.params.member_id.toUpperCase()),
     );
 
     app.put(

@@ -39,6 +39,12 @@ export interface Database {
    * storage-health.ts runs it, once a second at most, to learn when they succeed again.
    */
   probeWrite(): Promise<void>;
+  /**
+   * After an erasure: drops what the storage still keeps of overwritten rows. SQLite: truncates the
+   * WAL, whose earlier frames hold the pages as they were (best effort: readers may keep it for the
+   * next checkpoint); PostgreSQL: nothing (dead row versions go at the next VACUUM).
+   */
+  forgetOverwrittenData(): Promise<void>;
   /** SQLite only: the connection itself, for the delivery worker's hot path (delivery/store/sqlite-delivery-store.ts). */
   readonly sqlite?: SqliteConnection;
   close(): Promise<void>;
@@ -93,6 +99,9 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Deleted and overwritten content is zeroed, not left in free space: an erased customer's data
+  // must not survive in the file (customers/erase-customer.ts).
+  sqlite.pragma('secure_delete = ON');
   const walSizeLimitBytes = options.walSizeLimitBytes ?? WAL_SIZE_LIMIT_BYTES;
   sqlite.pragma(`journal_size_limit = ${walSizeLimitBytes}`);
   const db = new Kysely<Tables>({
@@ -127,6 +136,9 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
       await checkpoints?.truncate();
       await writeStorageProbe(db, new Date());
       await wal?.sync();
+    },
+    async forgetOverwrittenData() {
+      await checkpoints?.truncate();
     },
     async close() {
       // What the CLI wrote (an import, a new key, migrations) is on disk before the process reports success.
@@ -202,6 +214,7 @@ export function openPostgres(url: string, poolSize = DEFAULT_PG_POOL_SIZE): Data
     url,
     syncToDisk: () => Promise.resolve(),
     probeWrite: () => writeStorageProbe(db, new Date()),
+    forgetOverwrittenData: () => Promise.resolve(),
     close: () => db.destroy(),
   };
 }

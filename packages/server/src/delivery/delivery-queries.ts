@@ -155,6 +155,16 @@ export async function redeliver(ctx: DeliveryContext, companyId: string, id: str
     throw new ZupyError('ZUPY_CONFLICT', 'the endpoint of this delivery was deleted');
   if (endpoint.enabled === 0)
     throw new ZupyError('ZUPY_CONFLICT', 'the endpoint of this delivery is disabled; enable it first');
+  const event = await ctx.db
+    .selectFrom('events')
+    .select('erased_at')
+    .where('id', '=', row.event_id)
+    .executeTakeFirst();
+  if (event?.erased_at != null)
+    throw new ZupyError(
+      'ZUPY_CONFLICT',
+      'the customer this delivery was about was erased; it is never sent again',
+    );
   await scheduleReplay(ctx.db, [id], { now: ctx.clock(), ratePerSecond: 1 });
   return toDeliveryView(await findDelivery(ctx.db, companyId, id));
 }

@@ -43,7 +43,8 @@ export async function recordAttempt(
 
 /**
  * Records many attempts: under load the worker hands over every attempt that finished since the last
- * write. Successes, the common case in bulk, go through the delivery store's fixed statements, one
+ * write. Each is recorded only while its delivery is still pending (one cancelled meanwhile keeps no
+ * trace of it). Successes, the common case in bulk, go through the delivery store's fixed statements, one
  * transaction for the lot; failures, each with its own retry decision and endpoint bookkeeping, share
  * one more. Neither commit waits for the disk: a record lost to a power loss means the delivery is
  * sent again, never that it is lost.
@@ -85,7 +86,8 @@ async function recordFailure(
     { ...rules, random: rules.random() },
   );
   const status: AttemptResult['status'] = nextAttemptAt ? 'pending' : 'failed';
-  await trx.insertInto('delivery_attempts').values(attemptRow(outcome)).execute();
+  // Only while it is still pending: a delivery cancelled meanwhile (its customer erased) keeps no
+  // trace of this attempt, not even the receiver's answer (customers/erasure/pending-deliveries.ts).
   const ended = await trx
     .updateTable('deliveries')
     .set({
@@ -96,10 +98,13 @@ async function recordFailure(
       updated_at: stamp,
     })
     .where('id', '=', delivery.id)
+    .where('status', '=', 'pending')
     .returning(['seq', 'has_successor'])
     .executeTakeFirst();
+  if (!ended) return { status: 'failed', nextAttemptAt: null, endpointDisabled: null };
+  await trx.insertInto('delivery_attempts').values(attemptRow(outcome)).execute();
   // Given up: the member's next delivery to this endpoint goes now (delivery-order.ts).
-  if (status === 'failed' && ended && Number(ended.has_successor) === 1)
+  if (status === 'failed' && Number(ended.has_successor) === 1)
     await releaseSuccessors(trx, [Number(ended.seq)], rules.now);
   const result = { status, nextAttemptAt, endpointDisabled: null as string | null };
   if (delivery.is_test === 1) return result;

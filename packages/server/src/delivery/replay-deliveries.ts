@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { ExpressionBuilder, Kysely } from 'kysely';
 import type { DeliveryStatus, Tables } from '../db/tables.js';
 import { ZupyError } from '../errors.js';
 import { markDeliveriesDue } from '../db/deliveries-due.js';
@@ -19,6 +19,18 @@ export interface ReplayCandidate {
   status: string;
   created_at: string;
 }
+
+/** Not the event of an erased customer (customers/erase-customer.ts): never sent again. */
+const notErased = (eb: ExpressionBuilder<Tables, 'deliveries'>) =>
+  eb.not(
+    eb.exists(
+      eb
+        .selectFrom('events')
+        .select('events.id')
+        .whereRef('events.id', '=', 'deliveries.event_id')
+        .where('events.erased_at', 'is not', null),
+    ),
+  );
 
 /**
  * The deliveries of an endpoint created in [since, until) with the given status, oldest first. A
@@ -41,6 +53,7 @@ export async function findReplayable(db: Kysely<Tables>, query: ReplayQuery): Pr
     .where('endpoint_id', '=', query.endpointId)
     .where('is_test', '=', 0)
     .where('created_at', '>=', query.since.toISOString())
+    .where(notErased)
     .orderBy('seq');
   if (query.until) q = q.where('created_at', '<', query.until.toISOString());
   if (query.status !== 'any') q = q.where('status', '=', query.status === 'held' ? 'pending' : query.status);
@@ -92,6 +105,8 @@ export async function scheduleReplay(
             updated_at: stamp,
           }))
           .where('id', '=', id)
+          // Never an erased customer's event (customers/erase-customer.ts).
+          .where(notErased)
           .execute();
       }
     });

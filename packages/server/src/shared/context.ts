@@ -17,4 +17,6 @@ export interface AppContext {
   readonly syncToDisk: () => Promise<void>;
   /** Opaque, per-company list cursors, keyed from the master key (cursor.ts). */
   readonly cursors: ListCursors;
+  /** After an erasure: drops what the storage keeps of overwritten rows (db/database.ts); unset: nothing. */
+  readonly forgetOverwrittenData?: () => Promise<void>;
 }

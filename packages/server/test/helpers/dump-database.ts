@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { Tables } from '../../src/db/tables.js';
+import { dialectOf } from '../../src/db/dialect.js';
 
 const TABLES = [
   'companies',
@@ -22,4 +23,25 @@ export async function dumpDatabase(db: Kysely<Tables>): Promise<string> {
     parts.push(JSON.stringify(rows.rows));
   }
   return parts.join('\n');
+}
+
+/**
+ * Every row of every table the database has, found by asking it (not a list that a new table could
+ * miss): to check that an erased person's data appears nowhere.
+ */
+export async function dumpEveryTable(db: Kysely<Tables>): Promise<{ tables: string[]; text: string }> {
+  const names =
+    dialectOf(db) === 'postgres'
+      ? await sql<{ name: string }>`select table_name as name from information_schema.tables
+          where table_schema = current_schema() and table_type = 'BASE TABLE' order by 1`.execute(db)
+      : await sql<{ name: string }>`select name from sqlite_master where type = 'table' order by 1`.execute(
+          db,
+        );
+  const tables = names.rows.map((r) => r.name);
+  const parts: string[] = [];
+  for (const table of tables) {
+    const rows = await sql`select * from ${sql.table(table)}`.execute(db);
+    parts.push(`${table}: ${JSON.stringify(rows.rows)}`);
+  }
+  return { tables, text: parts.join('\n') };
 }

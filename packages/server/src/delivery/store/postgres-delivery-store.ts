@@ -99,16 +99,21 @@ where set_config('synchronous_commit', 'off', true) = 'off'`;
 
 const RELEASE = `update deliveries set lease_expires_at = null where id = any($1::text[])`;
 
+// Only deliveries still pending are recorded, with their attempts: one cancelled meanwhile (its
+// customer erased, customers/erasure/pending-deliveries.ts) keeps no trace of the receiver's answer.
+// The update waits for the erasure's row lock and then sees it `discarded`.
 const RECORD_SUCCESSES = `
-with attempts as (
-  insert into delivery_attempts
-    (delivery_id, attempt, started_at, duration_ms, request_headers, response_status, response_body, error)
-  select * from unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[])
-), delivered as (
+with delivered as (
   update deliveries set status = 'succeeded', attempts_count = attempts_count + 1,
     next_attempt_at = null, lease_expires_at = null, updated_at = $9
-  where id = any($1::text[])
-  returning seq, has_successor
+  where id = any($1::text[]) and status = 'pending'
+  returning id, seq, has_successor
+), attempts as (
+  insert into delivery_attempts
+    (delivery_id, attempt, started_at, duration_ms, request_headers, response_status, response_body, error)
+  select a.* from unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[], $6::int[], $7::text[], $8::text[])
+    as a(delivery_id, attempt, started_at, duration_ms, request_headers, response_status, response_body, error)
+  where a.delivery_id in (select id from delivered)
 ), recovered as (
   update webhook_endpoints set failing_since = null
   where id = any($10::text[]) and failing_since is not null

@@ -105,7 +105,7 @@ function prepare(sqlite: SQLite.Database) {
   const markSucceeded = sqlite.prepare(
     `update deliveries set status = 'succeeded', attempts_count = attempts_count + 1,
        next_attempt_at = null, lease_expires_at = null, updated_at = ?
-     where id = ? returning seq, has_successor`,
+     where id = ? and status = 'pending' returning seq, has_successor`,
   );
   // The member's next delivery to the endpoint, waiting for the one that succeeded (delivery-order.ts).
   const releaseSuccessor = sqlite.prepare(
@@ -156,10 +156,12 @@ function prepare(sqlite: SQLite.Database) {
   const recordSuccesses = sqlite
     .transaction((rows: ReturnType<typeof attemptRow>[], endpoints: string[], stamp: string) => {
       for (const row of rows) {
-        insertAttempt.run(row);
         const marked = markSucceeded.get(stamp, row.delivery_id) as
           { seq: number; has_successor: number } | undefined;
-        if (marked?.has_successor) releaseSuccessor.run({ now: stamp, seq: marked.seq });
+        // Cancelled meanwhile (its customer erased): no trace of the attempt, nor of the answer.
+        if (!marked) continue;
+        insertAttempt.run(row);
+        if (marked.has_successor) releaseSuccessor.run({ now: stamp, seq: marked.seq });
       }
       for (const id of endpoints) endFailureStreak.run(id);
     })
