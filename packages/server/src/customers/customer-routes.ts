@@ -2,33 +2,23 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
-import {
-  CustomerFieldSchema,
-  IsoTimestamp,
-  MemberIdParams,
-  PageOf,
-  PageQuery,
-  TierNameSchema,
-} from '../http/schemas.js';
+import { MemberIdParams, PageOf, PageQuery, TierNameSchema } from '../http/schemas.js';
 import type { AppContext } from '../shared/context.js';
 import { CustomerProfileSchema, findCustomer, toCustomerProfile } from './customer-profile.js';
 import { listCustomers } from './list-customers.js';
 import { registerCustomer } from './register-customer.js';
 import { eraseCustomer } from './erase-customer.js';
+import { exportCustomer } from './export-customer.js';
 import { setCustomerTier } from './set-tier.js';
-import { UPDATE_CHANNELS, updateCustomer } from './update-customer.js';
-
-const MarketingOptInBody = Type.Object(
-  {
-    whatsapp: Type.Optional(Type.Boolean({ description: 'Agrees to marketing by WhatsApp' })),
-    email: Type.Optional(Type.Boolean({ description: 'Agrees to marketing by e-mail' })),
-  },
-  {
-    additionalProperties: false,
-    description:
-      'Marketing consent per medium, recorded with when and through which channel it was given or withdrawn (history in the export). Never sent in `customer.registered`.',
-  },
-);
+import { updateCustomer } from './update-customer.js';
+import {
+  CustomerExportSchema,
+  ErasureResultSchema,
+  MarketingOptInBody,
+  UpdateBody,
+  UpdateResultSchema,
+  type CustomerExport,
+} from './customer-data-schemas.js';
 
 const RegisterBody = Type.Object(
   {
@@ -49,33 +39,6 @@ const RegisterBody = Type.Object(
       ]),
     ),
     marketing_opt_in: Type.Optional(MarketingOptInBody),
-  },
-  { additionalProperties: false },
-);
-
-const UpdateBody = Type.Object(
-  {
-    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    phone: Type.Optional(
-      Type.String({ maxLength: 40, description: 'WhatsApp number, any Brazilian format or E.164' }),
-    ),
-    whatsapp: Type.Optional(Type.String({ maxLength: 40, description: 'Alias of `phone`' })),
-    email: Type.Optional(
-      Type.Union([Type.String({ maxLength: 254 }), Type.Null()], { description: 'null or "" removes it' }),
-    ),
-    cpf: Type.Optional(
-      Type.Union([Type.String({ maxLength: 20 }), Type.Null()], { description: 'null or "" removes it' }),
-    ),
-    marketing_opt_in: Type.Optional(MarketingOptInBody),
-    channel: Type.Optional(
-      Type.Union(
-        UPDATE_CHANNELS.map((c) => Type.Literal(c)),
-        {
-          description:
-            'Through which channel the change was asked for (recorded with consent); default `api`',
-        },
-      ),
-    ),
   },
   { additionalProperties: false },
 );
@@ -162,10 +125,7 @@ export const customerRoutes =
           params: MemberIdParams,
           body: UpdateBody,
           response: {
-            200: Type.Object({
-              customer: CustomerProfileSchema,
-              changed_fields: Type.Array(CustomerFieldSchema),
-            }),
+            200: UpdateResultSchema,
           },
         },
       },
@@ -188,11 +148,32 @@ export const customerRoutes =
             'In one transaction: the customer becomes a tombstone (member id, tier and totals kept; name, phone, e-mail, CPF and consent removed), the stored bodies of every event about them are scrubbed, the receivers’ answers to those deliveries removed, their pending deliveries cancelled, their idempotency records and consent history deleted and their ledger reasons removed (amounts kept); then `customer.deleted` is recorded. The member id is never given out again; the same phone registering afterwards is a new member. See docs/privacy.md.',
           params: MemberIdParams,
           response: {
-            200: Type.Object({ member_id: Type.String(), deleted_at: IsoTimestamp }),
+            200: ErasureResultSchema,
           },
         },
       },
       (request) => eraseCustomer(ctx, identity(request).companyId, request.params.member_id.toUpperCase()),
+    );
+
+    app.get(
+      '/customers/:member_id/export/',
+      {
+        schema: {
+          tags: ['Customers'],
+          summary: 'Everything held about a customer, as one JSON document (LGPD access and portability)',
+          description:
+            'The profile, the marketing consent history, the points ledger and every event recorded about the customer (the bodies sent to the receivers), oldest first. Later sections (coupons, orders) are added after `events`. See docs/privacy.md.',
+          params: MemberIdParams,
+          response: { 200: CustomerExportSchema },
+        },
+      },
+      async (request, reply) => {
+        const memberId = request.params.member_id.toUpperCase();
+        const document = await exportCustomer(ctx, identity(request).companyId, memberId);
+        return reply
+          .header('content-disposition', `attachment; filename="zupy-customer-${memberId}.json"`)
+          .send(document as CustomerExport);
+      },
     );
 
     app.put(
