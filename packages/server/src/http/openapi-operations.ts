@@ -1,4 +1,5 @@
 import { ERROR_CODES, type ErrorCode } from '../errors.js';
+import { bodyIsOptional } from './optional-body.js';
 
 /**
  * What every operation of the generated OpenAPI document gets beyond its route schema, so that a
@@ -94,7 +95,18 @@ function completeOperation(method: string, path: string, operation: Operation): 
     // Another code sharing 409: "limit reached" (the 10th endpoint) is a write's conflict too.
     byStatus.get(409)?.push('ZUPY_LIMIT_REACHED');
   }
+  const body = operation.requestBody as
+    { required?: boolean; content?: Record<string, { schema?: unknown }> } | undefined;
+  // A body of optional fields may be left out (optional-body.ts).
+  if (body && bodyIsOptional(body.content?.['application/json']?.schema)) body.required = false;
   const responses = (operation.responses ??= {});
+  const created = responses['201'] as { headers?: Record<string, unknown> } | undefined;
+  if (created && !created.headers?.Location) {
+    created.headers = {
+      ...created.headers,
+      Location: { description: 'The URL of what was created', schema: { type: 'string' } },
+    };
+  }
   for (const [status, codes] of byStatus) responses[String(status)] ??= problemResponse(codes);
 }
 
