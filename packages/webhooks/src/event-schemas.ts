@@ -98,7 +98,7 @@ const couponCustomer = object({
 
 const couponCode = string(
   /^C[PZ]-[0-9A-Z]{8}$/,
-  'a coupon code like CZ-7K2M9QXA (CP-1A2B3C4D for a welcome coupon)',
+  'a coupon code like CZ-7K2M9QXA (a welcome coupon, validated like any other, keeps its CP-1A2B3C4D)',
 );
 const brl = (description: string) => described(`${description}, in BRL (two decimals)`, number());
 
@@ -112,7 +112,7 @@ const couponRedeemed = object({
     reward_id: string(/^rwd_[A-Za-z0-9]+$/, 'a reward id like rwd_…'),
     reward_name: string(),
     reward_description: described('The reward’s description, or null', nullable(string())),
-    points_spent: described('Points debited for the coupon (0 for a welcome coupon)', integer(0)),
+    points_spent: described('Points debited for the coupon', integer(0)),
     new_balance: described("The member's points balance after the redemption", integer(0)),
     expires_at: described('When the coupon stops being valid', timestamp),
     terms: described('The reward’s terms and conditions, or null', nullable(string())),
@@ -268,7 +268,7 @@ export type CustomerRegisteredEvent = Infer<typeof customerRegistered>;
 /** Sent when a customer's tier goes up, by activity or by a manual change. */
 export type TierUpgradedEvent = Infer<typeof tierUpgraded>;
 export type NextTierRequirements = NonNullable<TierUpgradedEvent['tier_change']['next_tier_requirements']>;
-/** Sent when a member spends points on a reward and gets its coupon (or gets a welcome coupon). */
+/** Sent when a member spends points on a reward and gets its coupon. */
 export type CouponRedeemedEvent = Infer<typeof couponRedeemed>;
 /** Sent when a coupon is validated at the counter and its discount applied. */
 export type CouponUsedEvent = Infer<typeof couponUsed>;

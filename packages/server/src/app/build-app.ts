@@ -8,6 +8,7 @@ import { deliveryRoutes } from '../delivery/delivery-routes.js';
 import { eventRoutes } from '../events/event-routes.js';
 import { pointsRoutes } from '../points/points-routes.js';
 import { programRoutes } from '../program/program-routes.js';
+import { rewardRoutes } from '../rewards/reward-routes.js';
 import type { DeliveryContext } from '../delivery/delivery-context.js';
 import { endpointRoutes } from '../webhooks/endpoint-routes.js';
 import { integrationRoutes } from '../webhooks/integration-routes.js';
@@ -95,6 +96,7 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
       await api.register(endpointRoutes(ctx));
       await api.register(integrationRoutes(ctx));
       await api.register(deliveryRoutes(ctx));
+      await api.register(rewardRoutes(ctx));
     },
     { prefix: API_PREFIX },
   );
