@@ -33,6 +33,8 @@ const BODIES: Record<string, unknown> = {
   },
   'PATCH /api/v2/rewards/{id}/': { active: false },
   'POST /api/v2/customers/{member_id}/rewards/{reward_id}/redeem/': {},
+  'POST /api/v2/customers/{member_id}/coupons/{code}/validate/': { order_value: 100, platform: 'pos' },
+  'POST /api/v2/coupons/{code}/cancel/': undefined,
 };
 
 /** Which of A's ids goes into each path parameter. */
@@ -119,6 +121,7 @@ describe('tenant isolation over every route', () => {
       '/api/v2/me/',
       '/api/v2/rewards/',
       `/api/v2/rewards/${ids.reward}/`,
+      '/api/v2/coupons/issued/',
     ];
     return Promise.all(paths.map(async (p) => (await a.get(p)).text));
   };
@@ -169,6 +172,8 @@ describe('tenant isolation over every route', () => {
       `/api/v2/customers/?search=${encodeURIComponent(ids.name)}`,
       `/api/v2/customers/?search=${ids.member_id}`,
       `/api/v2/rewards/?customer_id=${ids.member_id}&redeemable=true`,
+      `/api/v2/coupons/issued/?code=${ids.coupon}`,
+      `/api/v2/coupons/issued/?customer_id=${ids.member_id}`,
     ]) {
       const res = await b.get(query);
       expect(res.status, `${query}: ${res.text}`).toBeLessThan(500);

@@ -124,7 +124,7 @@ export function couponRedeemedPayload(
   };
 }
 
-/** One line of `items_affected`, in centavos. */
+/** One line of `items_affected`, in centavos (coupons/coupon-discount.ts gives them). */
 export interface AffectedItem {
   name: string;
   quantity: number;
