@@ -309,3 +309,87 @@ describe('cancelling a coupon', () => {
     expect((await server.api.get('/api/v2/coupons/issued/?status=bogus')).status).toBe(422);
   });
 });
+
+describe('the welcome coupon', () => {
+  const PROGRAM = {
+    tiers_enabled: true,
+    qualification_metric: 'points_balance',
+    tiers: [{ name: 'bronze', threshold: 0 }],
+  };
+
+  it('a welcome reward {type: coupon, reward_id} issues a real CP- coupon that validates like any other', async () => {
+    await start();
+    const reward = (await server.api.post('/api/v2/rewards/', { ...TEN_PCT, stock: 0 })).body;
+    const put = await server.api.put('/api/v2/loyalty/program/', {
+      ...PROGRAM,
+      welcome_reward: { type: 'coupon', reward_id: reward.id },
+    });
+    expect(put.status, put.text).toBe(200);
+    expect(put.body.welcome_reward).toEqual({ type: 'coupon', reward_id: reward.id });
+    const reg = await server.api.post('/api/v2/customers/', JOAO);
+    const m: string = reg.body.customer.member_id;
+    const event = await server.runtime.ctx.db
+      .selectFrom('events')
+      .select('body')
+      .where('type', '=', 'customer.registered')
+      .executeTakeFirstOrThrow();
+    const welcome = JSON.parse(event.body).welcome_reward;
+    expect(welcome).toEqual({
+      enabled: true,
+      type: 'coupon',
+      coupon_code: expect.stringMatching(/^CP-[0-9A-F]{8}$/),
+    });
+    // Only customer.registered: a welcome coupon spends no points and sends no coupon.redeemed.
+    expect(
+      (await server.runtime.ctx.db.selectFrom('events').select('type').execute()).map((e) => e.type),
+    ).toEqual(['customer.registered']);
+    const [coupon] = (await server.api.get(`/api/v2/customers/${m}/coupons/`)).body.data;
+    expect(coupon).toMatchObject({
+      code: welcome.coupon_code,
+      kind: 'welcome',
+      reward_id: reward.id,
+      points_spent: 0,
+      redemption_method: 'automatic',
+      status: 'active',
+    });
+    // Out of stock for redemptions, yet the welcome coupon was issued; it validates.
+    const used = await validate(m, welcome.coupon_code.toLowerCase(), { order_value: 200, platform: 'pos' });
+    expect(used.status, used.text).toBe(200);
+    expect(used.body).toMatchObject({
+      coupon_code: welcome.coupon_code,
+      discount_applied: 15,
+      final_value: 185,
+    });
+    expect((await server.api.get(`/api/v2/rewards/${reward.id}/`)).body.stock).toBe(0);
+  });
+
+  it('refuses a reward_id that is not the company’s, or with another type, naming the field', async () => {
+    await start();
+    const bad = await server.api.put('/api/v2/loyalty/program/', {
+      ...PROGRAM,
+      welcome_reward: { type: 'coupon', reward_id: 'rwd_nope' },
+    });
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors).toEqual([
+      { field: 'welcome_reward.reward_id', detail: 'is not a reward of this company' },
+    ]);
+    const reward = (await server.api.post('/api/v2/rewards/', TEN_PCT)).body;
+    const points = await server.api.put('/api/v2/loyalty/program/', {
+      ...PROGRAM,
+      welcome_reward: { type: 'points', points: 10, reward_id: reward.id },
+    });
+    expect(points.status).toBe(422);
+    expect(points.body.errors.map((e: any) => e.field)).toEqual(['welcome_reward.reward_id']);
+    const b = await server.newCompany('B');
+    const other = await b.api.put('/api/v2/loyalty/program/', {
+      ...PROGRAM,
+      welcome_reward: { type: 'coupon', reward_id: reward.id },
+    });
+    expect(other.status).toBe(422);
+    // A plain coupon welcome reward still gives a code and no coupon row (the seed's behaviour).
+    await server.api.put('/api/v2/loyalty/program/', { ...PROGRAM, welcome_reward: { type: 'coupon' } });
+    const reg = await server.api.post('/api/v2/customers/', JOAO);
+    expect(reg.status).toBe(201);
+    expect((await server.api.get('/api/v2/coupons/issued/')).body.data).toEqual([]);
+  });
+});
