@@ -4,7 +4,7 @@
 //   shared/   pure core: clock, ids, cursors, crypto, the AppContext type    base, db
 //   http/     HTTP plumbing: auth, problems, schemas, validators, health     base, db, shared
 //   features  companies, customers, program, points, events, webhooks, delivery, overview,
-//             notifications
+//             notifications, rewards, coupons
 //             (plumbing and the pure core; each other's functions, never each other's routes)
 //   app/      the assembly: runtime, build-app, metrics, the worker's app     everything below
 //   cli/      commands, on top                                                everything

@@ -217,6 +217,20 @@ describe('validating a coupon at the counter', () => {
     expect((await validate(m, code, { order_value: 80, platform: 'pos' })).status).toBe(409);
   });
 
+  it('GET /events/?type= lists the coupon events by name, with their bodies', async () => {
+    await start();
+    const m = await member();
+    const code = await couponOf(m);
+    await validate(m, code, { order_value: 100, platform: 'repediu' });
+    const redeemed = (await server.api.get('/api/v2/events/?type=coupon.redeemed')).body.data;
+    expect(redeemed.map((e: any) => [e.type, e.payload.coupon.coupon_code])).toEqual([
+      ['coupon.redeemed', code],
+    ]);
+    const used = (await server.api.get('/api/v2/events/?type=coupon.used')).body.data;
+    expect(used.map((e: any) => [e.type, e.payload.usage.platform])).toEqual([['coupon.used', 'repediu']]);
+    expect((await server.api.get('/api/v2/events/?type=coupon.expired')).status).toBe(422);
+  });
+
   it('another member’s coupon or another company’s is not found', async () => {
     await start();
     const m = await member();
