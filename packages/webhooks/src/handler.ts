@@ -5,6 +5,8 @@ import type {
   EndpointDisabledEvent,
   EndpointEnabledEvent,
   TierUpgradedEvent,
+  CouponRedeemedEvent,
+  CouponUsedEvent,
   ZupyEvent,
 } from './events.js';
 import { isEventType } from './events.js';
@@ -32,6 +34,8 @@ export interface DeliveryContext {
 export interface WebhookHandlers {
   'customer.registered'?: (event: CustomerRegisteredEvent, context: DeliveryContext) => unknown;
   'tier.upgraded'?: (event: TierUpgradedEvent, context: DeliveryContext) => unknown;
+  'coupon.redeemed'?: (event: CouponRedeemedEvent, context: DeliveryContext) => unknown;
+  'coupon.used'?: (event: CouponUsedEvent, context: DeliveryContext) => unknown;
   /** Operational: sent only to endpoints that subscribe to it by name. */
   'endpoint.disabled'?: (event: EndpointDisabledEvent, context: DeliveryContext) => unknown;
   /** Operational: sent only to endpoints that subscribe to it by name. */
@@ -97,6 +101,10 @@ function dispatch(handlers: WebhookHandlers, event: ZupyEvent, context: Delivery
       return handlers['customer.registered']?.(event, context);
     case 'tier.upgraded':
       return handlers['tier.upgraded']?.(event, context);
+    case 'coupon.redeemed':
+      return handlers['coupon.redeemed']?.(event, context);
+    case 'coupon.used':
+      return handlers['coupon.used']?.(event, context);
     case 'endpoint.disabled':
       return handlers['endpoint.disabled']?.(event, context);
     case 'endpoint.enabled':

@@ -10,6 +10,8 @@ const DESCRIPTIONS: { readonly [T in EventType]: string } = {
   'customer.registered':
     'A customer joined the loyalty program through any channel (POS, app, website, API, import).',
   'tier.upgraded': "A customer's tier went up, by activity or by a manual change.",
+  'coupon.redeemed': 'A member spent points on a reward and got its coupon.',
+  'coupon.used': 'A coupon was validated at the counter and its discount applied to an order.',
   'endpoint.disabled':
     'Operational: one of the company’s webhook endpoints was disabled (a 410 Gone, a failure streak, or by hand); its deliveries are held until it is enabled again. Sent only to endpoints that name this event, never to the endpoint it is about.',
   'endpoint.enabled':

@@ -10,6 +10,8 @@ import { deliveryRoutes } from '../delivery/delivery-routes.js';
 import { eventRoutes } from '../events/event-routes.js';
 import { pointsRoutes } from '../points/points-routes.js';
 import { programRoutes } from '../program/program-routes.js';
+import { rewardRoutes } from '../rewards/reward-routes.js';
+import { couponRoutes } from '../coupons/coupon-routes.js';
 import type { DeliveryContext } from '../delivery/delivery-context.js';
 import { endpointRoutes } from '../webhooks/endpoint-routes.js';
 import { integrationRoutes } from '../webhooks/integration-routes.js';
@@ -99,6 +101,8 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
       await api.register(endpointRoutes(ctx));
       await api.register(integrationRoutes(ctx));
       await api.register(deliveryRoutes(ctx));
+      await api.register(rewardRoutes(ctx));
+      await api.register(couponRoutes(ctx));
     },
     { prefix: API_PREFIX },
   );
