@@ -10,14 +10,17 @@ describe('the public API', () => {
     expect(Object.keys(sdk).sort()).toEqual(
       [
         'BODY_PARSED_MESSAGE',
+        'COUPON_PLATFORMS',
         'CUSTOMER_EVENT_TYPES',
         'CUSTOMER_FIELDS',
         'DEFAULT_TOLERANCE_SECONDS',
         'DISABLE_REASON_CODES',
+        'DISCOUNT_TYPES',
         'EVENT_SCHEMAS',
         'EVENT_TYPES',
         'OPERATIONAL_EVENT_TYPES',
         'QUALIFICATION_METRICS',
+        'REDEMPTION_METHODS',
         'SECRET_PREFIX',
         'SchemaError',
         'TIER_NAMES',

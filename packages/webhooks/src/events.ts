@@ -13,6 +13,8 @@ import type { OperationalEvent, ZupyEvent } from './event-schemas.js';
 export const CUSTOMER_EVENT_TYPES = [
   'customer.registered',
   'tier.upgraded',
+  'coupon.redeemed',
+  'coupon.used',
   'customer.updated',
   'customer.deleted',
 ] as const;
@@ -45,6 +47,17 @@ export const QUALIFICATION_METRICS = [
 ] as const;
 export type QualificationMetric = (typeof QUALIFICATION_METRICS)[number];
 
+/** How a reward's coupon takes money off an order (`coupon.redeemed`, `coupon.used`). */
+export const DISCOUNT_TYPES = ['percentage', 'fixed_amount', 'product_free', 'buy_one_get_one'] as const;
+export type DiscountType = (typeof DISCOUNT_TYPES)[number];
+
+/** Where a member redeemed points for a coupon (`coupon.redeemed`). */
+export const REDEMPTION_METHODS = ['automatic', 'manual', 'app', 'website'] as const;
+export type RedemptionMethod = (typeof REDEMPTION_METHODS)[number];
+
+/** Where a coupon was used (`coupon.used`). */
+export const COUPON_PLATFORMS = ['pos', 'manual', 'goomer', 'ifood', 'repediu'] as const;
+export type CouponPlatform = (typeof COUPON_PLATFORMS)[number];
 /** The fields of a customer that `customer.updated` names in `changed_fields`. */
 export const CUSTOMER_FIELDS = ['whatsapp', 'email', 'name', 'cpf', 'marketing_opt_in'] as const;
 export type CustomerField = (typeof CUSTOMER_FIELDS)[number];
@@ -70,6 +83,8 @@ export type {
   CustomerRegisteredEvent,
   TierUpgradedEvent,
   NextTierRequirements,
+  CouponRedeemedEvent,
+  CouponUsedEvent,
   CustomerUpdatedEvent,
   CustomerDeletedEvent,
   MarketingOptIn,

@@ -7,6 +7,8 @@ import type {
   EndpointDisabledEvent,
   EndpointEnabledEvent,
   TierUpgradedEvent,
+  CouponRedeemedEvent,
+  CouponUsedEvent,
   ZupyEvent,
 } from './events.js';
 import { isEventType } from './events.js';
@@ -34,6 +36,8 @@ export interface DeliveryContext {
 export interface WebhookHandlers {
   'customer.registered'?: (event: CustomerRegisteredEvent, context: DeliveryContext) => unknown;
   'tier.upgraded'?: (event: TierUpgradedEvent, context: DeliveryContext) => unknown;
+  'coupon.redeemed'?: (event: CouponRedeemedEvent, context: DeliveryContext) => unknown;
+  'coupon.used'?: (event: CouponUsedEvent, context: DeliveryContext) => unknown;
   'customer.updated'?: (event: CustomerUpdatedEvent, context: DeliveryContext) => unknown;
   /** The member's personal data was erased at Zupy: erase your copy. */
   'customer.deleted'?: (event: CustomerDeletedEvent, context: DeliveryContext) => unknown;
@@ -102,6 +106,10 @@ function dispatch(handlers: WebhookHandlers, event: ZupyEvent, context: Delivery
       return handlers['customer.registered']?.(event, context);
     case 'tier.upgraded':
       return handlers['tier.upgraded']?.(event, context);
+    case 'coupon.redeemed':
+      return handlers['coupon.redeemed']?.(event, context);
+    case 'coupon.used':
+      return handlers['coupon.used']?.(event, context);
     case 'customer.updated':
       return handlers['customer.updated']?.(event, context);
     case 'customer.deleted':

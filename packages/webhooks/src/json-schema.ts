@@ -10,6 +10,8 @@ const DESCRIPTIONS: { readonly [T in EventType]: string } = {
   'customer.registered':
     'A customer joined the loyalty program through any channel (POS, app, website, API, import).',
   'tier.upgraded': "A customer's tier went up, by activity or by a manual change.",
+  'coupon.redeemed': 'A member spent points on a reward and got its coupon.',
+  'coupon.used': 'A coupon was validated at the counter and its discount applied to an order.',
   'customer.updated':
     "A customer's data was corrected, or their marketing consent changed: the new values, and which fields changed.",
   'customer.deleted':

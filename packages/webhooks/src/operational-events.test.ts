@@ -31,6 +31,8 @@ describe('the event type lists', () => {
     expect(CUSTOMER_EVENT_TYPES).toEqual([
       'customer.registered',
       'tier.upgraded',
+      'coupon.redeemed',
+      'coupon.used',
       'customer.updated',
       'customer.deleted',
     ]);

@@ -5,7 +5,8 @@ import { identity } from '../http/auth.js';
 import { TierNameSchema } from '../http/schemas.js';
 import type { AppContext } from '../shared/context.js';
 import type { Program } from './program.js';
-import { getProgram, saveProgram } from './program-store.js';
+import { checkWelcomeReward } from './check-welcome-reward.js';
+import { getProgram, saveProgram, welcomeRewardOf } from './program-store.js';
 import { validateProgram } from './validate-program.js';
 
 const ProgramSchema = Type.Object(
@@ -30,6 +31,13 @@ const ProgramSchema = Type.Object(
       {
         type: Type.Union([Type.Literal('none'), Type.Literal('points'), Type.Literal('coupon')]),
         points: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
+        reward_id: Type.Optional(
+          Type.String({
+            maxLength: 100,
+            description:
+              'With type "coupon": the reward (rwd_…) whose coupon each new member gets, a real CP- coupon that validates like any other',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -72,12 +80,10 @@ export const programRoutes =
           tiers_enabled: body.tiers_enabled,
           qualification_metric: body.qualification_metric,
           tiers: body.tiers,
-          welcome_reward:
-            body.welcome_reward.type === 'points'
-              ? { type: 'points', points: body.welcome_reward.points ?? 0 }
-              : { type: body.welcome_reward.type },
+          welcome_reward: welcomeRewardOf(body.welcome_reward),
         } satisfies Program);
         const companyId = identity(request).companyId;
+        await checkWelcomeReward(ctx.db, companyId, body.welcome_reward);
         await saveProgram(ctx.db, companyId, program, ctx.clock());
         return getProgram(ctx.db, companyId);
       },
