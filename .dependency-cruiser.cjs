@@ -10,7 +10,7 @@
 //   cli/      commands, on top                                                everything
 const SRC = '^packages/server/src/';
 const BASE = `${SRC}(config|errors|version)\\.ts$`;
-const FEATURES = `${SRC}(companies|customers|program|points|events|webhooks|delivery|overview|notifications|rewards|coupons)/`;
+const FEATURES = `${SRC}(companies|customers|program|points|events|webhooks|delivery|overview|notifications|rewards|coupons|audit)/`;
 const PLUMBING = `${SRC}(db|shared|http)/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */

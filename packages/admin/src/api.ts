@@ -40,6 +40,8 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
       method,
       headers: {
         ...(key ? { 'x-api-key': key } : {}),
+        // The audit log tells the panel's writes from other API clients'.
+        'x-zupy-client': 'panel',
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

@@ -25,6 +25,8 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Finished deliveries, their attempts, and delivered events older than this are pruned (ms). */
   readonly retentionMs: number;
+  /** ZUPY_AUDIT_RETENTION: audit log entries older than this are removed. */
+  readonly auditRetentionMs: number;
   /**
    * Which proxies to believe about the client's address (`X-Forwarded-For`), as Fastify's
    * `trustProxy`: `false` (default: the socket's address), `true` (any), a hop count, or addresses/CIDRs.
@@ -207,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     endpointProbeSchedule: Object.freeze(probeSchedule),
     rateLimitPerMinute: parseInteger(env.ZUPY_RATE_LIMIT ?? '600', 'ZUPY_RATE_LIMIT', 1, 1_000_000),
     retentionMs: parseDuration(env.ZUPY_RETENTION ?? '30d', 'ZUPY_RETENTION'),
+    auditRetentionMs: parseDuration(env.ZUPY_AUDIT_RETENTION ?? '365d', 'ZUPY_AUDIT_RETENTION'),
     trustProxy: parseTrustProxy(env.ZUPY_TRUST_PROXY),
     requestTimeoutMs,
     headersTimeoutMs,

@@ -25,6 +25,8 @@ import { metricsRoutes } from './metrics-routes.js';
 import type { Runtime } from './runtime.js';
 import { fastifyServerOptions, limitServer, type ServerOptions } from './server-options.js';
 import { installOpenApi } from '../http/openapi.js';
+import { auditRoutes } from '../audit/audit-routes.js';
+import { installAuditLog } from '../audit/audit-hook.js';
 import { buildProblem } from '../http/problem.js';
 import { createValidatorCompiler } from '../http/validator-compiler.js';
 import { rejectUnsafeText } from '../http/unsafe-text.js';
@@ -38,6 +40,8 @@ export interface AppOptions extends ServerOptions {
   rateLimitPerMinute: number;
   /** Serve the admin panel's `*.map` files (ZUPY_ADMIN_SOURCE_MAPS); otherwise they answer 404. */
   adminSourceMaps?: boolean;
+  /** ZUPY_AUDIT_RETENTION (ms): audit log entries older than this are removed. Default 365 days. */
+  auditRetentionMs?: number;
   /** For /metrics: the runtime whose registry (its queue, its worker) to report. */
   runtime: Pick<Runtime, 'metrics'>;
 }
@@ -67,6 +71,12 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
       installApiKeyAuth(api, (key) => findApiKey(ctx.db, key), new Set([`${API_PREFIX}/openapi.json`]));
       rejectUnsafeText(api);
+      // Before the group commit's hook: the audit entry is on disk when the change is acknowledged.
+      installAuditLog(api, ctx.db, {
+        prefix: API_PREFIX,
+        retentionMs: options.auditRetentionMs ?? 365 * 86_400_000,
+        now: ctx.clock,
+      });
       // Group commit: a change is acknowledged only once it is on disk, with one fsync shared by
       // every request that committed meanwhile (db/wal-sync.ts).
       api.addHook('onSend', async (request, reply, payload) => {
@@ -101,6 +111,7 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
       await api.register(endpointRoutes(ctx));
       await api.register(integrationRoutes(ctx));
       await api.register(deliveryRoutes(ctx));
+      await api.register(auditRoutes(ctx));
       await api.register(rewardRoutes(ctx));
       await api.register(couponRoutes(ctx));
     },

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createApiKey, listApiKeys, revokeApiKey } from '../companies/api-keys.js';
 import { printList } from './print-table.js';
 import { createCompany } from '../companies/create-company.js';
+import { recordCliWrite } from '../audit/append-audit.js';
 import { listCompanies, resolveCompanyId } from '../companies/list-companies.js';
 import { loadConfig } from '../config.js';
 import { startRuntime } from '../app/runtime.js';
@@ -25,6 +26,12 @@ export function registerCompanyCommands(program: Command): void {
           runtime.ctx.db,
           { name: options.name, id: options.id },
           new Date(),
+        );
+        await recordCliWrite(
+          runtime.ctx.db,
+          { company: created.company_id },
+          'company create',
+          created.company_id,
         );
         if (options.json) {
           process.stdout.write(
@@ -101,6 +108,7 @@ export function registerCompanyCommands(program: Command): void {
       try {
         const readOnly = options.readOnly === true;
         const { key } = await createApiKey(runtime.ctx.db, options.company, { readOnly, now: new Date() });
+        await recordCliWrite(runtime.ctx.db, { company: options.company }, 'apikey create', options.company);
         if (options.json) {
           process.stdout.write(
             JSON.stringify({ company_id: options.company, api_key: key, read_only: readOnly }) + '\n',
@@ -122,6 +130,7 @@ export function registerCompanyCommands(program: Command): void {
       const runtime = await startRuntime(loadConfig());
       try {
         const revoked = await revokeApiKey(runtime.ctx.db, prefix, new Date());
+        await recordCliWrite(runtime.ctx.db, { keyPrefix: revoked.prefix }, 'apikey revoke', null);
         process.stdout.write(`Revoked ${revoked.prefix}…\n`);
       } finally {
         await runtime.close();

@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { importCustomers, type ImportRow } from '../customers/import-customers.js';
 import { ZupyError } from '../errors.js';
 import { startRuntime } from '../app/runtime.js';
+import { recordCliWrite } from '../audit/append-audit.js';
 import { createProgressBar } from './progress-bar.js';
 import { readCsv, type CsvFile } from './read-csv.js';
 
@@ -61,6 +62,7 @@ Examples:
             ...(bar ? { onProgress: (done: number) => bar.update(done) } : {}),
           });
           bar?.finish();
+          await recordCliWrite(runtime.ctx.db, { company: options.company }, 'import', options.company);
           const rejectsFile = options.rejects ?? `${file}.rejects.csv`;
           if (report.rejected.length > 0) {
             // With the input's delimiter, in UTF-8 with a BOM: what a spreadsheet opens with its accents.

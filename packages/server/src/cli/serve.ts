@@ -44,6 +44,7 @@ export function registerServeCommand(program: Command): void {
         logLevel: config.logLevel,
         rateLimitPerMinute: config.rateLimitPerMinute,
         adminSourceMaps: config.adminSourceMaps,
+        auditRetentionMs: config.auditRetentionMs,
         ...serverOptionsOf(config),
         runtime,
       });

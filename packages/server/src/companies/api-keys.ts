@@ -89,7 +89,7 @@ export async function revokeApiKey(
 const activeKeyByHash = preparedQuery((db, arg: { hash: string }) =>
   db
     .selectFrom('api_keys')
-    .select(['id', 'company_id', 'read_only'])
+    .select(['id', 'company_id', 'read_only', 'prefix'])
     .where('key_hash', '=', arg.hash)
     .where('revoked_at', 'is', null),
 );
@@ -98,7 +98,9 @@ const activeKeyByHash = preparedQuery((db, arg: { hash: string }) =>
 export async function findApiKey(db: Kysely<Tables>, key: string): Promise<ApiKeyIdentity | undefined> {
   if (!API_KEY_PATTERN.test(key)) return undefined;
   const [row] = await activeKeyByHash.run(db, { hash: hashApiKey(key) });
-  return row ? { keyId: row.id, companyId: row.company_id, readOnly: row.read_only === 1 } : undefined;
+  return row
+    ? { keyId: row.id, keyPrefix: row.prefix, companyId: row.company_id, readOnly: row.read_only === 1 }
+    : undefined;
 }
 
 export interface ApiKeySummary {

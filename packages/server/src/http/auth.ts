@@ -5,6 +5,8 @@ import { AuthFailureLimiter } from './auth-failure-limiter.js';
 /** Who an API key belongs to: what every authenticated route needs to know of its caller. */
 export interface ApiKeyIdentity {
   keyId: string;
+  /** The key's first characters, as listings show them (the audit log names keys by it). */
+  keyPrefix: string;
   companyId: string;
   readOnly: boolean;
 }

@@ -121,6 +121,7 @@ export async function startTestServer(
     logLevel: config.logLevel,
     rateLimitPerMinute: config.rateLimitPerMinute,
     adminSourceMaps: config.adminSourceMaps,
+    auditRetentionMs: config.auditRetentionMs,
     ...serverOptionsOf(config),
     runtime,
   });
