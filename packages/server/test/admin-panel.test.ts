@@ -155,6 +155,18 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await expect.poll(() => receiver.requests.length).toBe(before + 1);
     expect(receiver.requests.at(-1)!.headers['x-zupy-event']).toBe('coupon.used');
     expect(JSON.parse(receiver.requests.at(-1)!.body).usage.coupon_code).toBe('CZ-7K2M9QXA');
+    // And customer.updated and customer.deleted (LGPD), as the SDK's samples.
+    for (const type of ['customer.updated', 'customer.deleted']) {
+      const count = receiver.requests.length;
+      await card.getByLabel('Event type').selectOption(type);
+      await card.getByRole('button', { name: 'Send', exact: true }).click();
+      await expect.poll(() => receiver.requests.length).toBe(count + 1);
+      expect(receiver.requests.at(-1)!.headers['x-zupy-event']).toBe(type);
+      expect(parseEvent(receiver.requests.at(-1)!.body)).toMatchObject({
+        event: type,
+        customer: { member_id: 'ZP-8B23CD41' },
+      });
+    }
     const [endpoint] = (await server.api.get('/api/v2/webhooks/endpoints/')).body.data;
     expect(endpoint.events).toEqual(['customer.registered', 'endpoint.disabled']);
     expect(await card.textContent()).toContain('customer.registered, endpoint.disabled');
@@ -449,10 +461,11 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await form.getByRole('button', { name: 'Salvar' }).click();
     await expect.poll(() => form.getByRole('status').textContent()).toBe('Configurações salvas.');
     expect(await me()).toMatchObject({ notification_email: 'dono@bellavista.com.br', language: 'en' });
-    expect(await address.inputValue()).toBe('dono@bellavista.com.br');
+    // The form takes the answer in an effect after the render that shows the status: poll.
+    await expect.poll(() => address.inputValue()).toBe('dono@bellavista.com.br');
     await page.reload();
     await address.waitFor();
-    expect(await address.inputValue()).toBe('dono@bellavista.com.br');
+    await expect.poll(() => address.inputValue()).toBe('dono@bellavista.com.br');
     expect(await language.inputValue()).toBe('en');
     expect(await form.getByTestId('notices-current').textContent()).toBe(
       'Os avisos vão para dono@bellavista.com.br.',

@@ -215,6 +215,66 @@ describe('zupy trigger and zupy listen', () => {
     ]);
   });
 
+  it('trigger sends customer.updated and customer.deleted, overrides included, verified by listen and standardwebhooks', async () => {
+    const secret = generateSecret();
+    const listen = await startListen(['--secret', secret]);
+    const updated = await cli([
+      'trigger',
+      'customer.updated',
+      '--url',
+      listen.url,
+      '--secret',
+      secret,
+      '--set',
+      'changed_fields=["name","marketing_opt_in"]',
+      '--set',
+      'customer.marketing_opt_in.email=true',
+      '--json',
+    ]);
+    expect(updated.code, updated.stderr).toBe(0);
+    const sent = JSON.parse(updated.stdout);
+    expect(sent.request.headers['x-zupy-event']).toBe('customer.updated');
+    expect(sent.request.body).toBe(serializeEvent(parseEvent(sent.request.body)));
+    expect(new Webhook(secret).verify(sent.request.body, sent.request.headers)).toMatchObject({
+      event: 'customer.updated',
+      customer: { marketing_opt_in: { whatsapp: true, email: true } },
+      changed_fields: ['name', 'marketing_opt_in'],
+    });
+    const deleted = await cli([
+      'trigger',
+      'customer.deleted',
+      '--url',
+      listen.url,
+      '--secret',
+      secret,
+      '--json',
+    ]);
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(parseEvent(JSON.parse(deleted.stdout).request.body)).toEqual({
+      event: 'customer.deleted',
+      timestamp: expect.any(String),
+      company_id: expect.any(String),
+      customer: { member_id: 'ZP-8B23CD41' },
+      deleted_at: expect.any(String),
+    });
+    const bad = await cli([
+      'trigger',
+      'customer.updated',
+      '--url',
+      listen.url,
+      '--secret',
+      secret,
+      '--set',
+      'customer.marketing_opt_in.email=yes',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('customer.marketing_opt_in.email must be true or false');
+    expect(listen.lines().map((l) => [l.event, l.verified])).toEqual([
+      ['customer.updated', true],
+      ['customer.deleted', true],
+    ]);
+  });
+
   it('refuses an override that breaks the contract or names no field', async () => {
     const bad = await cli([
       'trigger',
