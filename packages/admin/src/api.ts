@@ -207,3 +207,17 @@ export interface Overview {
     needs_attention: boolean;
   }[];
 }
+
+/** One write in the audit log (GET /audit-log/). */
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: string;
+  key_prefix: string | null;
+  address: string | null;
+  action: string;
+  target_id: string | null;
+  status: number | null;
+  prev_hash: string;
+  hash: string;
+}

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, getApiKey, setApiKey, type Me } from './api.js';
 import { adminPath, SessionContext, type Session } from './context.js';
 import { initialLanguage, storeLanguage, translator, type Language, type MessageKey } from './i18n.js';
+import { AuditPage } from './pages/audit.js';
 import { CustomerProfilePage } from './pages/customer-profile.js';
 import { CustomersPage } from './pages/customers.js';
 import { DeliveriesPage, DeliveryDetailPage } from './pages/deliveries.js';
@@ -18,6 +19,7 @@ const NAV: [string, MessageKey][] = [
   ['/deliveries', 'nav.deliveries'],
   ['/program', 'nav.program'],
   ['/settings', 'nav.settings'],
+  ['/audit', 'nav.audit'],
 ];
 
 /** The path inside the panel: `/admin/customers/ZP-1` → `/customers/ZP-1`. */
@@ -42,6 +44,8 @@ function Route({ path, query }: { path: string; query: URLSearchParams }) {
       return <ProgramPage />;
     case '/settings':
       return <SettingsPage />;
+    case '/audit':
+      return <AuditPage />;
     default:
       return <OverviewPage />;
   }

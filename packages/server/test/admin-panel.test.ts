@@ -128,6 +128,73 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await shot('05-profile');
   });
 
+  it('corrects a customer’s data and consent, exports it and erases another after the typed member id', async () => {
+    const edit = page.getByRole('form', { name: 'Edit data' });
+    await edit.getByLabel('E-mail', { exact: true }).fill('Joao.Silva@Example.com');
+    await edit.getByLabel('Agrees to marketing by WhatsApp').check();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => edit.getByRole('status').textContent()).toBe('Saved: email, marketing_opt_in.');
+    const [joao] = (await server.api.get('/api/v2/customers/?search=Silva')).body.data;
+    expect(joao).toMatchObject({
+      email: 'joao.silva@example.com',
+      marketing_opt_in: { whatsapp: { opted_in: true, channel: 'panel' }, email: { opted_in: false } },
+    });
+    await expect
+      .poll(() => page.getByTestId('consent-whatsapp').textContent())
+      .toMatch(/^Given on \d\d\/\d\d\/\d{4}/);
+    await edit.getByLabel('CPF').fill('123.456.789-00');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => edit.getByText('check digits do not match').count()).toBe(1);
+    dropProvoked(422);
+    await edit.getByLabel('CPF').fill('529.982.247-25');
+
+    const privacy = page.getByRole('region', { name: 'Personal data (LGPD)' });
+    const downloading = page.waitForEvent('download');
+    await privacy.getByRole('button', { name: 'Export data (JSON)' }).click();
+    const file = await downloading;
+    expect(file.suggestedFilename()).toBe(`zupy-customer-${joao.member_id}.json`);
+    const exported = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
+    expect(exported).toMatchObject({
+      member_id: joao.member_id,
+      profile: { email: 'joao.silva@example.com' },
+    });
+    expect(exported.consent_history).toEqual([
+      { medium: 'whatsapp', opted_in: true, channel: 'panel', at: expect.any(String) },
+    ]);
+    await shot('05b-profile-data');
+
+    const maria = (
+      await server.api.post('/api/v2/customers/', { phone: '(21) 97777-6666', name: 'Maria Apagar' })
+    ).body.customer;
+    await page.goto(`${server.url}/admin/customers/${maria.member_id}`);
+    const mariaPrivacy = page.getByRole('region', { name: 'Personal data (LGPD)' });
+    await mariaPrivacy.getByRole('button', { name: 'Erase personal data' }).click();
+    const dialog = page.getByRole('dialog', { name: `Erase the personal data of ${maria.member_id}?` });
+    const confirm = dialog.getByRole('button', { name: 'Erase personal data' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel('Type the member id to confirm').fill(joao.member_id); // another member's: no
+    expect(await confirm.isDisabled()).toBe(true);
+    await shot('05c-erase-dialog');
+    await dialog.getByLabel('Type the member id to confirm').fill(maria.member_id.toLowerCase());
+    await confirm.click();
+    await page.getByText(`The personal data of ${maria.member_id} was erased.`).waitFor();
+    expect((await server.api.get(`/api/v2/customers/${maria.member_id}/`)).status).toBe(404);
+    expect((await server.api.get(`/api/v2/customers/${joao.member_id}/`)).status).toBe(200);
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Audit log' }).click();
+    await page.getByText(/Hash chain intact \(\d+ entries\)/).waitFor();
+    const rows = page.getByRole('row');
+    await expect.poll(() => rows.filter({ hasText: 'DELETE /customers/:member_id/' }).count()).toBe(1);
+    expect(await rows.filter({ hasText: 'DELETE /customers/:member_id/' }).textContent()).toContain('panel');
+    await page.getByLabel('Target id').fill(joao.member_id);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => rows.filter({ hasText: 'DELETE' }).count()).toBe(0);
+    expect(await page.getByRole('table').textContent()).not.toContain('Silva');
+    await shot('05d-audit');
+    await page.goto(`${server.url}/admin/customers/${joao.member_id}`);
+    await page.getByRole('form', { name: 'Add points' }).waitFor();
+  });
+
   it('creates an endpoint, sends a test event and shows the receiver’s 200', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
     const form = page.getByRole('form', { name: 'New endpoint' });
@@ -523,6 +590,37 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await page.reload();
     await address.waitFor();
     expect(await address.inputValue()).toBe('');
+  });
+
+  it('shows the customer data controls and the audit log in Portuguese', async () => {
+    await page.getByRole('navigation').getByRole('link', { name: 'Auditoria' }).click();
+    await page.getByRole('heading', { name: 'Auditoria' }).waitFor();
+    await page.getByText(/Cadeia de hashes íntegra/).waitFor();
+    expect(await page.getByRole('columnheader').allTextContents()).toEqual([
+      'Quando',
+      'Quem',
+      'Endereço',
+      'Ação',
+      'Id do alvo',
+      'Status',
+    ]);
+    // Brazilian dates: dd/mm/aaaa.
+    expect(await page.getByRole('row').nth(1).textContent()).toMatch(/\d\d\/\d\d\/\d{4}/);
+    await shot('16-audit-pt-BR');
+    const [joao] = (await server.api.get('/api/v2/customers/?search=Silva')).body.data;
+    await page.goto(`${server.url}/admin/customers/${joao.member_id}`);
+    const privacy = page.getByRole('region', { name: 'Dados pessoais (LGPD)' });
+    await privacy.getByRole('button', { name: 'Exportar dados (JSON)' }).waitFor();
+    await privacy.getByRole('button', { name: 'Apagar dados pessoais' }).click();
+    const dialog = page.getByRole('dialog', { name: `Apagar os dados pessoais de ${joao.member_id}?` });
+    await dialog.getByLabel('Digite o id de membro para confirmar').waitFor();
+    await dialog.getByRole('button', { name: 'Cancelar' }).click();
+    const edit = page.getByRole('form', { name: 'Editar dados' });
+    expect(await edit.getByLabel('Aceita marketing por WhatsApp').isChecked()).toBe(true);
+    expect(await page.getByTestId('consent-whatsapp').textContent()).toMatch(
+      /^Dado em \d\d\/\d\d\/\d{4}.*via panel$/,
+    );
+    expect((await server.api.get(`/api/v2/customers/${joao.member_id}/`)).status).toBe(200);
   });
 
   it('works at 375 px wide, by keyboard, and logged no console error', async () => {

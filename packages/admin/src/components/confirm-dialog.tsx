@@ -10,6 +10,8 @@ interface ConfirmDialogProps {
   danger?: boolean;
   /** The action is running: the confirm button waits. */
   busy?: boolean;
+  /** Not yet confirmable (e.g. the typed confirmation does not match). */
+  disabled?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
 }
@@ -55,7 +57,7 @@ export function ConfirmDialog(props: ConfirmDialogProps) {
         <button
           type="button"
           class={props.danger ? 'danger' : undefined}
-          disabled={props.busy}
+          disabled={props.busy === true || props.disabled === true}
           onClick={props.onConfirm}
         >
           {props.confirmLabel}

@@ -4,6 +4,7 @@ import { fieldError } from '../api-messages.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { useSession } from '../context.js';
+import { CustomerEditForm, CustomerPrivacy } from './customer-data.js';
 
 function PointsForm({
   memberId,
@@ -125,10 +126,12 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
     [memberId],
   );
   const program = useAsync(() => api<Program>('GET', '/loyalty/program/'), []);
+  const [erased, setErased] = useState(false);
   const reload = () => {
     customer.reload();
     history.reload();
   };
+  if (erased) return <Notice kind="ok">{t('data.erased', memberId)}</Notice>;
   if (customer.error) return <Notice kind="error">{describeError(customer.error)}</Notice>;
   const c = customer.data;
   if (!c) return <p>{t('loading')}</p>;
@@ -158,6 +161,8 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
           <PointsForm memberId={c.member_id} operation="add" onDone={reload} />
           <PointsForm memberId={c.member_id} operation="spend" onDone={reload} />
           {program.data?.tiers_enabled && <TierForm customer={c} program={program.data} onDone={reload} />}
+          <CustomerEditForm key={c.updated_at} customer={c} onDone={reload} />
+          <CustomerPrivacy memberId={c.member_id} onErased={() => setErased(true)} />
         </div>
       )}
       <h2>{t('profile.history')}</h2>
