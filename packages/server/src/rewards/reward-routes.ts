@@ -1,3 +1,4 @@
+import { replyCreated } from '../http/created.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -114,8 +115,10 @@ export const rewardRoutes =
           response: { 201: RewardSchema },
         },
       },
-      async (request, reply) =>
-        reply.code(201).send(await createReward(ctx, identity(request).companyId, request.body)),
+      async (request, reply) => {
+        const reward = await createReward(ctx, identity(request).companyId, request.body);
+        return replyCreated(request, reply, reward.id, reward);
+      },
     );
 
     app.get(
@@ -218,11 +221,6 @@ export const rewardRoutes =
             ),
           ),
           response: { 201: RedemptionSchema },
-        },
-        // A POST with no body at all asks for the defaults, like `{}`.
-        preValidation: (request, _reply, done) => {
-          request.body ??= {};
-          done();
         },
       },
       async (request, reply) =>
