@@ -1,4 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
+import { installEpochRateLimitReset } from '../http/rate-limit-reset.js';
+import { installOptionalBodies } from '../http/optional-body.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { findApiKey } from '../companies/api-keys.js';
 import { companyRoutes } from '../companies/company-routes.js';
@@ -86,6 +88,8 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
           statusCode: context.statusCode,
         }),
       });
+      installEpochRateLimitReset(api, ctx.clock);
+      installOptionalBodies(api);
       // While the disk is full, writes are refused before they reach the database (507).
       installStorageGate(api, ctx.storage);
       await api.register(companyRoutes(ctx));

@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { foldedContains } from '../db/folded-text.js';
 import { toPage, type ListSource, type Page } from '../shared/cursor.js';
 import { toCustomerProfile, type CustomerProfile } from './customer-profile.js';
 
@@ -8,15 +8,6 @@ export interface ListCustomersQuery {
   search?: string | undefined;
   cursor?: string | undefined;
   pageSize: number;
-}
-
-/** `lower(column) LIKE '%text%'` with the text's own % and _ taken literally, on both engines. */
-function contains(
-  column: 'name' | 'email' | 'member_id' | 'whatsapp' | 'cpf',
-  text: string,
-): RawBuilder<boolean> {
-  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
 
 /** The company's customers, newest first. */
@@ -37,6 +28,9 @@ export async function listCustomers(
   const search = query.search?.trim();
   if (search) {
     const digits = search.replace(/\D/g, '');
+    // Case and accents ignored: "conceicao" finds "Conceição" (db/folded-text.ts).
+    const contains = (column: 'name' | 'email' | 'member_id' | 'whatsapp' | 'cpf', text: string) =>
+      foldedContains(source.db, column, text);
     const conditions = [contains('name', search), contains('email', search), contains('member_id', search)];
     if (digits.length >= 3) conditions.push(contains('whatsapp', digits), contains('cpf', digits));
     q = q.where((eb) => eb.or(conditions));
