@@ -38,6 +38,7 @@ async function register(phone = JOAO.phone, points = 0): Promise<string> {
 async function reward(body: Record<string, unknown> = DESSERT): Promise<any> {
   const res = await server.api.post('/api/v2/rewards/', body);
   expect(res.status, res.text).toBe(201);
+  expect(res.headers.get('location')).toBe(`/api/v2/rewards/${res.body.id}/`);
   return res.body;
 }
 
@@ -347,6 +348,18 @@ describe('redeeming a reward', () => {
       await db.selectFrom('events').selectAll().where('type', '=', 'coupon.redeemed').execute(),
     ).toHaveLength(5);
     expect((await server.api.get(`/api/v2/rewards/${dessert.id}/`)).body.stock).toBe(0);
+  });
+
+  it('redeems with no body at all, like {} (the defaults)', async () => {
+    server = await startTestServer();
+    const member = await register(JOAO.phone, 900);
+    const dessert = await reward();
+    const res = await fetch(`${server.url}/api/v2/customers/${member}/rewards/${dessert.id}/redeem/`, {
+      method: 'POST',
+      headers: { 'x-api-key': server.apiKey },
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ customer_id: member, points_used: 500, new_balance: 500 });
   });
 
   it('replays an Idempotency-Key: one coupon, one debit; another method with the key is a 422', async () => {
