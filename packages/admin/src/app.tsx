@@ -8,6 +8,8 @@ import { CustomersPage } from './pages/customers.js';
 import { DeliveriesPage, DeliveryDetailPage } from './pages/deliveries.js';
 import { OverviewPage } from './pages/overview.js';
 import { ProgramPage } from './pages/program.js';
+import { RewardsPage } from './pages/rewards.js';
+import { ValidateCouponPage } from './pages/validate-coupon.js';
 import { SettingsPage } from './pages/settings.js';
 import { SignIn } from './pages/sign-in.js';
 import { WebhooksPage } from './pages/webhooks.js';
@@ -19,6 +21,8 @@ const NAV: [string, MessageKey][] = [
   ['/deliveries', 'nav.deliveries'],
   ['/program', 'nav.program'],
   ['/settings', 'nav.settings'],
+  ['/rewards', 'nav.rewards'],
+  ['/coupons', 'nav.validate'],
   ['/audit', 'nav.audit'],
 ];
 
@@ -44,6 +48,10 @@ function Route({ path, query }: { path: string; query: URLSearchParams }) {
       return <ProgramPage />;
     case '/settings':
       return <SettingsPage />;
+    case '/rewards':
+      return <RewardsPage />;
+    case '/coupons':
+      return <ValidateCouponPage />;
     case '/audit':
       return <AuditPage />;
     default:
