@@ -55,7 +55,9 @@ describe('GET /customers/{member_id}/export/', () => {
       'consent_history',
       'ledger',
       'events',
+      'coupons',
     ]);
+    expect(doc.coupons).toEqual([]);
     expect(doc).toMatchObject({
       format: 'zupy.customer-export.v1',
       company_id: 'comp_bella_vista',
@@ -82,6 +84,33 @@ describe('GET /customers/{member_id}/export/', () => {
     // Nothing of the other member.
     expect(res.text).not.toContain(other.member_id);
     expect(res.text).not.toContain('Outra Pessoa');
+  });
+
+  it('lists the coupons they were issued, as the API shows them, another member’s left out', async () => {
+    const member = (await server.api.post('/api/v2/customers/', { phone: '(11) 94444-1010', name: 'Cupom' }))
+      .body.customer.member_id;
+    const other = (await server.api.post('/api/v2/customers/', { phone: '(11) 94444-1011', name: 'Outro' }))
+      .body.customer.member_id;
+    const reward = (
+      await server.api.post('/api/v2/rewards/', {
+        name: 'Sobremesa',
+        points_required: 50,
+        discount_type: 'product_free',
+        discount_value: 0,
+        validity_days: 30,
+      })
+    ).body;
+    expect(reward.id, JSON.stringify(reward)).toMatch(/^rwd_/);
+    const mine = await server.api.post(`/api/v2/customers/${member}/rewards/${reward.id}/redeem/`, {});
+    expect(mine.status, mine.text).toBe(201);
+    const theirs = await server.api.post(`/api/v2/customers/${other}/rewards/${reward.id}/redeem/`, {});
+    expect(theirs.status).toBe(201);
+    const doc = (await server.api.get(`/api/v2/customers/${member}/export/`)).body;
+    const listed = (await server.api.get(`/api/v2/customers/${member}/coupons/`)).body.data;
+    expect(doc.coupons).toEqual(listed);
+    expect(doc.coupons.map((c: any) => [c.code ?? c.coupon_code, c.status])).toEqual([
+      [mine.body.coupon_code, 'active'],
+    ]);
   });
 
   it('is a 404 for another company’s member, an unknown one and an erased one', async () => {

@@ -2,6 +2,7 @@ import { runInTransaction } from '../db/transaction.js';
 import type { AppContext } from '../shared/context.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { findCustomer } from './customer-profile.js';
+import { couponsSection } from './export/coupons-section.js';
 import { consentSection } from './export/consent-section.js';
 import { eventsSection } from './export/events-section.js';
 import type { ExportSection } from './export/export-section.js';
@@ -17,6 +18,7 @@ export const EXPORT_SECTIONS: readonly ExportSection[] = [
   consentSection,
   ledgerSection,
   eventsSection,
+  couponsSection,
 ];
 
 /**
@@ -38,7 +40,7 @@ export async function exportCustomer(
       company_id: companyId,
       member_id: memberId,
     };
-    const subject = { companyId, memberId, customer };
+    const subject = { companyId, memberId, customer, now };
     for (const section of EXPORT_SECTIONS) document[section.key] = await section.read(trx, subject);
     return document;
   });

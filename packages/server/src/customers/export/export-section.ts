@@ -6,6 +6,8 @@ export interface ExportSubject {
   companyId: string;
   memberId: string;
   customer: CustomerRow;
+  /** The export's time: what reads as expired is judged at it. */
+  now: Date;
 }
 
 /**
