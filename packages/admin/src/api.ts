@@ -79,6 +79,8 @@ export interface Me {
   /** Where Zupy e-mails the owner when an endpoint is disabled or enabled again; null: no e-mails. */
   notification_email: string | null;
   language: NoticeLanguage;
+  /** IANA time zone the earning rules' hours and dates are read in (default America/Sao_Paulo). */
+  time_zone: string;
 }
 
 export interface Customer {

@@ -138,7 +138,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     expect(await operational.getByRole('checkbox').count()).toBe(3);
     expect(await operational.textContent()).toContain('never about this endpoint itself');
     await operational.getByLabel('endpoint.disabled').check();
-    expect(await form.getByRole('group', { name: 'Customer events' }).getByRole('checkbox').count()).toBe(2);
+    expect(await form.getByRole('group', { name: 'Customer events' }).getByRole('checkbox').count()).toBe(3);
     await form.getByRole('button', { name: 'Create endpoint' }).click();
     await expect.poll(() => page.getByTestId('new-secret').textContent()).toMatch(/^whsec_/);
     const card = page.getByRole('article', { name: receiver.url + '/hooks' });

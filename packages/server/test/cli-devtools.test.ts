@@ -192,7 +192,7 @@ describe('zupy trigger and zupy listen', () => {
       'whsec_x',
     ]);
     expect(type.stderr).toContain(
-      'must be one of customer.registered, tier.upgraded, endpoint.disabled, endpoint.enabled, delivery.failed',
+      'must be one of customer.registered, tier.upgraded, points.earned, endpoint.disabled, endpoint.enabled, delivery.failed',
     );
   });
 

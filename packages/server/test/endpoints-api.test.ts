@@ -122,6 +122,7 @@ describe('the single-URL view (/integrations/webhooks/)', () => {
       available_events: [
         'customer.registered',
         'tier.upgraded',
+        'points.earned',
         'endpoint.disabled',
         'endpoint.enabled',
         'delivery.failed',

@@ -19,9 +19,10 @@ afterEach(async () => {
   await server?.close();
 });
 
-const ALL_FIVE = [
+const ALL_EVENTS = [
   'customer.registered',
   'tier.upgraded',
+  'points.earned',
   'endpoint.disabled',
   'endpoint.enabled',
   'delivery.failed',
@@ -47,10 +48,10 @@ describe('operational events as subscription names', () => {
     expect(created.body.events).toEqual(['tier.upgraded', 'endpoint.disabled', 'delivery.failed']);
 
     const every = await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${created.body.id}/`, {
-      events: [...ALL_FIVE].reverse(),
+      events: [...ALL_EVENTS].reverse(),
     });
     expect(every.status).toBe(200);
-    expect(every.body.events).toEqual(ALL_FIVE);
+    expect(every.body.events).toEqual(ALL_EVENTS);
     const onlyOps = await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${created.body.id}/`, {
       events: ['endpoint.enabled'],
     });
@@ -97,9 +98,11 @@ describe('operational events as subscription names', () => {
     expect(log.body.data).toEqual([]);
   });
 
-  it('the single-URL form lists all five as available and accepts operational names', async () => {
+  it('the single-URL form lists every event type as available and accepts operational names', async () => {
     server = await startTestServer();
-    expect((await server.api.get('/api/v2/integrations/webhooks/')).body.available_events).toEqual(ALL_FIVE);
+    expect((await server.api.get('/api/v2/integrations/webhooks/')).body.available_events).toEqual(
+      ALL_EVENTS,
+    );
     const set = await server.api.put('/api/v2/integrations/webhooks/', {
       webhook_url: 'http://127.0.0.1:9/',
       webhook_events: ['endpoint.disabled', 'customer.registered'],
@@ -121,25 +124,27 @@ describe('operational events as subscription names', () => {
       (schema.anyOf ?? schema.oneOf ?? []).map((s: any) => s.const ?? s.enum?.[0]);
     const body = (path: string, method: string) =>
       doc.paths[path][method].requestBody.content['application/json'].schema;
-    expect(enumOf(body('/api/v2/webhooks/endpoints/', 'post').properties.events.items)).toEqual(ALL_FIVE);
+    expect(enumOf(body('/api/v2/webhooks/endpoints/', 'post').properties.events.items)).toEqual(ALL_EVENTS);
     expect(body('/api/v2/webhooks/endpoints/', 'post').properties.events.description).toContain(
       'empty = every customer event',
     );
     expect(enumOf(body('/api/v2/webhooks/endpoints/{id}/', 'patch').properties.events.items)).toEqual(
-      ALL_FIVE,
+      ALL_EVENTS,
     );
-    expect(enumOf(body('/api/v2/webhooks/endpoints/{id}/test/', 'post').properties.event)).toEqual(ALL_FIVE);
+    expect(enumOf(body('/api/v2/webhooks/endpoints/{id}/test/', 'post').properties.event)).toEqual(
+      ALL_EVENTS,
+    );
     expect(enumOf(body('/api/v2/integrations/webhooks/', 'put').properties.webhook_events.items)).toEqual(
-      ALL_FIVE,
+      ALL_EVENTS,
     );
     const filters = (path: string) =>
       doc.paths[path].get.parameters.find((p: any) => ['event', 'type'].includes(p.name)).schema;
-    expect(enumOf(filters('/api/v2/webhooks/deliveries/'))).toEqual(ALL_FIVE);
-    expect(enumOf(filters('/api/v2/events/'))).toEqual(ALL_FIVE);
+    expect(enumOf(filters('/api/v2/webhooks/deliveries/'))).toEqual(ALL_EVENTS);
+    expect(enumOf(filters('/api/v2/events/'))).toEqual(ALL_EVENTS);
 
     // And what Zupy sends, as OpenAPI 3.1 webhooks: each event's JSON Schema (the SDK's) and sample.
-    expect(Object.keys(doc.webhooks)).toEqual(ALL_FIVE);
-    for (const type of ALL_FIVE) {
+    expect(Object.keys(doc.webhooks)).toEqual(ALL_EVENTS);
+    for (const type of ALL_EVENTS) {
       const operation = doc.webhooks[type].post;
       const published = eventJsonSchema(type as EventType);
       const content = operation.requestBody.content['application/json'];

@@ -20,6 +20,14 @@ const DEFAULT = {
   welcome_reward: { type: 'points', points: 100 },
 };
 
+/** What GET answers for DEFAULT: every field, the ones DEFAULT leaves out at their defaults. */
+const DEFAULT_READ = {
+  ...DEFAULT,
+  tiers: DEFAULT.tiers.map((t) => ({ ...t, points_multiplier: 1, benefits: [] })),
+  earning: { points_per_currency: 1, rounding: 'floor', bonuses: [] },
+  point_expiration_days: 0,
+};
+
 async function events(): Promise<{ type: string; body: any }[]> {
   const rows = await server.runtime.ctx.db
     .selectFrom('events')
@@ -32,7 +40,7 @@ async function events(): Promise<{ type: string; body: any }[]> {
 describe('loyalty program', () => {
   it('starts with the contract’s default program', async () => {
     const res = await server.api.get('/api/v2/loyalty/program/');
-    expect(res.body).toEqual(DEFAULT);
+    expect(res.body).toEqual(DEFAULT_READ);
   });
 
   it('welcome points that cross a threshold give customer.registered, then tier.upgraded', async () => {
@@ -75,7 +83,8 @@ describe('loyalty program', () => {
     expect(res.body.customer.tier).toBe('default');
     await server.api.post(`/api/v2/customers/${res.body.customer.member_id}/points/add/`, { amount: 50_000 });
     const list = await events();
-    expect(list.map((e) => e.type)).toEqual(['customer.registered']);
+    expect(list.map((e) => e.type)).toEqual(['customer.registered', 'points.earned']);
+    expect(list[1]!.body.next_tier).toBeNull();
     expect(list[0]!.body.welcome_reward).toEqual({ enabled: false, type: 'none' });
     expect(list[0]!.body.customer.tier).toBe('default');
   });
@@ -97,7 +106,7 @@ describe('loyalty program', () => {
       order_value: 10,
     });
     expect(second.body.tier).toBe('gold');
-    expect((await events())[1]!.body.tier_change).toMatchObject({
+    expect((await events()).find((e) => e.type === 'tier.upgraded')!.body.tier_change).toMatchObject({
       qualification_metric: 'transaction_count',
       qualification_value: 2,
       next_tier_requirements: null,
@@ -133,6 +142,6 @@ describe('loyalty program', () => {
     const res = await server.api.put('/api/v2/loyalty/program/', body);
     expect(res.status).toBe(422);
     expect(res.body.errors.map((e: any) => e.field)).toEqual(fields);
-    expect((await server.api.get('/api/v2/loyalty/program/')).body).toEqual(DEFAULT);
+    expect((await server.api.get('/api/v2/loyalty/program/')).body).toEqual(DEFAULT_READ);
   });
 });

@@ -25,6 +25,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v2/integrations/webhooks/test/': {},
   'POST /api/v2/webhooks/deliveries/{id}/redeliver/': undefined,
   'PATCH /api/v2/me/': { notification_email: 'dono@company-b.example.com', language: 'en' },
+  'POST /api/v2/customers/{member_id}/orders/': { order_id: 'B-1', order_value: 10, platform: 'pos' },
 };
 
 /** Which of A's ids goes into each path parameter. */
@@ -47,7 +48,7 @@ describe('tenant isolation over every route', () => {
     const endpoint = (await a.post('/api/v2/webhooks/endpoints/', { url: receiver.url })).body;
     const customer = (await a.post('/api/v2/customers/', JOAO)).body.customer;
     await a.post(`/api/v2/customers/${customer.member_id}/points/add/`, { amount: 3000 });
-    await receiver.waitFor(2);
+    await receiver.waitFor(3);
     // Settled: A's view must not change by itself during the test.
     while ((await a.get('/api/v2/webhooks/deliveries/?status=pending')).body.data.length > 0)
       await new Promise((r) => setTimeout(r, 50));

@@ -4,6 +4,7 @@
  * the body the server sends (`serializeEvent`) and its JSON Schema (`eventJsonSchema`).
  */
 import {
+  array,
   described,
   integer,
   literal,
@@ -17,7 +18,9 @@ import {
   type Schema,
 } from './schema.js';
 import {
+  BONUS_TYPES,
   DISABLE_REASON_CODES,
+  EARNING_PLATFORMS,
   QUALIFICATION_METRICS,
   TIER_NAMES,
   type CustomerEventType,
@@ -81,6 +84,62 @@ const tierUpgraded = object({
       nullable(object({ tier_name: tier, points_needed: number(), total_points_required: number() })),
     ),
   }),
+});
+
+const earnedBonus = object({
+  type: described(
+    '`category_bonus`: items of a category; `happy_hour`: a weekday time window; `special_promotion`: a date range; `tier_multiplier`: the member’s tier',
+    oneOf(BONUS_TYPES),
+  ),
+  multiplier: described('The multiplier the bonus applied, e.g. 2 or 1.5', number()),
+  description: string(),
+  bonus_points: described(
+    'The points this bonus added (points_earned = base_points + the sum of these)',
+    integer(0),
+  ),
+});
+
+const pointsEarned = object({
+  event: literal('points.earned'),
+  timestamp: eventTime,
+  company_id: string(),
+  customer: object({
+    member_id: memberId,
+    whatsapp,
+    email: described('The e-mail the customer gave, or null', email),
+    name: string(),
+    tier: described("The customer's tier after this credit (a tier.upgraded follows when it went up)", tier),
+  }),
+  transaction: object({
+    transaction_id: string(/^txn_[A-Za-z0-9]+$/, 'a transaction id like txn_…'),
+    order_id: described("The platform's order id, or null for a manual credit", nullable(string())),
+    order_value: described('The order total in BRL, or null for a manual credit', nullable(number())),
+    platform: described('Where the order came from; `manual` for points/add', oneOf(EARNING_PLATFORMS)),
+    points_earned: described('base_points + bonus_points', integer(1)),
+    base_points: integer(0),
+    bonus_points: integer(0),
+    new_balance: described('The points balance after this credit', integer(0)),
+    items_count: described(
+      'Units in the order (the sum of item quantities), 0 when no items were given',
+      integer(0),
+    ),
+    payment_method: described('As the platform gave it, or null', nullable(string())),
+  }),
+  bonuses: described('The bonuses applied, in the order they were applied', array(earnedBonus)),
+  next_tier: described(
+    "The tier above the customer's, in the program's qualification metric, or null at the top tier (or with tiers off)",
+    nullable(
+      object({
+        tier_name: tier,
+        points_needed: described("What is still missing, in the metric's unit", number()),
+        progress_percentage: described(
+          'How far from 0 to its threshold the customer is, 0 to 100, one decimal',
+          number(),
+        ),
+        benefits_preview: described("The next tier's benefits, as the program lists them", array(string())),
+      }),
+    ),
+  ),
 });
 
 const endpoint = described(
@@ -192,6 +251,11 @@ export type CustomerRegisteredEvent = Infer<typeof customerRegistered>;
 /** Sent when a customer's tier goes up, by activity or by a manual change. */
 export type TierUpgradedEvent = Infer<typeof tierUpgraded>;
 export type NextTierRequirements = NonNullable<TierUpgradedEvent['tier_change']['next_tier_requirements']>;
+/** Sent for every credit of points: an order, a partner's order, a manual `points/add`. */
+export type PointsEarnedEvent = Infer<typeof pointsEarned>;
+/** One element of `points.earned`'s `bonuses`. */
+export type EarnedBonus = PointsEarnedEvent['bonuses'][number];
+export type NextTierProgress = NonNullable<PointsEarnedEvent['next_tier']>;
 /** An operational event's `endpoint`: the endpoint it is about. */
 export type EndpointSummary = Infer<typeof endpoint>;
 /** An operational event's `deliveries`: held and recently failed deliveries of that endpoint. */
@@ -204,7 +268,7 @@ export type EndpointEnabledEvent = Infer<typeof endpointEnabled>;
 export type DeliveryFailedEvent = Infer<typeof deliveryFailed>;
 
 /** The events about customers: what an endpoint with an empty `events` list receives. */
-export type CustomerEvent = CustomerRegisteredEvent | TierUpgradedEvent;
+export type CustomerEvent = CustomerRegisteredEvent | TierUpgradedEvent | PointsEarnedEvent;
 /** The events about webhook delivery itself, sent only to endpoints that name them. */
 export type OperationalEvent = EndpointDisabledEvent | EndpointEnabledEvent | DeliveryFailedEvent;
 /** Every event Zupy sends: switch on `event` to narrow. */
@@ -214,6 +278,7 @@ export type ZupyEvent = CustomerEvent | OperationalEvent;
 export const EVENT_SCHEMAS: { readonly [T in EventType]: Schema<Extract<ZupyEvent, { event: T }>> } = {
   'customer.registered': customerRegistered,
   'tier.upgraded': tierUpgraded,
+  'points.earned': pointsEarned,
   'endpoint.disabled': endpointDisabled,
   'endpoint.enabled': endpointEnabled,
   'delivery.failed': deliveryFailed,

@@ -10,9 +10,11 @@ describe('the public API', () => {
     expect(Object.keys(sdk).sort()).toEqual(
       [
         'BODY_PARSED_MESSAGE',
+        'BONUS_TYPES',
         'CUSTOMER_EVENT_TYPES',
         'DEFAULT_TOLERANCE_SECONDS',
         'DISABLE_REASON_CODES',
+        'EARNING_PLATFORMS',
         'EVENT_SCHEMAS',
         'EVENT_TYPES',
         'OPERATIONAL_EVENT_TYPES',

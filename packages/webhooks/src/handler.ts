@@ -4,6 +4,7 @@ import type {
   DeliveryFailedEvent,
   EndpointDisabledEvent,
   EndpointEnabledEvent,
+  PointsEarnedEvent,
   TierUpgradedEvent,
   ZupyEvent,
 } from './events.js';
@@ -32,6 +33,7 @@ export interface DeliveryContext {
 export interface WebhookHandlers {
   'customer.registered'?: (event: CustomerRegisteredEvent, context: DeliveryContext) => unknown;
   'tier.upgraded'?: (event: TierUpgradedEvent, context: DeliveryContext) => unknown;
+  'points.earned'?: (event: PointsEarnedEvent, context: DeliveryContext) => unknown;
   /** Operational: sent only to endpoints that subscribe to it by name. */
   'endpoint.disabled'?: (event: EndpointDisabledEvent, context: DeliveryContext) => unknown;
   /** Operational: sent only to endpoints that subscribe to it by name. */
@@ -97,6 +99,8 @@ function dispatch(handlers: WebhookHandlers, event: ZupyEvent, context: Delivery
       return handlers['customer.registered']?.(event, context);
     case 'tier.upgraded':
       return handlers['tier.upgraded']?.(event, context);
+    case 'points.earned':
+      return handlers['points.earned']?.(event, context);
     case 'endpoint.disabled':
       return handlers['endpoint.disabled']?.(event, context);
     case 'endpoint.enabled':

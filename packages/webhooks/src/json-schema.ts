@@ -10,6 +10,8 @@ const DESCRIPTIONS: { readonly [T in EventType]: string } = {
   'customer.registered':
     'A customer joined the loyalty program through any channel (POS, app, website, API, import).',
   'tier.upgraded': "A customer's tier went up, by activity or by a manual change.",
+  'points.earned':
+    'A customer earned points: an order (counter, POS or delivery platform, a partner feed) or a manual credit, with the bonuses applied and the progress to the next tier. Recorded before any tier.upgraded the credit causes.',
   'endpoint.disabled':
     'Operational: one of the company’s webhook endpoints was disabled (a 410 Gone, a failure streak, or by hand); its deliveries are held until it is enabled again. Sent only to endpoints that name this event, never to the endpoint it is about.',
   'endpoint.enabled':

@@ -21,6 +21,7 @@ import { metricsRoutes } from './metrics-routes.js';
 import type { Runtime } from './runtime.js';
 import { fastifyServerOptions, limitServer, type ServerOptions } from './server-options.js';
 import { installOpenApi } from '../http/openapi.js';
+import { orderRoutes } from '../orders/order-routes.js';
 import { buildProblem } from '../http/problem.js';
 import { createValidatorCompiler } from '../http/validator-compiler.js';
 import { rejectUnsafeText } from '../http/unsafe-text.js';
@@ -95,6 +96,7 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
       await api.register(endpointRoutes(ctx));
       await api.register(integrationRoutes(ctx));
       await api.register(deliveryRoutes(ctx));
+      await api.register(orderRoutes(ctx));
     },
     { prefix: API_PREFIX },
   );

@@ -9,6 +9,7 @@ import type { AppContext } from '../shared/context.js';
 import { toCents } from '../shared/money.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { requestFingerprint, withIdempotency } from './idempotency.js';
+import { newTransactionId, recordPointsEarned } from './points-earned.js';
 import { runInTransaction } from '../db/transaction.js';
 
 export interface AddPointsInput {
@@ -78,6 +79,7 @@ async function applyOperation(
     })
     .where('id', '=', customer.id)
     .execute();
+  const transactionId = op.operation === 'add' ? newTransactionId() : null;
   await trx
     .insertInto('ledger_entries')
     .values({
@@ -90,9 +92,33 @@ async function applyOperation(
       reason: op.input.reason ?? null,
       order_value_cents: orderCents,
       created_at: stamp,
+      transaction_id: transactionId,
     })
     .execute();
-  const upgrade = await applyTierUpgrade(trx, await getProgram(trx, companyId), updated, now);
+  const program = await getProgram(trx, companyId);
+  if (transactionId !== null) {
+    // A manual credit: the integrator computed the points, so no bonus and no multiplier.
+    await recordPointsEarned(
+      trx,
+      program,
+      updated,
+      {
+        transaction_id: transactionId,
+        order_id: null,
+        order_value_cents: null,
+        platform: 'manual',
+        points_earned: amount,
+        base_points: amount,
+        bonus_points: 0,
+        new_balance: after,
+        items_count: 0,
+        payment_method: null,
+        bonuses: [],
+      },
+      now,
+    );
+  }
+  const upgrade = await applyTierUpgrade(trx, program, updated, now);
   return {
     customer_id: memberId,
     operation: op.operation,
