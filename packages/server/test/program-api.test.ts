@@ -145,3 +145,139 @@ describe('loyalty program', () => {
     expect((await server.api.get('/api/v2/loyalty/program/')).body).toEqual(DEFAULT_READ);
   });
 });
+
+describe('earning rules in the program', () => {
+  const EARNING = {
+    points_per_currency: 2.5,
+    rounding: 'round',
+    bonuses: [
+      { type: 'category_bonus', category: ' Pizzas ', multiplier: 2 },
+      {
+        type: 'happy_hour',
+        weekdays: ['fri', 'sat'],
+        start: '17:00',
+        end: '19:00',
+        multiplier: 1.5,
+        description: 'Happy hour!',
+      },
+      { type: 'special_promotion', start_date: '2025-11-28', end_date: '2025-11-30', multiplier: 3 },
+    ],
+  };
+
+  it('stores them with the tiers’ multipliers and benefits, generating the descriptions left out', async () => {
+    const tiers = [
+      { name: 'bronze', threshold: 0 },
+      {
+        name: 'silver',
+        threshold: 2500,
+        points_multiplier: 1.25,
+        benefits: ['Café grátis', ' Mesa preferencial '],
+      },
+    ];
+    const put = await server.api.put('/api/v2/loyalty/program/', {
+      ...DEFAULT,
+      tiers,
+      earning: EARNING,
+      point_expiration_days: 365,
+    });
+    expect(put.status).toBe(200);
+    const expected = {
+      ...DEFAULT,
+      tiers: [
+        { name: 'bronze', threshold: 0, points_multiplier: 1, benefits: [] },
+        {
+          name: 'silver',
+          threshold: 2500,
+          points_multiplier: 1.25,
+          benefits: ['Café grátis', 'Mesa preferencial'],
+        },
+      ],
+      earning: {
+        points_per_currency: 2.5,
+        rounding: 'round',
+        bonuses: [
+          { type: 'category_bonus', category: 'Pizzas', multiplier: 2, description: 'Pizzas ×2' },
+          {
+            type: 'happy_hour',
+            weekdays: ['fri', 'sat'],
+            start: '17:00',
+            end: '19:00',
+            multiplier: 1.5,
+            description: 'Happy hour!',
+          },
+          {
+            type: 'special_promotion',
+            start_date: '2025-11-28',
+            end_date: '2025-11-30',
+            multiplier: 3,
+            description: 'Promotion 2025-11-28 to 2025-11-30 ×3',
+          },
+        ],
+      },
+      point_expiration_days: 365,
+    };
+    expect(put.body).toEqual(expected);
+    expect((await server.api.get('/api/v2/loyalty/program/')).body).toEqual(expected);
+    // What GET gives, PUT takes back unchanged (the admin panel saves what it read).
+    expect((await server.api.put('/api/v2/loyalty/program/', expected)).body).toEqual(expected);
+  });
+
+  const bonus = (i: number, change: Record<string, unknown>) => ({
+    ...DEFAULT,
+    earning: { ...EARNING, bonuses: EARNING.bonuses.map((b, j) => (j === i ? { ...b, ...change } : b)) },
+  });
+  it.each([
+    [bonus(1, { end: '17:00' }), ['earning.bonuses[1].end']],
+    [bonus(1, { end: '16:59' }), ['earning.bonuses[1].end']],
+    [bonus(1, { start: '24:00' }), ['earning.bonuses[1].start']],
+    [bonus(1, { weekdays: ['fri', 'fri'] }), ['earning.bonuses[1].weekdays']],
+    [bonus(1, { weekdays: ['friday'] }), ['earning.bonuses[1].weekdays[0]']],
+    [bonus(1, { weekdays: undefined }), ['earning.bonuses[1].weekdays']],
+    [bonus(2, { start_date: '2025-02-30' }), ['earning.bonuses[2].start_date']],
+    [bonus(2, { end_date: '2025-11-27' }), ['earning.bonuses[2].end_date']],
+    [bonus(2, { category: 'Pizzas' }), ['earning.bonuses[2].category']],
+    [bonus(0, { multiplier: 0.99 }), ['earning.bonuses[0].multiplier']],
+    [bonus(0, { multiplier: 100.01 }), ['earning.bonuses[0].multiplier']],
+    [bonus(0, { type: 'birthday' }), ['earning.bonuses[0].type']],
+    [
+      {
+        ...DEFAULT,
+        earning: {
+          ...EARNING,
+          bonuses: [...EARNING.bonuses, { type: 'category_bonus', category: 'pizzas', multiplier: 3 }],
+        },
+      },
+      ['earning.bonuses[3].category'],
+    ],
+    [{ ...DEFAULT, earning: { ...EARNING, points_per_currency: 0 } }, ['earning.points_per_currency']],
+    [{ ...DEFAULT, earning: { ...EARNING, points_per_currency: 1.005 } }, ['earning.points_per_currency']],
+    [{ ...DEFAULT, earning: { ...EARNING, rounding: 'ceil' } }, ['earning.rounding']],
+    [{ ...DEFAULT, point_expiration_days: -1 }, ['point_expiration_days']],
+    [{ ...DEFAULT, point_expiration_days: 3651 }, ['point_expiration_days']],
+    [
+      { ...DEFAULT, tiers: [{ name: 'bronze', threshold: 0, points_multiplier: 0.5 }] },
+      ['tiers[0].points_multiplier'],
+    ],
+    [{ ...DEFAULT, tiers: [{ name: 'bronze', threshold: 0, benefits: ['a', 'a'] }] }, ['tiers[0].benefits']],
+  ])('refuses bad earning rules naming the field (%#)', async (body, fields) => {
+    const res = await server.api.put('/api/v2/loyalty/program/', body);
+    expect(res.status).toBe(422);
+    expect(res.body.errors.map((e: any) => e.field)).toEqual(fields);
+    expect((await server.api.get('/api/v2/loyalty/program/')).body).toEqual(DEFAULT_READ);
+  });
+
+  it('takes every limit: multipliers 1 and 100, 0.01 point per real, 3650 days', async () => {
+    const res = await server.api.put('/api/v2/loyalty/program/', {
+      ...DEFAULT,
+      tiers: [{ name: 'bronze', threshold: 0, points_multiplier: 100 }],
+      earning: {
+        points_per_currency: 0.01,
+        rounding: 'floor',
+        bonuses: [{ ...EARNING.bonuses[0], multiplier: 1 }],
+      },
+      point_expiration_days: 3650,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.point_expiration_days).toBe(3650);
+  });
+});
