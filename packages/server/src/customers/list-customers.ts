@@ -1,5 +1,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import { toPage, type ListSource, type Page } from '../shared/cursor.js';
+import { pendingExpiries } from '../points/point-expiry.js';
+import { getProgram } from '../program/program-store.js';
+import type { Clock } from '../shared/clock.js';
 import { toCustomerProfile, type CustomerProfile } from './customer-profile.js';
 
 export interface ListCustomersQuery {
@@ -19,9 +22,9 @@ function contains(
   return sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
 
-/** The company's customers, newest first. */
+/** The company's customers, newest first; balances as of now (less what has expired, sweep or not). */
 export async function listCustomers(
-  source: ListSource,
+  source: ListSource & { clock: Clock },
   companyId: string,
   query: ListCustomersQuery,
 ): Promise<Page<CustomerProfile>> {
@@ -42,7 +45,16 @@ export async function listCustomers(
     q = q.where((eb) => eb.or(conditions));
   }
   const rows = await q.execute();
-  return toPage(rows, query.pageSize, (r) => Number(r.id), toCustomerProfile, {
+  const expired = await pendingExpiries(
+    source.db,
+    await getProgram(source.db, companyId),
+    companyId,
+    rows.map((r) => r.member_id),
+    source.clock(),
+  );
+  const current = (r: (typeof rows)[number]) =>
+    toCustomerProfile({ ...r, points_balance: Number(r.points_balance) - (expired.get(r.member_id) ?? 0) });
+  return toPage(rows, query.pageSize, (r) => Number(r.id), current, {
     cursors: source.cursors,
     companyId,
   });

@@ -4,6 +4,7 @@ import { companyTimeZone } from '../companies/company-settings.js';
 import { applyTierUpgrade } from '../customers/apply-tier-upgrade.js';
 import type { CustomerRow, Tables } from '../db/tables.js';
 import { ZupyError } from '../errors.js';
+import { applyDueExpiry } from '../points/point-expiry.js';
 import { newTransactionId, recordPointsEarned } from '../points/points-earned.js';
 import { computeEarning } from '../program/earning.js';
 import { getProgram } from '../program/program-store.js';
@@ -53,10 +54,10 @@ export interface CreditedOrder {
 export async function creditOrder(
   trx: Kysely<Tables>,
   ctx: Pick<AppContext, 'clock'>,
-  customer: CustomerRow,
+  found: CustomerRow,
   order: Order,
 ): Promise<CreditedOrder> {
-  const companyId = customer.company_id;
+  const companyId = found.company_id;
   const existing = await trx
     .selectFrom('orders')
     .select(['member_id', 'result'])
@@ -65,7 +66,7 @@ export async function creditOrder(
     .where('order_id', '=', order.order_id)
     .executeTakeFirst();
   if (existing) {
-    if (existing.member_id !== customer.member_id) {
+    if (existing.member_id !== found.member_id) {
       throw new ZupyError(
         'ZUPY_CONFLICT',
         `order ${order.order_id} of ${order.platform} was already credited to another member`,
@@ -76,6 +77,8 @@ export async function creditOrder(
   }
 
   const program = await getProgram(trx, companyId);
+  // What expired since the last change is written first, so the new balance is right.
+  const customer = await applyDueExpiry(trx, program, found, ctx.clock());
   const timeZone = await companyTimeZone(trx, companyId);
   const tier = program.tiers_enabled ? program.tiers.find((t) => t.name === customer.tier) : undefined;
   const earning = computeEarning(program.earning, tier, { ...order }, timeZone);

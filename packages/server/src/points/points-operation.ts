@@ -10,6 +10,7 @@ import { toCents } from '../shared/money.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { requestFingerprint, withIdempotency } from './idempotency.js';
 import { newTransactionId, recordPointsEarned } from './points-earned.js';
+import { applyDueExpiry } from './point-expiry.js';
 import { runInTransaction } from '../db/transaction.js';
 
 export interface AddPointsInput {
@@ -45,8 +46,15 @@ async function applyOperation(
   memberId: string,
   op: Operation,
 ): Promise<PointsOperationResult> {
-  const customer = await findCustomer(trx, companyId, memberId, true);
   const now = ctx.clock();
+  const program = await getProgram(trx, companyId);
+  // What expired since the last change goes first: a debit never takes an expired point.
+  const customer = await applyDueExpiry(
+    trx,
+    program,
+    await findCustomer(trx, companyId, memberId, true),
+    now,
+  );
   const stamp = now.toISOString();
   const amount = op.input.amount;
   const before = Number(customer.points_balance);
@@ -95,7 +103,6 @@ async function applyOperation(
       transaction_id: transactionId,
     })
     .execute();
-  const program = await getProgram(trx, companyId);
   if (transactionId !== null) {
     // A manual credit: the integrator computed the points, so no bonus and no multiplier.
     await recordPointsEarned(

@@ -104,7 +104,10 @@ export const pointsRoutes =
             200: PageOf(
               Type.Object({
                 id: Type.Integer(),
-                operation: Type.String({ description: 'welcome, add or spend' }),
+                operation: Type.String({
+                  description:
+                    'welcome, add, order (an order’s points), spend, expire (points older than point_expiration_days)',
+                }),
                 amount: Type.Integer(),
                 balance_before: Type.Integer(),
                 balance_after: Type.Integer(),
