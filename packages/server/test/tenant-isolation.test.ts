@@ -26,6 +26,7 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v2/webhooks/deliveries/{id}/redeliver/': undefined,
   'PATCH /api/v2/me/': { notification_email: 'dono@company-b.example.com', language: 'en' },
   'POST /api/v2/customers/{member_id}/orders/': { order_id: 'B-1', order_value: 10, platform: 'pos' },
+  'POST /api/v2/webhooks/integrations/{partner}/': [],
 };
 
 /** Which of A's ids goes into each path parameter. */

@@ -22,6 +22,7 @@ import type { Runtime } from './runtime.js';
 import { fastifyServerOptions, limitServer, type ServerOptions } from './server-options.js';
 import { installOpenApi } from '../http/openapi.js';
 import { orderRoutes } from '../orders/order-routes.js';
+import { partnerRoutes } from '../orders/partner-routes.js';
 import { buildProblem } from '../http/problem.js';
 import { createValidatorCompiler } from '../http/validator-compiler.js';
 import { rejectUnsafeText } from '../http/unsafe-text.js';
@@ -97,6 +98,7 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
       await api.register(integrationRoutes(ctx));
       await api.register(deliveryRoutes(ctx));
       await api.register(orderRoutes(ctx));
+      await api.register(partnerRoutes(ctx));
     },
     { prefix: API_PREFIX },
   );

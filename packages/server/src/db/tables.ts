@@ -264,6 +264,7 @@ export interface OrdersTable {
 
 /** A body a partner POSTed to `/webhooks/integrations/{partner}/`, stored before it was answered. */
 export interface PartnerInboxTable {
+  seq: Generated<number>;
   id: string;
   company_id: string;
   partner: string;

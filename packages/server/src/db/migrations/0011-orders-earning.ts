@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import type { DialectName } from '../dialect.js';
 
 /**
  * Orders earn points (issue 21): the company's time zone, orders, and the inbox of partner order feeds.
@@ -13,9 +14,10 @@ import { sql, type Kysely } from 'kysely';
  *   `(company_id, body_sha256)` (the same body again is a duplicate). Pending rows (`processed_at`
  *   null) are claimed under a lease by the worker's inbox processor; `outcomes` is what happened to
  *   each order in it. Pending rows are found through a partial index; listings through
- *   `(company_id, received_at)`.
+ *   `(company_id, seq)`.
  */
-export async function up(db: Kysely<unknown>): Promise<void> {
+export async function up(db: Kysely<unknown>, dialect: DialectName): Promise<void> {
+  const serial = dialect === 'postgres' ? 'bigserial' : 'integer';
   await db.schema
     .alterTable('companies')
     .addColumn('time_zone', 'text', (c) => c.notNull().defaultTo('America/Sao_Paulo'))
@@ -47,7 +49,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
   await db.schema
     .createTable('partner_inbox')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('seq', serial, (c) => (dialect === 'sqlite' ? c.primaryKey().autoIncrement() : c.primaryKey()))
+    .addColumn('id', 'text', (c) => c.notNull().unique())
     .addColumn('company_id', 'text', (c) => c.notNull().references('companies.id'))
     .addColumn('partner', 'text', (c) => c.notNull())
     .addColumn('body', 'text', (c) => c.notNull())
@@ -74,6 +77,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema
     .createIndex('partner_inbox_company')
     .on('partner_inbox')
-    .columns(['company_id', 'received_at'])
+    .columns(['company_id', 'seq'])
     .execute();
 }
