@@ -4,13 +4,13 @@
 //   shared/   pure core: clock, ids, cursors, crypto, the AppContext type    base, db
 //   http/     HTTP plumbing: auth, problems, schemas, validators, health     base, db, shared
 //   features  companies, customers, program, points, events, webhooks, delivery, overview,
-//             notifications, orders
+//             notifications, rewards, coupons, orders
 //             (plumbing and the pure core; each other's functions, never each other's routes)
 //   app/      the assembly: runtime, build-app, metrics, the worker's app     everything below
 //   cli/      commands, on top                                                everything
 const SRC = '^packages/server/src/';
 const BASE = `${SRC}(config|errors|version)\\.ts$`;
-const FEATURES = `${SRC}(companies|customers|program|points|events|webhooks|delivery|overview|notifications|orders)/`;
+const FEATURES = `${SRC}(companies|customers|program|points|events|webhooks|delivery|overview|notifications|rewards|coupons|orders)/`;
 const PLUMBING = `${SRC}(db|shared|http)/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */

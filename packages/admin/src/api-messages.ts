@@ -13,6 +13,8 @@ const PT_BR: readonly (readonly [RegExp, string])[] = [
     'é obrigatório (o número de WhatsApp, por exemplo $1)',
   ],
   [/^is not a known field$/, 'não é um campo conhecido'],
+  [/^must be one of (.+), or null$/, 'deve ser um de $1, ou null'],
+  [/^must be one of (.+)$/, 'deve ser um de $1'],
   [
     /^must be valid Unicode text without NUL characters$/,
     'deve ser texto Unicode válido, sem caracteres NUL',

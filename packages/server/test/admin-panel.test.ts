@@ -138,7 +138,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     expect(await operational.getByRole('checkbox').count()).toBe(3);
     expect(await operational.textContent()).toContain('never about this endpoint itself');
     await operational.getByLabel('endpoint.disabled').check();
-    expect(await form.getByRole('group', { name: 'Customer events' }).getByRole('checkbox').count()).toBe(3);
+    expect(await form.getByRole('group', { name: 'Customer events' }).getByRole('checkbox').count()).toBe(5);
     await form.getByRole('button', { name: 'Create endpoint' }).click();
     await expect.poll(() => page.getByTestId('new-secret').textContent()).toMatch(/^whsec_/);
     const card = page.getByRole('article', { name: receiver.url + '/hooks' });
@@ -148,6 +148,13 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await expect.poll(() => result.textContent()).toContain('200');
     expect(await result.textContent()).toContain('x-zupy-signature');
     expect(receiver.requests.at(-1)!.headers['x-zupy-test']).toBe('true');
+    // The coupon events are in the test-send menu too, sent as the SDK's samples.
+    const before = receiver.requests.length;
+    await card.getByLabel('Event type').selectOption('coupon.used');
+    await card.getByRole('button', { name: 'Send', exact: true }).click();
+    await expect.poll(() => receiver.requests.length).toBe(before + 1);
+    expect(receiver.requests.at(-1)!.headers['x-zupy-event']).toBe('coupon.used');
+    expect(JSON.parse(receiver.requests.at(-1)!.body).usage.coupon_code).toBe('CZ-7K2M9QXA');
     const [endpoint] = (await server.api.get('/api/v2/webhooks/endpoints/')).body.data;
     expect(endpoint.events).toEqual(['customer.registered', 'endpoint.disabled']);
     expect(await card.textContent()).toContain('customer.registered, endpoint.disabled');

@@ -159,6 +159,62 @@ describe('zupy trigger and zupy listen', () => {
     expect(listen.lines()).toHaveLength(3);
   });
 
+  it('trigger sends coupon.redeemed and coupon.used, overrides included, verified by listen and standardwebhooks', async () => {
+    const secret = generateSecret();
+    const listen = await startListen(['--secret', secret]);
+    const redeemed = await cli([
+      'trigger',
+      'coupon.redeemed',
+      '--url',
+      listen.url,
+      '--secret',
+      secret,
+      '--json',
+    ]);
+    expect(redeemed.code, redeemed.stderr).toBe(0);
+    const sent = JSON.parse(redeemed.stdout);
+    expect(sent.request.headers['x-zupy-event']).toBe('coupon.redeemed');
+    expect(sent.request.body).toBe(serializeEvent(parseEvent(sent.request.body)));
+    expect(new Webhook(secret).verify(sent.request.body, sent.request.headers)).toMatchObject({
+      event: 'coupon.redeemed',
+      coupon: { coupon_code: 'CZ-7K2M9QXA', points_spent: 500 },
+    });
+    const used = await cli([
+      'trigger',
+      'coupon.used',
+      '--url',
+      listen.url,
+      '--secret',
+      secret,
+      '--set',
+      'usage.platform=ifood',
+      '--set',
+      'usage.items_affected=[]',
+      '--json',
+    ]);
+    expect(used.code, used.stderr).toBe(0);
+    expect(parseEvent(JSON.parse(used.stdout).request.body)).toMatchObject({
+      event: 'coupon.used',
+      usage: { platform: 'ifood', items_affected: [] },
+    });
+    const bad = await cli([
+      'trigger',
+      'coupon.used',
+      '--url',
+      listen.url,
+      '--secret',
+      secret,
+      '--set',
+      'usage.platform=rappi',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('usage.platform must be one of pos, manual, goomer, ifood, repediu');
+    expect(listen.lines().map((l) => [l.event, l.verified])).toEqual([
+      ['coupon.redeemed', true],
+      ['coupon.used', true],
+    ]);
+  });
+
   it('refuses an override that breaks the contract or names no field', async () => {
     const bad = await cli([
       'trigger',
@@ -192,7 +248,7 @@ describe('zupy trigger and zupy listen', () => {
       'whsec_x',
     ]);
     expect(type.stderr).toContain(
-      'must be one of customer.registered, tier.upgraded, points.earned, endpoint.disabled, endpoint.enabled, delivery.failed',
+      'must be one of customer.registered, tier.upgraded, coupon.redeemed, coupon.used, points.earned, endpoint.disabled, endpoint.enabled, delivery.failed',
     );
   });
 

@@ -73,6 +73,7 @@ describe('zupy CLI (built, as a subprocess)', () => {
         '0007-delivery-edges',
         '0008-owner-notifications',
         '0009-storage-probe',
+        '0010-rewards-coupons',
         '0011-orders-earning',
       ],
     });

@@ -122,6 +122,8 @@ describe('the single-URL view (/integrations/webhooks/)', () => {
       available_events: [
         'customer.registered',
         'tier.upgraded',
+        'coupon.redeemed',
+        'coupon.used',
         'points.earned',
         'endpoint.disabled',
         'endpoint.enabled',

@@ -25,16 +25,43 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v2/integrations/webhooks/test/': {},
   'POST /api/v2/webhooks/deliveries/{id}/redeliver/': undefined,
   'PATCH /api/v2/me/': { notification_email: 'dono@company-b.example.com', language: 'en' },
+  'POST /api/v2/rewards/': {
+    name: 'B reward',
+    points_required: 1,
+    discount_type: 'product_free',
+    validity_days: 1,
+  },
+  'PATCH /api/v2/rewards/{id}/': { active: false },
+  'POST /api/v2/customers/{member_id}/rewards/{reward_id}/redeem/': {},
+  'POST /api/v2/customers/{member_id}/coupons/{code}/validate/': { order_value: 100, platform: 'pos' },
+  'POST /api/v2/coupons/{code}/cancel/': undefined,
   'POST /api/v2/customers/{member_id}/orders/': { order_id: 'B-1', order_value: 10, platform: 'pos' },
   'POST /api/v2/webhooks/integrations/{partner}/': [],
 };
 
 /** Which of A's ids goes into each path parameter. */
-type Ids = { member_id: string; endpoint: string; delivery: string; event: string; name: string };
+type Ids = {
+  member_id: string;
+  endpoint: string;
+  delivery: string;
+  event: string;
+  name: string;
+  reward: string;
+  coupon: string;
+};
 const pathFor = (template: string, ids: Ids) =>
   template
     .replace('{member_id}', ids.member_id)
-    .replace('{id}', template.includes('/deliveries/') ? ids.delivery : ids.endpoint);
+    .replace('{reward_id}', ids.reward)
+    .replace('{code}', ids.coupon)
+    .replace(
+      '{id}',
+      template.includes('/deliveries/')
+        ? ids.delivery
+        : template.includes('/rewards/')
+          ? ids.reward
+          : ids.endpoint,
+    );
 
 describe('tenant isolation over every route', () => {
   let server: TestServer;
@@ -49,6 +76,17 @@ describe('tenant isolation over every route', () => {
     const endpoint = (await a.post('/api/v2/webhooks/endpoints/', { url: receiver.url })).body;
     const customer = (await a.post('/api/v2/customers/', JOAO)).body.customer;
     await a.post(`/api/v2/customers/${customer.member_id}/points/add/`, { amount: 3000 });
+    const reward = (
+      await a.post('/api/v2/rewards/', {
+        name: 'A reward',
+        points_required: 100,
+        discount_type: 'percentage',
+        discount_value: 10,
+        validity_days: 30,
+      })
+    ).body;
+    const coupon = (await a.post(`/api/v2/customers/${customer.member_id}/rewards/${reward.id}/redeem/`, {}))
+      .body;
     await receiver.waitFor(3);
     // Settled: A's view must not change by itself during the test.
     while ((await a.get('/api/v2/webhooks/deliveries/?status=pending')).body.data.length > 0)
@@ -60,6 +98,8 @@ describe('tenant isolation over every route', () => {
       delivery: delivery.id,
       event: delivery.event_id,
       name: customer.name,
+      reward: reward.id,
+      coupon: coupon.coupon_code,
     };
     b = (await server.newCompany('Company B')).api;
     BODIES['PUT /api/v2/loyalty/program/'] = (await b.get('/api/v2/loyalty/program/')).body;
@@ -81,6 +121,9 @@ describe('tenant isolation over every route', () => {
       '/api/v2/events/',
       '/api/v2/loyalty/program/',
       '/api/v2/me/',
+      '/api/v2/rewards/',
+      `/api/v2/rewards/${ids.reward}/`,
+      '/api/v2/coupons/issued/',
     ];
     return Promise.all(paths.map(async (p) => (await a.get(p)).text));
   };
@@ -96,7 +139,16 @@ describe('tenant isolation over every route', () => {
     const before = await viewOfA();
     const secretOfA = (await a.get(`/api/v2/webhooks/endpoints/${ids.endpoint}/secret/`)).body
       .secret as string;
-    const traces = [ids.member_id, ids.endpoint, ids.delivery, ids.event, ids.name, secretOfA];
+    const traces = [
+      ids.member_id,
+      ids.endpoint,
+      ids.delivery,
+      ids.event,
+      ids.name,
+      secretOfA,
+      ids.reward,
+      ids.coupon,
+    ];
 
     const checked: string[] = [];
     for (const { method, path } of operations) {
@@ -121,6 +173,9 @@ describe('tenant isolation over every route', () => {
       `/api/v2/webhooks/deliveries/?endpoint_id=${ids.endpoint}`,
       `/api/v2/customers/?search=${encodeURIComponent(ids.name)}`,
       `/api/v2/customers/?search=${ids.member_id}`,
+      `/api/v2/rewards/?customer_id=${ids.member_id}&redeemable=true`,
+      `/api/v2/coupons/issued/?code=${ids.coupon}`,
+      `/api/v2/coupons/issued/?customer_id=${ids.member_id}`,
     ]) {
       const res = await b.get(query);
       expect(res.status, `${query}: ${res.text}`).toBeLessThan(500);

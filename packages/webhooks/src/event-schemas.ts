@@ -19,8 +19,11 @@ import {
 } from './schema.js';
 import {
   BONUS_TYPES,
+  COUPON_PLATFORMS,
   DISABLE_REASON_CODES,
+  DISCOUNT_TYPES,
   EARNING_PLATFORMS,
+  REDEMPTION_METHODS,
   QUALIFICATION_METRICS,
   TIER_NAMES,
   type CustomerEventType,
@@ -82,6 +85,78 @@ const tierUpgraded = object({
     next_tier_requirements: described(
       "What the next tier takes, in the metric's unit, or null at the top tier",
       nullable(object({ tier_name: tier, points_needed: number(), total_points_required: number() })),
+    ),
+  }),
+});
+
+/** The member a coupon event is about, as `tier.upgraded` gives it (the key order of the contract). */
+const couponCustomer = object({
+  member_id: memberId,
+  whatsapp,
+  email: described('The e-mail the customer gave, or null', email),
+  name: string(),
+  tier: described("The customer's tier", tier),
+});
+
+const couponCode = string(
+  /^C[PZ]-[0-9A-Z]{8}$/,
+  'a coupon code like CZ-7K2M9QXA (a welcome coupon, validated like any other, keeps its CP-1A2B3C4D)',
+);
+const brl = (description: string) => described(`${description}, in BRL (two decimals)`, number());
+
+const couponRedeemed = object({
+  event: literal('coupon.redeemed'),
+  timestamp: eventTime,
+  company_id: string(),
+  customer: couponCustomer,
+  coupon: object({
+    coupon_code: couponCode,
+    reward_id: string(/^rwd_[A-Za-z0-9]+$/, 'a reward id like rwd_…'),
+    reward_name: string(),
+    reward_description: described('The reward’s description, or null', nullable(string())),
+    points_spent: described('Points debited for the coupon', integer(0)),
+    new_balance: described("The member's points balance after the redemption", integer(0)),
+    expires_at: described('When the coupon stops being valid', timestamp),
+    terms: described('The reward’s terms and conditions, or null', nullable(string())),
+    redemption_method: oneOf(REDEMPTION_METHODS),
+  }),
+  discount_details: object({
+    discount_type: oneOf(DISCOUNT_TYPES),
+    discount_value: described(
+      'Percent off for `percentage`, BRL off for `fixed_amount`, 0 for the item-based types',
+      number(),
+    ),
+    maximum_discount: described('The most the coupon takes off, in BRL, or null', nullable(number())),
+    minimum_purchase: described('The smallest order it applies to, in BRL, or null', nullable(number())),
+  }),
+});
+
+const couponUsed = object({
+  event: literal('coupon.used'),
+  timestamp: eventTime,
+  company_id: string(),
+  customer: couponCustomer,
+  usage: object({
+    coupon_code: couponCode,
+    reward_name: string(),
+    discount_type: oneOf(DISCOUNT_TYPES),
+    discount_applied: brl('What the coupon took off the order'),
+    order_value: brl('The order before the discount'),
+    final_value: brl('The order after the discount'),
+    location: described('Where it was used, or null', nullable(string())),
+    staff_member: described('Who accepted it, or null', nullable(string())),
+    platform: oneOf(COUPON_PLATFORMS),
+    order_id: described("The order's id in the platform, or null", nullable(string())),
+    items_affected: described(
+      'The items the discount came from (free units for product_free and buy_one_get_one; empty for an order-wide discount)',
+      array(
+        object({
+          name: string(),
+          quantity: integer(1),
+          unit_price: brl('Price of one unit'),
+          discount_applied: brl('What was taken off for these units'),
+        }),
+      ),
     ),
   }),
 });
@@ -251,6 +326,10 @@ export type CustomerRegisteredEvent = Infer<typeof customerRegistered>;
 /** Sent when a customer's tier goes up, by activity or by a manual change. */
 export type TierUpgradedEvent = Infer<typeof tierUpgraded>;
 export type NextTierRequirements = NonNullable<TierUpgradedEvent['tier_change']['next_tier_requirements']>;
+/** Sent when a member spends points on a reward and gets its coupon. */
+export type CouponRedeemedEvent = Infer<typeof couponRedeemed>;
+/** Sent when a coupon is validated at the counter and its discount applied. */
+export type CouponUsedEvent = Infer<typeof couponUsed>;
 /** Sent for every credit of points: an order, a partner's order, a manual `points/add`. */
 export type PointsEarnedEvent = Infer<typeof pointsEarned>;
 /** One element of `points.earned`'s `bonuses`. */
@@ -268,7 +347,8 @@ export type EndpointEnabledEvent = Infer<typeof endpointEnabled>;
 export type DeliveryFailedEvent = Infer<typeof deliveryFailed>;
 
 /** The events about customers: what an endpoint with an empty `events` list receives. */
-export type CustomerEvent = CustomerRegisteredEvent | TierUpgradedEvent | PointsEarnedEvent;
+export type CustomerEvent =
+  CustomerRegisteredEvent | TierUpgradedEvent | CouponRedeemedEvent | CouponUsedEvent | PointsEarnedEvent;
 /** The events about webhook delivery itself, sent only to endpoints that name them. */
 export type OperationalEvent = EndpointDisabledEvent | EndpointEnabledEvent | DeliveryFailedEvent;
 /** Every event Zupy sends: switch on `event` to narrow. */
@@ -278,6 +358,8 @@ export type ZupyEvent = CustomerEvent | OperationalEvent;
 export const EVENT_SCHEMAS: { readonly [T in EventType]: Schema<Extract<ZupyEvent, { event: T }>> } = {
   'customer.registered': customerRegistered,
   'tier.upgraded': tierUpgraded,
+  'coupon.redeemed': couponRedeemed,
+  'coupon.used': couponUsed,
   'points.earned': pointsEarned,
   'endpoint.disabled': endpointDisabled,
   'endpoint.enabled': endpointEnabled,

@@ -10,7 +10,13 @@ import type { OperationalEvent, ZupyEvent } from './event-schemas.js';
  * Events about a company's customers. An endpoint whose `events` list is empty receives these,
  * all of them, and nothing else.
  */
-export const CUSTOMER_EVENT_TYPES = ['customer.registered', 'tier.upgraded', 'points.earned'] as const;
+export const CUSTOMER_EVENT_TYPES = [
+  'customer.registered',
+  'tier.upgraded',
+  'coupon.redeemed',
+  'coupon.used',
+  'points.earned',
+] as const;
 export type CustomerEventType = (typeof CUSTOMER_EVENT_TYPES)[number];
 
 /**
@@ -48,6 +54,18 @@ export const QUALIFICATION_METRICS = [
 ] as const;
 export type QualificationMetric = (typeof QUALIFICATION_METRICS)[number];
 
+/** How a reward's coupon takes money off an order (`coupon.redeemed`, `coupon.used`). */
+export const DISCOUNT_TYPES = ['percentage', 'fixed_amount', 'product_free', 'buy_one_get_one'] as const;
+export type DiscountType = (typeof DISCOUNT_TYPES)[number];
+
+/** Where a member redeemed points for a coupon (`coupon.redeemed`). */
+export const REDEMPTION_METHODS = ['automatic', 'manual', 'app', 'website'] as const;
+export type RedemptionMethod = (typeof REDEMPTION_METHODS)[number];
+
+/** Where a coupon was used (`coupon.used`). */
+export const COUPON_PLATFORMS = ['pos', 'manual', 'goomer', 'ifood', 'repediu'] as const;
+export type CouponPlatform = (typeof COUPON_PLATFORMS)[number];
+
 /** True for the event types this version knows (`EVENT_TYPES`). */
 export function isEventType(value: unknown): value is EventType {
   return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
@@ -69,6 +87,8 @@ export type {
   CustomerRegisteredEvent,
   TierUpgradedEvent,
   NextTierRequirements,
+  CouponRedeemedEvent,
+  CouponUsedEvent,
   PointsEarnedEvent,
   EarnedBonus,
   NextTierProgress,

@@ -6,6 +6,8 @@ import type {
   EndpointEnabledEvent,
   PointsEarnedEvent,
   TierUpgradedEvent,
+  CouponRedeemedEvent,
+  CouponUsedEvent,
   ZupyEvent,
 } from './events.js';
 import { isEventType } from './events.js';
@@ -33,6 +35,8 @@ export interface DeliveryContext {
 export interface WebhookHandlers {
   'customer.registered'?: (event: CustomerRegisteredEvent, context: DeliveryContext) => unknown;
   'tier.upgraded'?: (event: TierUpgradedEvent, context: DeliveryContext) => unknown;
+  'coupon.redeemed'?: (event: CouponRedeemedEvent, context: DeliveryContext) => unknown;
+  'coupon.used'?: (event: CouponUsedEvent, context: DeliveryContext) => unknown;
   'points.earned'?: (event: PointsEarnedEvent, context: DeliveryContext) => unknown;
   /** Operational: sent only to endpoints that subscribe to it by name. */
   'endpoint.disabled'?: (event: EndpointDisabledEvent, context: DeliveryContext) => unknown;
@@ -99,6 +103,10 @@ function dispatch(handlers: WebhookHandlers, event: ZupyEvent, context: Delivery
       return handlers['customer.registered']?.(event, context);
     case 'tier.upgraded':
       return handlers['tier.upgraded']?.(event, context);
+    case 'coupon.redeemed':
+      return handlers['coupon.redeemed']?.(event, context);
+    case 'coupon.used':
+      return handlers['coupon.used']?.(event, context);
     case 'points.earned':
       return handlers['points.earned']?.(event, context);
     case 'endpoint.disabled':

@@ -10,6 +10,8 @@ const DESCRIPTIONS: { readonly [T in EventType]: string } = {
   'customer.registered':
     'A customer joined the loyalty program through any channel (POS, app, website, API, import).',
   'tier.upgraded': "A customer's tier went up, by activity or by a manual change.",
+  'coupon.redeemed': 'A member spent points on a reward and got its coupon.',
+  'coupon.used': 'A coupon was validated at the counter and its discount applied to an order.',
   'points.earned':
     'A customer earned points: an order (counter, POS or delivery platform, a partner feed) or a manual credit, with the bonuses applied and the progress to the next tier. Recorded before any tier.upgraded the credit causes.',
   'endpoint.disabled':

@@ -28,7 +28,13 @@ const options = { companyId: 'comp_x', now: NOW };
 
 describe('the event type lists', () => {
   it('are the customer events, then the operational ones, with no type in both', () => {
-    expect(CUSTOMER_EVENT_TYPES).toEqual(['customer.registered', 'tier.upgraded', 'points.earned']);
+    expect(CUSTOMER_EVENT_TYPES).toEqual([
+      'customer.registered',
+      'tier.upgraded',
+      'coupon.redeemed',
+      'coupon.used',
+      'points.earned',
+    ]);
     expect(OPERATIONAL_EVENT_TYPES).toEqual(['endpoint.disabled', 'endpoint.enabled', 'delivery.failed']);
     expect(EVENT_TYPES).toEqual([...CUSTOMER_EVENT_TYPES, ...OPERATIONAL_EVENT_TYPES]);
     for (const type of EVENT_TYPES) expect(isEventType(type), type).toBe(true);

@@ -1,4 +1,6 @@
 import type {
+  CouponRedeemedEvent,
+  CouponUsedEvent,
   CustomerEvent,
   CustomerEventType,
   CustomerRegisteredEvent,
@@ -29,6 +31,15 @@ const SAMPLE_ENDPOINT: EndpointSummary = {
   description: 'CRM sync',
 };
 
+/** The member of the coupon samples. */
+const SAMPLE_COUPON_CUSTOMER = {
+  member_id: 'ZP-8B23CD41',
+  whatsapp: '+5511965958122',
+  email: 'joao.silva@example.com',
+  name: 'João Silva',
+  tier: 'silver',
+} as const;
+
 /**
  * The documentation's example payloads, for test sends and `zupy trigger`: the same people and
  * numbers as the docs, with your company id and the current time (the operational samples' other
@@ -36,6 +47,8 @@ const SAMPLE_ENDPOINT: EndpointSummary = {
  */
 export function sampleEvent(type: 'customer.registered', options?: SampleOptions): CustomerRegisteredEvent;
 export function sampleEvent(type: 'tier.upgraded', options?: SampleOptions): TierUpgradedEvent;
+export function sampleEvent(type: 'coupon.redeemed', options?: SampleOptions): CouponRedeemedEvent;
+export function sampleEvent(type: 'coupon.used', options?: SampleOptions): CouponUsedEvent;
 export function sampleEvent(type: 'points.earned', options?: SampleOptions): PointsEarnedEvent;
 export function sampleEvent(type: 'endpoint.disabled', options?: SampleOptions): EndpointDisabledEvent;
 export function sampleEvent(type: 'endpoint.enabled', options?: SampleOptions): EndpointEnabledEvent;
@@ -83,6 +96,50 @@ export function sampleEvent(type: EventType, options: SampleOptions = {}): ZupyE
           qualification_metric: 'points_balance',
           qualification_value: 2500,
           next_tier_requirements: { tier_name: 'gold', points_needed: 2500, total_points_required: 5000 },
+        },
+      };
+    case 'coupon.redeemed':
+      return {
+        event: 'coupon.redeemed',
+        timestamp,
+        company_id: companyId,
+        customer: { ...SAMPLE_COUPON_CUSTOMER },
+        coupon: {
+          coupon_code: 'CZ-7K2M9QXA',
+          reward_id: 'rwd_5sVn2QpL8xWm3KcR7tYb9DfH',
+          reward_name: 'Sobremesa grátis',
+          reward_description: 'Uma sobremesa do cardápio, por conta da casa',
+          points_spent: 500,
+          new_balance: 2000,
+          expires_at: at(30 * 24 * 60),
+          terms: 'Válido de segunda a quinta; um por pedido',
+          redemption_method: 'app',
+        },
+        discount_details: {
+          discount_type: 'product_free',
+          discount_value: 0,
+          maximum_discount: 25,
+          minimum_purchase: 50,
+        },
+      };
+    case 'coupon.used':
+      return {
+        event: 'coupon.used',
+        timestamp,
+        company_id: companyId,
+        customer: { ...SAMPLE_COUPON_CUSTOMER },
+        usage: {
+          coupon_code: 'CZ-7K2M9QXA',
+          reward_name: 'Sobremesa grátis',
+          discount_type: 'product_free',
+          discount_applied: 24.9,
+          order_value: 89.7,
+          final_value: 64.8,
+          location: 'Bella Vista Pinheiros',
+          staff_member: 'Ana',
+          platform: 'pos',
+          order_id: 'PDV-10293',
+          items_affected: [{ name: 'Petit gâteau', quantity: 1, unit_price: 24.9, discount_applied: 24.9 }],
         },
       };
     case 'points.earned':

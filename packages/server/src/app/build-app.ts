@@ -1,4 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
+import { installEpochRateLimitReset } from '../http/rate-limit-reset.js';
+import { installOptionalBodies } from '../http/optional-body.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { findApiKey } from '../companies/api-keys.js';
 import { companyRoutes } from '../companies/company-routes.js';
@@ -8,6 +10,8 @@ import { deliveryRoutes } from '../delivery/delivery-routes.js';
 import { eventRoutes } from '../events/event-routes.js';
 import { pointsRoutes } from '../points/points-routes.js';
 import { programRoutes } from '../program/program-routes.js';
+import { rewardRoutes } from '../rewards/reward-routes.js';
+import { couponRoutes } from '../coupons/coupon-routes.js';
 import type { DeliveryContext } from '../delivery/delivery-context.js';
 import { endpointRoutes } from '../webhooks/endpoint-routes.js';
 import { integrationRoutes } from '../webhooks/integration-routes.js';
@@ -86,6 +90,8 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
           statusCode: context.statusCode,
         }),
       });
+      installEpochRateLimitReset(api, ctx.clock);
+      installOptionalBodies(api);
       // While the disk is full, writes are refused before they reach the database (507).
       installStorageGate(api, ctx.storage);
       await api.register(companyRoutes(ctx));
@@ -97,6 +103,8 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
       await api.register(endpointRoutes(ctx));
       await api.register(integrationRoutes(ctx));
       await api.register(deliveryRoutes(ctx));
+      await api.register(rewardRoutes(ctx));
+      await api.register(couponRoutes(ctx));
       await api.register(orderRoutes(ctx));
       await api.register(partnerRoutes(ctx));
     },

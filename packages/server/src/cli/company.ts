@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
-import { createApiKey, revokeApiKey } from '../companies/api-keys.js';
+import { createApiKey, listApiKeys, revokeApiKey } from '../companies/api-keys.js';
+import { printList } from './print-table.js';
 import { createCompany } from '../companies/create-company.js';
+import { listCompanies, resolveCompanyId } from '../companies/list-companies.js';
 import { loadConfig } from '../config.js';
 import { startRuntime } from '../app/runtime.js';
 
@@ -38,7 +40,52 @@ export function registerCompanyCommands(program: Command): void {
       }
     });
 
+  company
+    .command('list')
+    .description('List the companies')
+    .option('--json', 'print a JSON array of {company_id, name, created_at}')
+    .action(async (options: { json?: boolean }) => {
+      const runtime = await startRuntime(loadConfig());
+      try {
+        printList(
+          await listCompanies(runtime.ctx.db),
+          { json: options.json, empty: 'No companies yet: zupy company create --name "…"' },
+          ['COMPANY', 'NAME', 'CREATED'],
+          (c) => [c.company_id, c.name, c.created_at],
+        );
+      } finally {
+        await runtime.close();
+      }
+    });
+
   const apikey = program.command('apikey').description('Manage API keys');
+  apikey
+    .command('list')
+    .description("List a company's API keys by prefix (a key is shown in full only when created)")
+    .option('--company <id>', 'the company id (default: the only company there is)')
+    .option('--json', 'print a JSON array of {prefix, read_only, created_at, revoked_at}')
+    .action(async (options: { company?: string; json?: boolean }) => {
+      const runtime = await startRuntime(loadConfig());
+      try {
+        const companyId = await resolveCompanyId(runtime.ctx.db, options.company);
+        printList(
+          await listApiKeys(runtime.ctx.db, companyId),
+          {
+            json: options.json,
+            empty: `${companyId} has no API keys: zupy apikey create --company ${companyId}`,
+          },
+          ['PREFIX', 'ACCESS', 'CREATED', 'REVOKED'],
+          (k) => [
+            `${k.prefix}…`,
+            k.read_only ? 'read-only' : 'read-write',
+            k.created_at,
+            k.revoked_at ?? '-',
+          ],
+        );
+      } finally {
+        await runtime.close();
+      }
+    });
   apikey
     .command('create')
     .description('Create an API key for a company, printed once')

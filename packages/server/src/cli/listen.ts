@@ -2,15 +2,64 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebhookVerificationError, readHeader, verifySignature } from '@zupy/webhooks';
 import { readRawBody } from '@zupy/webhooks/node';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { request } from 'undici';
+import {
+  DEFAULT_API_URL,
+  openEndpointAccess,
+  type AccessOptions,
+  type EndpointAccess,
+} from './endpoint-access.js';
+import { parseEventList } from './endpoint.js';
 
-interface ListenOptions {
+interface ListenOptions extends AccessOptions {
   port: string;
   host: string;
   secret?: string;
+  register: boolean;
+  events?: string;
   forwardTo?: string;
   json?: boolean;
+}
+
+/** The temporary endpoint `zupy listen` registered for itself, removed when it stops. */
+interface Registration {
+  access: EndpointAccess;
+  id: string;
+}
+
+async function register(
+  options: ListenOptions,
+  url: string,
+): Promise<{ registration: Registration; secret: string }> {
+  const events = parseEventList(options.events);
+  const access = await openEndpointAccess(options);
+  try {
+    const created = await access.create({
+      url,
+      events,
+      description: 'zupy listen (temporary: removed when it stops)',
+    });
+    process.stderr.write(
+      `Registered a temporary endpoint ${created.id} for ${access.where} → ${url}\n` +
+        `Signing secret (this session only): ${created.secret}\n`,
+    );
+    return { registration: { access, id: created.id }, secret: created.secret };
+  } catch (error) {
+    await access.close();
+    throw error;
+  }
+}
+
+async function unregister(registration: Registration): Promise<void> {
+  try {
+    await registration.access.remove(registration.id);
+    process.stderr.write(`Removed the temporary endpoint ${registration.id}\n`);
+  } catch (error) {
+    process.stderr.write(`zupy: could not remove ${registration.id}: ${(error as Error).message}\n`);
+  } finally {
+    await registration.access.close();
+  }
 }
 
 /** Headers a forward passes on: everything but hop-by-hop ones. */
@@ -51,36 +100,64 @@ export function registerListenCommand(program: Command): void {
     )
     .option('--port <port>', 'port to listen on', '4000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--secret <secret>', 'verify signatures with this secret (whsec_…)')
+    .option('--secret <secret>', 'verify with this secret (whsec_…) an endpoint you registered yourself')
+    .option('--no-register', 'register no temporary endpoint (and, without --secret, verify nothing)')
+    .option(
+      '--events <types>',
+      'the temporary endpoint receives these event types (default: every customer event)',
+    )
+    .option(
+      '--company <id>',
+      'register in this company of the local data dir (default: the only company there is)',
+    )
+    .addOption(
+      new Option('--api-key <key>', "register through a running server's API with this key instead").env(
+        'ZUPY_API_KEY',
+      ),
+    )
+    .addOption(
+      new Option('--api-url <url>', 'that server (with --api-key)')
+        .env('ZUPY_API_URL')
+        .default(DEFAULT_API_URL),
+    )
     .option('--forward-to <url>', 'POST each delivery on to this URL, with the same body and headers')
     .option('--json', 'print one JSON line per delivery')
     .addHelpText(
       'after',
       `
+Without --secret it registers a temporary endpoint pointing at itself — in the local data dir, or
+through a running server's API with --api-key — prints its signing secret, verifies every delivery
+with it, and deletes the endpoint when it stops (Ctrl-C, SIGTERM). The server delivers to this
+local address only when it runs with ZUPY_ALLOW_PRIVATE_NETWORK=1.
+
 It answers 401 when a signature does not verify, the forward target's answer when forwarding,
 and 200 {received: true} otherwise. Like @zupy/webhooks, it requires the webhook-* headers (their
 timestamp is the replay protection): a delivery with X-Zupy-Signature alone is rejected, saying
 whether that signature matched.
 
 Examples:
+  $ zupy listen --forward-to http://127.0.0.1:3000/webhooks/zupy
+  $ zupy listen --api-key zupy_pk_… --api-url http://127.0.0.1:8080 --events customer.registered
   $ zupy listen --port 4000 --secret whsec_…
   $ zupy listen --secret whsec_… --forward-to http://127.0.0.1:3000/webhooks/zupy
 `,
     )
     .action(async (options: ListenOptions) => {
+      let secret = options.secret;
       const server = http.createServer((req, res) => {
         void readRawBody(req).then(
           async ({ rawBody }) => {
             const body = Buffer.from(rawBody ?? '');
-            let verdict = options.secret ? 'verified' : 'not checked (no --secret)';
+            const key = secret;
+            let verdict = key ? 'verified' : 'not checked (no --secret)';
             let verified = true;
-            if (options.secret) {
+            if (key) {
               try {
-                verdict = `verified (${verifySignature({ body, headers: req.headers, secret: options.secret }).scheme})`;
+                verdict = `verified (${verifySignature({ body, headers: req.headers, secret: key }).scheme})`;
               } catch (error) {
                 if (!(error instanceof WebhookVerificationError)) throw error;
                 verified = false;
-                verdict = `REJECTED ${error.reason}: ${error.message}${legacyNote(body, req.headers, options.secret, error)}`;
+                verdict = `REJECTED ${error.reason}: ${error.message}${legacyNote(body, req.headers, key, error)}`;
               }
             }
             let forward: { status: number | null; body: string; error: string | null } | undefined;
@@ -159,10 +236,22 @@ Examples:
       });
       await new Promise<void>((resolve) => server.listen(Number(options.port), options.host, resolve));
       const { port } = server.address() as AddressInfo;
-      process.stderr.write(
-        `Listening for Zupy webhooks on http://${options.host}:${port}/ (Ctrl-C to stop)\n`,
-      );
-      const stop = () => server.close(() => process.exit(0));
+      const url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}/`;
+      let registration: Registration | undefined;
+      if (secret === undefined && options.register) {
+        try {
+          ({ registration, secret } = await register(options, url));
+        } catch (error) {
+          server.close();
+          throw error;
+        }
+      }
+      process.stderr.write(`Listening for Zupy webhooks on ${url} (Ctrl-C to stop)\n`);
+      const stop = () => {
+        void (registration ? unregister(registration) : Promise.resolve()).finally(() =>
+          server.close(() => process.exit(0)),
+        );
+      };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
     });

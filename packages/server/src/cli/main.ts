@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, ZupyError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerCompanyCommands } from './company.js';
+import { registerEndpointCommands } from './endpoint.js';
 import { registerImportCommand } from './import.js';
 import { registerListenCommand } from './listen.js';
 import { registerReplayCommand } from './replay.js';
@@ -21,6 +22,7 @@ const program = new Command()
 registerServeCommand(program);
 registerMigrateCommand(program);
 registerCompanyCommands(program);
+registerEndpointCommands(program);
 registerListenCommand(program);
 registerTriggerCommand(program);
 registerVerifyCommand(program);

@@ -100,3 +100,27 @@ export async function findApiKey(db: Kysely<Tables>, key: string): Promise<ApiKe
   const [row] = await activeKeyByHash.run(db, { hash: hashApiKey(key) });
   return row ? { keyId: row.id, companyId: row.company_id, readOnly: row.read_only === 1 } : undefined;
 }
+
+export interface ApiKeySummary {
+  prefix: string;
+  read_only: boolean;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** A company's keys, oldest first, revoked ones included: the prefix only, never the key or its hash. */
+export async function listApiKeys(db: Kysely<Tables>, companyId: string): Promise<ApiKeySummary[]> {
+  const rows = await db
+    .selectFrom('api_keys')
+    .select(['prefix', 'read_only', 'created_at', 'revoked_at'])
+    .where('company_id', '=', companyId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    prefix: r.prefix,
+    read_only: r.read_only === 1,
+    created_at: r.created_at,
+    revoked_at: r.revoked_at,
+  }));
+}

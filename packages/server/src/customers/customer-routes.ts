@@ -1,3 +1,4 @@
+import { replyCreated } from '../http/created.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -58,7 +59,9 @@ export const customerRoutes =
       },
       async (request, reply) => {
         const result = await registerCustomer(ctx, identity(request).companyId, request.body);
-        return reply.code(result.created ? 201 : 200).send(result);
+        return result.created
+          ? replyCreated(request, reply, result.customer.member_id, result)
+          : reply.code(200).send(result);
       },
     );
 

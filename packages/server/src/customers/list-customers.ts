@@ -1,4 +1,4 @@
-import { sql, type RawBuilder } from 'kysely';
+import { foldedContains } from '../db/folded-text.js';
 import { toPage, type ListSource, type Page } from '../shared/cursor.js';
 import { pendingExpiries } from '../points/point-expiry.js';
 import { getProgram } from '../program/program-store.js';
@@ -11,15 +11,6 @@ export interface ListCustomersQuery {
   search?: string | undefined;
   cursor?: string | undefined;
   pageSize: number;
-}
-
-/** `lower(column) LIKE '%text%'` with the text's own % and _ taken literally, on both engines. */
-function contains(
-  column: 'name' | 'email' | 'member_id' | 'whatsapp' | 'cpf',
-  text: string,
-): RawBuilder<boolean> {
-  const pattern = `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  return sql<boolean>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`;
 }
 
 /** The company's customers, newest first; balances as of now (less what has expired, sweep or not). */
@@ -40,6 +31,9 @@ export async function listCustomers(
   const search = query.search?.trim();
   if (search) {
     const digits = search.replace(/\D/g, '');
+    // Case and accents ignored: "conceicao" finds "Conceição" (db/folded-text.ts).
+    const contains = (column: 'name' | 'email' | 'member_id' | 'whatsapp' | 'cpf', text: string) =>
+      foldedContains(source.db, column, text);
     const conditions = [contains('name', search), contains('email', search), contains('member_id', search)];
     if (digits.length >= 3) conditions.push(contains('whatsapp', digits), contains('cpf', digits));
     q = q.where((eb) => eb.or(conditions));

@@ -16,6 +16,8 @@ import { toCustomerProfile, type Channel, type CustomerProfile } from './custome
 import { normalizeEmail } from './email.js';
 import { normalizePhone } from './phone.js';
 import { runInTransaction } from '../db/transaction.js';
+import { issueCoupon } from '../coupons/issue-coupon.js';
+import { findReward } from '../rewards/reward-store.js';
 
 export interface RegisterCustomerInput {
   phone?: string | undefined;
@@ -139,6 +141,45 @@ const insertWelcomeEntry = preparedQuery(
     }),
 );
 
+/**
+ * The welcome coupon of a program whose welcome reward names a reward: a real coupon of it, with the
+ * contract's `CP-` code (`first`, drawn before the customer was inserted, unless a coupon has it).
+ * It spends no points and takes none of the reward's stock; `customer.registered` carries its code.
+ */
+async function issueWelcomeCoupon(
+  trx: Kysely<Tables>,
+  ctx: AppContext,
+  customer: CustomerRow,
+  rewardId: string,
+  first: string,
+  now: Date,
+): Promise<string> {
+  const reward = await findReward(trx, customer.company_id, rewardId);
+  let next: string | undefined = first;
+  const issued = await issueCoupon(trx, {
+    companyId: customer.company_id,
+    memberId: customer.member_id,
+    reward,
+    kind: 'welcome',
+    pointsSpent: 0,
+    method: 'automatic',
+    newCode: () => {
+      const code = next ?? ctx.newCouponCode();
+      next = undefined;
+      return code;
+    },
+    now,
+  });
+  if (issued.code !== first) {
+    await trx
+      .updateTable('customers')
+      .set({ welcome_coupon: issued.code })
+      .where('id', '=', customer.id)
+      .execute();
+  }
+  return issued.code;
+}
+
 /** An enrolled customer with the same phone, else CPF, else e-mail. */
 async function findMatch(
   trx: Kysely<Tables>,
@@ -188,6 +229,7 @@ export async function registerInTransaction(
   const reward = program.welcome_reward;
   const welcomePoints = reward.type === 'points' ? reward.points : 0;
   const coupon = reward.type === 'coupon' ? ctx.newCouponCode() : null;
+  const welcomeRewardId = reward.type === 'coupon' ? reward.reward_id : undefined;
   const [inserted] = await insertCustomer.run(trx, {
     member_id: await unusedMemberId(trx, ctx),
     company_id: companyId,
@@ -207,6 +249,10 @@ export async function registerInTransaction(
     updated_at: stamp,
   });
   if (inserted === undefined) throw new Error('the customer insert returned no row');
+  const issued =
+    welcomeRewardId !== undefined && coupon !== null
+      ? await issueWelcomeCoupon(trx, ctx, inserted, welcomeRewardId, coupon, now)
+      : coupon;
   if (welcomePoints > 0) {
     await insertWelcomeEntry.run(trx, {
       company_id: companyId,
@@ -218,8 +264,8 @@ export async function registerInTransaction(
   const welcome: WelcomeReward =
     reward.type === 'points'
       ? { enabled: true, type: 'points', points_awarded: welcomePoints }
-      : coupon !== null
-        ? { enabled: true, type: 'coupon', coupon_code: coupon }
+      : issued !== null
+        ? { enabled: true, type: 'coupon', coupon_code: issued }
         : { enabled: false, type: 'none' };
   if (options.emitEvents)
     await recordEvent(trx, customerRegisteredPayload(inserted, tier, welcome, now), now);

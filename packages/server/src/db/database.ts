@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import { SQLITE_FOLD_FUNCTION, foldText } from './folded-text.js';
 import type { SqliteDriver } from 'kysely';
 import {
   CompiledQuery,
@@ -93,6 +94,10 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // Case- and accent-insensitive search (folded-text.ts).
+  sqlite.function(SQLITE_FOLD_FUNCTION, { deterministic: true }, (text: unknown) =>
+    typeof text === 'string' ? foldText(text) : text,
+  );
   const walSizeLimitBytes = options.walSizeLimitBytes ?? WAL_SIZE_LIMIT_BYTES;
   sqlite.pragma(`journal_size_limit = ${walSizeLimitBytes}`);
   const db = new Kysely<Tables>({

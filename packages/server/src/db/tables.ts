@@ -15,6 +15,8 @@ export interface Tables {
   worker_locks: WorkerLocksTable;
   owner_notifications: OwnerNotificationsTable;
   storage_probe: StorageProbeTable;
+  rewards: RewardsTable;
+  coupons: CouponsTable;
   orders: OrdersTable;
   partner_inbox: PartnerInboxTable;
 }
@@ -242,6 +244,61 @@ export interface OwnerNotificationsTable {
 }
 
 export type OwnerNotificationRow = Selectable<OwnerNotificationsTable>;
+
+/** A reward of the company's catalog (rewards/): what a member can spend points on. */
+export interface RewardsTable {
+  seq: Generated<number>;
+  id: string;
+  company_id: string;
+  name: string;
+  description: string | null;
+  points_required: number;
+  discount_type: string;
+  /** Hundredths of a percent (`percentage`) or centavos (`fixed_amount`); 0 for the item-based types. */
+  discount_value_hundredths: number;
+  maximum_discount_cents: number | null;
+  minimum_purchase_cents: number | null;
+  validity_days: number;
+  terms: string | null;
+  active: number;
+  /** Coupons left to issue; null: unlimited. */
+  stock: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A coupon issued to a member (coupons/), with its reward's discount rules as they were then. */
+export interface CouponsTable {
+  seq: Generated<number>;
+  code: string;
+  company_id: string;
+  member_id: string;
+  reward_id: string;
+  reward_name: string;
+  discount_type: string;
+  discount_value_hundredths: number;
+  maximum_discount_cents: number | null;
+  minimum_purchase_cents: number | null;
+  /** `redeemed` (points spent, one of the reward's stock) or `welcome` (the program's welcome reward). */
+  kind: string;
+  points_spent: number;
+  redemption_method: string;
+  /** `active`, `used` or `cancelled`; an active coupon past `valid_until` reads as `expired`. */
+  status: string;
+  valid_until: string;
+  created_at: string;
+  used_at: string | null;
+  cancelled_at: string | null;
+  order_value_cents: number | null;
+  discount_applied_cents: number | null;
+  platform: string | null;
+  order_id: string | null;
+  location: string | null;
+  staff_member: string | null;
+}
+
+export type RewardRow = Selectable<RewardsTable>;
+export type CouponRow = Selectable<CouponsTable>;
 
 /** An order credited (orders/record-order.ts); unique on (company_id, platform, order_id). */
 export interface OrdersTable {

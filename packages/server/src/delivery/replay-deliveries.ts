@@ -1,3 +1,4 @@
+import { apiTimestamp } from '../shared/timestamps.js';
 import type { Kysely } from 'kysely';
 import type { DeliveryStatus, Tables } from '../db/tables.js';
 import { ZupyError } from '../errors.js';
@@ -45,7 +46,11 @@ export async function findReplayable(db: Kysely<Tables>, query: ReplayQuery): Pr
   if (query.until) q = q.where('created_at', '<', query.until.toISOString());
   if (query.status !== 'any') q = q.where('status', '=', query.status === 'held' ? 'pending' : query.status);
   const rows = await q.execute();
-  return rows.map((r) => (disabled && r.status === 'pending' ? { ...r, status: 'held' } : r));
+  return rows.map((r) => ({
+    ...r,
+    status: disabled && r.status === 'pending' ? 'held' : r.status,
+    created_at: apiTimestamp(r.created_at),
+  }));
 }
 
 /** Replaying needs an enabled endpoint: a disabled one holds what it gets. */

@@ -1,5 +1,10 @@
 import {
   formatTimestamp,
+  type CouponPlatform,
+  type CouponRedeemedEvent,
+  type CouponUsedEvent,
+  type DiscountType,
+  type RedemptionMethod,
   type CustomerRegisteredEvent,
   type EarnedBonus,
   type EarningPlatform,
@@ -9,7 +14,7 @@ import {
   type TierUpgradedEvent,
   type WelcomeReward,
 } from '@zupy/webhooks';
-import type { CustomerRow } from '../db/tables.js';
+import type { CouponRow, CustomerRow, RewardRow } from '../db/tables.js';
 import type { TierUpgrade } from '../program/evaluate-tier.js';
 import { nextTierRequirements } from '../program/evaluate-tier.js';
 import type { Program, ProgramMetric } from '../program/program.js';
@@ -68,6 +73,100 @@ export function tierUpgradedPayload(
       qualification_metric: metric,
       qualification_value: upgrade.qualification_value,
       next_tier_requirements: nextTierRequirements(program, upgrade.new_tier, upgrade.qualification_value),
+    },
+  };
+}
+
+type CouponCustomer = Pick<CustomerRow, 'member_id' | 'company_id' | 'whatsapp' | 'email' | 'name' | 'tier'>;
+
+function couponCustomer(customer: CouponCustomer): CouponRedeemedEvent['customer'] {
+  return {
+    member_id: customer.member_id,
+    whatsapp: customer.whatsapp,
+    email: customer.email,
+    name: customer.name,
+    tier: customer.tier as TierName,
+  };
+}
+
+const brlOrNull = (cents: number | null): number | null => (cents === null ? null : fromCents(cents));
+
+/** The body of `coupon.redeemed` for a coupon just issued from `reward`; `customer.tier` as it is now. */
+export function couponRedeemedPayload(
+  customer: CouponCustomer,
+  reward: Pick<RewardRow, 'description' | 'terms'>,
+  coupon: CouponRow,
+  newBalance: number,
+  now: Date,
+): CouponRedeemedEvent {
+  return {
+    event: 'coupon.redeemed',
+    timestamp: formatTimestamp(now),
+    company_id: customer.company_id,
+    customer: couponCustomer(customer),
+    coupon: {
+      coupon_code: coupon.code,
+      reward_id: coupon.reward_id,
+      reward_name: coupon.reward_name,
+      reward_description: reward.description,
+      points_spent: Number(coupon.points_spent),
+      new_balance: newBalance,
+      expires_at: apiTimestamp(coupon.valid_until),
+      terms: reward.terms,
+      redemption_method: coupon.redemption_method as RedemptionMethod,
+    },
+    discount_details: {
+      discount_type: coupon.discount_type as DiscountType,
+      discount_value: fromCents(coupon.discount_value_hundredths),
+      maximum_discount: brlOrNull(
+        coupon.maximum_discount_cents === null ? null : Number(coupon.maximum_discount_cents),
+      ),
+      minimum_purchase: brlOrNull(
+        coupon.minimum_purchase_cents === null ? null : Number(coupon.minimum_purchase_cents),
+      ),
+    },
+  };
+}
+
+/** One line of `items_affected`, in centavos (coupons/coupon-discount.ts gives them). */
+export interface AffectedItem {
+  name: string;
+  quantity: number;
+  unit_price_cents: number;
+  discount_cents: number;
+}
+
+/** The body of `coupon.used` for a coupon just validated (the row as updated). */
+export function couponUsedPayload(
+  customer: CouponCustomer,
+  coupon: CouponRow,
+  items: readonly AffectedItem[],
+  now: Date,
+): CouponUsedEvent {
+  const order = Number(coupon.order_value_cents ?? 0);
+  const discount = Number(coupon.discount_applied_cents ?? 0);
+  return {
+    event: 'coupon.used',
+    timestamp: formatTimestamp(now),
+    company_id: customer.company_id,
+    customer: couponCustomer(customer),
+    usage: {
+      coupon_code: coupon.code,
+      reward_name: coupon.reward_name,
+      discount_type: coupon.discount_type as DiscountType,
+      discount_applied: fromCents(discount),
+      order_value: fromCents(order),
+      final_value: fromCents(order - discount),
+      location: coupon.location,
+      staff_member: coupon.staff_member,
+      platform: coupon.platform as CouponPlatform,
+      order_id: coupon.order_id,
+      items_affected: items.map((item) => ({
+        name: item.name,
+        quantity: item.quantity,
+        unit_price: fromCents(item.unit_price_cents),
+        discount_applied: fromCents(item.discount_cents),
+      })),
     },
   };
 }

@@ -35,16 +35,41 @@ function describe(error: ErrorObject): FieldError {
   }
 }
 
-/** One message per field: `anyOf`/`oneOf` noise is folded into the clearer errors it wraps. */
+/**
+ * One message per field: `anyOf`/`oneOf` noise is folded into the clearer errors it wraps. A union
+ * of literals (TypeBox's enums) fails one `const` per value: those become one "must be one of …"
+ * listing them. A nullable field's "must be null" is dropped when its other branch said what is
+ * wrong (`webhook_url: ""` gets one message, not two that contradict each other).
+ */
 export function validationFieldErrors(
   errors: readonly ErrorObject[],
   context: string | undefined,
 ): FieldError[] {
+  const allowed = new Map<string, unknown[]>();
+  const explained = new Set<string>();
+  const isNullTypeError = (e: ErrorObject) =>
+    e.keyword === 'type' && (e.params as { type?: unknown }).type === 'null';
+  for (const error of errors) {
+    if (error.keyword === 'const') {
+      const values = allowed.get(error.instancePath) ?? [];
+      values.push((error.params as { allowedValue: unknown }).allowedValue);
+      allowed.set(error.instancePath, values);
+    }
+    if (!isNullTypeError(error) && !['anyOf', 'oneOf', 'if'].includes(error.keyword))
+      explained.add(error.instancePath);
+  }
+  const nullable = new Set(errors.filter(isNullTypeError).map((e) => e.instancePath));
   const seen = new Set<string>();
   const out: FieldError[] = [];
   for (const error of errors) {
     if (error.keyword === 'anyOf' || error.keyword === 'oneOf' || error.keyword === 'if') continue;
-    const described = describe(error);
+    if (isNullTypeError(error) && explained.has(error.instancePath)) continue;
+    let described = describe(error);
+    if (error.keyword === 'const') {
+      const values = (allowed.get(error.instancePath) ?? []).map((v) => JSON.stringify(v)).join(', ');
+      const orNull = nullable.has(error.instancePath) ? ', or null' : '';
+      described = { field: described.field, detail: `must be one of ${values}${orNull}` };
+    }
     const field = described.field || (context === 'body' ? 'body' : (context ?? 'request'));
     const key = `${field}:${described.detail}`;
     if (seen.has(key)) continue;

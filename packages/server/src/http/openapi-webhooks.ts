@@ -57,6 +57,9 @@ export function webhookDocs() {
         },
         responses: {
           '2XX': { description: 'Acknowledged. Anything else, or no answer within the timeout, is retried.' },
+          '410': { description: 'Gone: the endpoint is disabled at once; nothing more is sent to it' },
+          '4XX': { description: 'Not acknowledged: retried on the retry schedule' },
+          '5XX': { description: 'Not acknowledged: retried on the retry schedule' },
         },
       };
       return [type, { post: operation }];

@@ -92,7 +92,7 @@ export async function overviewStats(
       url: ep.url,
       enabled: ep.enabled === 1,
       disabled_reason: ep.disabled_reason,
-      failing_since: ep.failing_since,
+      failing_since: ep.failing_since === null ? null : apiTimestamp(ep.failing_since),
       attempts_24h: tried,
       success_rate_24h: tried === 0 ? null : Math.round((Number(mine?.ok ?? 0) / tried) * 1000) / 10,
       latency_p50_ms: percentile(sorted, 0.5),

@@ -36,8 +36,12 @@ export interface PointsOperationResult {
   created_at: string;
 }
 
-type Operation =
-  { operation: 'add'; input: AddPointsInput } | { operation: 'spend'; input: SpendPointsInput };
+type Operation = (
+  { operation: 'add'; input: AddPointsInput } | { operation: 'spend'; input: SpendPointsInput }
+) & {
+  /** The ledger's name for it when not `add` / `spend`: a coupon's `redeem` debit or `refund` credit. */
+  ledgerOperation?: CouponLedgerOperation;
+};
 
 async function applyOperation(
   trx: Kysely<Tables>,
@@ -64,13 +68,15 @@ async function applyOperation(
     });
   }
   const after = op.operation === 'add' ? before + amount : before - amount;
+  // A refund gives back points spent: it undoes the spending instead of counting as points earned.
+  const refund = op.ledgerOperation === 'refund';
   const orderCents =
     op.operation === 'add' && op.input.order_value !== undefined ? toCents(op.input.order_value) : null;
   const updated = {
     ...customer,
     points_balance: after,
-    points_earned: Number(customer.points_earned) + (op.operation === 'add' ? amount : 0),
-    points_spent: Number(customer.points_spent) + (op.operation === 'spend' ? amount : 0),
+    points_earned: Number(customer.points_earned) + (op.operation === 'add' && !refund ? amount : 0),
+    points_spent: Number(customer.points_spent) + (op.operation === 'spend' ? amount : refund ? -amount : 0),
     total_spent_cents: Number(customer.total_spent_cents) + (orderCents ?? 0),
     transaction_count: Number(customer.transaction_count) + (orderCents !== null ? 1 : 0),
     updated_at: stamp,
@@ -87,13 +93,14 @@ async function applyOperation(
     })
     .where('id', '=', customer.id)
     .execute();
-  const transactionId = op.operation === 'add' ? newTransactionId() : null;
+  // A credit of earned points gets its transaction and its points.earned; a refund is no earning.
+  const transactionId = op.operation === 'add' && !refund ? newTransactionId() : null;
   await trx
     .insertInto('ledger_entries')
     .values({
       company_id: companyId,
       member_id: memberId,
-      operation: op.operation,
+      operation: op.ledgerOperation ?? op.operation,
       amount,
       balance_before: before,
       balance_after: after,
@@ -181,4 +188,33 @@ export function spendPoints(
   idempotencyKey?: string,
 ): Promise<PointsOperationResult> {
   return runOperation(ctx, companyId, memberId, { operation: 'spend', input }, idempotencyKey);
+}
+
+export type CouponLedgerOperation = 'redeem' | 'refund';
+
+/**
+ * A coupon's ledger entry, inside the caller's transaction: `redeem` debits the reward's points
+ * (422 `insufficient-balance`, naming `field`, when short; the tier never drops), `refund` gives back
+ * a cancelled coupon's points (and re-evaluates the tier, like any credit).
+ */
+export function postCouponLedgerEntry(
+  trx: Kysely<Tables>,
+  ctx: AppContext,
+  companyId: string,
+  memberId: string,
+  entry: { operation: CouponLedgerOperation; amount: number; reason: string; field?: string },
+): Promise<PointsOperationResult> {
+  const input = { amount: entry.amount, reason: entry.reason };
+  const op: Operation =
+    entry.operation === 'redeem'
+      ? { operation: 'spend', input, ledgerOperation: 'redeem' }
+      : { operation: 'add', input, ledgerOperation: 'refund' };
+  return applyOperation(trx, ctx, companyId, memberId, op).catch((error: unknown) => {
+    if (error instanceof ZupyError && error.code === 'ZUPY_INSUFFICIENT_BALANCE' && entry.field) {
+      throw new ZupyError('ZUPY_INSUFFICIENT_BALANCE', error.message, {
+        fieldErrors: [{ field: entry.field, detail: error.fieldErrors[0]?.detail ?? 'exceeds the balance' }],
+      });
+    }
+    throw error;
+  });
 }

@@ -5,7 +5,8 @@ import { identity } from '../http/auth.js';
 import { TierNameSchema } from '../http/schemas.js';
 import type { AppContext } from '../shared/context.js';
 import { DEFAULT_EARNING, type Program } from './program.js';
-import { getProgram, saveProgram } from './program-store.js';
+import { checkWelcomeReward } from './check-welcome-reward.js';
+import { getProgram, saveProgram, welcomeRewardOf } from './program-store.js';
 import { earningFromInput, validateProgram } from './validate-program.js';
 
 const Multiplier = (description: string) =>
@@ -102,6 +103,13 @@ const programFields = (input: boolean) => {
       {
         type: Type.Union([Type.Literal('none'), Type.Literal('points'), Type.Literal('coupon')]),
         points: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
+        reward_id: Type.Optional(
+          Type.String({
+            maxLength: 100,
+            description:
+              'With type "coupon": the reward (rwd_…) whose coupon each new member gets, a real CP- coupon that validates like any other',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -169,14 +177,12 @@ export const programRoutes =
             points_multiplier: t.points_multiplier ?? 1,
             benefits: (t.benefits ?? []).map((b) => b.trim()),
           })),
-          welcome_reward:
-            body.welcome_reward.type === 'points'
-              ? { type: 'points', points: body.welcome_reward.points ?? 0 }
-              : { type: body.welcome_reward.type },
+          welcome_reward: welcomeRewardOf(body.welcome_reward),
           earning: body.earning ? earningFromInput(body.earning) : DEFAULT_EARNING,
           point_expiration_days: body.point_expiration_days ?? 0,
         } satisfies Program);
         const companyId = identity(request).companyId;
+        await checkWelcomeReward(ctx.db, companyId, body.welcome_reward);
         await saveProgram(ctx.db, companyId, program, ctx.clock());
         return getProgram(ctx.db, companyId);
       },

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { preparedQuery } from '../db/prepared-query.js';
 import type { Tables } from '../db/tables.js';
-import { DEFAULT_PROGRAM, completeProgram, type Program } from './program.js';
+import { DEFAULT_PROGRAM, completeProgram, type Program, type WelcomeRewardConfig } from './program.js';
 
 const programQuery = preparedQuery((db, arg: { companyId: string }) =>
   db.selectFrom('loyalty_programs').select('program').where('company_id', '=', arg.companyId),
@@ -11,6 +11,18 @@ const programQuery = preparedQuery((db, arg: { companyId: string }) =>
 export async function getProgram(db: Kysely<Tables>, companyId: string): Promise<Program> {
   const [row] = await programQuery.run(db, { companyId });
   return row ? completeProgram(JSON.parse(row.program) as Program) : DEFAULT_PROGRAM;
+}
+
+/** The welcome reward with only the keys of its type, in a stable order. */
+export function welcomeRewardOf(reward: {
+  type: WelcomeRewardConfig['type'];
+  points?: number | undefined;
+  reward_id?: string | undefined;
+}): WelcomeRewardConfig {
+  if (reward.type === 'points') return { type: 'points', points: reward.points ?? 0 };
+  if (reward.type === 'coupon' && reward.reward_id !== undefined)
+    return { type: 'coupon', reward_id: reward.reward_id };
+  return { type: reward.type };
 }
 
 export async function saveProgram(
@@ -28,10 +40,7 @@ export async function saveProgram(
       points_multiplier: t.points_multiplier,
       benefits: [...t.benefits],
     })),
-    welcome_reward:
-      program.welcome_reward.type === 'points'
-        ? { type: 'points', points: program.welcome_reward.points }
-        : { type: program.welcome_reward.type },
+    welcome_reward: welcomeRewardOf(program.welcome_reward),
     earning: {
       points_per_currency: program.earning.points_per_currency,
       rounding: program.earning.rounding,

@@ -56,7 +56,11 @@ export interface EarningRules {
   bonuses: EarningBonus[];
 }
 
-export type WelcomeRewardConfig = { type: 'none' } | { type: 'points'; points: number } | { type: 'coupon' };
+export type WelcomeRewardConfig =
+  | { type: 'none' }
+  | { type: 'points'; points: number }
+  /** With `reward_id`, a real coupon of that reward (coupons/); without, a code nothing looks up. */
+  | { type: 'coupon'; reward_id?: string };
 
 export interface Program {
   tiers_enabled: boolean;

@@ -1,3 +1,4 @@
+import { replyCreated } from '../http/created.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
@@ -61,8 +62,10 @@ export const endpointRoutes =
           response: { 201: Type.Object({ ...EndpointSchema.properties, ...Secret.properties }) },
         },
       },
-      async (request, reply) =>
-        reply.code(201).send(await createEndpoint(ctx, identity(request).companyId, request.body)),
+      async (request, reply) => {
+        const created = await createEndpoint(ctx, identity(request).companyId, request.body);
+        return replyCreated(request, reply, created.id, created);
+      },
     );
 
     app.get(

@@ -55,10 +55,12 @@ export const integrationRoutes =
           tags,
           summary: 'Set the webhook URL',
           description:
-            '`webhook_events: []` means every customer event (operational events only when named); `webhook_url: null` disables the webhook.',
+            '`webhook_events: []` means every customer event (operational events only when named); `webhook_url: null` or `""` disables the webhook.',
           body: Type.Object(
             {
-              webhook_url: Type.Union([Type.String({ minLength: 1, maxLength: 2048 }), Type.Null()]),
+              webhook_url: Type.Union([Type.String({ maxLength: 2048 }), Type.Null()], {
+                description: 'https:// URL; `null` or `""` disables the webhook',
+              }),
               webhook_events: Type.Optional(Type.Array(EventTypeSchema, { maxItems: 10 })),
             },
             { additionalProperties: false },
@@ -69,7 +71,9 @@ export const integrationRoutes =
       async (request) => {
         const companyId = identity(request).companyId;
         const [first] = await listEndpoints(ctx.db, companyId);
-        const { webhook_url: url, webhook_events: events } = request.body;
+        const { webhook_url: given, webhook_events: events } = request.body;
+        // Zupy's docs: an empty URL turns the webhook off, like null.
+        const url = given === null || given.trim() === '' ? null : given;
         if (url === null) {
           if (first) await updateEndpoint(ctx, companyId, first.id, { enabled: false });
         } else if (first) {
