@@ -34,6 +34,16 @@ export function setApiKey(key: string | null): void {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown, key = getApiKey()): Promise<T> {
+  return (await apiWithStatus<T>(method, path, body, key)).body;
+}
+
+/** As {@link api}, with the status of a success (201 created, 200 the same again…). */
+export async function apiWithStatus<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  key = getApiKey(),
+): Promise<{ status: number; body: T }> {
   let response: Response;
   try {
     response = await fetch(`/api/v2${path}`, {
@@ -47,7 +57,7 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
   } catch (error) {
     throw new ApiError(0, 'Network error', (error as Error).message, []);
   }
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) return { status: 204, body: undefined as T };
   const text = await response.text();
   const data = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
@@ -59,7 +69,7 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
       problem.errors ?? [],
     );
   }
-  return data as T;
+  return { status: response.status, body: data as T };
 }
 
 export interface Page<T> {

@@ -128,6 +128,45 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await shot('05-profile');
   });
 
+  it('records an order on the profile, as a cashier on a phone (390 px): points by the rules, once', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const form = page.getByRole('form', { name: 'Record an order' });
+    await form.getByLabel('Order number').fill('PDV-77');
+    await form.getByLabel('Order value (R$)').fill('abc');
+    await form.getByRole('button', { name: 'Record an order' }).click();
+    await expect.poll(() => form.getByLabel('Order value (R$)').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByLabel('Order number').getAttribute('aria-invalid')).toBeNull();
+    dropProvoked(422);
+    await form.getByLabel('Order value (R$)').fill('1.010,90');
+    await form.getByLabel('Where').selectOption({ label: 'iFood' });
+    await form.getByLabel('Payment method').fill('pix');
+    await form.getByRole('button', { name: 'Record an order' }).click();
+    await expect
+      .poll(() => form.getByRole('status').textContent())
+      .toBe('+1010 points (1010 base, 0 bonus): balance 3510.');
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('3510');
+    const row = page.getByRole('row').filter({ hasText: 'Order' }).first();
+    expect(await row.textContent()).toContain('1010');
+    expect(page.viewportSize()?.width).toBe(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot('05b-record-order-390px');
+    // The same order again: nothing credited.
+    await form.getByLabel('Order number').fill('PDV-77');
+    await form.getByLabel('Order value (R$)').fill('1.010,90');
+    await form.getByLabel('Where').selectOption({ label: 'iFood' });
+    await form.getByRole('button', { name: 'Record an order' }).click();
+    await expect
+      .poll(() => form.getByRole('status').textContent())
+      .toBe('This order was already recorded: nothing credited again.');
+    expect(await page.getByTestId('balance').textContent()).toBe('3510');
+    const orders = await server.runtime.ctx.db
+      .selectFrom('orders')
+      .select(['platform', 'order_id'])
+      .execute();
+    expect(orders).toEqual([{ platform: 'ifood', order_id: 'PDV-77' }]);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   it('creates an endpoint, sends a test event and shows the receiver’s 200', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
     const form = page.getByRole('form', { name: 'New endpoint' });
