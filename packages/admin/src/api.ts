@@ -185,8 +185,11 @@ export type ProgramMetric = Exclude<QualificationMetric, 'custom_criteria'>;
 export interface Program {
   tiers_enabled: boolean;
   qualification_metric: ProgramMetric;
-  tiers: { name: string; threshold: number }[];
+  tiers: { name: string; threshold: number; points_multiplier?: number; benefits?: string[] }[];
   welcome_reward: { type: 'none' | 'points' | 'coupon'; points?: number };
+  /** How orders earn points; bonuses are kept as the API gave them (edited through the API). */
+  earning?: { points_per_currency: number; rounding: 'floor' | 'round'; bonuses: Record<string, unknown>[] };
+  point_expiration_days?: number;
 }
 
 export interface Overview {

@@ -273,13 +273,32 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
   it('edits the program and switches to Portuguese', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Program' }).click();
     await page.getByLabel('Welcome reward').selectOption('coupon');
+    // Earning rules and tier benefits: the second tier (silver), not only the first.
+    await page.getByLabel('Points multiplier (silver)').fill('1,25');
+    await page.getByLabel('Benefits, separated by ; (silver)').fill('Café grátis; Mesa preferencial');
+    await page.getByLabel('Points per real').fill('2');
+    await page.getByLabel('Rounding').selectOption('round');
+    await page.getByLabel('Points expire after (days, 0 = never)').fill('365');
+    expect(await page.getByTestId('bonuses').textContent()).toContain(': 0,');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Program saved');
-    expect((await server.api.get('/api/v2/loyalty/program/')).body.welcome_reward).toEqual({
-      type: 'coupon',
+    const saved = (await server.api.get('/api/v2/loyalty/program/')).body;
+    expect(saved.welcome_reward).toEqual({ type: 'coupon' });
+    expect(saved.tiers[1]).toEqual({
+      name: 'silver',
+      threshold: 2500,
+      points_multiplier: 1.25,
+      benefits: ['Café grátis', 'Mesa preferencial'],
     });
+    expect(saved.tiers[0]).toMatchObject({ points_multiplier: 1, benefits: [] });
+    expect(saved.earning).toEqual({ points_per_currency: 2, rounding: 'round', bonuses: [] });
+    expect(saved.point_expiration_days).toBe(365);
     await page.getByLabel('Language').selectOption('pt-BR');
     await page.getByRole('heading', { name: 'Programa' }).waitFor();
+    expect(await page.getByLabel('Pontos por real').inputValue()).toBe('2');
+    expect(await page.getByLabel('Benefícios, separados por ; (silver)').inputValue()).toBe(
+      'Café grátis; Mesa preferencial',
+    );
     await shot('09-program-pt-BR');
     await page.getByRole('navigation').getByRole('link', { name: 'Visão geral' }).click();
     await page.getByText('Membros por nível').waitFor();
@@ -488,10 +507,10 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await form.getByRole('button', { name: 'Salvar' }).click();
     await expect.poll(() => form.getByRole('status').textContent()).toBe('Configurações salvas.');
     expect(await me()).toMatchObject({ notification_email: 'dono@bellavista.com.br', language: 'en' });
-    expect(await address.inputValue()).toBe('dono@bellavista.com.br');
+    await expect.poll(() => address.inputValue()).toBe('dono@bellavista.com.br');
     await page.reload();
     await address.waitFor();
-    expect(await address.inputValue()).toBe('dono@bellavista.com.br');
+    await expect.poll(() => address.inputValue()).toBe('dono@bellavista.com.br');
     expect(await language.inputValue()).toBe('en');
     expect(await form.getByTestId('notices-current').textContent()).toBe(
       'Os avisos vão para dono@bellavista.com.br.',
