@@ -213,3 +213,26 @@ export interface Overview {
     needs_attention: boolean;
   }[];
 }
+
+/** `GET /webhooks/integrations/inbox/`: a body a partner's order feed sent, and each order's outcome. */
+export interface InboxEntry {
+  id: string;
+  partner: string;
+  status: 'pending' | 'processed' | 'failed';
+  received_at: string;
+  processed_at: string | null;
+  attempts: number;
+  last_error: string | null;
+  summary: { orders: number; credited: number; duplicate: number; skipped: number; enrolled: number } | null;
+  orders:
+    | {
+        index: number;
+        order_id: string | null;
+        outcome: 'credited' | 'duplicate' | 'skipped';
+        member_id: string | null;
+        enrolled: boolean;
+        points_earned: number | null;
+        reason: string | null;
+      }[]
+    | null;
+}

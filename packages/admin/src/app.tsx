@@ -6,6 +6,7 @@ import { CustomerProfilePage } from './pages/customer-profile.js';
 import { CustomersPage } from './pages/customers.js';
 import { DeliveriesPage, DeliveryDetailPage } from './pages/deliveries.js';
 import { OverviewPage } from './pages/overview.js';
+import { InboxPage } from './pages/inbox.js';
 import { ProgramPage } from './pages/program.js';
 import { SettingsPage } from './pages/settings.js';
 import { SignIn } from './pages/sign-in.js';
@@ -17,6 +18,7 @@ const NAV: [string, MessageKey][] = [
   ['/webhooks', 'nav.webhooks'],
   ['/deliveries', 'nav.deliveries'],
   ['/program', 'nav.program'],
+  ['/inbox', 'nav.inbox'],
   ['/settings', 'nav.settings'],
 ];
 
@@ -40,6 +42,8 @@ function Route({ path, query }: { path: string; query: URLSearchParams }) {
       return <DeliveriesPage initialEndpoint={query.get('endpoint_id') ?? ''} />;
     case '/program':
       return <ProgramPage />;
+    case '/inbox':
+      return <InboxPage />;
     case '/settings':
       return <SettingsPage />;
     default:

@@ -570,6 +570,30 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     expect(await address.inputValue()).toBe('');
   });
 
+  it('shows the partner inbox, each order’s outcome and why one was skipped (in Portuguese)', async () => {
+    const sent = await server.api.post('/api/v2/webhooks/integrations/generic/', [
+      { order_id: 'G-1', order_total: '45,50', customer_phone: '11 97777-0042', customer_name: 'Dora' },
+      { order_id: 'G-2', order_total: 10 },
+    ]);
+    expect(sent.status).toBe(202);
+    await page.getByRole('navigation').getByRole('link', { name: 'Pedidos de parceiros' }).click();
+    const card = page.getByRole('article', { name: sent.body.id });
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return card.getByTestId('inbox-status').textContent({ timeout: 2000 });
+      })
+      .toBe('processado');
+    expect(await card.getByTestId('inbox-summary').textContent()).toBe(
+      '2 pedidos: 1 creditados, 0 duplicados, 1 ignorados, 1 clientes cadastrados.',
+    );
+    expect(await card.getByRole('row').nth(1).textContent()).toContain('creditado · cliente novo');
+    expect(await card.getByRole('row').nth(2).textContent()).toContain(
+      'ignorado: no customer identifier (phone, e-mail or CPF)',
+    );
+    await shot('16-partner-inbox-pt-BR');
+  });
+
   it('works at 375 px wide, by keyboard, and logged no console error', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.getByRole('navigation').getByRole('link', { name: 'Clientes' }).click();

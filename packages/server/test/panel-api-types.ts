@@ -9,6 +9,7 @@ import type {
   Delivery,
   DeliveryAttempt,
   Endpoint,
+  InboxEntry,
   Me,
   Overview,
   TestSend,
@@ -19,6 +20,7 @@ import type { TestSendResult } from '../src/webhooks/test-send.js';
 import type { CompanySettings } from '../src/companies/company-settings.js';
 import type { DeliveryAttemptResponse, DeliveryResponse } from '../src/delivery/delivery-routes.js';
 import type { EndpointView } from '../src/webhooks/endpoint-store.js';
+import type { InboxEntry as ServerInboxEntry } from '../src/orders/partner-inbox.js';
 
 /** True only when A and B are the same type (not merely assignable one way). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -31,3 +33,4 @@ export const meMatches: Same<Me, CompanySettings> = true;
 export const customerMatches: Same<Customer, CustomerProfile> = true;
 export const testSendMatches: Same<TestSend, TestSendResult> = true;
 export const overviewMatches: Same<Overview, OverviewStats> = true;
+export const inboxMatches: Same<InboxEntry, ServerInboxEntry> = true;
