@@ -54,6 +54,25 @@ const PT_BR: readonly (readonly [RegExp, string])[] = [
     /^must be an integer of at least 1 when type is "points"$/,
     'deve ser um inteiro de pelo menos 1 quando o tipo é "points"',
   ],
+  [
+    /^must be at least (\d+)\.(\d\d) \(the minimum purchase\)$/,
+    'deve ser de pelo menos R$ $1,$2 (a compra mínima)',
+  ],
+  [/^must be a percentage above 0 and at most 100$/, 'deve ser um percentual acima de 0 e até 100'],
+  [/^must be an amount in BRL above 0$/, 'deve ser um valor em reais acima de 0'],
+  [
+    /^applies to percentage, product_free and buy_one_get_one only$/,
+    'vale só para percentual, produto grátis e compre um, leve dois',
+  ],
+  [/^is not a reward of this company$/, 'não é uma recompensa desta empresa'],
+  [
+    /^are required for a product_free coupon: which product is free$/,
+    'são obrigatórios num cupom de produto grátis: qual produto sai de graça',
+  ],
+  [
+    /^need an item with a quantity of at least 2 for a buy_one_get_one coupon$/,
+    'precisam de um item com quantidade de pelo menos 2 num cupom compre um, leve dois',
+  ],
 ];
 
 /** One of the API's field-error texts in the panel's language. */

@@ -1,5 +1,11 @@
 /** The panel's only way to the server: the public /api/v2, with the user's API key. */
-import type { DisableReasonCode, QualificationMetric } from '@zupy/webhooks/events';
+import type {
+  CouponPlatform,
+  DisableReasonCode,
+  DiscountType,
+  QualificationMetric,
+  RedemptionMethod,
+} from '@zupy/webhooks/events';
 
 const KEY_STORAGE = 'zupy.apiKey';
 
@@ -212,6 +218,67 @@ export interface Overview {
     next_probe_at: string | null;
     needs_attention: boolean;
   }[];
+}
+
+export interface Reward {
+  id: string;
+  name: string;
+  description: string | null;
+  points_required: number;
+  discount_type: DiscountType;
+  discount_value: number;
+  maximum_discount: number | null;
+  minimum_purchase: number | null;
+  validity_days: number;
+  terms: string | null;
+  active: boolean;
+  stock: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Coupon {
+  code: string;
+  customer_id: string;
+  reward_id: string;
+  reward_name: string;
+  kind: 'redeemed' | 'welcome';
+  status: 'active' | 'used' | 'expired' | 'cancelled';
+  discount_type: DiscountType;
+  discount_value: number;
+  maximum_discount: number | null;
+  minimum_purchase: number | null;
+  points_spent: number;
+  redemption_method: RedemptionMethod;
+  valid_until: string;
+  created_at: string;
+  used_at: string | null;
+  cancelled_at: string | null;
+  order_value: number | null;
+  discount_applied: number | null;
+  final_value: number | null;
+  platform: CouponPlatform | null;
+  order_id: string | null;
+  location: string | null;
+  staff_member: string | null;
+}
+
+export interface Redemption {
+  customer_id: string;
+  coupon_code: string;
+  points_used: number;
+  new_balance: number;
+  valid_until: string;
+  created_at: string;
+}
+
+export interface Validation {
+  customer_id: string;
+  coupon_code: string;
+  status: 'used';
+  discount_applied: number;
+  final_value: number;
+  validated_at: string;
 }
 
 /** `GET /webhooks/integrations/inbox/`: a body a partner's order feed sent, and each order's outcome. */

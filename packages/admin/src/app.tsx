@@ -8,6 +8,8 @@ import { DeliveriesPage, DeliveryDetailPage } from './pages/deliveries.js';
 import { OverviewPage } from './pages/overview.js';
 import { InboxPage } from './pages/inbox.js';
 import { ProgramPage } from './pages/program.js';
+import { RewardsPage } from './pages/rewards.js';
+import { ValidateCouponPage } from './pages/validate-coupon.js';
 import { SettingsPage } from './pages/settings.js';
 import { SignIn } from './pages/sign-in.js';
 import { WebhooksPage } from './pages/webhooks.js';
@@ -20,6 +22,8 @@ const NAV: [string, MessageKey][] = [
   ['/program', 'nav.program'],
   ['/inbox', 'nav.inbox'],
   ['/settings', 'nav.settings'],
+  ['/rewards', 'nav.rewards'],
+  ['/coupons', 'nav.validate'],
 ];
 
 /** The path inside the panel: `/admin/customers/ZP-1` → `/customers/ZP-1`. */
@@ -46,6 +50,10 @@ function Route({ path, query }: { path: string; query: URLSearchParams }) {
       return <InboxPage />;
     case '/settings':
       return <SettingsPage />;
+    case '/rewards':
+      return <RewardsPage />;
+    case '/coupons':
+      return <ValidateCouponPage />;
     default:
       return <OverviewPage />;
   }

@@ -21,3 +21,20 @@ export function formatDateTime(iso: string, options: { seconds?: boolean } = {})
   const time = `${part.hour}:${part.minute}${options.seconds ? `:${part.second}` : ''}`;
   return `${part.day}/${part.month}/${part.year} ${time}`;
 }
+
+const BRL = new Intl.NumberFormat('pt-BR', { style: 'currency', currency: 'BRL' });
+
+/** `R$ 12,01`: money as Brazilians write it (the API's BRL numbers have at most two decimals). */
+export function formatBrl(value: number): string {
+  return BRL.format(value).replace(/\u00a0/g, ' ');
+}
+
+/**
+ * What a cashier types as money, `12,01`, `1.234,56` or `12.01`, as the API's BRL number; NaN for
+ * anything else (the API then names the field).
+ */
+export function parseBrl(text: string): number {
+  const trimmed = text.trim().replace(/^R\$\s*/, '');
+  const normalized = trimmed.includes(',') ? trimmed.replace(/\./g, '').replace(',', '.') : trimmed;
+  return /^\d+(\.\d{1,2})?$/.test(normalized) ? Number(normalized) : Number.NaN;
+}

@@ -347,6 +347,8 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
       expect(upgrade.status).toBe(200);
       members.carla = await register('11 98765-1003', 'Carla Dias');
       await expect.poll(async () => (await crmView()).held_deliveries).toBe(4);
+      // "Never sent while disabled": watched for more than twice the retry interval (300 ms) that
+      // would have sent them, had the endpoint been enabled.
       await new Promise((resolve) => setTimeout(resolve, 700));
       expect(flaky.requests).toHaveLength(sent);
     });

@@ -247,6 +247,9 @@ describe('validating a coupon at the counter', () => {
       ).status,
     ).toBe(404);
     expect((await b.api.post(`/api/v2/coupons/${code}/cancel/`)).status).toBe(404);
+    expect((await b.api.get(`/api/v2/coupons/${code}/`)).status).toBe(404);
+    expect((await server.api.get(`/api/v2/coupons/${code.toLowerCase()}/`)).body.code).toBe(code);
+    expect((await server.api.get('/api/v2/coupons/CZ-00000000/')).status).toBe(404);
     expect((await b.api.get('/api/v2/coupons/issued/')).body.data).toEqual([]);
     expect((await validate(m, code, { order_value: 80, platform: 'pos' })).status).toBe(200);
   });

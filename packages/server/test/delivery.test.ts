@@ -85,7 +85,7 @@ describe('delivering events to a real receiver', () => {
     const all = await receiver();
     const upgrades = await receiver();
     await endpoint(all.url);
-    await endpoint(upgrades.url, ['tier.upgraded']);
+    const upgradesEndpoint = await endpoint(upgrades.url, ['tier.upgraded']);
     const reg = await server.api.post('/api/v2/customers/', JOAO);
     await server.api.post(`/api/v2/customers/${reg.body.customer.member_id}/points/add/`, { amount: 2400 });
     const got = await all.waitFor(3);
@@ -99,7 +99,10 @@ describe('delivering events to a real receiver', () => {
     expect(upgrade!.headers['x-zupy-event-id']).toBe(sameEvent.headers['x-zupy-event-id']);
     expect(upgrade!.headers['x-zupy-delivery']).not.toBe(sameEvent.headers['x-zupy-delivery']);
     expect(upgrade!.body).toBe(sameEvent.body);
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing more can come to the tier.upgraded endpoint: deliveries are made in the event's own
+    // transaction (fan-out), both events are committed, and its log holds exactly the one delivery.
+    const log = await server.api.get(`/api/v2/webhooks/deliveries/?endpoint_id=${upgradesEndpoint.id}`);
+    expect(log.body.data.map((d: { event_type: string }) => d.event_type)).toEqual(['tier.upgraded']);
     expect(upgrades.requests).toHaveLength(1);
   });
 

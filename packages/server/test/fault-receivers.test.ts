@@ -1,3 +1,4 @@
+import { waitUntil } from './helpers/wait-until.js';
 import type http from 'node:http';
 import { verifySignature } from '@zupy/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -177,8 +178,13 @@ describe('receivers that misbehave', () => {
     const { secret } = await start(() => ok, '0s,300ms,600ms,1s,2s,4s');
     await receiver.goDown();
     await register(EVENTS);
-    // Let the first attempts and a retry or two fail against the closed port.
-    await new Promise((r) => setTimeout(r, 1200));
+    // Until every delivery has failed against the closed port at least twice (a first attempt and a
+    // retry), read from the log rather than waited for by the clock.
+    await waitUntil(async () => {
+      const res = await server.api.get('/api/v2/webhooks/deliveries/?page_size=100');
+      const rows = res.body.data as { attempts_count: number }[];
+      return rows.length === EVENTS && rows.every((d) => d.attempts_count >= 2) ? true : undefined;
+    });
     expect(receiver.requests).toHaveLength(0);
     await receiver.listenAgain();
     const deliveries = await allSucceeded(EVENTS);

@@ -13,7 +13,15 @@ import type {
   Me,
   Overview,
   TestSend,
+  Reward,
+  Coupon,
+  Redemption,
+  Validation,
 } from '../../admin/src/api.js';
+import type { Reward as RewardView } from '../src/rewards/reward.js';
+import type { Coupon as CouponView } from '../src/coupons/coupon.js';
+import type { RedemptionResult } from '../src/rewards/redeem-reward.js';
+import type { ValidationResult } from '../src/coupons/validate-coupon.js';
 import type { CustomerProfile } from '../src/customers/customer-profile.js';
 import type { OverviewStats } from '../src/overview/overview-stats.js';
 import type { TestSendResult } from '../src/webhooks/test-send.js';
@@ -33,4 +41,8 @@ export const meMatches: Same<Me, CompanySettings> = true;
 export const customerMatches: Same<Customer, CustomerProfile> = true;
 export const testSendMatches: Same<TestSend, TestSendResult> = true;
 export const overviewMatches: Same<Overview, OverviewStats> = true;
+export const rewardMatches: Same<Reward, RewardView> = true;
+export const couponMatches: Same<Coupon, CouponView> = true;
+export const redemptionMatches: Same<Redemption, RedemptionResult> = true;
+export const validationMatches: Same<Validation, ValidationResult> = true;
 export const inboxMatches: Same<InboxEntry, ServerInboxEntry> = true;

@@ -99,11 +99,16 @@ describe('the rewards catalog', () => {
       validity_days: 1,
     });
     expect((await server.api.get(`/api/v2/rewards/${created.id}/`)).body).toEqual(created);
+    const located = await server.api.post('/api/v2/rewards/', { ...DESSERT, name: 'Located' });
+    expect(located.headers.get('location')).toBe(`/api/v2/rewards/${located.body.id}/`);
+    await server.api.request('PATCH', `/api/v2/rewards/${located.body.id}/`, { active: false });
 
-    const first = await server.api.get('/api/v2/rewards/?page_size=2');
+    const first = await server.api.get('/api/v2/rewards/?page_size=2&active=true');
     expect(first.body.data.map((r: any) => r.id)).toEqual([five.id, tenPct.id]);
     expect(first.body.meta.has_next).toBe(true);
-    const second = await server.api.get(`/api/v2/rewards/?page_size=2&cursor=${first.body.meta.cursor}`);
+    const second = await server.api.get(
+      `/api/v2/rewards/?page_size=2&active=true&cursor=${first.body.meta.cursor}`,
+    );
     expect(second.body.data.map((r: any) => r.id)).toEqual([created.id]);
 
     const archived = await server.api.request('PATCH', `/api/v2/rewards/${tenPct.id}/`, { active: false });
@@ -114,6 +119,7 @@ describe('the rewards catalog', () => {
       created.id,
     ]);
     expect((await server.api.get('/api/v2/rewards/?active=false')).body.data.map((r: any) => r.id)).toEqual([
+      located.body.id,
       tenPct.id,
     ]);
     const restocked = await server.api.request('PATCH', `/api/v2/rewards/${created.id}/`, {
@@ -126,6 +132,9 @@ describe('the rewards catalog', () => {
 
     // Affordable now: 100 welcome points + 150 buys the R$ 5 (200) only; archived ones never.
     const member = await register(JOAO.phone, 150);
+    const noMember = await server.api.get('/api/v2/rewards/?redeemable=true');
+    expect(noMember.status).toBe(422);
+    expect(noMember.body.errors.map((e: any) => e.field)).toEqual(['customer_id']);
     const redeemable = await server.api.get(`/api/v2/rewards/?customer_id=${member}&redeemable=true`);
     expect(redeemable.body.data.map((r: any) => r.id)).toEqual([five.id]);
     await server.api.post(`/api/v2/customers/${member}/points/add/`, { amount: 300 });
@@ -193,6 +202,18 @@ describe('redeeming a reward', () => {
       created_at: expect.any(String),
     });
     expect(Date.parse(res.body.valid_until) - Date.parse(res.body.created_at)).toBe(30 * 86_400_000);
+    const location = res.headers.get('location');
+    expect(location).toBe(`/api/v2/coupons/${res.body.coupon_code}/`);
+    expect((await server.api.get(location!)).body).toMatchObject({
+      code: res.body.coupon_code,
+      customer_id: member,
+      reward_id: dessert.id,
+      kind: 'redeemed',
+      status: 'active',
+      points_spent: 500,
+      redemption_method: 'app',
+      valid_until: res.body.valid_until,
+    });
 
     const [, , , req] = await r.waitFor(4);
     expect(req!.headers['x-zupy-event']).toBe('coupon.redeemed');

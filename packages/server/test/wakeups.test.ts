@@ -12,6 +12,13 @@ afterEach(async () => {
 
 // Polling every minute: only a wake-up can explain a delivery within seconds.
 const SLOW_POLL = { pollMs: 60_000 };
+/**
+ * How long a worker takes to finish its start-up claim and sleep until its next poll (a minute
+ * away). Not observable from outside; several times what that first claim takes here. If it were
+ * too short the test would still pass (the first claim would find the event), so it errs long.
+ */
+const LET_THE_WORKER_FALL_ASLEEP_MS = 500;
+const fallAsleep = () => new Promise((r) => setTimeout(r, LET_THE_WORKER_FALL_ASLEEP_MS));
 
 describe('new events wake the worker at once; polling is only the fallback', () => {
   it('in one process', async () => {
@@ -19,7 +26,7 @@ describe('new events wake the worker at once; polling is only the fallback', () 
     const server = await startTestServer({ worker: SLOW_POLL });
     servers.push(server);
     await server.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url });
-    await new Promise((r) => setTimeout(r, 300)); // let the worker fall asleep
+    await fallAsleep();
     await server.api.post('/api/v2/customers/', JOAO);
     await receiver.waitFor(1, 5000);
   });
@@ -38,7 +45,7 @@ describe('new events wake the worker at once; polling is only the fallback', () 
       const worker = await startTestServer({ dataDir, databaseUrl: api.databaseUrl, worker: SLOW_POLL });
       servers.push(worker);
       await api.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url });
-      await new Promise((r) => setTimeout(r, 500));
+      await fallAsleep();
       await api.api.post('/api/v2/customers/', JOAO);
       const [request] = await receiver.waitFor(1, 5000);
       expect(request!.headers['x-zupy-event']).toBe('customer.registered');

@@ -3,11 +3,16 @@ import {
   api,
   apiWithStatus,
   ApiError,
+  type Coupon,
   type Customer,
   type LedgerEntry,
   type Page,
   type Program,
+  type Redemption,
+  type Reward,
 } from '../api.js';
+import { formatDateTime } from '../format.js';
+import { discountText } from './rewards.js';
 import { fieldError } from '../api-messages.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
@@ -226,6 +231,65 @@ function TierForm({
   );
 }
 
+/** Spends the member's points on a reward they can afford now; shows the coupon's code. */
+function RedeemForm({
+  memberId,
+  balance,
+  onDone,
+}: {
+  memberId: string;
+  balance: number;
+  onDone: () => void;
+}) {
+  const { t } = useSession();
+  const rewards = useAsync(
+    () => api<Page<Reward>>('GET', `/rewards/?customer_id=${memberId}&redeemable=true&page_size=100`),
+    [memberId, balance],
+  );
+  const [chosen, setChosen] = useState('');
+  const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
+  const options = rewards.data?.data ?? [];
+  const rewardId = chosen || options[0]?.id || '';
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setResult(null);
+    try {
+      const done = await api<Redemption>('POST', `/customers/${memberId}/rewards/${rewardId}/redeem/`, {
+        redemption_method: 'manual',
+      });
+      setResult({ ok: true, text: t('redeem.done', done.coupon_code, formatDateTime(done.valid_until)) });
+      setChosen('');
+      onDone();
+    } catch (err) {
+      setResult({ ok: false, text: describeError(err) });
+    }
+  };
+  return (
+    <form class="card" onSubmit={(e) => void submit(e)} aria-label={t('redeem.title')}>
+      <h2>{t('redeem.title')}</h2>
+      {options.length === 0 ? (
+        <p>{t('redeem.none')}</p>
+      ) : (
+        <Select
+          label={t('redeem.reward')}
+          value={rewardId}
+          onChange={setChosen}
+          options={options.map((r) => ({
+            value: r.id,
+            label: `${r.name} — ${r.points_required} ${t('customers.points').toLowerCase()} (${discountText(t, r)})`,
+          }))}
+        />
+      )}
+      {result && (
+        <Notice kind={result.ok ? 'ok' : 'error'}>
+          <span data-testid="redeem-result">{result.text}</span>
+        </Notice>
+      )}
+      {options.length > 0 && <button type="submit">{t('redeem.submit')}</button>}
+    </form>
+  );
+}
+
 export function CustomerProfilePage({ memberId }: { memberId: string }) {
   const { t, me } = useSession();
   const customer = useAsync(() => api<Customer>('GET', `/customers/${memberId}/`), [memberId]);
@@ -234,9 +298,14 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
     [memberId],
   );
   const program = useAsync(() => api<Program>('GET', '/loyalty/program/'), []);
+  const coupons = useAsync(
+    () => api<Page<Coupon>>('GET', `/customers/${memberId}/coupons/?page_size=50`),
+    [memberId],
+  );
   const reload = () => {
     customer.reload();
     history.reload();
+    coupons.reload();
   };
   if (customer.error) return <Notice kind="error">{describeError(customer.error)}</Notice>;
   const c = customer.data;
@@ -268,6 +337,34 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
           <PointsForm memberId={c.member_id} operation="add" onDone={reload} />
           <PointsForm memberId={c.member_id} operation="spend" onDone={reload} />
           {program.data?.tiers_enabled && <TierForm customer={c} program={program.data} onDone={reload} />}
+          <RedeemForm memberId={c.member_id} balance={c.points_balance} onDone={reload} />
+        </div>
+      )}
+      <h2>{t('coupons.title')}</h2>
+      {coupons.error && <Notice kind="error">{describeError(coupons.error)}</Notice>}
+      {coupons.data && coupons.data.data.length === 0 && <p>{t('coupons.empty')}</p>}
+      {coupons.data && coupons.data.data.length > 0 && (
+        <div class="table-wrap">
+          <table aria-label={t('coupons.title')}>
+            <thead>
+              <tr>
+                <th scope="col">{t('coupons.code')}</th>
+                <th scope="col">{t('redeem.reward')}</th>
+                <th scope="col">{t('rewards.status')}</th>
+                <th scope="col">{t('coupons.validUntil')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {coupons.data.data.map((cp) => (
+                <tr key={cp.code}>
+                  <td>{cp.code}</td>
+                  <td>{cp.reward_name}</td>
+                  <td>{t(`coupon.${cp.status}`)}</td>
+                  <td>{formatDateTime(cp.valid_until)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
         </div>
       )}
       <h2>{t('profile.history')}</h2>

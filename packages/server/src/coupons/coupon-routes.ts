@@ -7,7 +7,8 @@ import { checkIdempotencyKey } from '../points/idempotency.js';
 import type { AppContext } from '../shared/context.js';
 import { cancelCoupon } from './cancel-coupon.js';
 import { listCoupons } from './list-coupons.js';
-import { validateCoupon } from './validate-coupon.js';
+import { toCoupon } from './coupon.js';
+import { findCoupon, validateCoupon } from './validate-coupon.js';
 
 const tags = ['Coupons'];
 const MemberId = MemberIdParams.properties.member_id;
@@ -183,6 +184,20 @@ export const couponRoutes =
           },
           ctx.clock(),
         ),
+    );
+
+    app.get(
+      '/coupons/:code/',
+      {
+        schema: {
+          tags,
+          summary: 'A coupon, by code (any case)',
+          params: Type.Object({ code: Code }),
+          response: { 200: CouponSchema },
+        },
+      },
+      async (request) =>
+        toCoupon(await findCoupon(ctx.db, identity(request).companyId, request.params.code), ctx.clock()),
     );
 
     app.post(

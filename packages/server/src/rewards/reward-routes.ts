@@ -1,8 +1,8 @@
-import { replyCreated } from '../http/created.js';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
+import { replyCreated } from '../http/created.js';
 import { Brl, IsoTimestamp, MemberIdParams, PageOf, PageQuery } from '../http/schemas.js';
 import { checkIdempotencyKey } from '../points/idempotency.js';
 import type { AppContext } from '../shared/context.js';
@@ -202,40 +202,40 @@ export const rewardRoutes =
               Type.String({ description: 'Retries with the same key and body replay the first answer' }),
             ),
           }),
-          body: Type.Optional(
-            Type.Object(
-              {
-                redemption_method: Type.Optional(
-                  Type.Union(
-                    [
-                      Type.Literal('automatic'),
-                      Type.Literal('manual'),
-                      Type.Literal('app'),
-                      Type.Literal('website'),
-                    ],
-                    { description: 'automatic, manual (the default), app or website' },
-                  ),
+          body: Type.Object(
+            {
+              redemption_method: Type.Optional(
+                Type.Union(
+                  [
+                    Type.Literal('automatic'),
+                    Type.Literal('manual'),
+                    Type.Literal('app'),
+                    Type.Literal('website'),
+                  ],
+                  { description: 'automatic, manual (the default), app or website' },
                 ),
-              },
-              { additionalProperties: false },
-            ),
+              ),
+            },
+            { additionalProperties: false },
           ),
           response: { 201: RedemptionSchema },
         },
       },
-      async (request, reply) =>
-        reply
+      async (request, reply) => {
+        const redemption = await redeemReward(
+          ctx,
+          identity(request).companyId,
+          request.params.member_id.toUpperCase(),
+          request.params.reward_id,
+          request.body,
+          checkIdempotencyKey(request.headers['idempotency-key']),
+        );
+        // The coupon is the new resource: GET /coupons/{code}/.
+        return reply
           .code(201)
-          .send(
-            await redeemReward(
-              ctx,
-              identity(request).companyId,
-              request.params.member_id.toUpperCase(),
-              request.params.reward_id,
-              request.body,
-              checkIdempotencyKey(request.headers['idempotency-key']),
-            ),
-          ),
+          .header('location', `/api/v2/coupons/${redemption.coupon_code}/`)
+          .send(redemption);
+      },
     );
     return Promise.resolve();
   };
