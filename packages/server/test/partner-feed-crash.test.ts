@@ -45,7 +45,7 @@ describe('a partner body answered 202 is processed exactly once, whatever crashe
       }[];
       const done = new Set(entries.filter((e) => e.status === 'processed').map((e) => e.id));
       return ids.every((id) => done.has(id)) ? true : undefined;
-    }, 30_000);
+    }, 45_000);
   }
 
   /** What the database holds: every order once, one credit and one points.earned each. */
@@ -124,6 +124,11 @@ describe('a partner body answered 202 is processed exactly once, whatever crashe
     const third = await startServeProcess(env());
     try {
       await allProcessed(makeClient(third.url, key), accepted);
+      // A body the killed process had claimed waits for its lease (10 s) to end, then is processed.
+      await waitUntil(async () => {
+        const { inbox } = await audit();
+        return inbox.every((r) => r.processed_at !== null) ? true : undefined;
+      }, 45_000);
       const { inbox, orders, credits, earned, registered } = await audit();
       // Bodies sent as the process died may have been stored without an answer: processed too.
       expect(inbox.every((r) => r.processed_at !== null)).toBe(true);

@@ -10,7 +10,11 @@ import { processPartnerBody } from './process-inbox.js';
 export interface InboxProcessorOptions {
   /** How often to look for received bodies when idle. */
   pollMs: number;
-  /** How long a claim holds a body; a worker that dies leaves it to the next after this. */
+  /**
+   * How long a claim holds a body; a worker that dies leaves it to the next after this. Short is safe:
+   * a body processed twice at once is still credited once (its row is locked and re-read in the
+   * processing transaction), so this only bounds how long a killed worker's body waits.
+   */
   leaseMs: number;
   /** After a failed try, the body waits this long times the attempts so far (capped at an hour). */
   retryBaseMs: number;
@@ -20,7 +24,7 @@ export interface InboxProcessorOptions {
 
 export const DEFAULT_INBOX_OPTIONS: InboxProcessorOptions = {
   pollMs: 500,
-  leaseMs: 60_000,
+  leaseMs: 10_000,
   retryBaseMs: 5_000,
   maxAttempts: 10,
 };
