@@ -4,13 +4,13 @@
 //   shared/   pure core: clock, ids, cursors, crypto, the AppContext type    base, db
 //   http/     HTTP plumbing: auth, problems, schemas, validators, health     base, db, shared
 //   features  companies, customers, program, points, events, webhooks, delivery, overview,
-//             notifications, rewards, coupons
+//             notifications, rewards, coupons, orders
 //             (plumbing and the pure core; each other's functions, never each other's routes)
 //   app/      the assembly: runtime, build-app, metrics, the worker's app     everything below
 //   cli/      commands, on top                                                everything
 const SRC = '^packages/server/src/';
 const BASE = `${SRC}(config|errors|version)\\.ts$`;
-const FEATURES = `${SRC}(companies|customers|program|points|events|webhooks|delivery|overview|notifications|rewards|coupons|audit)/`;
+const FEATURES = `${SRC}(companies|customers|program|points|events|webhooks|delivery|overview|notifications|rewards|coupons|audit|orders)/`;
 const PLUMBING = `${SRC}(db|shared|http)/`;
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -71,7 +71,7 @@ module.exports = {
       severity: 'error',
       comment: 'The delivery engine sends what the webhook features set up; it imports none of them.',
       from: { path: `${SRC}delivery/` },
-      to: { path: `${SRC}(webhooks|customers|points|program|companies|overview)/` },
+      to: { path: `${SRC}(webhooks|customers|points|program|companies|overview|orders)/` },
     },
     {
       name: 'delivery-context-for-the-engine',

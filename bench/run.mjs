@@ -3,7 +3,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { startPostgres, startReceiver, ROOT } from './lib.mjs';
-import { backlog, ceiling, drainPostgres, drainSqlite, endToEnd, ingest, isolation } from './scenarios.mjs';
+import {
+  backlog,
+  ceiling,
+  drainPostgres,
+  drainSqlite,
+  endToEnd,
+  ingest,
+  isolation,
+  partnerBatches,
+} from './scenarios.mjs';
 
 const quick = process.argv.includes('--quick');
 const N = quick ? 3_000 : 10_000;
@@ -70,6 +79,10 @@ try {
   log('ingest');
   results.ingest = await ingest(quick ? 2_000 : 5_000);
   log('ingest', JSON.stringify(results.ingest));
+  log('partner batches');
+  results.partner_batches = await partnerBatches(quick ? 2_000 : 5_000);
+  results.partner_batches.ratio = results.partner_batches.per_second / results.ingest.zupy_per_second;
+  log('partner batches', JSON.stringify(results.partner_batches));
   log('isolation');
   results.isolation = await isolation(receiver, quick ? 2000 : 5_000);
   log('isolation', JSON.stringify(results.isolation));
@@ -102,6 +115,7 @@ ${r.drain_postgres.map((d) => `| Drain, PostgreSQL, ${d.workers} worker${d.worke
 | Latency at 200/s | p50 ${r.latency[200].p50_ms?.toFixed(1)} ms, p99 ${r.latency[200].p99_ms?.toFixed(1)} ms | — | — | API answer → receipt, ${r.latency[200].samples} events over 5 s (achieved ${num(r.latency[200].achieved_rate)}/s) |
 | Latency at 1,000/s | p50 ${r.latency[1000].p50_ms?.toFixed(1)} ms, p99 ${r.latency[1000].p99_ms?.toFixed(1)} ms | — | p99 ≤ 10 ms | same, ${r.latency[1000].samples} events (achieved ${num(r.latency[1000].achieved_rate)}/s) |
 | Ingest | ${num(r.ingest.zupy_per_second)} registrations/s | ${pct(r.ingest.ratio)} of bare route (${num(r.ingest.bare_per_second)}/s) | ≥ 40 % | ${num(r.ingest.registrations)} registrations (32 in flight) to \`zupy serve --no-worker\`, then the same client against a bare Fastify route inserting one row in SQLite (synchronous=FULL); ${r.ingest.rounds} rounds each, taking turns; the first of each warms up, the figure is the median of the rest (Zupy ${r.ingest.zupy_rounds.join(' / ')}, bare ${r.ingest.bare_rounds.join(' / ')}) |
+| Partner batches | ${num(r.partner_batches.per_second)} orders/s | ${pct(r.partner_batches.ratio)} of registration ingest | — | ${num(r.partner_batches.orders)} Repediu orders of new customers in bodies of 100 (4 in flight) to \`zupy serve\`, until the inbox processor has enrolled and credited every one (answered at ${num(r.partner_batches.answered_per_second)} orders/s) |
 | Per-member order, SQLite | ${num(r.ordering_sqlite.member_per_second)} deliveries/s ordered, ${num(r.ordering_sqlite.none_per_second)} unordered | ${pct(r.ordering_sqlite.ratio)} of unordered | ≥ 90 % | ${num(N)} events, 4 per member (a registration, 3 upgrades), \`ordering: member\` vs \`none\`; best of 2 interleaved rounds |
 | Per-member order, PostgreSQL | ${num(r.ordering_postgres.member_per_second)} deliveries/s ordered, ${num(r.ordering_postgres.none_per_second)} unordered | ${pct(r.ordering_postgres.ratio)} of unordered | ≥ 90 % | the same with 2 \`zupy worker\` processes; one round each |
 | Isolation | ${num(r.isolation.healthy_beside_dead_per_second)} deliveries/s beside a dead endpoint | ${pct(r.isolation.ratio)} of alone (${num(r.isolation.healthy_alone_per_second)}/s) | ≥ 90 % | healthy endpoint's drain with and without an endpoint that never answers |

@@ -391,3 +391,71 @@ export async function ingest(total, { rounds = 4, nodeArgs = [] } = {}) {
 }
 
 export { ask };
+
+/**
+ * Partner batches: orders/s through the partner inbox, end to end: bodies of 100 Repediu sales (new
+ * customers, so each order also enrolls one) POSTed to `zupy serve` (4 in flight, each answered 202
+ * once stored), until the worker's inbox processor has processed every body. Compared with the
+ * registration ingest of the same run, the closest thing it does per order.
+ */
+export async function partnerBatches(orders) {
+  const env = { ZUPY_DATA_DIR: tempDir('partner'), ZUPY_LOG_LEVEL: 'error', ZUPY_RATE_LIMIT: '1000000' };
+  const { runtime } = await setup(env);
+  const company = await createCompany(runtime.ctx.db, { name: 'Bench partner' }, new Date());
+  await runtime.close();
+  const { child: server, url } = await startZupyServe(env, ['serve']);
+  const headers = { 'x-api-key': company.api_key, 'content-type': 'application/json' };
+  const bodies = Math.ceil(orders / 100);
+  const body = (b) =>
+    JSON.stringify(
+      Array.from({ length: 100 }, (_, i) => ({
+        cliente: `Bench ${b}-${i}`,
+        Celular: phone(5_000_000 + b * 100 + i),
+        Valor: '89,90',
+        id_venda: `B${b}-${i}`,
+        DataVenda: '2025-08-29 12:00',
+      })),
+    );
+  const started = performance.now();
+  const ids = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < bodies) {
+        const b = next++;
+        const res = await fetch(`${url}/api/v2/webhooks/integrations/repediu/`, {
+          method: 'POST',
+          headers,
+          body: body(b),
+        });
+        ids.push((await res.json()).id);
+      }
+    }),
+  );
+  const answered = (performance.now() - started) / 1000;
+  for (;;) {
+    let pending = 0;
+    let cursor = '';
+    do {
+      const res = await fetch(`${url}/api/v2/webhooks/integrations/inbox/?page_size=100${cursor}`, {
+        headers,
+      });
+      const page = await res.json();
+      pending += page.data.filter((e) => e.status === 'pending').length;
+      cursor = page.meta.cursor ? `&cursor=${page.meta.cursor}` : '';
+    } while (cursor);
+    if (pending === 0) break;
+    await sleep(100);
+  }
+  const elapsed = (performance.now() - started) / 1000;
+  await new Promise((resolve) => {
+    server.once('exit', resolve);
+    server.kill('SIGINT');
+  });
+  return {
+    orders: bodies * 100,
+    bodies,
+    answered_per_second: (bodies * 100) / answered,
+    per_second: (bodies * 100) / elapsed,
+  };
+}

@@ -40,6 +40,16 @@ export function setApiKey(key: string | null): void {
 }
 
 export async function api<T>(method: string, path: string, body?: unknown, key = getApiKey()): Promise<T> {
+  return (await apiWithStatus<T>(method, path, body, key)).body;
+}
+
+/** As {@link api}, with the status of a success (201 created, 200 the same again…). */
+export async function apiWithStatus<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  key = getApiKey(),
+): Promise<{ status: number; body: T }> {
   let response: Response;
   try {
     response = await fetch(`/api/v2${path}`, {
@@ -55,7 +65,7 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
   } catch (error) {
     throw new ApiError(0, 'Network error', (error as Error).message, []);
   }
-  if (response.status === 204) return undefined as T;
+  if (response.status === 204) return { status: 204, body: undefined as T };
   const text = await response.text();
   const data = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
@@ -67,7 +77,7 @@ export async function api<T>(method: string, path: string, body?: unknown, key =
       problem.errors ?? [],
     );
   }
-  return data as T;
+  return { status: response.status, body: data as T };
 }
 
 export interface Page<T> {
@@ -87,6 +97,8 @@ export interface Me {
   /** Where Zupy e-mails the owner when an endpoint is disabled or enabled again; null: no e-mails. */
   notification_email: string | null;
   language: NoticeLanguage;
+  /** IANA time zone the earning rules' hours and dates are read in (default America/Sao_Paulo). */
+  time_zone: string;
 }
 
 export interface Customer {
@@ -188,8 +200,11 @@ export type ProgramMetric = Exclude<QualificationMetric, 'custom_criteria'>;
 export interface Program {
   tiers_enabled: boolean;
   qualification_metric: ProgramMetric;
-  tiers: { name: string; threshold: number }[];
+  tiers: { name: string; threshold: number; points_multiplier?: number; benefits?: string[] }[];
   welcome_reward: { type: 'none' | 'points' | 'coupon'; points?: number };
+  /** How orders earn points; bonuses are kept as the API gave them (edited through the API). */
+  earning?: { points_per_currency: number; rounding: 'floor' | 'round'; bonuses: Record<string, unknown>[] };
+  point_expiration_days?: number;
 }
 
 export interface Overview {
@@ -287,4 +302,27 @@ export interface AuditEntry {
   status: number | null;
   prev_hash: string;
   hash: string;
+}
+
+/** `GET /webhooks/integrations/inbox/`: a body a partner's order feed sent, and each order's outcome. */
+export interface InboxEntry {
+  id: string;
+  partner: string;
+  status: 'pending' | 'processed' | 'failed';
+  received_at: string;
+  processed_at: string | null;
+  attempts: number;
+  last_error: string | null;
+  summary: { orders: number; credited: number; duplicate: number; skipped: number; enrolled: number } | null;
+  orders:
+    | {
+        index: number;
+        order_id: string | null;
+        outcome: 'credited' | 'duplicate' | 'skipped';
+        member_id: string | null;
+        enrolled: boolean;
+        points_earned: number | null;
+        reason: string | null;
+      }[]
+    | null;
 }

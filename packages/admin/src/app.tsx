@@ -7,6 +7,7 @@ import { CustomerProfilePage } from './pages/customer-profile.js';
 import { CustomersPage } from './pages/customers.js';
 import { DeliveriesPage, DeliveryDetailPage } from './pages/deliveries.js';
 import { OverviewPage } from './pages/overview.js';
+import { InboxPage } from './pages/inbox.js';
 import { ProgramPage } from './pages/program.js';
 import { RewardsPage } from './pages/rewards.js';
 import { ValidateCouponPage } from './pages/validate-coupon.js';
@@ -20,6 +21,7 @@ const NAV: [string, MessageKey][] = [
   ['/webhooks', 'nav.webhooks'],
   ['/deliveries', 'nav.deliveries'],
   ['/program', 'nav.program'],
+  ['/inbox', 'nav.inbox'],
   ['/settings', 'nav.settings'],
   ['/rewards', 'nav.rewards'],
   ['/coupons', 'nav.validate'],
@@ -46,6 +48,8 @@ function Route({ path, query }: { path: string; query: URLSearchParams }) {
       return <DeliveriesPage initialEndpoint={query.get('endpoint_id') ?? ''} />;
     case '/program':
       return <ProgramPage />;
+    case '/inbox':
+      return <InboxPage />;
     case '/settings':
       return <SettingsPage />;
     case '/rewards':

@@ -128,6 +128,45 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await shot('05-profile');
   });
 
+  it('records an order on the profile, as a cashier on a phone (390 px): points by the rules, once', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const form = page.getByRole('form', { name: 'Record an order' });
+    await form.getByLabel('Order number').fill('PDV-77');
+    await form.getByLabel('Order value (R$)').fill('abc');
+    await form.getByRole('button', { name: 'Record an order' }).click();
+    await expect.poll(() => form.getByLabel('Order value (R$)').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByLabel('Order number').getAttribute('aria-invalid')).toBeNull();
+    dropProvoked(422);
+    await form.getByLabel('Order value (R$)').fill('1.010,90');
+    await form.getByLabel('Where').selectOption({ label: 'iFood' });
+    await form.getByLabel('Payment method').fill('pix');
+    await form.getByRole('button', { name: 'Record an order' }).click();
+    await expect
+      .poll(() => form.getByRole('status').textContent())
+      .toBe('+1010 points (1010 base, 0 bonus): balance 3510.');
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('3510');
+    const row = page.getByRole('row').filter({ hasText: 'Order' }).first();
+    expect(await row.textContent()).toContain('1010');
+    expect(page.viewportSize()?.width).toBe(390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await shot('05b-record-order-390px');
+    // The same order again: nothing credited.
+    await form.getByLabel('Order number').fill('PDV-77');
+    await form.getByLabel('Order value (R$)').fill('1.010,90');
+    await form.getByLabel('Where').selectOption({ label: 'iFood' });
+    await form.getByRole('button', { name: 'Record an order' }).click();
+    await expect
+      .poll(() => form.getByRole('status').textContent())
+      .toBe('This order was already recorded: nothing credited again.');
+    expect(await page.getByTestId('balance').textContent()).toBe('3510');
+    const orders = await server.runtime.ctx.db
+      .selectFrom('orders')
+      .select(['platform', 'order_id'])
+      .execute();
+    expect(orders).toEqual([{ platform: 'ifood', order_id: 'PDV-77' }]);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
   it('corrects a customer’s data and consent, exports it and erases another after the typed member id', async () => {
     const edit = page.getByRole('form', { name: 'Edit data' });
     await edit.getByLabel('E-mail', { exact: true }).fill('Joao.Silva@Example.com');
@@ -205,7 +244,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     expect(await operational.getByRole('checkbox').count()).toBe(3);
     expect(await operational.textContent()).toContain('never about this endpoint itself');
     await operational.getByLabel('endpoint.disabled').check();
-    expect(await form.getByRole('group', { name: 'Customer events' }).getByRole('checkbox').count()).toBe(6);
+    expect(await form.getByRole('group', { name: 'Customer events' }).getByRole('checkbox').count()).toBe(7);
     await form.getByRole('button', { name: 'Create endpoint' }).click();
     await expect.poll(() => page.getByTestId('new-secret').textContent()).toMatch(/^whsec_/);
     const card = page.getByRole('article', { name: receiver.url + '/hooks' });
@@ -313,13 +352,32 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
   it('edits the program and switches to Portuguese', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Program' }).click();
     await page.getByLabel('Welcome reward').selectOption('coupon');
+    // Earning rules and tier benefits: the second tier (silver), not only the first.
+    await page.getByLabel('Points multiplier (silver)').fill('1,25');
+    await page.getByLabel('Benefits, separated by ; (silver)').fill('Café grátis; Mesa preferencial');
+    await page.getByLabel('Points per real').fill('2');
+    await page.getByLabel('Rounding').selectOption('round');
+    await page.getByLabel('Points expire after (days, 0 = never)').fill('365');
+    expect(await page.getByTestId('bonuses').textContent()).toContain(': 0,');
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByRole('status').textContent()).toContain('Program saved');
-    expect((await server.api.get('/api/v2/loyalty/program/')).body.welcome_reward).toEqual({
-      type: 'coupon',
+    const saved = (await server.api.get('/api/v2/loyalty/program/')).body;
+    expect(saved.welcome_reward).toEqual({ type: 'coupon' });
+    expect(saved.tiers[1]).toEqual({
+      name: 'silver',
+      threshold: 2500,
+      points_multiplier: 1.25,
+      benefits: ['Café grátis', 'Mesa preferencial'],
     });
+    expect(saved.tiers[0]).toMatchObject({ points_multiplier: 1, benefits: [] });
+    expect(saved.earning).toEqual({ points_per_currency: 2, rounding: 'round', bonuses: [] });
+    expect(saved.point_expiration_days).toBe(365);
     await page.getByLabel('Language').selectOption('pt-BR');
     await page.getByRole('heading', { name: 'Programa' }).waitFor();
+    expect(await page.getByLabel('Pontos por real').inputValue()).toBe('2');
+    expect(await page.getByLabel('Benefícios, separados por ; (silver)').inputValue()).toBe(
+      'Café grátis; Mesa preferencial',
+    );
     await shot('09-program-pt-BR');
     await page.getByRole('navigation').getByRole('link', { name: 'Visão geral' }).click();
     await page.getByText('Membros por nível').waitFor();
@@ -623,6 +681,30 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
       /^Dado em \d\d\/\d\d\/\d{4}.*via panel$/,
     );
     expect((await server.api.get(`/api/v2/customers/${joao.member_id}/`)).status).toBe(200);
+  });
+
+  it('shows the partner inbox, each order’s outcome and why one was skipped (in Portuguese)', async () => {
+    const sent = await server.api.post('/api/v2/webhooks/integrations/generic/', [
+      { order_id: 'G-1', order_total: '45,50', customer_phone: '11 97777-0042', customer_name: 'Dora' },
+      { order_id: 'G-2', order_total: 10 },
+    ]);
+    expect(sent.status).toBe(202);
+    await page.getByRole('navigation').getByRole('link', { name: 'Pedidos de parceiros' }).click();
+    const card = page.getByRole('article', { name: sent.body.id });
+    await expect
+      .poll(async () => {
+        await page.reload();
+        return card.getByTestId('inbox-status').textContent({ timeout: 2000 });
+      })
+      .toBe('processado');
+    expect(await card.getByTestId('inbox-summary').textContent()).toBe(
+      '2 pedidos: 1 creditados, 0 duplicados, 1 ignorados, 1 clientes cadastrados.',
+    );
+    expect(await card.getByRole('row').nth(1).textContent()).toContain('creditado · cliente novo');
+    expect(await card.getByRole('row').nth(2).textContent()).toContain(
+      'ignorado: no customer identifier (phone, e-mail or CPF)',
+    );
+    await shot('16-partner-inbox-pt-BR');
   });
 
   it('works at 375 px wide, by keyboard, and logged no console error', async () => {

@@ -275,6 +275,46 @@ describe('zupy trigger and zupy listen', () => {
     ]);
   });
 
+  it('trigger sends points.earned, overrides included, verified by listen and standardwebhooks', async () => {
+    const secret = generateSecret();
+    const listen = await startListen(['--secret', secret]);
+    const earned = await cli([
+      'trigger',
+      'points.earned',
+      '--url',
+      listen.url,
+      '--secret',
+      secret,
+      '--set',
+      'transaction.platform=repediu',
+      '--set',
+      'next_tier=null',
+      '--json',
+    ]);
+    expect(earned.code, earned.stderr).toBe(0);
+    const sent = JSON.parse(earned.stdout);
+    expect(sent.request.headers['x-zupy-event']).toBe('points.earned');
+    expect(new Webhook(secret).verify(sent.request.body, sent.request.headers)).toMatchObject({
+      event: 'points.earned',
+      transaction: { platform: 'repediu', points_earned: 243 },
+      bonuses: [{ type: 'category_bonus' }, { type: 'happy_hour' }, { type: 'tier_multiplier' }],
+      next_tier: null,
+    });
+    const bad = await cli([
+      'trigger',
+      'points.earned',
+      '--url',
+      listen.url,
+      '--secret',
+      secret,
+      '--set',
+      'transaction.platform=rappi',
+    ]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('transaction.platform must be one of pos, manual, goomer');
+    expect(listen.lines().map((l) => [l.event, l.verified])).toEqual([['points.earned', true]]);
+  });
+
   it('refuses an override that breaks the contract or names no field', async () => {
     const bad = await cli([
       'trigger',
@@ -308,7 +348,7 @@ describe('zupy trigger and zupy listen', () => {
       'whsec_x',
     ]);
     expect(type.stderr).toContain(
-      'must be one of customer.registered, tier.upgraded, coupon.redeemed, coupon.used, customer.updated, customer.deleted, endpoint.disabled, endpoint.enabled, delivery.failed',
+      'must be one of customer.registered, tier.upgraded, coupon.redeemed, coupon.used, customer.updated, customer.deleted, points.earned, endpoint.disabled, endpoint.enabled, delivery.failed',
     );
   });
 

@@ -74,6 +74,7 @@ describe('zupy CLI (built, as a subprocess)', () => {
         '0008-owner-notifications',
         '0009-storage-probe',
         '0010-rewards-coupons',
+        '0011-orders-earning',
         '0012-customer-data',
       ],
     });

@@ -58,7 +58,7 @@ describe('validating a coupon at the counter', () => {
     const ep = (await server.api.post('/api/v2/webhooks/endpoints/', { url: r.url })).body;
     const m = await member();
     const code = await couponOf(m);
-    await r.waitFor(2); // customer.registered, coupon.redeemed
+    await r.waitFor(3); // customer.registered, points.earned, coupon.redeemed
     // The code in lower case is the same coupon.
     const res = await validate(m, code.toLowerCase(), {
       order_value: 120.1,
@@ -76,7 +76,7 @@ describe('validating a coupon at the counter', () => {
       final_value: 108.09,
       validated_at: shown(),
     });
-    const [, , req] = await r.waitFor(3);
+    const [, , , req] = await r.waitFor(4);
     expect(req!.headers['x-zupy-event']).toBe('coupon.used');
     const body = new Webhook(ep.secret).verify(req!.body, {
       'webhook-id': String(req!.headers['webhook-id']),
@@ -283,6 +283,13 @@ describe('cancelling a coupon', () => {
       points_earned: 500,
     });
     expect((await server.api.get(`/api/v2/rewards/${reward.id}/`)).body.stock).toBe(1);
+    // A refund is no earning: the only points.earned is the credit of member().
+    const earned = await server.runtime.ctx.db
+      .selectFrom('events')
+      .select('type')
+      .where('type', '=', 'points.earned')
+      .execute();
+    expect(earned).toHaveLength(1);
     const used = await validate(m, code, { order_value: 100, platform: 'pos' });
     expect(used.status).toBe(409);
     expect(used.body.detail).toContain('cancelled');

@@ -88,10 +88,11 @@ describe('delivering events to a real receiver', () => {
     const upgradesEndpoint = await endpoint(upgrades.url, ['tier.upgraded']);
     const reg = await server.api.post('/api/v2/customers/', JOAO);
     await server.api.post(`/api/v2/customers/${reg.body.customer.member_id}/points/add/`, { amount: 2400 });
-    const got = await all.waitFor(2);
+    const got = await all.waitFor(3);
     const [upgrade] = await upgrades.waitFor(1);
     expect(got.map((q) => q.headers['x-zupy-event']).sort()).toEqual([
       'customer.registered',
+      'points.earned',
       'tier.upgraded',
     ]);
     const sameEvent = got.find((q) => q.headers['x-zupy-event'] === 'tier.upgraded')!;

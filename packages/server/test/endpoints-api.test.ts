@@ -124,6 +124,7 @@ describe('the single-URL view (/integrations/webhooks/)', () => {
         'tier.upgraded',
         'coupon.redeemed',
         'coupon.used',
+        'points.earned',
         'endpoint.disabled',
         'endpoint.enabled',
         'delivery.failed',

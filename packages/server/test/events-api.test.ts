@@ -29,7 +29,11 @@ describe('GET /events/', () => {
     expect(first.body.meta.has_next).toBe(true);
 
     const rest = await server.api.get(`/api/v2/events/?after=${first.body.meta.cursor}`);
-    expect(rest.body.data.map((e: any) => e.type)).toEqual(['customer.registered', 'tier.upgraded']);
+    expect(rest.body.data.map((e: any) => e.type)).toEqual([
+      'customer.registered',
+      'points.earned',
+      'tier.upgraded',
+    ]);
     expect(rest.body.meta.has_next).toBe(false);
 
     // Polling from the last cursor finds nothing new, then the next event.

@@ -20,7 +20,22 @@ describe('the company settings at /me/', () => {
       read_only: false,
       notification_email: null,
       language: 'pt-BR',
+      time_zone: 'America/Sao_Paulo',
     });
+  });
+
+  it('sets the time zone, in the tz database’s spelling, and refuses what is not one naming time_zone', async () => {
+    expect((await patch({ time_zone: 'America/Manaus' })).body.time_zone).toBe('America/Manaus');
+    expect((await patch({ time_zone: ' america/fortaleza ' })).body.time_zone).toBe('America/Fortaleza');
+    expect((await patch({ time_zone: 'Etc/UTC' })).body.time_zone).toBe('UTC');
+    for (const bad of ['Mars/Olympus_Mons', '-03:00', 'GMT-3 (Brasília)', '', 'America/Sao Paulo']) {
+      const res = await patch({ time_zone: bad, language: 'en' });
+      expect(res.status, bad).toBe(422);
+      expect(res.body.errors).toEqual([{ field: 'time_zone', detail: expect.stringContaining('IANA') }]);
+    }
+    // Nothing of a refused patch is applied, the language neither.
+    expect((await server.api.get('/api/v2/me/')).body).toMatchObject({ time_zone: 'UTC', language: 'pt-BR' });
+    expect((await patch({ time_zone: 'America/Sao_Paulo' })).body.time_zone).toBe('America/Sao_Paulo');
   });
 
   it('sets the address (trimmed and lowercased) and the language; fields left out keep their value', async () => {
@@ -147,9 +162,10 @@ describe('the company settings at /me/', () => {
     expect(Object.keys(me).sort()).toEqual(['get', 'patch']);
     const body = me.patch.requestBody.content['application/json'].schema;
     expect(body.properties.language.enum).toEqual(['pt-BR', 'en']);
-    expect(Object.keys(body.properties).sort()).toEqual(['language', 'notification_email']);
+    expect(Object.keys(body.properties).sort()).toEqual(['language', 'notification_email', 'time_zone']);
     expect(me.get.responses['200'].content['application/json'].schema.properties).toHaveProperty(
       'notification_email',
     );
+    expect(me.get.responses['200'].content['application/json'].schema.properties).toHaveProperty('time_zone');
   });
 });

@@ -26,6 +26,7 @@ const ALL_TYPES = [
   'coupon.used',
   'customer.updated',
   'customer.deleted',
+  'points.earned',
   'endpoint.disabled',
   'endpoint.enabled',
   'delivery.failed',

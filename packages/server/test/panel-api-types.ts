@@ -10,6 +10,7 @@ import type {
   Delivery,
   DeliveryAttempt,
   Endpoint,
+  InboxEntry,
   Me,
   Overview,
   TestSend,
@@ -29,6 +30,7 @@ import type { CompanySettings } from '../src/companies/company-settings.js';
 import type { DeliveryAttemptResponse, DeliveryResponse } from '../src/delivery/delivery-routes.js';
 import type { EndpointView } from '../src/webhooks/endpoint-store.js';
 import type { AuditEntryView } from '../src/audit/list-audit-log.js';
+import type { InboxEntry as ServerInboxEntry } from '../src/orders/partner-inbox.js';
 
 /** True only when A and B are the same type (not merely assignable one way). */
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -46,3 +48,4 @@ export const couponMatches: Same<Coupon, CouponView> = true;
 export const redemptionMatches: Same<Redemption, RedemptionResult> = true;
 export const validationMatches: Same<Validation, ValidationResult> = true;
 export const auditEntryMatches: Same<AuditEntry, AuditEntryView> = true;
+export const inboxMatches: Same<InboxEntry, ServerInboxEntry> = true;

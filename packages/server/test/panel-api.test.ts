@@ -18,6 +18,7 @@ describe('the API behind the admin panel', () => {
       read_only: false,
       notification_email: null,
       language: 'pt-BR',
+      time_zone: 'America/Sao_Paulo',
     });
     expect((await (await server.readOnlyClient()).get('/api/v2/me/')).body.read_only).toBe(true);
   });
@@ -29,14 +30,15 @@ describe('the API behind the admin panel', () => {
     const ep = (await server.api.post('/api/v2/webhooks/endpoints/', { url: receiver.url })).body;
     const joao = (await server.api.post('/api/v2/customers/', JOAO)).body.customer.member_id;
     await server.api.post(`/api/v2/customers/${joao}/points/add/`, { amount: 2400 });
-    await receiver.waitFor(2);
+    // customer.registered, points.earned, tier.upgraded
+    await receiver.waitFor(3);
     ok = false;
     await server.api.post('/api/v2/customers/', { phone: '11 91111-2222', name: 'Ana' });
-    await receiver.waitFor(3);
+    await receiver.waitFor(4);
     let stats;
     for (let i = 0; i < 100; i++) {
       stats = (await server.api.get('/api/v2/stats/overview/')).body;
-      if (stats.endpoints[0]?.failed_deliveries_24h === 1 && stats.endpoints[0]?.attempts_24h === 3) break;
+      if (stats.endpoints[0]?.failed_deliveries_24h === 1 && stats.endpoints[0]?.attempts_24h === 4) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(stats.members_by_tier).toEqual({ bronze: 1, silver: 1 });
@@ -45,8 +47,8 @@ describe('the API behind the admin panel', () => {
     expect(stats.days.at(-1)).toMatchObject({ registrations: 2, tier_upgrades: 1 });
     expect(stats.endpoints[0]).toMatchObject({
       id: ep.id,
-      attempts_24h: 3,
-      success_rate_24h: 66.7,
+      attempts_24h: 4,
+      success_rate_24h: 75,
       failed_deliveries_24h: 1,
       needs_attention: true,
     });
@@ -56,7 +58,7 @@ describe('the API behind the admin panel', () => {
     ok = true;
     const replay = await server.api.post(`/api/v2/webhooks/endpoints/${ep.id}/replay/`, { status: 'failed' });
     expect(replay).toMatchObject({ status: 202, body: { count: 1 } });
-    const [, , , again] = await receiver.waitFor(4);
+    const [, , , , again] = await receiver.waitFor(5);
     expect(again!.headers['x-zupy-attempt']).toBe('2');
     const other = await server.newCompany('Other');
     expect((await other.api.post(`/api/v2/webhooks/endpoints/${ep.id}/replay/`, {})).status).toBe(404);

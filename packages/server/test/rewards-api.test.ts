@@ -187,7 +187,7 @@ describe('redeeming a reward', () => {
     const ep = (await server.api.post('/api/v2/webhooks/endpoints/', { url: r.url + '/hooks' })).body;
     const member = await register(JOAO.phone, 2400); // 2,500: silver
     const dessert = await reward();
-    await r.waitFor(2); // customer.registered, tier.upgraded
+    await r.waitFor(3); // customer.registered, points.earned, tier.upgraded
 
     const res = await server.api.post(`/api/v2/customers/${member}/rewards/${dessert.id}/redeem/`, {
       redemption_method: 'app',
@@ -215,9 +215,9 @@ describe('redeeming a reward', () => {
       valid_until: res.body.valid_until,
     });
 
-    const [, , req] = await r.waitFor(3);
+    const [, , , req] = await r.waitFor(4);
     expect(req!.headers['x-zupy-event']).toBe('coupon.redeemed');
-    expect(req!.headers['x-zupy-sequence']).toBe('3');
+    expect(req!.headers['x-zupy-sequence']).toBe('4');
     const body = verified(ep.secret, req!);
     expect(JSON.stringify(Object.keys(body))).toBe(
       '["event","timestamp","company_id","customer","coupon","discount_details"]',

@@ -70,8 +70,8 @@ describe('the seed’s examples come out of real operations', () => {
     });
 
     const events = await storedBodies(server);
-    expect(events.map((e) => e.type)).toEqual(['customer.registered', 'tier.upgraded']);
-    const body = JSON.parse(events[1]!.body) as Record<string, any>;
+    expect(events.map((e) => e.type)).toEqual(['customer.registered', 'points.earned', 'tier.upgraded']);
+    const body = JSON.parse(events[2]!.body) as Record<string, any>;
     expect(Object.keys(body)).toEqual(['event', 'timestamp', 'company_id', 'customer', 'tier_change']);
     expect(Object.keys(body.customer)).toEqual(['member_id', 'name', 'whatsapp', 'email', 'tier']);
     expect(body.customer).toEqual({
@@ -104,8 +104,8 @@ describe('the seed’s examples come out of real operations', () => {
     expect(add.body.tier).toBe('vip');
 
     const events = await storedBodies(server);
-    expect(events.map((e) => e.type)).toEqual(['customer.registered', 'tier.upgraded']);
-    const change = (JSON.parse(events[1]!.body) as { tier_change: unknown }).tier_change;
+    expect(events.map((e) => e.type)).toEqual(['customer.registered', 'points.earned', 'tier.upgraded']);
+    const change = (JSON.parse(events[2]!.body) as { tier_change: unknown }).tier_change;
     expect(change).toEqual({
       previous_tier: 'bronze',
       new_tier: 'vip',

@@ -37,6 +37,8 @@ const BODIES: Record<string, unknown> = {
   'POST /api/v2/coupons/{code}/cancel/': undefined,
   'PATCH /api/v2/customers/{member_id}/': { name: 'Taken Over', email: 'b@company-b.example.com' },
   'DELETE /api/v2/customers/{member_id}/': undefined,
+  'POST /api/v2/customers/{member_id}/orders/': { order_id: 'B-1', order_value: 10, platform: 'pos' },
+  'POST /api/v2/webhooks/integrations/{partner}/': [],
 };
 
 /** Which of A's ids goes into each path parameter. */

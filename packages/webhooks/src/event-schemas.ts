@@ -19,10 +19,12 @@ import {
   type Schema,
 } from './schema.js';
 import {
+  BONUS_TYPES,
   COUPON_PLATFORMS,
   CUSTOMER_FIELDS,
   DISABLE_REASON_CODES,
   DISCOUNT_TYPES,
+  EARNING_PLATFORMS,
   REDEMPTION_METHODS,
   QUALIFICATION_METRICS,
   TIER_NAMES,
@@ -206,6 +208,62 @@ const customerDeleted = object({
   deleted_at: described('When Zupy erased their personal data', timestamp),
 });
 
+const earnedBonus = object({
+  type: described(
+    '`category_bonus`: items of a category; `happy_hour`: a weekday time window; `special_promotion`: a date range; `tier_multiplier`: the member’s tier',
+    oneOf(BONUS_TYPES),
+  ),
+  multiplier: described('The multiplier the bonus applied, e.g. 2 or 1.5', number()),
+  description: string(),
+  bonus_points: described(
+    'The points this bonus added (points_earned = base_points + the sum of these)',
+    integer(0),
+  ),
+});
+
+const pointsEarned = object({
+  event: literal('points.earned'),
+  timestamp: eventTime,
+  company_id: string(),
+  customer: object({
+    member_id: memberId,
+    whatsapp,
+    email: described('The e-mail the customer gave, or null', email),
+    name: string(),
+    tier: described("The customer's tier after this credit (a tier.upgraded follows when it went up)", tier),
+  }),
+  transaction: object({
+    transaction_id: string(/^txn_[A-Za-z0-9]+$/, 'a transaction id like txn_…'),
+    order_id: described("The platform's order id, or null for a manual credit", nullable(string())),
+    order_value: described('The order total in BRL, or null for a manual credit', nullable(number())),
+    platform: described('Where the order came from; `manual` for points/add', oneOf(EARNING_PLATFORMS)),
+    points_earned: described('base_points + bonus_points', integer(1)),
+    base_points: integer(0),
+    bonus_points: integer(0),
+    new_balance: described('The points balance after this credit', integer(0)),
+    items_count: described(
+      'Units in the order (the sum of item quantities), 0 when no items were given',
+      integer(0),
+    ),
+    payment_method: described('As the platform gave it, or null', nullable(string())),
+  }),
+  bonuses: described('The bonuses applied, in the order they were applied', array(earnedBonus)),
+  next_tier: described(
+    "The tier above the customer's, in the program's qualification metric, or null at the top tier (or with tiers off)",
+    nullable(
+      object({
+        tier_name: tier,
+        points_needed: described("What is still missing, in the metric's unit", number()),
+        progress_percentage: described(
+          'How far from 0 to its threshold the customer is, 0 to 100, one decimal',
+          number(),
+        ),
+        benefits_preview: described("The next tier's benefits, as the program lists them", array(string())),
+      }),
+    ),
+  ),
+});
+
 const endpoint = described(
   'The endpoint the event is about (never the one receiving it)',
   object({
@@ -325,6 +383,11 @@ export type NextTierRequirements = NonNullable<TierUpgradedEvent['tier_change'][
 export type CouponRedeemedEvent = Infer<typeof couponRedeemed>;
 /** Sent when a coupon is validated at the counter and its discount applied. */
 export type CouponUsedEvent = Infer<typeof couponUsed>;
+/** Sent for every credit of points: an order, a partner's order, a manual `points/add`. */
+export type PointsEarnedEvent = Infer<typeof pointsEarned>;
+/** One element of `points.earned`'s `bonuses`. */
+export type EarnedBonus = PointsEarnedEvent['bonuses'][number];
+export type NextTierProgress = NonNullable<PointsEarnedEvent['next_tier']>;
 /** An operational event's `endpoint`: the endpoint it is about. */
 export type EndpointSummary = Infer<typeof endpoint>;
 /** An operational event's `deliveries`: held and recently failed deliveries of that endpoint. */
@@ -343,7 +406,8 @@ export type CustomerEvent =
   | CouponRedeemedEvent
   | CouponUsedEvent
   | CustomerUpdatedEvent
-  | CustomerDeletedEvent;
+  | CustomerDeletedEvent
+  | PointsEarnedEvent;
 /** The events about webhook delivery itself, sent only to endpoints that name them. */
 export type OperationalEvent = EndpointDisabledEvent | EndpointEnabledEvent | DeliveryFailedEvent;
 /** Every event Zupy sends: switch on `event` to narrow. */
@@ -357,6 +421,7 @@ export const EVENT_SCHEMAS: { readonly [T in EventType]: Schema<Extract<ZupyEven
   'coupon.used': couponUsed,
   'customer.updated': customerUpdated,
   'customer.deleted': customerDeleted,
+  'points.earned': pointsEarned,
   'endpoint.disabled': endpointDisabled,
   'endpoint.enabled': endpointEnabled,
   'delivery.failed': deliveryFailed,

@@ -10,12 +10,14 @@ describe('the public API', () => {
     expect(Object.keys(sdk).sort()).toEqual(
       [
         'BODY_PARSED_MESSAGE',
+        'BONUS_TYPES',
         'COUPON_PLATFORMS',
         'CUSTOMER_EVENT_TYPES',
         'CUSTOMER_FIELDS',
         'DEFAULT_TOLERANCE_SECONDS',
         'DISABLE_REASON_CODES',
         'DISCOUNT_TYPES',
+        'EARNING_PLATFORMS',
         'EVENT_SCHEMAS',
         'EVENT_TYPES',
         'OPERATIONAL_EVENT_TYPES',

@@ -17,6 +17,7 @@ export const CUSTOMER_EVENT_TYPES = [
   'coupon.used',
   'customer.updated',
   'customer.deleted',
+  'points.earned',
 ] as const;
 export type CustomerEventType = (typeof CUSTOMER_EVENT_TYPES)[number];
 
@@ -34,6 +35,14 @@ export type EventType = (typeof EVENT_TYPES)[number];
 /** Why an endpoint was disabled: a 410 Gone, every attempt failing for days, or a person. */
 export const DISABLE_REASON_CODES = ['gone', 'failure_streak', 'manual'] as const;
 export type DisableReasonCode = (typeof DISABLE_REASON_CODES)[number];
+
+/** Where the points of a `points.earned` came from: an order's platform, or `manual` (`points/add`). */
+export const EARNING_PLATFORMS = ['pos', 'manual', 'goomer', 'ifood', 'repediu', 'saipos'] as const;
+export type EarningPlatform = (typeof EARNING_PLATFORMS)[number];
+
+/** The kinds of bonus a `points.earned` lists; `tier_multiplier` is the member's tier's. */
+export const BONUS_TYPES = ['category_bonus', 'happy_hour', 'special_promotion', 'tier_multiplier'] as const;
+export type BonusType = (typeof BONUS_TYPES)[number];
 
 /** Tier names a program may use; a program orders the ones it uses by threshold. */
 export const TIER_NAMES = ['default', 'bronze', 'silver', 'gold', 'platinum', 'vip'] as const;
@@ -88,6 +97,9 @@ export type {
   CustomerUpdatedEvent,
   CustomerDeletedEvent,
   MarketingOptIn,
+  PointsEarnedEvent,
+  EarnedBonus,
+  NextTierProgress,
   EndpointSummary,
   DeliveryCounts,
   EndpointDisabledEvent,

@@ -6,6 +6,7 @@ import type {
   DeliveryFailedEvent,
   EndpointDisabledEvent,
   EndpointEnabledEvent,
+  PointsEarnedEvent,
   TierUpgradedEvent,
   CouponRedeemedEvent,
   CouponUsedEvent,
@@ -41,6 +42,7 @@ export interface WebhookHandlers {
   'customer.updated'?: (event: CustomerUpdatedEvent, context: DeliveryContext) => unknown;
   /** The member's personal data was erased at Zupy: erase your copy. */
   'customer.deleted'?: (event: CustomerDeletedEvent, context: DeliveryContext) => unknown;
+  'points.earned'?: (event: PointsEarnedEvent, context: DeliveryContext) => unknown;
   /** Operational: sent only to endpoints that subscribe to it by name. */
   'endpoint.disabled'?: (event: EndpointDisabledEvent, context: DeliveryContext) => unknown;
   /** Operational: sent only to endpoints that subscribe to it by name. */
@@ -114,6 +116,8 @@ function dispatch(handlers: WebhookHandlers, event: ZupyEvent, context: Delivery
       return handlers['customer.updated']?.(event, context);
     case 'customer.deleted':
       return handlers['customer.deleted']?.(event, context);
+    case 'points.earned':
+      return handlers['points.earned']?.(event, context);
     case 'endpoint.disabled':
       return handlers['endpoint.disabled']?.(event, context);
     case 'endpoint.enabled':

@@ -16,6 +16,8 @@ const DESCRIPTIONS: { readonly [T in EventType]: string } = {
     "A customer's data was corrected, or their marketing consent changed: the new values, and which fields changed.",
   'customer.deleted':
     "A customer's personal data was erased at their request (LGPD): erase what you hold about this member id.",
+  'points.earned':
+    'A customer earned points: an order (counter, POS or delivery platform, a partner feed) or a manual credit, with the bonuses applied and the progress to the next tier. Recorded before any tier.upgraded the credit causes.',
   'endpoint.disabled':
     'Operational: one of the company’s webhook endpoints was disabled (a 410 Gone, a failure streak, or by hand); its deliveries are held until it is enabled again. Sent only to endpoints that name this event, never to the endpoint it is about.',
   'endpoint.enabled':

@@ -35,6 +35,7 @@ describe('the event type lists', () => {
       'coupon.used',
       'customer.updated',
       'customer.deleted',
+      'points.earned',
     ]);
     expect(OPERATIONAL_EVENT_TYPES).toEqual(['endpoint.disabled', 'endpoint.enabled', 'delivery.failed']);
     expect(EVENT_TYPES).toEqual([...CUSTOMER_EVENT_TYPES, ...OPERATIONAL_EVENT_TYPES]);

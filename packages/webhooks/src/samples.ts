@@ -13,6 +13,7 @@ import type {
   EventType,
   OperationalEvent,
   OperationalEventType,
+  PointsEarnedEvent,
   TierUpgradedEvent,
   ZupyEvent,
 } from './events.js';
@@ -50,6 +51,7 @@ export function sampleEvent(type: 'customer.registered', options?: SampleOptions
 export function sampleEvent(type: 'tier.upgraded', options?: SampleOptions): TierUpgradedEvent;
 export function sampleEvent(type: 'coupon.redeemed', options?: SampleOptions): CouponRedeemedEvent;
 export function sampleEvent(type: 'coupon.used', options?: SampleOptions): CouponUsedEvent;
+export function sampleEvent(type: 'points.earned', options?: SampleOptions): PointsEarnedEvent;
 export function sampleEvent(type: 'customer.updated', options?: SampleOptions): CustomerUpdatedEvent;
 export function sampleEvent(type: 'customer.deleted', options?: SampleOptions): CustomerDeletedEvent;
 export function sampleEvent(type: 'endpoint.disabled', options?: SampleOptions): EndpointDisabledEvent;
@@ -167,6 +169,45 @@ export function sampleEvent(type: EventType, options: SampleOptions = {}): ZupyE
         company_id: companyId,
         customer: { member_id: 'ZP-8B23CD41' },
         deleted_at: timestamp,
+      };
+    case 'points.earned':
+      // R$ 89,90 at 1 point per real, floor: 89.9 → 89 base points; the R$ 39,90 pizza earns ×2 in
+      // its category (129.8 → 129, +40), happy hour ×1.5 (194.7 → 194, +65), silver ×1.25
+      // (243.375 → 243, +49): 243 points, each bonus what it added to the rounded running total.
+      return {
+        event: 'points.earned',
+        timestamp,
+        company_id: companyId,
+        customer: {
+          member_id: 'ZP-4F95FB0A',
+          whatsapp: '+5511965958122',
+          email: 'joao.silva@example.com',
+          name: 'João Silva',
+          tier: 'silver',
+        },
+        transaction: {
+          transaction_id: 'txn_8Kp2VfQ7mZ3xW9bLcR4tYs6N',
+          order_id: 'PED-2025-08-26-0042',
+          order_value: 89.9,
+          platform: 'pos',
+          points_earned: 243,
+          base_points: 89,
+          bonus_points: 154,
+          new_balance: 2980,
+          items_count: 3,
+          payment_method: 'pix',
+        },
+        bonuses: [
+          { type: 'category_bonus', multiplier: 2, description: 'Pizzas ×2', bonus_points: 40 },
+          { type: 'happy_hour', multiplier: 1.5, description: 'Happy hour 17:00–19:00', bonus_points: 65 },
+          { type: 'tier_multiplier', multiplier: 1.25, description: 'Silver ×1.25', bonus_points: 49 },
+        ],
+        next_tier: {
+          tier_name: 'gold',
+          points_needed: 2020,
+          progress_percentage: 59.6,
+          benefits_preview: ['Free dessert every visit', 'Priority table'],
+        },
       };
     case 'endpoint.disabled':
       return {

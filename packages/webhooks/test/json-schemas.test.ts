@@ -86,6 +86,18 @@ describe('the published JSON Schemas (schemas/*.schema.json)', () => {
     ],
     ['tier.upgraded', 'top tier', (e) => (e.tier_change.next_tier_requirements = null), true],
     ['tier.upgraded', 'unknown metric', (e) => (e.tier_change.qualification_metric = 'visits'), false],
+    ['points.earned', 'top tier', (e) => (e.next_tier = null), true],
+    ['points.earned', 'no bonuses', (e) => (e.bonuses = []), true],
+    ['points.earned', 'a fractional bonus', (e) => (e.bonuses[2].bonus_points = 1.5), false],
+    ['points.earned', 'an unknown bonus type', (e) => (e.bonuses[1].type = 'birthday'), false],
+    [
+      'points.earned',
+      'manual, no order',
+      (e) => Object.assign(e.transaction, { order_id: null, order_value: null, platform: 'manual' }),
+      true,
+    ],
+    ['points.earned', 'an unknown platform', (e) => (e.transaction.platform = 'rappi'), false],
+    ['points.earned', 'a benefit not text', (e) => (e.next_tier.benefits_preview = [1]), false],
     [
       'endpoint.disabled',
       'manual, never probed',

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import {
   api,
+  apiWithStatus,
   ApiError,
   type Coupon,
   type Customer,
@@ -89,6 +90,107 @@ function PointsForm({
       )}
       {message && <Notice kind="ok">{message}</Notice>}
       <button type="submit">{title}</button>
+    </form>
+  );
+}
+
+const PLATFORMS = ['pos', 'manual', 'goomer', 'ifood', 'repediu', 'saipos'] as const;
+const LEDGER_OPERATIONS = ['welcome', 'add', 'order', 'spend', 'redeem', 'refund', 'expire'] as const;
+
+/** "1.234,56", "89,90" or "89.90" → 89.9 for the API; anything else is sent as typed (the API names it). */
+export function brlInput(text: string): number | string {
+  const t = text.trim().replace(/^R\$\s*/i, '');
+  if (/^\d{1,3}(\.\d{3})+(,\d{1,2})?$|^\d+(,\d{1,2})?$/.test(t))
+    return Number(t.replace(/\./g, '').replace(',', '.'));
+  if (/^\d+\.\d{1,2}$/.test(t)) return Number(t);
+  return text;
+}
+
+interface OrderResult {
+  points_earned: number;
+  base_points: number;
+  bonus_points: number;
+  new_balance: number;
+  tier: string;
+  tier_upgraded: boolean;
+}
+
+/** What a cashier types at the counter: the order number and its value; points by the program's rules. */
+function OrderForm({ memberId, onDone }: { memberId: string; onDone: () => void }) {
+  const { t } = useSession();
+  const [orderId, setOrderId] = useState('');
+  const [value, setValue] = useState('');
+  const [platform, setPlatform] = useState<string>('pos');
+  const [payment, setPayment] = useState('');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setError(null);
+    setMessage(null);
+    const body: Record<string, unknown> = { order_id: orderId, order_value: brlInput(value), platform };
+    if (payment.trim()) body.payment_method = payment.trim();
+    try {
+      const { status, body: r } = await apiWithStatus<OrderResult>(
+        'POST',
+        `/customers/${memberId}/orders/`,
+        body,
+      );
+      setMessage(
+        status === 200
+          ? t('order.again')
+          : [
+              t('order.done', r.points_earned, r.base_points, r.bonus_points, r.new_balance),
+              r.tier_upgraded ? t('order.upgraded', r.tier) : '',
+            ]
+              .join(' ')
+              .trim(),
+      );
+      setOrderId('');
+      setValue('');
+      onDone();
+    } catch (err) {
+      setError(err instanceof ApiError ? err : new ApiError(0, 'Error', String(err), []));
+    }
+  };
+  const known = ['order_id', 'order_value', 'platform', 'payment_method'];
+  return (
+    <form class="card" onSubmit={(e) => void submit(e)} aria-label={t('order.title')} noValidate>
+      <h2>{t('order.title')}</h2>
+      <Field
+        label={t('order.id')}
+        value={orderId}
+        onInput={setOrderId}
+        error={fieldError(t, error, 'order_id')}
+        name="order_id"
+      />
+      <Field
+        label={t('order.value')}
+        value={value}
+        onInput={setValue}
+        inputMode="decimal"
+        error={fieldError(t, error, 'order_value')}
+        name="order_value"
+      />
+      <Select
+        label={t('order.platform')}
+        value={platform}
+        onChange={setPlatform}
+        options={PLATFORMS.map((p) => ({ value: p, label: t(`platform.${p}`) }))}
+        name="platform"
+      />
+      <Field
+        label={t('order.payment')}
+        value={payment}
+        onInput={setPayment}
+        error={fieldError(t, error, 'payment_method')}
+        name="payment_method"
+      />
+      {error && !error.fieldErrors.some((f) => known.includes(f.field)) && (
+        <Notice kind="error">{describeError(error)}</Notice>
+      )}
+      {message && <Notice kind="ok">{message}</Notice>}
+      <button type="submit">{t('order.title')}</button>
     </form>
   );
 }
@@ -234,6 +336,7 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
       </dl>
       {!me.read_only && (
         <div class="grid">
+          <OrderForm memberId={c.member_id} onDone={reload} />
           <PointsForm memberId={c.member_id} operation="add" onDone={reload} />
           <PointsForm memberId={c.member_id} operation="spend" onDone={reload} />
           {program.data?.tiers_enabled && <TierForm customer={c} program={program.data} onDone={reload} />}
@@ -287,8 +390,13 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
               {history.data.data.map((e) => (
                 <tr key={e.id}>
                   <td>{e.created_at}</td>
-                  <td>{e.operation}</td>
-                  <td>{e.operation === 'spend' || e.operation === 'redeem' ? -e.amount : e.amount}</td>
+                  <td data-operation={e.operation}>
+                    {(LEDGER_OPERATIONS as readonly string[]).includes(e.operation)
+                      ? t(`ledger.${e.operation as (typeof LEDGER_OPERATIONS)[number]}`)
+                      : e.operation}
+                  </td>
+                  {/* Debit or credit by the balance's change, whatever the operation is called. */}
+                  <td>{e.balance_after < e.balance_before ? -e.amount : e.amount}</td>
                   <td>{e.balance_after}</td>
                   <td>{e.reason ?? ''}</td>
                 </tr>

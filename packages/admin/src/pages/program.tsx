@@ -25,6 +25,9 @@ export function ProgramPage() {
       ...program,
       tiers: program.tiers.map((tier, j) => (i === j ? { ...tier, ...patch } : tier)),
     });
+  const earning = program.earning ?? { points_per_currency: 1, rounding: 'floor' as const, bonuses: [] };
+  const setEarning = (patch: Partial<typeof earning>) =>
+    setProgram({ ...program, earning: { ...earning, ...patch } });
   const save = async (e: Event) => {
     e.preventDefault();
     setSaveError(null);
@@ -77,6 +80,26 @@ export function ProgramPage() {
                   onInput={(v) => setTier(i, { threshold: Number(v) })}
                   inputMode="decimal"
                   error={fieldError(t, saveError, `tiers[${i}].threshold`)}
+                />
+                <Field
+                  label={`${t('program.multiplier')} (${tier.name})`}
+                  value={String(tier.points_multiplier ?? 1)}
+                  onInput={(v) => setTier(i, { points_multiplier: Number(v.replace(',', '.')) })}
+                  inputMode="decimal"
+                  error={fieldError(t, saveError, `tiers[${i}].points_multiplier`)}
+                />
+                <Field
+                  label={`${t('program.benefits')} (${tier.name})`}
+                  value={(tier.benefits ?? []).join('; ')}
+                  onInput={(v) =>
+                    setTier(i, {
+                      benefits: v
+                        .split(';')
+                        .map((b) => b.trim())
+                        .filter((b) => b !== ''),
+                    })
+                  }
+                  error={fieldError(t, saveError, `tiers[${i}].benefits`)}
                 />
                 <button
                   type="button"
@@ -131,6 +154,30 @@ export function ProgramPage() {
               error={fieldError(t, saveError, 'welcome_reward.points')}
             />
           )}
+          <fieldset class="field">
+            <legend>{t('program.earning')}</legend>
+            <Field
+              label={t('program.perReal')}
+              value={String(earning.points_per_currency)}
+              onInput={(v) => setEarning({ points_per_currency: Number(v.replace(',', '.')) })}
+              inputMode="decimal"
+              error={fieldError(t, saveError, 'earning.points_per_currency')}
+            />
+            <Select
+              label={t('program.rounding')}
+              value={earning.rounding}
+              onChange={(v) => setEarning({ rounding: v as 'floor' | 'round' })}
+              options={(['floor', 'round'] as const).map((r) => ({ value: r, label: t(`rounding.${r}`) }))}
+            />
+            <p data-testid="bonuses">{t('program.bonuses', earning.bonuses.length)}</p>
+            <Field
+              label={t('program.expiry')}
+              value={String(program.point_expiration_days ?? 0)}
+              onInput={(v) => setProgram({ ...program, point_expiration_days: Number(v) })}
+              inputMode="numeric"
+              error={fieldError(t, saveError, 'point_expiration_days')}
+            />
+          </fieldset>
           {saveError && <Notice kind="error">{describeError(saveError)}</Notice>}
           {saved && <Notice kind="ok">{t('program.saved')}</Notice>}
           <button type="submit">{t('save')}</button>

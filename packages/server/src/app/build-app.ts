@@ -27,6 +27,8 @@ import { fastifyServerOptions, limitServer, type ServerOptions } from './server-
 import { installOpenApi } from '../http/openapi.js';
 import { auditRoutes } from '../audit/audit-routes.js';
 import { installAuditLog } from '../audit/audit-hook.js';
+import { orderRoutes } from '../orders/order-routes.js';
+import { partnerRoutes } from '../orders/partner-routes.js';
 import { buildProblem } from '../http/problem.js';
 import { createValidatorCompiler } from '../http/validator-compiler.js';
 import { rejectUnsafeText } from '../http/unsafe-text.js';
@@ -114,6 +116,8 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
       await api.register(auditRoutes(ctx));
       await api.register(rewardRoutes(ctx));
       await api.register(couponRoutes(ctx));
+      await api.register(orderRoutes(ctx));
+      await api.register(partnerRoutes(ctx));
     },
     { prefix: API_PREFIX },
   );

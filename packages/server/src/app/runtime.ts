@@ -25,6 +25,11 @@ import {
   type NoticeSenderOptions,
 } from '../notifications/notice-sender.js';
 import { createSmtpMailer } from '../notifications/smtp-mailer.js';
+import {
+  DEFAULT_INBOX_OPTIONS,
+  InboxProcessor,
+  type InboxProcessorOptions,
+} from '../orders/inbox-processor.js';
 
 export interface Runtime {
   readonly config: Config;
@@ -37,6 +42,8 @@ export interface Runtime {
   readonly metrics: ZupyMetrics;
   /** The owner e-mail sender, started with the worker (it sends only with SMTP configured). */
   readonly noticeSender: OwnerNoticeSender | null;
+  /** The partner inbox processor (orders/inbox-processor.ts), started with the worker. */
+  readonly inboxProcessor: InboxProcessor | null;
   /** Stops the worker and the e-mail sender (if any) gracefully, then closes the senders and the database. */
   close(): Promise<void>;
 }
@@ -45,6 +52,8 @@ export interface RuntimeOverrides extends Partial<Omit<DeliveryContext, 'webhook
   webhooks?: Partial<WebhookSettings>;
   /** Timing of the owner e-mail sender (notifications/notice-sender.ts). */
   ownerNotices?: Partial<Omit<NoticeSenderOptions, 'mailer'>>;
+  /** Timing of the partner inbox processor. */
+  partnerInbox?: Partial<InboxProcessorOptions>;
 }
 
 /** The delivery store's adapter for the database: the worker's hot path in fixed SQL of its dialect. */
@@ -58,7 +67,12 @@ function createDeliveryStore(database: Database): DeliveryStore {
 export async function startRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const database = openDatabase(config);
   await migrateToLatest(database.db as never, database.dialect);
-  const { webhooks: webhookOverrides, ownerNotices: noticeOverrides, ...ctxOverrides } = overrides;
+  const {
+    webhooks: webhookOverrides,
+    ownerNotices: noticeOverrides,
+    partnerInbox: inboxOverrides,
+    ...ctxOverrides
+  } = overrides;
   const resolve = webhookOverrides?.resolve ?? systemResolver;
   const masterKey = loadMasterKey(config.masterKey, config.dataDir);
   const webhooks: WebhookSettings = {
@@ -79,6 +93,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
   };
   let worker: DeliveryWorker | null = null;
   let noticeSender: OwnerNoticeSender | null = null;
+  let inboxProcessor: InboxProcessor | null = null;
   const mailer = config.smtp ? createSmtpMailer(config.smtp) : null;
   let workerLog = null as FastifyBaseLogger | null;
   const wakeups = createWakeups(database, (error) =>
@@ -114,6 +129,9 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     get noticeSender() {
       return noticeSender;
     },
+    get inboxProcessor() {
+      return inboxProcessor;
+    },
     startWorker(log, options = {}) {
       if (!worker) {
         const started = new DeliveryWorker(
@@ -131,6 +149,8 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
           ...noticeOverrides,
         });
         noticeSender.start();
+        inboxProcessor = new InboxProcessor(ctx, log, { ...DEFAULT_INBOX_OPTIONS, ...inboxOverrides });
+        inboxProcessor.start();
       }
       return worker;
     },
@@ -138,6 +158,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
       await Promise.all([
         worker?.stop(config.deliveryTimeoutMs),
         noticeSender?.stop(config.deliveryTimeoutMs),
+        inboxProcessor?.stop(),
       ]);
       mailer?.close();
       await wakeups.close();

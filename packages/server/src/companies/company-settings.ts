@@ -4,6 +4,7 @@ import type { Tables } from '../db/tables.js';
 import { ZupyError, notFound, type FieldError } from '../errors.js';
 import { normalizeEmail } from '../customers/email.js';
 import { DEFAULT_LANGUAGE, LANGUAGES, isLanguage, type Language } from '../shared/languages.js';
+import { DEFAULT_TIME_ZONE, canonicalTimeZone } from '../shared/time-zone.js';
 
 /** `GET /me/`: the caller's company, its key's permissions, and where and how Zupy writes to its owner. */
 export const CompanySettingsSchema = Type.Object({
@@ -19,6 +20,12 @@ export const CompanySettingsSchema = Type.Object({
     description: 'The language of those e-mails',
     default: DEFAULT_LANGUAGE,
   }),
+  time_zone: Type.String({
+    description:
+      'The IANA time zone the company keeps its hours in: happy hours and promotion dates of the earning rules are read in it',
+    default: DEFAULT_TIME_ZONE,
+    examples: ['America/Sao_Paulo', 'America/Manaus'],
+  }),
 });
 export type CompanySettings = Static<typeof CompanySettingsSchema>;
 
@@ -26,6 +33,8 @@ export interface CompanySettingsPatch {
   /** An address, or null (or "") to send no e-mails. */
   notification_email?: string | null | undefined;
   language?: string | undefined;
+  /** An IANA name; stored in the tz database's spelling. */
+  time_zone?: string | undefined;
 }
 
 /** The company's settings as `/me/` shows them. */
@@ -36,7 +45,7 @@ export async function readCompanySettings(
 ): Promise<CompanySettings> {
   const company = await db
     .selectFrom('companies')
-    .select(['id', 'name', 'notification_email', 'language'])
+    .select(['id', 'name', 'notification_email', 'language', 'time_zone'])
     .where('id', '=', companyId)
     .executeTakeFirst();
   if (!company) throw notFound('company');
@@ -46,6 +55,7 @@ export async function readCompanySettings(
     read_only: readOnly,
     notification_email: company.notification_email,
     language: isLanguage(company.language) ? company.language : DEFAULT_LANGUAGE,
+    time_zone: company.time_zone,
   };
 }
 
@@ -59,7 +69,7 @@ export async function updateCompanySettings(
   patch: CompanySettingsPatch,
 ): Promise<void> {
   const errors: FieldError[] = [];
-  const changes: { notification_email?: string | null; language?: Language } = {};
+  const changes: { notification_email?: string | null; language?: Language; time_zone?: string } = {};
   if (patch.notification_email !== undefined) {
     const text = patch.notification_email?.trim() ?? '';
     if (text === '') changes.notification_email = null;
@@ -77,6 +87,15 @@ export async function updateCompanySettings(
         detail: `must be one of ${LANGUAGES.map((l) => `"${l}"`).join(', ')}`,
       });
   }
+  if (patch.time_zone !== undefined) {
+    const zone = canonicalTimeZone(patch.time_zone.trim());
+    if (zone !== null) changes.time_zone = zone;
+    else
+      errors.push({
+        field: 'time_zone',
+        detail: 'must be an IANA time zone name, like America/Sao_Paulo or America/Manaus',
+      });
+  }
   if (errors.length > 0) {
     throw new ZupyError('ZUPY_VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.detail}`).join('; '), {
       fieldErrors: errors,
@@ -84,4 +103,14 @@ export async function updateCompanySettings(
   }
   if (Object.keys(changes).length === 0) return;
   await db.updateTable('companies').set(changes).where('id', '=', companyId).execute();
+}
+
+/** The company's time zone (earning rules read hours and dates in it). */
+export async function companyTimeZone(db: Kysely<Tables>, companyId: string): Promise<string> {
+  const row = await db
+    .selectFrom('companies')
+    .select('time_zone')
+    .where('id', '=', companyId)
+    .executeTakeFirst();
+  return row?.time_zone ?? DEFAULT_TIME_ZONE;
 }

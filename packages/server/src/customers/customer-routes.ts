@@ -5,8 +5,9 @@ import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
 import { MemberIdParams, PageOf, PageQuery, TierNameSchema } from '../http/schemas.js';
 import type { AppContext } from '../shared/context.js';
-import { CustomerProfileSchema, findCustomer, toCustomerProfile } from './customer-profile.js';
+import { CustomerProfileSchema } from './customer-profile.js';
 import { listCustomers } from './list-customers.js';
+import { readCustomer } from './read-customer.js';
 import { registerCustomer } from './register-customer.js';
 import { eraseCustomer } from './erase-customer.js';
 import { exportCustomer } from './export-customer.js';
@@ -111,10 +112,7 @@ export const customerRoutes =
           response: { 200: CustomerProfileSchema },
         },
       },
-      async (request) =>
-        toCustomerProfile(
-          await findCustomer(ctx.db, identity(request).companyId, request.params.member_id.toUpperCase()),
-        ),
+      (request) => readCustomer(ctx, identity(request).companyId, request.params.member_id.toUpperCase()),
     );
 
     app.patch(

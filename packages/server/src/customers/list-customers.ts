@@ -1,5 +1,8 @@
 import { foldedContains } from '../db/folded-text.js';
 import { toPage, type ListSource, type Page } from '../shared/cursor.js';
+import { pendingExpiries } from '../points/point-expiry.js';
+import { getProgram } from '../program/program-store.js';
+import type { Clock } from '../shared/clock.js';
 import { toCustomerProfile, type CustomerProfile } from './customer-profile.js';
 
 export interface ListCustomersQuery {
@@ -10,9 +13,9 @@ export interface ListCustomersQuery {
   pageSize: number;
 }
 
-/** The company's customers, newest first. */
+/** The company's customers, newest first; balances as of now (less what has expired, sweep or not). */
 export async function listCustomers(
-  source: ListSource,
+  source: ListSource & { clock: Clock },
   companyId: string,
   query: ListCustomersQuery,
 ): Promise<Page<CustomerProfile>> {
@@ -37,7 +40,16 @@ export async function listCustomers(
     q = q.where((eb) => eb.or(conditions));
   }
   const rows = await q.execute();
-  return toPage(rows, query.pageSize, (r) => Number(r.id), toCustomerProfile, {
+  const expired = await pendingExpiries(
+    source.db,
+    await getProgram(source.db, companyId),
+    companyId,
+    rows.map((r) => r.member_id),
+    source.clock(),
+  );
+  const current = (r: (typeof rows)[number]) =>
+    toCustomerProfile({ ...r, points_balance: Number(r.points_balance) - (expired.get(r.member_id) ?? 0) });
+  return toPage(rows, query.pageSize, (r) => Number(r.id), current, {
     cursors: source.cursors,
     companyId,
   });

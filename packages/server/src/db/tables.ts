@@ -19,6 +19,8 @@ export interface Tables {
   coupons: CouponsTable;
   consent_changes: ConsentChangesTable;
   audit_log: AuditLogTable;
+  orders: OrdersTable;
+  partner_inbox: PartnerInboxTable;
 }
 
 export interface CompaniesTable {
@@ -29,6 +31,8 @@ export interface CompaniesTable {
   notification_email: ColumnType<string | null, string | null | undefined, string | null>;
   /** `pt-BR` (default) or `en`: the language of those e-mails. */
   language: ColumnType<string, string | undefined, string>;
+  /** An IANA time zone (default `America/Sao_Paulo`): happy hours and promotion dates are read in it. */
+  time_zone: ColumnType<string, string | undefined, string>;
 }
 
 export interface ApiKeysTable {
@@ -94,6 +98,8 @@ export interface LedgerEntriesTable {
   reason: string | null;
   order_value_cents: number | null;
   created_at: string;
+  /** `txn_…` for a credit of earned points (its `points.earned`), else null. */
+  transaction_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface IdempotencyKeysTable {
@@ -347,3 +353,41 @@ export interface AuditLogTable {
 
 export type ConsentChangeRow = Selectable<ConsentChangesTable>;
 export type AuditLogRow = Selectable<AuditLogTable>;
+
+/** An order credited (orders/record-order.ts); unique on (company_id, platform, order_id). */
+export interface OrdersTable {
+  /** The credit's transaction id (`txn_…`), the ledger entry's `transaction_id`. */
+  id: string;
+  company_id: string;
+  member_id: string;
+  platform: string;
+  order_id: string;
+  order_value_cents: number;
+  payment_method: string | null;
+  /** JSON array of the items as given (`[{name, category, quantity, unit_price_cents}]`). */
+  items: string;
+  ordered_at: string;
+  points_earned: number;
+  /** The first answer, JSON: what the same order again answers. */
+  result: string;
+  created_at: string;
+}
+
+/** A body a partner POSTed to `/webhooks/integrations/{partner}/`, stored before it was answered. */
+export interface PartnerInboxTable {
+  seq: Generated<number>;
+  id: string;
+  company_id: string;
+  partner: string;
+  /** The raw body, as received (UTF-8). */
+  body: string;
+  body_sha256: string;
+  received_at: string;
+  attempts: Generated<number>;
+  lease_expires_at: string | null;
+  /** Null while pending. */
+  processed_at: string | null;
+  /** JSON array: what happened to each order of the body, once processed. */
+  outcomes: string | null;
+  last_error: string | null;
+}

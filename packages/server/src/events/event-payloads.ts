@@ -9,15 +9,19 @@ import {
   type CustomerField,
   type CustomerUpdatedEvent,
   type CustomerRegisteredEvent,
+  type EarnedBonus,
+  type EarningPlatform,
+  type NextTierProgress,
+  type PointsEarnedEvent,
   type TierName,
   type TierUpgradedEvent,
   type WelcomeReward,
 } from '@zupy/webhooks';
 import type { CouponRow, CustomerRow, RewardRow } from '../db/tables.js';
-import { fromCents } from '../shared/money.js';
 import type { TierUpgrade } from '../program/evaluate-tier.js';
 import { nextTierRequirements } from '../program/evaluate-tier.js';
 import type { Program, ProgramMetric } from '../program/program.js';
+import { fromCents } from '../shared/money.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 
 /** The body of `customer.registered` for a customer just inserted. */
@@ -215,5 +219,56 @@ export function customerDeletedPayload(companyId: string, memberId: string, now:
     company_id: companyId,
     customer: { member_id: memberId },
     deleted_at: formatTimestamp(now),
+  };
+}
+
+/** What a credit of earned points was: its transaction, where it came from, how it was computed. */
+export interface EarnedCredit {
+  transaction_id: string;
+  order_id: string | null;
+  order_value_cents: number | null;
+  platform: EarningPlatform;
+  points_earned: number;
+  base_points: number;
+  bonus_points: number;
+  new_balance: number;
+  items_count: number;
+  payment_method: string | null;
+  bonuses: EarnedBonus[];
+}
+
+/** The body of `points.earned`; `tier` is the customer's tier after the credit. */
+export function pointsEarnedPayload(
+  customer: Pick<CustomerRow, 'member_id' | 'company_id' | 'whatsapp' | 'email' | 'name'>,
+  tier: TierName,
+  credit: EarnedCredit,
+  nextTier: NextTierProgress | null,
+  now: Date,
+): PointsEarnedEvent {
+  return {
+    event: 'points.earned',
+    timestamp: formatTimestamp(now),
+    company_id: customer.company_id,
+    customer: {
+      member_id: customer.member_id,
+      whatsapp: customer.whatsapp,
+      email: customer.email,
+      name: customer.name,
+      tier,
+    },
+    transaction: {
+      transaction_id: credit.transaction_id,
+      order_id: credit.order_id,
+      order_value: credit.order_value_cents === null ? null : fromCents(credit.order_value_cents),
+      platform: credit.platform,
+      points_earned: credit.points_earned,
+      base_points: credit.base_points,
+      bonus_points: credit.bonus_points,
+      new_balance: credit.new_balance,
+      items_count: credit.items_count,
+      payment_method: credit.payment_method,
+    },
+    bonuses: credit.bonuses.map((b) => ({ ...b })),
+    next_tier: nextTier,
   };
 }

@@ -11,7 +11,7 @@ export const EventTypeSchema = Type.Union(
   EVENT_TYPES.map((type) => Type.Literal(type)),
   {
     description:
-      'customer.registered, tier.upgraded, coupon.redeemed, coupon.used, customer.updated, customer.deleted (customer events), endpoint.disabled, endpoint.enabled, delivery.failed (operational events)',
+      'customer.registered, tier.upgraded, coupon.redeemed, coupon.used, customer.updated, customer.deleted, points.earned (customer events), endpoint.disabled, endpoint.enabled, delivery.failed (operational events)',
   },
 );
 

@@ -2,6 +2,9 @@ import { fromCents } from '../shared/money.js';
 import { findCustomer } from '../customers/customer-profile.js';
 import { toPage, type ListSource, type Page } from '../shared/cursor.js';
 import { apiTimestamp } from '../shared/timestamps.js';
+import type { Clock } from '../shared/clock.js';
+import { getProgram } from '../program/program-store.js';
+import { catchUpExpiry } from './point-expiry.js';
 
 export interface LedgerEntryView {
   id: number;
@@ -14,14 +17,16 @@ export interface LedgerEntryView {
   created_at: string;
 }
 
-/** A customer's ledger, newest first. */
+/** A customer's ledger, newest first: welcome, add, order, spend, expire (and the rewards' operations). */
 export async function pointsHistory(
-  source: ListSource,
+  source: ListSource & { clock: Clock },
   companyId: string,
   memberId: string,
   query: { cursor?: string | undefined; pageSize: number },
 ): Promise<Page<LedgerEntryView>> {
   await findCustomer(source.db, companyId, memberId);
+  // What expired since the last change appears as its `expire` entry.
+  await catchUpExpiry(source, await getProgram(source.db, companyId), companyId, memberId);
   const before = source.cursors.decode(companyId, query.cursor);
   let q = source.db
     .selectFrom('ledger_entries')

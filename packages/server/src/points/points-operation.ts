@@ -9,6 +9,8 @@ import type { AppContext } from '../shared/context.js';
 import { toCents } from '../shared/money.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { requestFingerprint, withIdempotency } from './idempotency.js';
+import { newTransactionId, recordPointsEarned } from './points-earned.js';
+import { applyDueExpiry } from './point-expiry.js';
 import { runInTransaction } from '../db/transaction.js';
 
 export interface AddPointsInput {
@@ -48,8 +50,15 @@ async function applyOperation(
   memberId: string,
   op: Operation,
 ): Promise<PointsOperationResult> {
-  const customer = await findCustomer(trx, companyId, memberId, true);
   const now = ctx.clock();
+  const program = await getProgram(trx, companyId);
+  // What expired since the last change goes first: a debit never takes an expired point.
+  const customer = await applyDueExpiry(
+    trx,
+    program,
+    await findCustomer(trx, companyId, memberId, true),
+    now,
+  );
   const stamp = now.toISOString();
   const amount = op.input.amount;
   const before = Number(customer.points_balance);
@@ -84,6 +93,8 @@ async function applyOperation(
     })
     .where('id', '=', customer.id)
     .execute();
+  // A credit of earned points gets its transaction and its points.earned; a refund is no earning.
+  const transactionId = op.operation === 'add' && !refund ? newTransactionId() : null;
   await trx
     .insertInto('ledger_entries')
     .values({
@@ -96,9 +107,32 @@ async function applyOperation(
       reason: op.input.reason ?? null,
       order_value_cents: orderCents,
       created_at: stamp,
+      transaction_id: transactionId,
     })
     .execute();
-  const upgrade = await applyTierUpgrade(trx, await getProgram(trx, companyId), updated, now);
+  if (transactionId !== null) {
+    // A manual credit: the integrator computed the points, so no bonus and no multiplier.
+    await recordPointsEarned(
+      trx,
+      program,
+      updated,
+      {
+        transaction_id: transactionId,
+        order_id: null,
+        order_value_cents: null,
+        platform: 'manual',
+        points_earned: amount,
+        base_points: amount,
+        bonus_points: 0,
+        new_balance: after,
+        items_count: 0,
+        payment_method: null,
+        bonuses: [],
+      },
+      now,
+    );
+  }
+  const upgrade = await applyTierUpgrade(trx, program, updated, now);
   return {
     customer_id: memberId,
     operation: op.operation,

@@ -106,7 +106,7 @@ export const pointsRoutes =
                 id: Type.Integer(),
                 operation: Type.String({
                   description:
-                    'welcome, add, spend, redeem (a reward’s coupon) or refund (a cancelled coupon)',
+                    'welcome, add, order (an order’s points), spend, redeem (a reward’s coupon), refund (a cancelled coupon), expire (points older than point_expiration_days)',
                 }),
                 amount: Type.Integer(),
                 balance_before: Type.Integer(),

@@ -34,8 +34,8 @@ describe('evaluateTier', () => {
     const program: Program = {
       ...DEFAULT_PROGRAM,
       tiers: [
-        { name: 'silver', threshold: 100 },
-        { name: 'gold', threshold: 200 },
+        { name: 'silver', threshold: 100, points_multiplier: 1, benefits: [] },
+        { name: 'gold', threshold: 200, points_multiplier: 1, benefits: [] },
       ],
     };
     expect(evaluateTier(program, 5)).toBe('silver');
@@ -102,8 +102,8 @@ describe('decideTierUpgrade', () => {
       ...DEFAULT_PROGRAM,
       qualification_metric: 'total_spent',
       tiers: [
-        { name: 'bronze', threshold: 0 },
-        { name: 'gold', threshold: 100.5 },
+        { name: 'bronze', threshold: 0, points_multiplier: 1, benefits: [] },
+        { name: 'gold', threshold: 100.5, points_multiplier: 1, benefits: [] },
       ],
     };
     expect(decideTierUpgrade(program, 'bronze', metrics(1e6, 100.49))).toBeNull();

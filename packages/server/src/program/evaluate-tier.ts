@@ -1,4 +1,4 @@
-import type { NextTierRequirements, TierName } from '@zupy/webhooks';
+import type { NextTierProgress, NextTierRequirements, TierName } from '@zupy/webhooks';
 import type { Program, ProgramMetric } from './program.js';
 
 /** What a customer has done so far, in each metric's unit. */
@@ -46,6 +46,23 @@ export function nextTierRequirements(
     tier_name: next.name,
     points_needed: roundMetric(Math.max(0, next.threshold - value)),
     total_points_required: next.threshold,
+  };
+}
+
+/**
+ * `points.earned`'s `next_tier`: what the tier above `tier` asks for and how far from 0 to its
+ * threshold `value` is (percent, one decimal, rounded down so 100 means reached), or null at the top.
+ */
+export function nextTierProgress(program: Program, tier: string, value: number): NextTierProgress | null {
+  const next = program.tiers[tierRank(program, tier) + 1];
+  if (!program.tiers_enabled || next === undefined) return null;
+  const progress =
+    next.threshold <= 0 ? 100 : Math.min(100, Math.floor((value / next.threshold) * 1000) / 10);
+  return {
+    tier_name: next.name,
+    points_needed: roundMetric(Math.max(0, next.threshold - value)),
+    progress_percentage: Math.max(0, progress),
+    benefits_preview: [...next.benefits],
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { preparedQuery } from '../db/prepared-query.js';
 import type { Tables } from '../db/tables.js';
-import { DEFAULT_PROGRAM, type Program, type WelcomeRewardConfig } from './program.js';
+import { DEFAULT_PROGRAM, completeProgram, type Program, type WelcomeRewardConfig } from './program.js';
 
 const programQuery = preparedQuery((db, arg: { companyId: string }) =>
   db.selectFrom('loyalty_programs').select('program').where('company_id', '=', arg.companyId),
@@ -10,7 +10,7 @@ const programQuery = preparedQuery((db, arg: { companyId: string }) =>
 /** The company's program; the default one until the company saves its own. */
 export async function getProgram(db: Kysely<Tables>, companyId: string): Promise<Program> {
   const [row] = await programQuery.run(db, { companyId });
-  return row ? (JSON.parse(row.program) as Program) : DEFAULT_PROGRAM;
+  return row ? completeProgram(JSON.parse(row.program) as Program) : DEFAULT_PROGRAM;
 }
 
 /** The welcome reward with only the keys of its type, in a stable order. */
@@ -34,8 +34,19 @@ export async function saveProgram(
   const stored: Program = {
     tiers_enabled: program.tiers_enabled,
     qualification_metric: program.qualification_metric,
-    tiers: program.tiers.map((t) => ({ name: t.name, threshold: t.threshold })),
+    tiers: program.tiers.map((t) => ({
+      name: t.name,
+      threshold: t.threshold,
+      points_multiplier: t.points_multiplier,
+      benefits: [...t.benefits],
+    })),
     welcome_reward: welcomeRewardOf(program.welcome_reward),
+    earning: {
+      points_per_currency: program.earning.points_per_currency,
+      rounding: program.earning.rounding,
+      bonuses: program.earning.bonuses.map((b) => ({ ...b })),
+    },
+    point_expiration_days: program.point_expiration_days,
   };
   const values = { program: JSON.stringify(stored), updated_at: now.toISOString() };
   await db

@@ -10,6 +10,7 @@ import * as m0007 from './0007-delivery-edges.js';
 import * as m0008 from './0008-owner-notifications.js';
 import * as m0009 from './0009-storage-probe.js';
 import * as m0010 from './0010-rewards-coupons.js';
+import * as m0011 from './0011-orders-earning.js';
 import * as m0012 from './0012-customer-data.js';
 
 export interface Migration {
@@ -28,5 +29,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-owner-notifications': m0008,
   '0009-storage-probe': m0009,
   '0010-rewards-coupons': m0010,
+  '0011-orders-earning': m0011,
   '0012-customer-data': m0012,
 };
