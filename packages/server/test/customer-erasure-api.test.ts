@@ -187,6 +187,7 @@ describe('DELETE /customers/{member_id}/', () => {
       .execute();
     expect(cancelled).toEqual([
       { event_type: 'customer.registered', status: 'discarded', next_attempt_at: null },
+      { event_type: 'points.earned', status: 'discarded', next_attempt_at: null },
       { event_type: 'customer.updated', status: 'discarded', next_attempt_at: null },
       { event_type: 'customer.deleted', status: 'succeeded', next_attempt_at: null },
     ]);
@@ -259,6 +260,7 @@ describe('DELETE /customers/{member_id}/', () => {
     );
     expect(events.map((e: any) => e.type)).toEqual([
       'customer.registered',
+      'points.earned',
       'customer.updated',
       'customer.deleted',
     ]);
@@ -288,11 +290,13 @@ describe('DELETE /customers/{member_id}/', () => {
       .select(['events.member_id', 'deliveries.status', 'events.erased_at'])
       .where('deliveries.endpoint_id', '=', anaEndpointIds.echo!)
       .execute();
+    // Her registration, her points.earned and her update reached it before the erasure.
     expect(theirs.filter((d) => d.erased_at !== null).map((d) => d.status)).toEqual([
       'succeeded',
       'succeeded',
+      'succeeded',
     ]);
-    expect(replay.body.count).toBe(theirs.length - 2);
+    expect(replay.body.count).toBe(theirs.length - 3);
 
     const back = await server.api.post('/api/v2/customers/', ANA);
     expect(back.status).toBe(201);

@@ -40,7 +40,7 @@ describe('GET /customers/{member_id}/export/', () => {
       channel: 'panel',
     });
     await receiver.waitForMembers([id]);
-    await expect.poll(() => receiver.requests.filter((r) => r.body.includes(id)).length).toBe(2);
+    await expect.poll(() => receiver.requests.filter((r) => r.body.includes(id)).length).toBe(3);
 
     const res = await server.api.get(`/api/v2/customers/ZP-${id.slice(3).toLowerCase()}/export/`);
     expect(res.status, res.text).toBe(200);
@@ -56,8 +56,10 @@ describe('GET /customers/{member_id}/export/', () => {
       'ledger',
       'events',
       'coupons',
+      'orders',
     ]);
     expect(doc.coupons).toEqual([]);
+    expect(doc.orders).toEqual([]);
     expect(doc).toMatchObject({
       format: 'zupy.customer-export.v1',
       company_id: 'comp_bella_vista',
@@ -77,7 +79,11 @@ describe('GET /customers/{member_id}/export/', () => {
       ['add', 250, 350, 'jantar', 89.9],
       ['spend', 30, 320, null, null],
     ]);
-    expect(doc.events.map((e: any) => e.type)).toEqual(['customer.registered', 'customer.updated']);
+    expect(doc.events.map((e: any) => e.type)).toEqual([
+      'customer.registered',
+      'points.earned',
+      'customer.updated',
+    ]);
     // The payloads are the bodies the receiver got, byte for byte once serialized.
     const sent = receiver.requests.filter((r) => r.body.includes(id)).map((r) => JSON.parse(r.body));
     expect(doc.events.map((e: any) => e.payload)).toEqual(sent);
@@ -108,6 +114,18 @@ describe('GET /customers/{member_id}/export/', () => {
     const doc = (await server.api.get(`/api/v2/customers/${member}/export/`)).body;
     const listed = (await server.api.get(`/api/v2/customers/${member}/coupons/`)).body.data;
     expect(doc.coupons).toEqual(listed);
+    // An order that earned points is listed too.
+    const order = await server.api.post(`/api/v2/customers/${member}/orders/`, {
+      order_id: 'EXP-1',
+      order_value: 19.99,
+      platform: 'pos',
+      items: [{ name: 'Pizza', quantity: 1, unit_price: 19.99 }],
+    });
+    expect(order.status, order.text).toBe(201);
+    const withOrder = (await server.api.get(`/api/v2/customers/${member}/export/`)).body;
+    expect(withOrder.orders).toMatchObject([
+      { transaction_id: order.body.transaction_id, order_id: 'EXP-1', order_value: 19.99, platform: 'pos' },
+    ]);
     expect(doc.coupons.map((c: any) => [c.code ?? c.coupon_code, c.status])).toEqual([
       [mine.body.coupon_code, 'active'],
     ]);

@@ -11,6 +11,7 @@ import type { ErasureStep } from './erasure/erasure-step.js';
 import { scrubEventBodies } from './erasure/event-bodies.js';
 import { deleteIdempotencyRecords } from './erasure/idempotency-records.js';
 import { scrubLedgerReasons } from './erasure/ledger-reasons.js';
+import { scrubPartnerInboxBodies } from './erasure/partner-inbox-bodies.js';
 import { cancelPendingDeliveries } from './erasure/pending-deliveries.js';
 
 /**
@@ -26,6 +27,7 @@ export const ERASURE_STEPS: readonly ErasureStep[] = [
   deleteIdempotencyRecords,
   deleteConsentHistory,
   scrubLedgerReasons,
+  scrubPartnerInboxBodies,
   tombstoneCustomer,
 ];
 

@@ -2,6 +2,7 @@ import { runInTransaction } from '../db/transaction.js';
 import type { AppContext } from '../shared/context.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { findCustomer } from './customer-profile.js';
+import { ordersSection } from './export/orders-section.js';
 import { couponsSection } from './export/coupons-section.js';
 import { consentSection } from './export/consent-section.js';
 import { eventsSection } from './export/events-section.js';
@@ -19,6 +20,7 @@ export const EXPORT_SECTIONS: readonly ExportSection[] = [
   ledgerSection,
   eventsSection,
   couponsSection,
+  ordersSection,
 ];
 
 /**

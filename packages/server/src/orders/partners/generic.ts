@@ -9,8 +9,9 @@ import { elementsOf, field, text, type PartnerAdapter } from './partner.js';
 export const generic: PartnerAdapter = {
   name: 'generic',
   platform: 'pos',
+  elementKeys: ['orders', 'data'],
   orders: (body) =>
-    elementsOf(body, ['orders', 'data']).map((order) => ({
+    elementsOf(body, generic.elementKeys).map((order) => ({
       order_id: text(order, 'order_id'),
       value_cents: parseBrl(field(order, 'order_total')),
       ordered_at: text(order, 'order_date'),

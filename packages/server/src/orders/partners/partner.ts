@@ -19,6 +19,8 @@ export interface PartnerAdapter {
   name: string;
   /** The platform its orders are credited as (idempotent on this platform and the order id). */
   platform: EarningPlatform;
+  /** Where a body holds its orders when it is an object: `elementsOf(body, elementKeys)`. */
+  elementKeys: readonly string[];
   /** The orders of one body: usually an array; a single order object is one order. */
   orders(body: unknown): PartnerOrder[];
 }

@@ -9,8 +9,9 @@ import { elementsOf, field, text, type PartnerAdapter } from './partner.js';
 export const repediu: PartnerAdapter = {
   name: 'repediu',
   platform: 'repediu',
+  elementKeys: ['vendas', 'data'],
   orders: (body) =>
-    elementsOf(body, ['vendas', 'data']).map((sale) => ({
+    elementsOf(body, repediu.elementKeys).map((sale) => ({
       order_id: text(sale, 'id_venda'),
       value_cents: parseBrl(field(sale, 'Valor')),
       ordered_at: text(sale, 'DataVenda'),
