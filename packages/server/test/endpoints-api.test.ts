@@ -124,6 +124,8 @@ describe('the single-URL view (/integrations/webhooks/)', () => {
         'tier.upgraded',
         'coupon.redeemed',
         'coupon.used',
+        'customer.updated',
+        'customer.deleted',
         'points.earned',
         'endpoint.disabled',
         'endpoint.enabled',

@@ -34,12 +34,17 @@ function targetOf(request: FastifyRequest, payload: unknown): string | null {
  * Records every authenticated write (POST, PUT, PATCH, DELETE) of the scope in the audit log, before
  * the answer is sent: when, which key (its prefix; `panel` when the admin panel sent it), from which
  * address, the action (method and route pattern, never the URL) and the target id, with the status.
- * No body, no query string: nothing personal. A failure to record is logged, never the caller's.
+ * No body, no query string: nothing personal. A 5xx is not recorded (nothing was written). A failure
+ * to record is logged in one line, never the caller's.
  */
 export function installAuditLog(api: FastifyInstance, db: Kysely<Tables>, options: AuditOptions): void {
   let prunedAt = 0;
   api.addHook('onSend', async (request, reply, payload) => {
     if (READS.has(request.method) || request.auth === null) return payload;
+    // A 5xx changed nothing (the database or its disk refused, or a bug): there is no write to
+    // record, and while the disk is full or the database is down the entry could not be written
+    // either (the storage health already logs that once).
+    if (reply.statusCode >= 500) return payload;
     const now = options.now();
     try {
       await appendAudit(db, {
@@ -58,7 +63,11 @@ export function installAuditLog(api: FastifyInstance, db: Kysely<Tables>, option
         await pruneAuditLog(db, new Date(now.getTime() - options.retentionMs));
       }
     } catch (error) {
-      request.log.error({ err: error }, 'could not record the audit entry');
+      // One line, no stack: what failed and why (the change itself was made and answered).
+      request.log.error(
+        { code: (error as { code?: unknown }).code },
+        `could not record the audit entry: ${(error as Error).message}`,
+      );
     }
     return payload;
   });
