@@ -76,6 +76,7 @@ describe('zupy CLI (built, as a subprocess)', () => {
         '0010-rewards-coupons',
         '0011-orders-earning',
         '0012-customer-data',
+        '0013-live-customer-index',
       ],
     });
     const second = await zupy(dataDir, 'migrate');

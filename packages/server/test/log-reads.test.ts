@@ -24,7 +24,7 @@ afterEach(async () => {
  * grows with every delivered webhook.
  */
 const OVERVIEW_ACCESS = [
-  /^SEARCH customers USING COVERING INDEX customers_company_tier \(company_id=\?\)$/,
+  /^SEARCH customers USING COVERING INDEX customers_live_company_tier \(company_id=\?\)$/,
   /^SEARCH events USING COVERING INDEX events_company_created \(company_id=\? AND created_at>\? AND created_at<\?\)$/,
   /^SEARCH a USING INDEX delivery_attempts_started \(started_at>\?\)$/,
   /^SEARCH d USING INDEX sqlite_autoindex_deliveries_1 \(id=\?\)$/,

@@ -12,6 +12,7 @@ import * as m0009 from './0009-storage-probe.js';
 import * as m0010 from './0010-rewards-coupons.js';
 import * as m0011 from './0011-orders-earning.js';
 import * as m0012 from './0012-customer-data.js';
+import * as m0013 from './0013-live-customer-index.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -31,4 +32,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010-rewards-coupons': m0010,
   '0011-orders-earning': m0011,
   '0012-customer-data': m0012,
+  '0013-live-customer-index': m0013,
 };
