@@ -82,17 +82,26 @@ export function tierUpgradedPayload(
 
 type CouponCustomer = Pick<CustomerRow, 'member_id' | 'company_id' | 'whatsapp' | 'email' | 'name' | 'tier'>;
 
-function couponCustomer(customer: CouponCustomer): CouponRedeemedEvent['customer'] {
+/**
+ * The `customer` object of coupon.redeemed, coupon.used and points.earned: the same five keys in the
+ * same order; `tier` is the customer's now unless the caller knows a newer one.
+ */
+function summaryCustomer(
+  customer: Pick<CustomerRow, 'member_id' | 'whatsapp' | 'email' | 'name' | 'tier'>,
+  tier: TierName = customer.tier as TierName,
+): CouponRedeemedEvent['customer'] {
   return {
     member_id: customer.member_id,
     whatsapp: customer.whatsapp,
     email: customer.email,
     name: customer.name,
-    tier: customer.tier as TierName,
+    tier,
   };
 }
 
-const brlOrNull = (cents: number | null): number | null => (cents === null ? null : fromCents(cents));
+/** BRL from centavos as the database returns them (PostgreSQL bigints arrive as strings), or null. */
+const brlOrNull = (cents: number | string | null): number | null =>
+  cents === null ? null : fromCents(Number(cents));
 
 /** The body of `coupon.redeemed` for a coupon just issued from `reward`; `customer.tier` as it is now. */
 export function couponRedeemedPayload(
@@ -106,7 +115,7 @@ export function couponRedeemedPayload(
     event: 'coupon.redeemed',
     timestamp: formatTimestamp(now),
     company_id: customer.company_id,
-    customer: couponCustomer(customer),
+    customer: summaryCustomer(customer),
     coupon: {
       coupon_code: coupon.code,
       reward_id: coupon.reward_id,
@@ -121,12 +130,8 @@ export function couponRedeemedPayload(
     discount_details: {
       discount_type: coupon.discount_type as DiscountType,
       discount_value: fromCents(coupon.discount_value_hundredths),
-      maximum_discount: brlOrNull(
-        coupon.maximum_discount_cents === null ? null : Number(coupon.maximum_discount_cents),
-      ),
-      minimum_purchase: brlOrNull(
-        coupon.minimum_purchase_cents === null ? null : Number(coupon.minimum_purchase_cents),
-      ),
+      maximum_discount: brlOrNull(coupon.maximum_discount_cents),
+      minimum_purchase: brlOrNull(coupon.minimum_purchase_cents),
     },
   };
 }
@@ -152,7 +157,7 @@ export function couponUsedPayload(
     event: 'coupon.used',
     timestamp: formatTimestamp(now),
     company_id: customer.company_id,
-    customer: couponCustomer(customer),
+    customer: summaryCustomer(customer),
     usage: {
       coupon_code: coupon.code,
       reward_name: coupon.reward_name,
@@ -239,7 +244,7 @@ export interface EarnedCredit {
 
 /** The body of `points.earned`; `tier` is the customer's tier after the credit. */
 export function pointsEarnedPayload(
-  customer: Pick<CustomerRow, 'member_id' | 'company_id' | 'whatsapp' | 'email' | 'name'>,
+  customer: Pick<CustomerRow, 'member_id' | 'company_id' | 'whatsapp' | 'email' | 'name' | 'tier'>,
   tier: TierName,
   credit: EarnedCredit,
   nextTier: NextTierProgress | null,
@@ -249,13 +254,7 @@ export function pointsEarnedPayload(
     event: 'points.earned',
     timestamp: formatTimestamp(now),
     company_id: customer.company_id,
-    customer: {
-      member_id: customer.member_id,
-      whatsapp: customer.whatsapp,
-      email: customer.email,
-      name: customer.name,
-      tier,
-    },
+    customer: summaryCustomer(customer, tier),
     transaction: {
       transaction_id: credit.transaction_id,
       order_id: credit.order_id,
