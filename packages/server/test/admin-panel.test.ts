@@ -3,8 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import { parseEvent } from '@zupy/webhooks';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { createApiKey } from '../src/companies/api-keys.js';
 import { ADMIN_DIST } from '../src/http/admin-static.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
@@ -12,7 +13,6 @@ import { onPostgres } from './helpers/test-database.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../test-output/screenshots/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** What the panel must show for an ISO time in São Paulo (UTC-3): `02/12/2026 14:05`. */
 function saoPaulo(iso: string): string {
@@ -48,18 +48,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     });
     receiver = await startReceiver();
     flaky = await startReceiver(() => (flakyFailing ? { status: 500 } : { status: 200 }));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     // A fixed zone (UTC-3, no daylight saving since 2019), so the times the panel shows can be checked.
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'America/Sao_Paulo' });
     page.on('console', (message) => {

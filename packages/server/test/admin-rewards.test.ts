@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { ADMIN_DIST } from '../src/http/admin-static.js';
 import { onPostgres } from './helpers/test-database.js';
 import { JOAO, startTestServer, type TestServer } from './helpers/test-server.js';
 
 const SCREENSHOTS = fileURLToPath(new URL('../../../test-output/screenshots/', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Rewards and coupons in the panel, in real headless Chromium against a real `zupy` server. */
 describe.skipIf(onPostgres)('rewards and coupons in the admin panel', () => {
@@ -27,16 +27,7 @@ describe.skipIf(onPostgres)('rewards and coupons in the admin panel', () => {
     server = await startTestServer();
     memberId = (await server.api.post('/api/v2/customers/', JOAO)).body.customer.member_id;
     await server.api.post(`/api/v2/customers/${memberId}/points/add/`, { amount: 900 }); // 1,000
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 }, timezoneId: 'America/Sao_Paulo' });
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());

@@ -6,8 +6,8 @@ import { promisify } from 'node:util';
 import { loadConfig as loadRedoclyConfig, lintFromString } from '@redocly/openapi-core';
 import { EVENT_TYPES } from '@zupy/webhooks';
 import openapiTS, { astToString } from 'openapi-typescript';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { operationIdFor } from '../src/http/openapi-operations.js';
 import { JOAO, startTestServer, tempDir, type TestServer } from './helpers/test-server.js';
 
@@ -21,7 +21,6 @@ import { JOAO, startTestServer, tempDir, type TestServer } from './helpers/test-
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const TSC = path.join(ROOT, 'node_modules/typescript/bin/tsc');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
 
 let server: TestServer;
@@ -180,19 +179,7 @@ describe('a client generated with openapi-typescript', () => {
 describe('the reference page at /docs', () => {
   it('is Zupy’s, in a real Chromium, with no console or CSP error', async () => {
     expect(fs.existsSync(CHROMIUM), 'apt-get install -y chromium').toBe(true);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];
