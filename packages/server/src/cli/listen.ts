@@ -2,15 +2,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebhookVerificationError, readHeader, verifySignature } from '@zupy/webhooks';
 import { readRawBody } from '@zupy/webhooks/node';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import { request } from 'undici';
-import {
-  DEFAULT_API_URL,
-  openEndpointAccess,
-  type AccessOptions,
-  type EndpointAccess,
-} from './endpoint-access.js';
-import { parseEventList } from './endpoint.js';
+import { openEndpointAccess, type AccessOptions, type EndpointAccess } from './endpoint-access.js';
+import { addAccessOptions, parseEventList } from './endpoint.js';
 
 interface ListenOptions extends AccessOptions {
   port: string;
@@ -93,33 +88,21 @@ function legacyNote(
 }
 
 export function registerListenCommand(program: Command): void {
-  program
-    .command('listen')
-    .description(
-      'A local webhook receiver: verifies and pretty-prints every delivery, optionally forwards it',
-    )
-    .option('--port <port>', 'port to listen on', '4000')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--secret <secret>', 'verify with this secret (whsec_…) an endpoint you registered yourself')
-    .option('--no-register', 'register no temporary endpoint (and, without --secret, verify nothing)')
-    .option(
-      '--events <types>',
-      'the temporary endpoint receives these event types (default: every customer event)',
-    )
-    .option(
-      '--company <id>',
-      'register in this company of the local data dir (default: the only company there is)',
-    )
-    .addOption(
-      new Option('--api-key <key>', "register through a running server's API with this key instead").env(
-        'ZUPY_API_KEY',
+  addAccessOptions(
+    program
+      .command('listen')
+      .description(
+        'A local webhook receiver: verifies and pretty-prints every delivery, optionally forwards it',
+      )
+      .option('--port <port>', 'port to listen on', '4000')
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--secret <secret>', 'verify with this secret (whsec_…) an endpoint you registered yourself')
+      .option('--no-register', 'register no temporary endpoint (and, without --secret, verify nothing)')
+      .option(
+        '--events <types>',
+        'the temporary endpoint receives these event types (default: every customer event)',
       ),
-    )
-    .addOption(
-      new Option('--api-url <url>', 'that server (with --api-key)')
-        .env('ZUPY_API_URL')
-        .default(DEFAULT_API_URL),
-    )
+  )
     .option('--forward-to <url>', 'POST each delivery on to this URL, with the same body and headers')
     .option('--json', 'print one JSON line per delivery')
     .addHelpText(
