@@ -14,8 +14,8 @@ import * as pgBoss from './peers/pg-boss.mjs';
 import { zupyPostgres, zupySqlite } from './peers/zupy.mjs';
 import { startFsyncPostgres } from './peers/postgres.mjs';
 
-const quick = process.argv.includes('--quick');
-const SIZES = quick
+const QUICK = process.argv.includes('--quick');
+const RUN_SIZES = QUICK
   ? { rounds: 1, drain: 2_000, api: 1_000, e2e: 1_000, latencySeconds: 2, ceilingSeconds: 2 }
   : { rounds: 3, drain: 10_000, api: 3_000, e2e: 3_000, latencySeconds: 5, ceilingSeconds: 5 };
 const RATES = [200, 500];
@@ -28,68 +28,82 @@ const SYSTEMS = {
 };
 const log = (...args) => console.error('[peers]', ...args);
 
-const redisVersion = execFileSync('redis-server', ['--version']).toString().trim();
-const pkg = (name) =>
-  JSON.parse(fs.readFileSync(`${ROOT}/node_modules/${name}/package.json`, 'utf8')).version;
-const results = {
-  date: new Date().toISOString(),
-  quick,
-  sizes: SIZES,
-  machine: {
-    cpus: os.cpus().length,
-    node: process.version,
-    load_average_at_start: os.loadavg().map((x) => Number(x.toFixed(2))),
-    versions: {
-      bullmq: pkg('bullmq'),
-      'pg-boss': pkg('pg-boss'),
-      'better-sqlite3': pkg('better-sqlite3'),
-      undici: pkg('undici'),
-      redis: redisVersion,
-    },
-  },
-  rounds: [],
-};
-
-const receiver = await startReceiver();
-const recording = await startReceiver(['--record']);
-const pg = await startFsyncPostgres();
-results.machine.postgres_fsync = pg.fsync;
-const ctx = { pg };
 // `--only=a,b`: some of the systems (for trying one).
 const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const keys = Object.keys(SYSTEMS).filter((k) => !only || only.includes(k));
-try {
-  for (let round = 0; round < SIZES.rounds; round++) {
-    const r = { ceiling: await ceiling(receiver, SIZES.ceilingSeconds), systems: {} };
-    log(`round ${round + 1}: ceiling ${Math.round(r.ceiling.per_second)}/s`);
-    const order = [...keys.slice(round % keys.length), ...keys.slice(0, round % keys.length)];
-    for (const key of order) {
-      const system = SYSTEMS[key];
-      const one = {};
-      const step = async (label, fn) => {
-        try {
-          one[label] = await fn();
-        } catch (err) {
-          one[label] = { error: String(err?.stack ?? err) };
-        }
-        log(`round ${round + 1}`, key, label, JSON.stringify(one[label]).slice(0, 400));
-      };
-      await step('drain', () => system.drain(ctx, receiver, SIZES.drain));
-      await step('enqueue', () => system.enqueueRate(ctx, SIZES.api));
-      await step('e2e', () => system.endToEnd(ctx, recording, SIZES.e2e, RATES, SIZES.latencySeconds));
-      r.systems[key] = one;
+// `--render`: writes the .md again from the committed .json, measuring nothing.
+const results = process.argv.includes('--render')
+  ? JSON.parse(fs.readFileSync(`${ROOT}/bench/results/peers.json`, 'utf8'))
+  : await measure();
+const { quick } = results;
+const SIZES = results.sizes;
+const redisVersion = results.machine.versions.redis;
+const keys = Object.keys(SYSTEMS).filter((k) => k in results.rounds[0].systems);
+
+async function measure() {
+  const redisVersion = execFileSync('redis-server', ['--version']).toString().trim();
+  const pkg = (name) =>
+    JSON.parse(fs.readFileSync(`${ROOT}/node_modules/${name}/package.json`, 'utf8')).version;
+  const results = {
+    date: new Date().toISOString(),
+    quick: QUICK,
+    sizes: RUN_SIZES,
+    machine: {
+      cpus: os.cpus().length,
+      node: process.version,
+      load_average_at_start: os.loadavg().map((x) => Number(x.toFixed(2))),
+      versions: {
+        bullmq: pkg('bullmq'),
+        'pg-boss': pkg('pg-boss'),
+        'better-sqlite3': pkg('better-sqlite3'),
+        undici: pkg('undici'),
+        redis: redisVersion,
+      },
+    },
+    rounds: [],
+  };
+
+  const receiver = await startReceiver();
+  const recording = await startReceiver(['--record']);
+  const pg = await startFsyncPostgres();
+  results.machine.postgres_fsync = pg.fsync;
+  const ctx = { pg };
+  const keys = Object.keys(SYSTEMS).filter((k) => !only || only.includes(k));
+  try {
+    for (let round = 0; round < RUN_SIZES.rounds; round++) {
+      const r = { ceiling: await ceiling(receiver, RUN_SIZES.ceilingSeconds), systems: {} };
+      log(`round ${round + 1}: ceiling ${Math.round(r.ceiling.per_second)}/s`);
+      const order = [...keys.slice(round % keys.length), ...keys.slice(0, round % keys.length)];
+      for (const key of order) {
+        const system = SYSTEMS[key];
+        const one = {};
+        const step = async (label, fn) => {
+          try {
+            one[label] = await fn();
+          } catch (err) {
+            one[label] = { error: String(err?.stack ?? err) };
+          }
+          log(`round ${round + 1}`, key, label, JSON.stringify(one[label]).slice(0, 400));
+        };
+        await step('drain', () => system.drain(ctx, receiver, RUN_SIZES.drain));
+        await step('enqueue', () => system.enqueueRate(ctx, RUN_SIZES.api));
+        await step('e2e', () =>
+          system.endToEnd(ctx, recording, RUN_SIZES.e2e, RATES, RUN_SIZES.latencySeconds),
+        );
+        r.systems[key] = one;
+      }
+      results.rounds.push(r);
     }
-    results.rounds.push(r);
+  } finally {
+    receiver.stop();
+    recording.stop();
+    await pg.stop();
   }
-} finally {
-  receiver.stop();
-  recording.stop();
-  await pg.stop();
+  results.machine.load_average_at_end = os.loadavg().map((x) => Number(x.toFixed(2)));
+  return results;
 }
-results.machine.load_average_at_end = os.loadavg().map((x) => Number(x.toFixed(2)));
 
 // Medians over the rounds (of the rounds where the figure was measured).
 const median = (xs) => {
@@ -201,7 +215,9 @@ ${results.errors.length ? `\nErrors (a figure missing from a round):\n\n${result
   database: redis-server, or PostgreSQL's postmaster with its backends (live and exited).
 - **Latency**: requests at a fixed rate for ${SIZES.latencySeconds} s (open loop), from each answer to the
   webhook's arrival at the receiver (keyed by member id); a rate not carried is shown with its share
-  carried within 30 s.
+  carried within 30 s, a rate the API could not answer with the rate it answered at. A negative
+  figure means the webhook arrived before the client had read the answer: the worker sends as soon
+  as the commit is done, while the answer is still on its way.
 - Peers as their documentation shows them: the naive outbox polls (woken in process by an insert and
   a finished send, else every 50 ms) and each tick marks done and claims in one transaction; BullMQ's
   Worker has \`concurrency: 64\` and keeps completed jobs (its default); pg-boss has 4 \`work()\`
