@@ -1,0 +1,98 @@
+// `npm run mutation [-- <module>...]`: StrykerJS over the core modules (bench/mutation-modules.mjs),
+// one Stryker run per module with only that module's test files. Incremental: a module whose sources
+// and tests did not change since its last run reuses its results (reports/mutation/<module>/incremental.json,
+// not committed); `--force` runs every mutant again. Prints one line per module and writes the
+// per-module reports (HTML and JSON) under reports/mutation/. Not part of `npm test` or CI.
+// MUTATION_CONCURRENCY (default 2) sets the number of test-runner processes per module.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MODULES } from './mutation-modules.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+const force = args.includes('--force');
+const names = args.filter((a) => !a.startsWith('--'));
+const unknown = names.filter((n) => !MODULES.some((m) => m.name === n));
+if (unknown.length > 0) {
+  console.error(
+    `unknown module ${unknown.join(', ')}; the modules are: ${MODULES.map((m) => m.name).join(', ')}`,
+  );
+  process.exit(2);
+}
+const chosen = names.length === 0 ? MODULES : MODULES.filter((m) => names.includes(m.name));
+const concurrency = Number(process.env.MUTATION_CONCURRENCY ?? 2);
+
+/** The Stryker options of one module's run. */
+function strykerConfig(module) {
+  const dir = `reports/mutation/${module.name}`;
+  return {
+    $schema: '../../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
+    testRunner: 'vitest',
+    vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+    coverageAnalysis: 'perTest',
+    mutate: module.mutate,
+    testFiles: module.tests,
+    incremental: true,
+    incrementalFile: `${dir}/incremental.json`,
+    force,
+    concurrency,
+    timeoutMS: 10_000,
+    tempDirName: '.stryker-tmp',
+    cleanTempDir: 'always',
+    reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
+    clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
+    jsonReporter: { fileName: `${dir}/mutation.json` },
+    htmlReporter: { fileName: `${dir}/mutation.html` },
+    thresholds: { high: 90, low: 80, break: null },
+    // Only what the tests read is copied to the sandbox.
+    ignorePatterns: ['/bench', '/docs', '/packages/admin', '/coverage', '/test-output', '/.ci'],
+  };
+}
+
+const rows = [];
+for (const module of chosen) {
+  const dir = path.join(ROOT, 'reports/mutation', module.name);
+  fs.mkdirSync(dir, { recursive: true });
+  const configFile = path.join(dir, 'stryker.config.json');
+  fs.writeFileSync(configFile, JSON.stringify(strykerConfig(module), null, 2));
+  console.error(`[mutation] ${module.name}: ${module.what}`);
+  const started = Date.now();
+  const env = { ...process.env };
+  delete env.ZUPY_TEST_DB;
+  const run = spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', configFile],
+    { cwd: ROOT, stdio: 'inherit', env },
+  );
+  const seconds = Math.round((Date.now() - started) / 1000);
+  rows.push({ module: module.name, seconds, ...scoreOf(path.join(dir, 'mutation.json')), exit: run.status });
+}
+
+/** Killed, survived, no coverage, timed out and the score (equivalent mutants not yet excluded). */
+function scoreOf(reportFile) {
+  if (!fs.existsSync(reportFile)) return {};
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  const count = {};
+  for (const file of Object.values(report.files))
+    for (const m of file.mutants) count[m.status] = (count[m.status] ?? 0) + 1;
+  const detected = (count.Killed ?? 0) + (count.Timeout ?? 0);
+  const valid = detected + (count.Survived ?? 0) + (count.NoCoverage ?? 0);
+  return {
+    killed: count.Killed ?? 0,
+    timeout: count.Timeout ?? 0,
+    survived: count.Survived ?? 0,
+    no_coverage: count.NoCoverage ?? 0,
+    errors: (count.CompileError ?? 0) + (count.RuntimeError ?? 0),
+    ignored: count.Ignored ?? 0,
+    score: valid === 0 ? null : Math.round((detected / valid) * 1000) / 10,
+  };
+}
+
+console.log('\nmodule           score  killed timeout survived no-cov  errors  seconds');
+for (const r of rows) {
+  const cells = [r.score ?? '-', r.killed, r.timeout, r.survived, r.no_coverage, r.errors, r.seconds];
+  console.log(`${r.module.padEnd(16)} ${cells.map((c) => String(c ?? '-').padStart(6)).join('  ')}`);
+}
+process.exit(rows.some((r) => r.exit !== 0) ? 1 : 0);
