@@ -12,6 +12,7 @@ export default tseslint.config(
       '.stryker-tmp/**',
       'reports/**',
       'vitest.mutation.config.ts',
+      'vitest.mutation.runner.ts',
       'eslint.config.js',
       '.dependency-cruiser.cjs',
       'vitest.config.ts',

@@ -12,22 +12,24 @@ export const MODULES = [
     name: 'signing',
     what: 'webhook signing and verification (SDK)',
     mutate: [`${W}/sign.ts`, `${W}/verify.ts`, `${W}/timing-safe-equal.ts`],
-    tests: [`${W}/sign.test.ts`, `${W}/verify.test.ts`],
+    tests: [
+      `${W}/sign.test.ts`,
+      `${W}/verify.test.ts`,
+      `${W}/sign-secrets.test.ts`,
+      `${W}/verify-refusals.test.ts`,
+    ],
   },
   {
     name: 'retry',
-    what: 'retry policy, failure policy and attempt recording',
-    mutate: [
-      `${S}/delivery/retry-policy.ts`,
-      `${S}/delivery/failure-policy.ts`,
-      `${S}/delivery/record-attempt.ts`,
-    ],
-    tests: [
-      `${S}/delivery/retry-policy.test.ts`,
-      `${S}/delivery/failure-policy.test.ts`,
-      `${T}/delivery.test.ts`,
-      `${T}/delivery-second-branches.test.ts`,
-    ],
+    what: 'retry and failure policy (when to try again, when to disable, when to probe)',
+    mutate: [`${S}/delivery/retry-policy.ts`, `${S}/delivery/failure-policy.ts`],
+    tests: [`${S}/delivery/retry-policy.test.ts`, `${S}/delivery/failure-policy.test.ts`],
+  },
+  {
+    name: 'attempts',
+    what: 'attempt recording: success, retry, failure streak and disabling, through the delivery API',
+    mutate: [`${S}/delivery/record-attempt.ts`],
+    tests: [`${T}/delivery-second-branches.test.ts`, `${T}/delivery.test.ts`],
   },
   {
     name: 'tiers',

@@ -33,13 +33,13 @@ function strykerConfig(module) {
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },
     coverageAnalysis: 'perTest',
     mutate: module.mutate,
-    testFiles: module.tests,
     incremental: true,
     incrementalFile: `${dir}/incremental.json`,
     force,
     concurrency,
     timeoutMS: 10_000,
-    tempDirName: '.stryker-tmp',
+    // One temp dir per module, so runs of two modules at once do not clean up each other's sandbox.
+    tempDirName: `.stryker-tmp/${module.name}`,
     cleanTempDir: 'always',
     reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
     clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
@@ -61,6 +61,7 @@ for (const module of chosen) {
   const started = Date.now();
   const env = { ...process.env };
   delete env.ZUPY_TEST_DB;
+  env.ZUPY_MUTATION_TESTS = module.tests.join(',');
   const run = spawnSync(
     process.execPath,
     [path.join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', configFile],
