@@ -35,7 +35,7 @@ export const MODULES = [
     name: 'tiers',
     what: 'tier evaluation',
     mutate: [`${S}/program/evaluate-tier.ts`, `${S}/customers/apply-tier-upgrade.ts`],
-    tests: [`${S}/program/evaluate-tier.test.ts`, `${T}/points-api.test.ts`],
+    tests: [`${S}/program/evaluate-tier.test.ts`, `${T}/points-api.test.ts`, `${T}/import-no-events.test.ts`],
   },
   {
     name: 'cpf-phone',
@@ -59,7 +59,8 @@ export const MODULES = [
     name: 'points',
     what: 'points operations and Idempotency-Key',
     mutate: [`${S}/points/points-operation.ts`, `${S}/points/idempotency.ts`],
-    tests: [`${T}/points-api.test.ts`],
+    // A coupon's redeem debit and refund credit go through the same operation.
+    tests: [`${T}/points-api.test.ts`, `${T}/rewards-api.test.ts`, `${T}/coupons-api.test.ts`],
   },
   {
     name: 'address-guard',

@@ -47,7 +47,15 @@ function strykerConfig(module) {
     htmlReporter: { fileName: `${dir}/mutation.html` },
     thresholds: { high: 90, low: 80, break: null },
     // Only what the tests read is copied to the sandbox.
-    ignorePatterns: ['/bench', '/docs', '/packages/admin', '/coverage', '/test-output', '/.ci'],
+    ignorePatterns: [
+      '/.stryker-tmp',
+      '/bench',
+      '/docs',
+      '/packages/admin',
+      '/coverage',
+      '/test-output',
+      '/.ci',
+    ],
   };
 }
 
@@ -69,6 +77,24 @@ for (const module of chosen) {
   );
   const seconds = Math.round((Date.now() - started) / 1000);
   rows.push({ module: module.name, seconds, ...scoreOf(path.join(dir, 'mutation.json')), exit: run.status });
+  listSurvivors(path.join(dir, 'mutation.json'), path.join(dir, 'survivors.txt'));
+}
+
+/** Every mutant no test caught, one a line with its place, mutator, replacement and the line it changes. */
+function listSurvivors(reportFile, outFile) {
+  if (!fs.existsSync(reportFile)) return;
+  const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+  const lines = [];
+  for (const [file, { source, mutants }] of Object.entries(report.files)) {
+    const code = source.split('\n');
+    for (const m of mutants) {
+      if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
+      const at = `${path.relative(ROOT, path.resolve(ROOT, file))}:${m.location.start.line}:${m.location.start.column}`;
+      const line = code[m.location.start.line - 1]?.trim() ?? '';
+      lines.push(`${m.status} ${at} ${m.mutatorName} ${JSON.stringify(m.replacement ?? '')} | ${line}`);
+    }
+  }
+  fs.writeFileSync(outFile, lines.join('\n') + '\n');
 }
 
 /** Killed, survived, no coverage, timed out and the score (equivalent mutants not yet excluded). */
