@@ -45,9 +45,11 @@ export const MODULES = [
   },
   {
     name: 'matching',
-    what: 'customer registration: validation and matching (phone → CPF → e-mail)',
-    mutate: [`${S}/customers/register-customer.ts`],
-    tests: [`${T}/customers-api.test.ts`],
+    what: 'customer registration: validating the fields and matching (phone → CPF → e-mail)',
+    // validateRegistration and findMatch; the rest of the file (welcome rewards, member ids, the
+    // retry of a racing registration) is tested elsewhere (coupons-api, member-id-collision).
+    mutate: [`${S}/customers/register-customer.ts:52-91`, `${S}/customers/register-customer.ts:195-211`],
+    tests: [`${T}/customers-api.test.ts`, `${T}/customer-registration-fields.test.ts`],
   },
   {
     name: 'fan-out',
