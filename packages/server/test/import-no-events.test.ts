@@ -20,7 +20,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 const eventTypes = async () =>
-  (await server.runtime.ctx.db.selectFrom('events').select('type').orderBy('id').execute()).map(
+  (await server.runtime.ctx.db.selectFrom('events').select('type').orderBy('seq').execute()).map(
     (e) => e.type,
   );
 

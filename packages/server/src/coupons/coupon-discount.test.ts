@@ -114,6 +114,13 @@ describe('computeDiscount at its edges', () => {
     });
   });
 
+  it('product_free without items says it needs them to know which product is free', () => {
+    const free = rules({ discount_type: 'product_free' });
+    expect(() => computeDiscount(free, 10_00, [])).toThrow(
+      'items: are required for a product_free coupon: which product is free',
+    );
+  });
+
   it('the item-based types name the items field when it does not fit', () => {
     expect(fieldOf(() => computeDiscount(rules({ discount_type: 'product_free' }), 10_00, []))).toBe('items');
     const bogo = rules({ discount_type: 'buy_one_get_one' });
