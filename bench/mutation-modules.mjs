@@ -72,7 +72,9 @@ export const MODULES = [
   {
     name: 'auth',
     what: 'API-key authorisation',
-    mutate: [`${S}/http/auth.ts`, `${S}/companies/api-keys.ts`],
+    // The request hook, and the key's creation, hash and lookup; revoking and listing keys are the
+    // CLI's (zupy company keys), whose tests run the built CLI, out of Stryker's reach.
+    mutate: [`${S}/http/auth.ts`, `${S}/companies/api-keys.ts:1-49`, `${S}/companies/api-keys.ts:87-104`],
     tests: [`${T}/read-only-key-api.test.ts`, `${T}/auth-guessing-api.test.ts`],
   },
   {

@@ -13,6 +13,8 @@ import { MODULES } from './mutation-modules.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const force = args.includes('--force');
+/** `--report`: no run, only the table (and survivors.txt) from the reports already there. */
+const reportOnly = args.includes('--report');
 const names = args.filter((a) => !a.startsWith('--'));
 const unknown = names.filter((n) => !MODULES.some((m) => m.name === n));
 if (unknown.length > 0) {
@@ -64,31 +66,58 @@ for (const module of chosen) {
   const dir = path.join(ROOT, 'reports/mutation', module.name);
   fs.mkdirSync(dir, { recursive: true });
   const configFile = path.join(dir, 'stryker.config.json');
-  fs.writeFileSync(configFile, JSON.stringify(strykerConfig(module), null, 2));
+  if (!reportOnly) fs.writeFileSync(configFile, JSON.stringify(strykerConfig(module), null, 2));
   console.error(`[mutation] ${module.name}: ${module.what}`);
   const started = Date.now();
   const env = { ...process.env };
   delete env.ZUPY_TEST_DB;
   env.ZUPY_MUTATION_TESTS = module.tests.join(',');
-  const run = spawnSync(
-    process.execPath,
-    [path.join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', configFile],
-    { cwd: ROOT, stdio: 'inherit', env },
-  );
+  const run = reportOnly
+    ? { status: 0 }
+    : spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', configFile],
+        { cwd: ROOT, stdio: 'inherit', env },
+      );
   const seconds = Math.round((Date.now() - started) / 1000);
-  rows.push({ module: module.name, seconds, ...scoreOf(path.join(dir, 'mutation.json')), exit: run.status });
-  listSurvivors(path.join(dir, 'mutation.json'), path.join(dir, 'survivors.txt'));
+  const inScope = scopeOf(module);
+  rows.push({
+    module: module.name,
+    seconds,
+    ...scoreOf(path.join(dir, 'mutation.json'), inScope),
+    exit: run.status,
+  });
+  listSurvivors(path.join(dir, 'mutation.json'), path.join(dir, 'survivors.txt'), inScope);
+}
+
+/**
+ * Whether a mutant is in the module's `mutate` list: a report carried over by the incremental file
+ * keeps the mutants of lines a module no longer mutates (`file.ts:52-91` ranges).
+ */
+function scopeOf(module) {
+  const entries = module.mutate.map((entry) => {
+    const [, file, from, to] = /^(.*?)(?::(\d+)-(\d+))?$/.exec(entry);
+    return { file: path.resolve(ROOT, file), from: Number(from ?? 0), to: Number(to ?? Infinity) };
+  });
+  return (file, mutant) => {
+    const line = mutant.location.start.line;
+    const abs = path.resolve(ROOT, file);
+    return entries.some((e) => {
+      const matches = e.file.includes('*') ? path.dirname(abs) === path.dirname(e.file) : abs === e.file;
+      return matches && line >= e.from && line <= e.to;
+    });
+  };
 }
 
 /** Every mutant no test caught, one a line with its place, mutator, replacement and the line it changes. */
-function listSurvivors(reportFile, outFile) {
+function listSurvivors(reportFile, outFile, inScope) {
   if (!fs.existsSync(reportFile)) return;
   const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
   const lines = [];
   for (const [file, { source, mutants }] of Object.entries(report.files)) {
     const code = source.split('\n');
     for (const m of mutants) {
-      if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
+      if (!inScope(file, m) || (m.status !== 'Survived' && m.status !== 'NoCoverage')) continue;
       const at = `${path.relative(ROOT, path.resolve(ROOT, file))}:${m.location.start.line}:${m.location.start.column}`;
       const line = code[m.location.start.line - 1]?.trim() ?? '';
       lines.push(`${m.status} ${at} ${m.mutatorName} ${JSON.stringify(m.replacement ?? '')} | ${line}`);
@@ -98,12 +127,12 @@ function listSurvivors(reportFile, outFile) {
 }
 
 /** Killed, survived, no coverage, timed out and the score (equivalent mutants not yet excluded). */
-function scoreOf(reportFile) {
+function scoreOf(reportFile, inScope) {
   if (!fs.existsSync(reportFile)) return {};
   const report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
   const count = {};
-  for (const file of Object.values(report.files))
-    for (const m of file.mutants) count[m.status] = (count[m.status] ?? 0) + 1;
+  for (const [name, file] of Object.entries(report.files))
+    for (const m of file.mutants) if (inScope(name, m)) count[m.status] = (count[m.status] ?? 0) + 1;
   const detected = (count.Killed ?? 0) + (count.Timeout ?? 0);
   const valid = detected + (count.Survived ?? 0) + (count.NoCoverage ?? 0);
   return {
