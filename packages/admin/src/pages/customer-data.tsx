@@ -108,7 +108,7 @@ export function CustomerEditForm({ customer, onDone }: { customer: Customer; onD
           {consentLine(customer.marketing_opt_in.email)}
         </p>
       </div>
-      {error && error.fieldErrors.length === 0 && <Notice kind="error">{describeError(error)}</Notice>}
+      {error && error.fieldErrors.length === 0 && <Notice kind="error">{describeError(t, error)}</Notice>}
       {message && <Notice kind="ok">{message}</Notice>}
       <button type="submit">{t('save')}</button>
     </form>
@@ -135,7 +135,7 @@ export function CustomerPrivacy({ memberId, onErased }: { memberId: string; onEr
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (err) {
-      setError(describeError(err));
+      setError(describeError(t, err));
     }
   };
   const erase = async () => {
@@ -145,7 +145,7 @@ export function CustomerPrivacy({ memberId, onErased }: { memberId: string; onEr
       setAsking(false);
       onErased();
     } catch (err) {
-      setError(describeError(err));
+      setError(describeError(t, err));
       setBusy(false);
     }
   };

@@ -11,7 +11,8 @@ import {
   type Redemption,
   type Reward,
 } from '../api.js';
-import { formatDateTime } from '../format.js';
+import { formatBrl, formatDateTime, formatInt, formatPhone } from '../format.js';
+import { tierName } from '../i18n.js';
 import { discountText } from './rewards.js';
 import { fieldError } from '../api-messages.js';
 import { Field, Notice, Select } from '../components/field.js';
@@ -86,7 +87,7 @@ function PointsForm({
         />
       )}
       {error && (error.fieldErrors.length === 0 || !error.forField('amount')) && (
-        <Notice kind="error">{describeError(error)}</Notice>
+        <Notice kind="error">{describeError(t, error)}</Notice>
       )}
       {message && <Notice kind="ok">{message}</Notice>}
       <button type="submit">{title}</button>
@@ -141,7 +142,7 @@ function OrderForm({ memberId, onDone }: { memberId: string; onDone: () => void 
           ? t('order.again')
           : [
               t('order.done', r.points_earned, r.base_points, r.bonus_points, r.new_balance),
-              r.tier_upgraded ? t('order.upgraded', r.tier) : '',
+              r.tier_upgraded ? t('order.upgraded', tierName(t, r.tier)) : '',
             ]
               .join(' ')
               .trim(),
@@ -187,7 +188,7 @@ function OrderForm({ memberId, onDone }: { memberId: string; onDone: () => void 
         name="payment_method"
       />
       {error && !error.fieldErrors.some((f) => known.includes(f.field)) && (
-        <Notice kind="error">{describeError(error)}</Notice>
+        <Notice kind="error">{describeError(t, error)}</Notice>
       )}
       {message && <Notice kind="ok">{message}</Notice>}
       <button type="submit">{t('order.title')}</button>
@@ -214,7 +215,7 @@ function TierForm({
       setResult({ ok: true, text: t('profile.tierChanged') });
       onDone();
     } catch (err) {
-      setResult({ ok: false, text: describeError(err) });
+      setResult({ ok: false, text: describeError(t, err) });
     }
   };
   return (
@@ -224,7 +225,7 @@ function TierForm({
         label={t('customers.tier')}
         value={tier}
         onChange={setTier}
-        options={program.tiers.map((x) => ({ value: x.name, label: x.name }))}
+        options={program.tiers.map((x) => ({ value: x.name, label: tierName(t, x.name) }))}
       />
       {result && <Notice kind={result.ok ? 'ok' : 'error'}>{result.text}</Notice>}
       <button type="submit">{t('save')}</button>
@@ -262,7 +263,7 @@ function RedeemForm({
       setChosen('');
       onDone();
     } catch (err) {
-      setResult({ ok: false, text: describeError(err) });
+      setResult({ ok: false, text: describeError(t, err) });
     }
   };
   return (
@@ -310,27 +311,27 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
     coupons.reload();
   };
   if (erased) return <Notice kind="ok">{t('data.erased', memberId)}</Notice>;
-  if (customer.error) return <Notice kind="error">{describeError(customer.error)}</Notice>;
+  if (customer.error) return <Notice kind="error">{describeError(t, customer.error)}</Notice>;
   const c = customer.data;
   if (!c) return <p>{t('loading')}</p>;
   return (
     <section aria-labelledby="profile-title">
       <h1 id="profile-title">
-        {c.name} <span class={`tier tier-${c.tier}`}>{c.tier}</span>
+        {c.name} <span class={`tier tier-${c.tier}`}>{tierName(t, c.tier)}</span>
       </h1>
       <dl class="profile">
-        <dt>Member</dt>
+        <dt>{t('profile.member')}</dt>
         <dd>{c.member_id}</dd>
         <dt>{t('customers.phone')}</dt>
-        <dd>{c.whatsapp}</dd>
+        <dd>{formatPhone(c.whatsapp)}</dd>
         <dt>{t('customers.email')}</dt>
         <dd>{c.email ?? '—'}</dd>
         <dt>{t('customers.cpf')}</dt>
         <dd>{c.cpf ?? '—'}</dd>
         <dt>{t('customers.points')}</dt>
-        <dd data-testid="balance">{c.points_balance}</dd>
+        <dd data-testid="balance">{formatInt(c.points_balance, t.language)}</dd>
         <dt>{t('metric.total_spent')}</dt>
-        <dd>{c.total_spent.toFixed(2)}</dd>
+        <dd>{formatBrl(c.total_spent)}</dd>
         <dt>{t('metric.transaction_count')}</dt>
         <dd>{c.transaction_count}</dd>
       </dl>
@@ -346,7 +347,7 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
         </div>
       )}
       <h2>{t('coupons.title')}</h2>
-      {coupons.error && <Notice kind="error">{describeError(coupons.error)}</Notice>}
+      {coupons.error && <Notice kind="error">{describeError(t, coupons.error)}</Notice>}
       {coupons.data && coupons.data.data.length === 0 && <p>{t('coupons.empty')}</p>}
       {coupons.data && coupons.data.data.length > 0 && (
         <div class="table-wrap">
@@ -373,7 +374,7 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
         </div>
       )}
       <h2>{t('profile.history')}</h2>
-      {history.error && <Notice kind="error">{describeError(history.error)}</Notice>}
+      {history.error && <Notice kind="error">{describeError(t, history.error)}</Notice>}
       {history.data && (
         <div class="table-wrap">
           <table>
@@ -396,9 +397,9 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
                       : e.operation}
                   </td>
                   {/* Debit or credit by the balance's change, whatever the operation is called. */}
-                  <td>{e.balance_after < e.balance_before ? -e.amount : e.amount}</td>
-                  <td>{e.balance_after}</td>
-                  <td>{e.reason ?? ''}</td>
+                  <td>{formatInt(e.balance_after < e.balance_before ? -e.amount : e.amount, t.language)}</td>
+                  <td>{formatInt(e.balance_after, t.language)}</td>
+                  <td>{e.reason === 'welcome reward' ? t('ledger.welcomeReward') : (e.reason ?? '')}</td>
                 </tr>
               ))}
             </tbody>

@@ -73,7 +73,7 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
       setMessage({ ok: true, text: t('deliveries.replayed', result.count) });
       reload();
     } catch (err) {
-      setMessage({ ok: false, text: describeError(err) });
+      setMessage({ ok: false, text: describeError(t, err) });
     }
   };
   return (
@@ -117,7 +117,7 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
         </button>
       )}
       {message && <Notice kind={message.ok ? 'ok' : 'error'}>{message.text}</Notice>}
-      {error && <Notice kind="error">{describeError(error)}</Notice>}
+      {error && <Notice kind="error">{describeError(t, error)}</Notice>}
       {data && data.data.length === 0 && <p>{t('deliveries.empty')}</p>}
       {data && data.data.length > 0 && (
         <div class="table-wrap">
@@ -167,10 +167,10 @@ export function DeliveryDetailPage({ id }: { id: string }) {
       setMessage({ ok: true, text: t('deliveries.redelivered') });
       setTimeout(reload, 1000);
     } catch (err) {
-      setMessage({ ok: false, text: describeError(err) });
+      setMessage({ ok: false, text: describeError(t, err) });
     }
   };
-  if (error) return <Notice kind="error">{describeError(error)}</Notice>;
+  if (error) return <Notice kind="error">{describeError(t, error)}</Notice>;
   if (!data) return <p>{t('loading')}</p>;
   return (
     <section aria-labelledby="delivery-title">

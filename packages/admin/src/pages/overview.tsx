@@ -45,7 +45,7 @@ export function OverviewPage() {
   const { data, error } = useAsync(() => api<Overview>('GET', '/stats/overview/'), []);
   // The overview has the counts; the endpoints say why each disabled one is disabled (`disabled_code`).
   const endpoints = useAsync(() => api<{ data: Endpoint[] }>('GET', '/webhooks/endpoints/'), []);
-  if (error) return <Notice kind="error">{describeError(error)}</Notice>;
+  if (error) return <Notice kind="error">{describeError(t, error)}</Notice>;
   if (!data) return <p>{t('loading')}</p>;
   const attention = data.endpoints.filter((e) => e.needs_attention);
   return (

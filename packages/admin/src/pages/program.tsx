@@ -18,7 +18,7 @@ export function ProgramPage() {
   useEffect(() => {
     if (data) setProgram(data);
   }, [data]);
-  if (error) return <Notice kind="error">{describeError(error)}</Notice>;
+  if (error) return <Notice kind="error">{describeError(t, error)}</Notice>;
   if (!program) return <p>{t('loading')}</p>;
   const setTier = (i: number, patch: Partial<Program['tiers'][number]>) =>
     setProgram({
@@ -178,7 +178,7 @@ export function ProgramPage() {
               error={fieldError(t, saveError, 'point_expiration_days')}
             />
           </fieldset>
-          {saveError && <Notice kind="error">{describeError(saveError)}</Notice>}
+          {saveError && <Notice kind="error">{describeError(t, saveError)}</Notice>}
           {saved && <Notice kind="ok">{t('program.saved')}</Notice>}
           <button type="submit">{t('save')}</button>
         </fieldset>

@@ -17,7 +17,7 @@ export function SignIn({ t, onSignedIn }: { t: Translate; onSignedIn: (me: Me) =
       setApiKey(key.trim());
       onSignedIn(me);
     } catch (err) {
-      setError(describeError(err));
+      setError(describeError(t, err));
     } finally {
       setBusy(false);
     }

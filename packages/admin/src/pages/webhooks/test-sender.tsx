@@ -18,7 +18,7 @@ export function TestSender({ endpoint }: { endpoint: Endpoint }) {
     try {
       setResult(await api<TestSend>('POST', `/webhooks/endpoints/${endpoint.id}/test/`, { event: type }));
     } catch (err) {
-      setError(describeError(err));
+      setError(describeError(t, err));
     } finally {
       setBusy(false);
     }
