@@ -76,7 +76,10 @@ export function App() {
   const [checking, setChecking] = useState(getApiKey() !== null);
   const [route, setRoute] = useState(currentRoute);
 
-  useEffect(() => storeLanguage(language), [language]);
+  useEffect(() => {
+    storeLanguage(language);
+    document.title = t('app.title');
+  }, [language]);
 
   useEffect(() => {
     const onPop = () => setRoute(currentRoute());

@@ -312,7 +312,6 @@ const en = {
   'nav.skip': 'Skip to content',
   'nav.main': 'Main',
   'profile.member': 'Member id',
-  'profile.totalSpent': 'Total spent',
   'tier.default': 'Default',
   'tier.bronze': 'Bronze',
   'tier.silver': 'Silver',
@@ -334,11 +333,7 @@ const en = {
   'overview.membersTotal': '{0} members in all',
   'customers.total.one': '{0} customer',
   'customers.total.other': '{0} customers',
-  'customers.shown': 'showing {0} of {1}',
   'deliveries.retrying': 'retrying',
-  'deliveries.url': 'URL',
-  'deliveries.body': 'Body sent (exact bytes)',
-  'deliveries.copyBody': 'Copy body',
   'deliveries.total.one': '{0} delivery',
   'deliveries.total.other': '{0} deliveries',
   'webhooks.signedBody': 'Body, exactly the bytes that were signed',
@@ -348,7 +343,7 @@ const en = {
 export type MessageKey = keyof typeof en;
 
 const ptBR: Record<MessageKey, string> = {
-  'app.title': 'Zupy Admin',
+  'app.title': 'Painel Zupy',
   'nav.overview': 'Visão geral',
   'nav.customers': 'Clientes',
   'nav.webhooks': 'Webhooks',
@@ -659,7 +654,6 @@ const ptBR: Record<MessageKey, string> = {
   'nav.skip': 'Pular para o conteúdo',
   'nav.main': 'Principal',
   'profile.member': 'Id de membro',
-  'profile.totalSpent': 'Total gasto',
   'tier.default': 'Padrão',
   'tier.bronze': 'Bronze',
   'tier.silver': 'Prata',
@@ -681,11 +675,7 @@ const ptBR: Record<MessageKey, string> = {
   'overview.membersTotal': '{0} membros no total',
   'customers.total.one': '{0} cliente',
   'customers.total.other': '{0} clientes',
-  'customers.shown': 'mostrando {0} de {1}',
   'deliveries.retrying': 'tentando de novo',
-  'deliveries.url': 'URL',
-  'deliveries.body': 'Corpo enviado (bytes exatos)',
-  'deliveries.copyBody': 'Copiar corpo',
   'deliveries.total.one': '{0} entrega',
   'deliveries.total.other': '{0} entregas',
   'webhooks.signedBody': 'Corpo, exatamente os bytes que foram assinados',
@@ -693,7 +683,8 @@ const ptBR: Record<MessageKey, string> = {
 };
 
 export type Language = 'pt-BR' | 'en';
-const DICTIONARIES: Record<Language, Record<MessageKey, string>> = { 'pt-BR': ptBR, en };
+/** Both dictionaries (panel-messages.test.ts holds them to the same keys). */
+export const DICTIONARIES: Readonly<Record<Language, Record<MessageKey, string>>> = { 'pt-BR': ptBR, en };
 const LANGUAGE_STORAGE = 'zupy.language';
 
 export function initialLanguage(): Language {

@@ -149,7 +149,11 @@ export function CustomersPage() {
           {data && rows.length === 0 && <p>{t('customers.empty')}</p>}
           {rows.length > 0 && (
             <div class="table-wrap">
-              <table>
+              <p class="muted" data-testid="customers-total">
+                {t.plural('customers.total', rows.length)}
+                {cursor ? ' +' : ''}
+              </p>
+              <table class="cards">
                 <thead>
                   <tr>
                     <th scope="col">{t('customers.name')}</th>
@@ -161,23 +165,25 @@ export function CustomersPage() {
                 <tbody>
                   {rows.map((c) => (
                     <tr key={c.member_id}>
-                      <td>
-                        <a
-                          href={adminPath(`/customers/${c.member_id}`)}
-                          onClick={(e) => {
-                            e.preventDefault();
-                            navigate(`/customers/${c.member_id}`);
-                          }}
-                        >
-                          {c.name}
-                        </a>
-                        <div class="muted">{c.member_id}</div>
+                      <td data-label={t('customers.name')}>
+                        <span>
+                          <a
+                            href={adminPath(`/customers/${c.member_id}`)}
+                            onClick={(e) => {
+                              e.preventDefault();
+                              navigate(`/customers/${c.member_id}`);
+                            }}
+                          >
+                            {c.name}
+                          </a>
+                          <span class="muted"> {c.member_id}</span>
+                        </span>
                       </td>
-                      <td>{formatPhone(c.whatsapp)}</td>
-                      <td>
+                      <td data-label={t('customers.phone')}>{formatPhone(c.whatsapp)}</td>
+                      <td data-label={t('customers.tier')}>
                         <span class={`tier tier-${c.tier}`}>{tierName(t, c.tier)}</span>
                       </td>
-                      <td>{formatInt(c.points_balance, t.language)}</td>
+                      <td data-label={t('customers.points')}>{formatInt(c.points_balance, t.language)}</td>
                     </tr>
                   ))}
                 </tbody>

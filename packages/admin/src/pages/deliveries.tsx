@@ -11,7 +11,7 @@ import {
 import { Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { adminPath, useSession } from '../context.js';
-import { formatDateTime } from '../format.js';
+import { formatDateTime, formatInt } from '../format.js';
 
 /** A link to a delivery's page inside the panel. */
 function DeliveryLink({ id }: { id: string }) {
@@ -29,12 +29,25 @@ function DeliveryLink({ id }: { id: string }) {
   );
 }
 
+const retrying = (d: Delivery) => d.status === 'pending' && d.attempts_count > 0;
+
 /** Its state in words and colour, and, when it waits for the member's earlier delivery, a link to it. */
 function DeliveryState({ delivery }: { delivery: Delivery }) {
   const { t } = useSession();
   return (
     <>
-      <span class={`badge status-${delivery.status}`}>{t(`status.${delivery.status}`)}</span>
+      {retrying(delivery) ? (
+        // Pending after a failed attempt: it is failing and Zupy tries again, not merely queued.
+        <span class="badge status-retrying">{t('deliveries.retrying')}</span>
+      ) : (
+        <span class={`badge status-${delivery.status}`}>{t(`status.${delivery.status}`)}</span>
+      )}
+      {retrying(delivery) && delivery.next_attempt_at && (
+        <span class="waiting">
+          {' '}
+          {t('deliveries.nextAttempt')}: {formatDateTime(delivery.next_attempt_at)}
+        </span>
+      )}
       {delivery.waiting_for && (
         <span class="waiting">
           {' '}
@@ -121,10 +134,15 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
       {data && data.data.length === 0 && <p>{t('deliveries.empty')}</p>}
       {data && data.data.length > 0 && (
         <div class="table-wrap">
-          <table>
+          <p class="muted">
+            {t.plural('deliveries.total', data.data.length)}
+            {data.meta.has_next ? ' +' : ''}
+          </p>
+          <table class="cards">
             <thead>
               <tr>
                 <th scope="col">ID</th>
+                <th scope="col">{t('deliveries.endpoint')}</th>
                 <th scope="col">{t('deliveries.event')}</th>
                 <th scope="col">{t('deliveries.status')}</th>
                 <th scope="col">{t('deliveries.attempts')}</th>
@@ -134,16 +152,23 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
             <tbody>
               {data.data.map((d) => (
                 <tr key={d.id}>
-                  <td>
-                    <DeliveryLink id={d.id} />
-                    <KindBadge delivery={d} />
+                  <td data-label="ID">
+                    <span>
+                      <DeliveryLink id={d.id} />
+                      <KindBadge delivery={d} />
+                    </span>
                   </td>
-                  <td>{d.event_type}</td>
-                  <td>
-                    <DeliveryState delivery={d} />
+                  <td data-label={t('deliveries.endpoint')}>
+                    {endpoints.data?.data.find((e) => e.id === d.endpoint_id)?.url ?? d.endpoint_id}
                   </td>
-                  <td>{d.attempts_count}</td>
-                  <td>{formatDateTime(d.created_at)}</td>
+                  <td data-label={t('deliveries.event')}>{d.event_type}</td>
+                  <td data-label={t('deliveries.status')}>
+                    <span>
+                      <DeliveryState delivery={d} />
+                    </span>
+                  </td>
+                  <td data-label={t('deliveries.attempts')}>{formatInt(d.attempts_count, t.language)}</td>
+                  <td data-label={t('deliveries.created')}>{formatDateTime(d.created_at)}</td>
                 </tr>
               ))}
             </tbody>
