@@ -66,7 +66,7 @@ export function OverviewPage() {
       <h1 id="overview-title">{t('nav.overview')}</h1>
       <div class="grid">
         <BarChart
-          title={`${t('overview.members')} (${t('overview.membersTotal', int(data.members_total))})`}
+          title={`${t('overview.members')} (${t.plural('overview.membersTotal', data.members_total)})`}
           bars={tiers.map(([tier, n]) => ({ label: tierName(t, tier), value: n, text: int(n) }))}
           empty={t('overview.noMembers')}
         />
