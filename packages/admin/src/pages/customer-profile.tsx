@@ -48,7 +48,7 @@ function PointsForm({
         `/customers/${memberId}/points/${operation}/`,
         body,
       );
-      setMessage(t('profile.done', result.balance_after));
+      setMessage(t('profile.done', formatInt(result.balance_after, t.language)));
       setAmount('');
       setReason('');
       setOrderValue('');
@@ -141,7 +141,12 @@ function OrderForm({ memberId, onDone }: { memberId: string; onDone: () => void 
         status === 200
           ? t('order.again')
           : [
-              t('order.done', r.points_earned, r.base_points, r.bonus_points, r.new_balance),
+              t(
+                'order.done',
+                ...[r.points_earned, r.base_points, r.bonus_points, r.new_balance].map((n) =>
+                  formatInt(n, t.language),
+                ),
+              ),
               r.tier_upgraded ? t('order.upgraded', tierName(t, r.tier)) : '',
             ]
               .join(' ')
@@ -305,6 +310,7 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
     [memberId],
   );
   const [erased, setErased] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
   const reload = () => {
     customer.reload();
     history.reload();
@@ -342,7 +348,15 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
           <PointsForm memberId={c.member_id} operation="spend" onDone={reload} />
           {program.data?.tiers_enabled && <TierForm customer={c} program={program.data} onDone={reload} />}
           <RedeemForm memberId={c.member_id} balance={c.points_balance} onDone={reload} />
-          <CustomerEditForm key={c.updated_at} customer={c} onDone={reload} />
+          <CustomerEditForm
+            key={c.updated_at}
+            customer={c}
+            saved={saved}
+            onDone={(message) => {
+              setSaved(message);
+              if (message !== null) reload();
+            }}
+          />
           <CustomerPrivacy memberId={c.member_id} onErased={() => setErased(true)} />
         </div>
       )}
@@ -390,7 +404,7 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
             <tbody>
               {history.data.data.map((e) => (
                 <tr key={e.id}>
-                  <td>{e.created_at}</td>
+                  <td>{formatDateTime(e.created_at)}</td>
                   <td data-operation={e.operation}>
                     {(LEDGER_OPERATIONS as readonly string[]).includes(e.operation)
                       ? t(`ledger.${e.operation as (typeof LEDGER_OPERATIONS)[number]}`)
