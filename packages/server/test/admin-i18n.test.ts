@@ -116,7 +116,7 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
     const overflow = await page.evaluate(() => {
       const client = document.documentElement.clientWidth;
       // The innermost elements sticking out on the right, to say what overflows.
-      const wide = [...document.querySelectorAll('body *')]
+      const wide = Array.from(document.querySelectorAll('body *'))
         .filter((e) => e.getBoundingClientRect().right > client + 0.5 && e.children.length === 0)
         .slice(0, 5)
         .map((e) => e.outerHTML.slice(0, 100));
@@ -128,7 +128,7 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
     ).toBeLessThanOrEqual(overflow.client);
     if (width === 390) {
       const small = await page.evaluate(() =>
-        [...document.querySelectorAll('button, select, input:not([type=checkbox]):not([type=radio])')]
+        Array.from(document.querySelectorAll('button, select, input:not([type=checkbox]):not([type=radio])'))
           .filter((e) => (e as HTMLElement).offsetParent !== null)
           .map((e) => ({ what: e.outerHTML.slice(0, 80), h: e.getBoundingClientRect().height }))
           .filter((e) => e.h < 44),

@@ -4,10 +4,12 @@
  * the `data-label` of the cells below it, for every table the app renders now or later.
  */
 function label(table: HTMLTableElement): void {
-  const names = [...table.querySelectorAll(':scope > thead > tr > th')].map((th) => th.textContent ?? '');
+  const names = Array.from(table.querySelectorAll(':scope > thead > tr > th')).map(
+    (th) => th.textContent ?? '',
+  );
   if (names.length === 0) return;
-  for (const row of table.querySelectorAll(':scope > tbody > tr')) {
-    [...row.children].forEach((cell, i) => {
+  for (const row of Array.from(table.querySelectorAll(':scope > tbody > tr'))) {
+    Array.from(row.children).forEach((cell, i) => {
       const name = names[i] ?? '';
       if (cell.getAttribute('data-label') !== name) cell.setAttribute('data-label', name);
     });
