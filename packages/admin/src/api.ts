@@ -181,6 +181,15 @@ export interface Delivery {
   created_at: string;
 }
 
+/** `GET /webhooks/deliveries/{id}/`: where it goes, the exact bytes it sends, every attempt. */
+export interface DeliveryDetail extends Delivery {
+  endpoint_url: string | null;
+  endpoint_description: string | null;
+  /** Exactly the bytes signed and sent. */
+  body: string | null;
+  attempts: DeliveryAttempt[];
+}
+
 export interface DeliveryAttempt {
   attempt: number;
   started_at: string;

@@ -269,6 +269,17 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
     await context.close();
   });
 
+  it('a delivery names its endpoint and shows the exact bytes the receiver got, with a copy button', async () => {
+    const { context, page } = await open('pt-BR', 390);
+    await page.goto(`${server.url}/admin/deliveries/${deliveryId}`);
+    await page.getByTestId('delivery-body').waitFor();
+    expect(await page.getByTestId('delivery-endpoint').textContent()).toBe(`${receiver.url}/hooks · CRM`);
+    const received = receiver.requests.find((r) => r.headers['x-zupy-delivery'] === deliveryId)!;
+    expect(await page.getByTestId('delivery-body').textContent()).toBe(received.body);
+    await page.getByRole('button', { name: 'Copiar corpo' }).waitFor();
+    await context.close();
+  });
+
   it('asks before deleting an endpoint (with its pending deliveries) and before rotating its secret', async () => {
     const { context, page } = await open('pt-BR', 390);
     await page.goto(`${server.url}/admin/webhooks`);

@@ -4,10 +4,11 @@ import {
   api,
   DELIVERY_STATUSES,
   type Delivery,
-  type DeliveryAttempt,
+  type DeliveryDetail,
   type Endpoint,
   type Page,
 } from '../api.js';
+import { CopyButton } from '../components/copy-button.js';
 import { Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { adminPath, useSession } from '../context.js';
@@ -182,7 +183,7 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
 export function DeliveryDetailPage({ id }: { id: string }) {
   const { t, me } = useSession();
   const { data, error, reload } = useAsync(
-    () => api<Delivery & { attempts: DeliveryAttempt[] }>('GET', `/webhooks/deliveries/${id}/`),
+    () => api<DeliveryDetail>('GET', `/webhooks/deliveries/${id}/`),
     [id],
   );
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -206,6 +207,21 @@ export function DeliveryDetailPage({ id }: { id: string }) {
         {formatDateTime(data.created_at)}
         {data.next_attempt_at && ` · ${t('deliveries.nextAttempt')}: ${formatDateTime(data.next_attempt_at)}`}
       </p>
+      <dl class="profile">
+        <dt>{t('deliveries.endpoint')}</dt>
+        <dd data-testid="delivery-endpoint">
+          {data.endpoint_url ?? data.endpoint_id}
+          {data.endpoint_description ? ` · ${data.endpoint_description}` : ''}
+        </dd>
+      </dl>
+      {data.body !== null && (
+        <>
+          <h2>{t('deliveries.body')}</h2>
+          {/* The bytes the signatures cover, as sent: paste them into `zupy verify` as they are. */}
+          <pre data-testid="delivery-body">{data.body}</pre>
+          <CopyButton text={data.body} label={t('deliveries.copyBody')} />
+        </>
+      )}
       {!me.read_only && (
         <button type="button" onClick={() => void redeliver()}>
           {t('deliveries.redeliver')}
