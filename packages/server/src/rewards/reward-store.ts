@@ -1,6 +1,8 @@
 import type { DiscountType } from '@zupy/webhooks';
 import type { Kysely } from 'kysely';
+import { lockForUpdate } from '../db/row-locks.js';
 import type { RewardRow, RewardsTable, Tables } from '../db/tables.js';
+import { runInTransaction } from '../db/transaction.js';
 import { ZupyError, notFound, type FieldError } from '../errors.js';
 import type { AppContext } from '../shared/context.js';
 import { toCents } from '../shared/money.js';
@@ -35,13 +37,23 @@ function checkDiscount(columns: RewardColumns): void {
   switch (columns.discount_type as DiscountType) {
     case 'percentage':
       if (value <= 0 || value > 100_00)
-        errors.push({ field: 'discount_value', detail: 'must be a percentage above 0 and at most 100' });
+        errors.push({
+          field: 'discount_value',
+          code: 'percentage_out_of_range',
+          detail: 'must be a percentage above 0 and at most 100',
+        });
       break;
     case 'fixed_amount':
-      if (value <= 0) errors.push({ field: 'discount_value', detail: 'must be an amount in BRL above 0' });
+      if (value <= 0)
+        errors.push({
+          field: 'discount_value',
+          code: 'amount_not_positive',
+          detail: 'must be an amount in BRL above 0',
+        });
       if (columns.maximum_discount_cents !== null)
         errors.push({
           field: 'maximum_discount',
+          code: 'not_applicable',
           detail: 'applies to percentage, product_free and buy_one_get_one only',
         });
       break;
@@ -50,6 +62,8 @@ function checkDiscount(columns: RewardColumns): void {
       if (value !== 0)
         errors.push({
           field: 'discount_value',
+          code: 'must_be_zero',
+          params: { type: columns.discount_type },
           detail: `must be 0 for ${columns.discount_type}: the items give the discount`,
         });
       break;
@@ -82,13 +96,15 @@ export async function findReward(
   db: Kysely<Tables>,
   companyId: string,
   rewardId: string,
+  /** In a transaction that changes it: hold the row until the commit (PostgreSQL). */
+  lock = false,
 ): Promise<RewardRow> {
-  const row = await db
+  const query = db
     .selectFrom('rewards')
     .selectAll()
     .where('id', '=', rewardId)
-    .where('company_id', '=', companyId)
-    .executeTakeFirst();
+    .where('company_id', '=', companyId);
+  const row = await (lock ? lockForUpdate(query, db) : query).executeTakeFirst();
   if (!row) throw notFound(`reward ${rewardId}`);
   return row;
 }
@@ -111,7 +127,9 @@ export async function getReward(ctx: AppContext, companyId: string, rewardId: st
 
 /**
  * Changes a reward: any field, `active: false` to archive it (it leaves the catalog, its coupons stay
- * valid) and `stock` to restock. Coupons already issued keep the rules they were redeemed with.
+ * valid) and `stock` to restock. Coupons already issued keep the rules they were redeemed with. The
+ * row is read and written in one transaction holding it: two PATCHes of different fields at once
+ * both take effect (neither writes back the other's old value).
  */
 export async function updateReward(
   ctx: AppContext,
@@ -119,19 +137,21 @@ export async function updateReward(
   rewardId: string,
   changes: RewardChanges,
 ): Promise<Reward> {
-  const current = toReward(await findReward(ctx.db, companyId, rewardId));
-  const merged: RewardInput = { ...current, ...changes };
-  const columns = columnsOf(merged);
-  checkDiscount(columns);
-  const stamp = ctx.clock().toISOString();
-  // `stock` is written only when asked: a redemption racing this update keeps its decrement.
-  const { stock, ...rest } = columns;
-  const row = await ctx.db
-    .updateTable('rewards')
-    .set({ ...rest, ...('stock' in changes ? { stock } : {}), updated_at: stamp })
-    .where('id', '=', rewardId)
-    .where('company_id', '=', companyId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toReward(row);
+  return runInTransaction(ctx.db, async (trx) => {
+    const current = toReward(await findReward(trx, companyId, rewardId, true));
+    const merged: RewardInput = { ...current, ...changes };
+    const columns = columnsOf(merged);
+    checkDiscount(columns);
+    const stamp = ctx.clock().toISOString();
+    // `stock` is written only when asked: a redemption racing this update keeps its decrement.
+    const { stock, ...rest } = columns;
+    const row = await trx
+      .updateTable('rewards')
+      .set({ ...rest, ...('stock' in changes ? { stock } : {}), updated_at: stamp })
+      .where('id', '=', rewardId)
+      .where('company_id', '=', companyId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toReward(row);
+  });
 }
