@@ -48,7 +48,7 @@ export const MODULES = [
     what: 'customer registration: validating the fields and matching (phone → CPF → e-mail)',
     // validateRegistration and findMatch; the rest of the file (welcome rewards, member ids, the
     // retry of a racing registration) is tested elsewhere (coupons-api, member-id-collision).
-    mutate: [`${S}/customers/register-customer.ts:52-91`, `${S}/customers/register-customer.ts:195-211`],
+    mutate: [`${S}/customers/register-customer.ts:52-96`, `${S}/customers/register-customer.ts:199-215`],
     tests: [`${T}/customers-api.test.ts`, `${T}/customer-registration-fields.test.ts`],
   },
   {

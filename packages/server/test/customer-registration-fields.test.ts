@@ -53,8 +53,8 @@ describe('the 422 of a registration', () => {
     const res = await server.api.post('/api/v2/customers/', { name: 'Ana', cpf: '123.456.789-00' });
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual([
-      { field: 'phone', detail: 'is required (the WhatsApp number, e.g. (11) 96595-8122)' },
-      { field: 'cpf', detail: 'check digits do not match: look for a typo' },
+      { field: 'phone', code: 'required', detail: 'is required (the WhatsApp number, e.g. (11) 96595-8122)' },
+      { field: 'cpf', code: 'cpf_check_digits', detail: 'check digits do not match: look for a typo' },
     ]);
     expect(res.body.detail).toBe(
       'phone is required (the WhatsApp number, e.g. (11) 96595-8122); cpf check digits do not match: look for a typo',
