@@ -81,6 +81,8 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
       allowPrivateNetwork: config.allowPrivateNetwork,
       resolve,
       connectTimeoutMs: config.deliveryTimeoutMs,
+      connectionsPerOrigin: config.endpointMaxInFlight,
+      extraCa: config.extraCa,
     }),
     allowPrivateNetwork: config.allowPrivateNetwork,
     resolve,
@@ -116,7 +118,11 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
   };
   const metrics = new ZupyMetrics(
     database.dialect,
-    queueSource(ctx.db, () => worker?.inFlightCount ?? 0),
+    queueSource(
+      ctx.db,
+      () => worker?.inFlightCount ?? 0,
+      () => worker?.flow.limits() ?? [],
+    ),
   );
   return {
     config,
@@ -136,7 +142,13 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
       if (!worker) {
         const started = new DeliveryWorker(
           ctx,
-          { ...defaultWorkerOptions(config.deliveryTimeoutMs), retentionMs: config.retentionMs, ...options },
+          {
+            ...defaultWorkerOptions(config.deliveryTimeoutMs),
+            retentionMs: config.retentionMs,
+            perEndpointMin: config.endpointMinInFlight,
+            perEndpointCap: config.endpointMaxInFlight,
+            ...options,
+          },
           log,
           metrics,
         );
