@@ -269,6 +269,7 @@ export class DeliveryWorker {
       now,
       limit: room,
       leaseUntil: new Date(nowMs + this.options.leaseMs),
+      clock: () => this.ctx.clock().getTime(),
       roomFor: (endpoint) => this.roomFor(endpoint, nowMs, nowText),
       held: (endpointId) => this.slots.held(endpointId),
     });
@@ -314,8 +315,11 @@ export class DeliveryWorker {
       let recorded = false;
       try {
         // Rate-limited: the delivery waits in the worker for its slot (rate-slots.ts).
-        const wait = sendAt === null ? 0 : sendAt - this.ctx.clock().getTime();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (sendAt !== null && endpoint.rate_limit !== null) {
+          const rate = endpoint.rate_limit;
+          for (let wait; (wait = this.flow.rateWait(row.endpoint_id, sendAt, rate, Date.now())) > 0;)
+            await new Promise((resolve) => setTimeout(resolve, wait));
+        }
         const ticket = this.flow.started(row.endpoint_id);
         const outcome = await sendAttempt(
           this.ctx,

@@ -2,6 +2,9 @@ import { ConcurrencyLimit, type LimitBounds, type Ticket } from './concurrency-l
 import { pauseUntil } from './failure-policy.js';
 import type { WebhookResponse } from './webhook-sender.js';
 
+/** After a stall, rate-limited deliveries go out at least this share of 1/rate apart. */
+const CATCH_UP_SPACING = 0.8;
+
 /**
  * What one worker knows of each endpoint's flow: its adaptive in-flight limit (concurrency-limit.ts),
  * the requests under way, and a pause it heard of itself (a 429 or 503 with `Retry-After`), which
@@ -11,7 +14,14 @@ import type { WebhookResponse } from './webhook-sender.js';
 export class EndpointFlow {
   private readonly endpoints = new Map<
     string,
-    { limit: ConcurrencyLimit; active: number; pausedUntil: number; reported: number | null }
+    {
+      limit: ConcurrencyLimit;
+      active: number;
+      pausedUntil: number;
+      reported: number | null;
+      /** When this worker last sent a rate-limited delivery of the endpoint (ms since the epoch). */
+      lastPaced: number;
+    }
   >();
 
   constructor(private readonly bounds: LimitBounds) {}
@@ -19,7 +29,13 @@ export class EndpointFlow {
   private entry(endpointId: string) {
     let entry = this.endpoints.get(endpointId);
     if (entry === undefined) {
-      entry = { limit: new ConcurrencyLimit(this.bounds), active: 0, pausedUntil: 0, reported: null };
+      entry = {
+        limit: new ConcurrencyLimit(this.bounds),
+        active: 0,
+        pausedUntil: 0,
+        reported: null,
+        lastPaced: 0,
+      };
       this.endpoints.set(endpointId, entry);
     }
     return entry;
@@ -33,6 +49,20 @@ export class EndpointFlow {
   /** Whether an answer this worker got pauses the endpoint now (ms since the epoch). */
   paused(endpointId: string, nowMs: number): boolean {
     return (this.endpoints.get(endpointId)?.pausedUntil ?? 0) > nowMs;
+  }
+
+  /**
+   * How long a rate-limited delivery must still wait (ms): until its slot, and at least 0.8/rate
+   * after this worker's previous one to the endpoint — slots whose timers fire late together (a busy
+   * event loop, a cold start) go out spaced, not in a burst, catching up at no more than 1.25 times
+   * the rate (a full 1/rate would add each timer's lateness to every later slot and drift below the
+   * rate). 0: send now (it is then counted as sent).
+   */
+  rateWait(endpointId: string, slotMs: number, rateLimit: number, nowMs: number): number {
+    const entry = this.entry(endpointId);
+    const wait = Math.max(slotMs, entry.lastPaced + (CATCH_UP_SPACING * 1000) / rateLimit) - nowMs;
+    if (wait <= 0) entry.lastPaced = nowMs;
+    return Math.max(0, wait);
   }
 
   /** A request to the endpoint goes out now. */

@@ -28,6 +28,8 @@ export interface ClaimOptions {
   /** At most this many deliveries in all. */
   limit: number;
   leaseUntil: Date;
+  /** The time now (ms since the epoch), read again as the claim goes: rate slots start from it. */
+  clock: () => number;
   /**
    * Room left per endpoint under its in-flight limit and its rate limit (the row as read at the
    * start of the claim); endpoints without room are not queried.

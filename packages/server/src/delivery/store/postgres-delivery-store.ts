@@ -48,7 +48,7 @@ export function createPostgresDeliveryStore(db: Kysely<Tables>): DeliveryStore {
         if (endpoint.rate_limit !== null && rows.length > 0) {
           const [reserved] = await query<{ rate_slot_ms: number }>(RESERVE_SLOTS, [
             endpoint.id,
-            options.now.getTime(),
+            options.clock(),
             rows.length,
           ]);
           slotEnd = reserved?.rate_slot_ms ?? null;

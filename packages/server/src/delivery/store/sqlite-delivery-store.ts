@@ -173,7 +173,7 @@ function prepare(sqlite: SQLite.Database) {
       if (endpoint.rate_limit !== null && rows.length > 0) {
         const reserved = reserveSlots.get({
           endpoint: endpoint.id,
-          now: options.now.getTime(),
+          now: options.clock(),
           count: rows.length,
         }) as { rate_slot_ms: number } | undefined;
         slotEnd = reserved?.rate_slot_ms ?? null;
