@@ -47,6 +47,8 @@ export interface Config {
   readonly endpointMaxInFlight: number;
   /** PEM certificates trusted beside the system's CAs for HTTPS endpoints (`ZUPY_EXTRA_CA_FILE`). */
   readonly extraCa: string | undefined;
+  /** On shutdown, answers in progress get this long (ms); then every open connection is closed. */
+  readonly shutdownGraceMs: number;
   /** Where owner e-mails go out (`ZUPY_SMTP_URL`, `ZUPY_SMTP_FROM`); `undefined`: none are sent. */
   readonly smtp: SmtpConfig | undefined;
 }
@@ -272,6 +274,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     endpointMinInFlight,
     endpointMaxInFlight,
     extraCa: readExtraCa(env.ZUPY_EXTRA_CA_FILE, cwd),
+    shutdownGraceMs: parseTimeout(env.ZUPY_SHUTDOWN_GRACE ?? '10s', 'ZUPY_SHUTDOWN_GRACE'),
     smtp: parseSmtp(env.ZUPY_SMTP_URL, env.ZUPY_SMTP_FROM),
   });
 }
