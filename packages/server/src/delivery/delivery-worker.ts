@@ -13,7 +13,7 @@ import { probeDueEndpoints } from './endpoint-probes.js';
 import { EndpointSlots } from './endpoint-slots.js';
 import { EndpointFlow } from './endpoint-flow.js';
 import { endResumeTurn, pauseState, writeConcurrencyLimits } from './endpoint-pause.js';
-import { rateRoom } from './rate-slots.js';
+import { rateRoom, slotMissed } from './rate-slots.js';
 import { storageFailureOf } from '../db/database-failure.js';
 
 export interface WorkerOptions {
@@ -313,12 +313,21 @@ export class DeliveryWorker {
     const done = (async () => {
       let sent = false;
       let recorded = false;
+      let givenBack = false;
       try {
         // Rate-limited: the delivery waits in the worker for its slot (rate-slots.ts).
         if (sendAt !== null && endpoint.rate_limit !== null) {
           const rate = endpoint.rate_limit;
           for (let wait; (wait = this.flow.rateWait(row.endpoint_id, sendAt, rate, Date.now())) > 0;)
             await new Promise((resolve) => setTimeout(resolve, wait));
+          // This process stalled past its slot: sending now would crowd the slots other workers hold.
+          // It is given back unsent, and the next claim reserves it a fresh slot.
+          if (slotMissed(sendAt, rate, Date.now())) {
+            givenBack = true;
+            await this.ctx.deliveryStore.release([row.id]);
+            this.wake();
+            return;
+          }
         }
         const ticket = this.flow.started(row.endpoint_id);
         const outcome = await sendAttempt(
@@ -368,7 +377,7 @@ export class DeliveryWorker {
         if (!sent) this.freeSlot(row.endpoint_id);
         // A delivery whose outcome could not be written is held for a lease's time before it is sent
         // again, not at once (the database may be failing; on PostgreSQL the lease does the same).
-        if (recorded || this.shutdown.signal.aborted) this.letGo(row);
+        if (recorded || givenBack || this.shutdown.signal.aborted) this.letGo(row);
         else {
           const timer = setTimeout(() => {
             this.cooling.delete(timer);

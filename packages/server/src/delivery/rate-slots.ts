@@ -22,3 +22,11 @@ export function slotTimes(endMs: number, count: number, rateLimit: number): numb
   const interval = 1000 / rateLimit;
   return Array.from({ length: count }, (_, i) => endMs - (count - i) * interval);
 }
+
+/** A delivery this late for its slot is given back instead of sent (ms; at least one slot's length). */
+export const SLOT_TOLERANCE_MS = 50;
+
+/** Whether a delivery is so late for its slot that sending it would crowd the next slots. */
+export function slotMissed(slotMs: number, rateLimit: number, nowMs: number): boolean {
+  return nowMs - slotMs > Math.max(SLOT_TOLERANCE_MS, 1000 / rateLimit);
+}

@@ -40,7 +40,6 @@ export interface SenderOptions {
   extraCa?: string | undefined;
 }
 
-
 /** What Node calls a certificate it does not trust, or one for another name. */
 const TLS_CERTIFICATE_ERRORS = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
