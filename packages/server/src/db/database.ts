@@ -16,6 +16,7 @@ import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
+import { namingStatements } from './named-statements.js';
 import { shareCommits } from './shared-commit.js';
 import { writeStorageProbe } from './storage-probe.js';
 import { createWalSync, sqliteCommitMark } from './wal-sync.js';
@@ -212,7 +213,7 @@ export function openPostgres(url: string, poolSize = DEFAULT_PG_POOL_SIZE): Data
   // fails with the same error, and the pool drops the dead client when it is released.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: namingStatements(pool) }) });
   return {
     db,
     dialect: 'postgres',
