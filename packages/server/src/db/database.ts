@@ -17,7 +17,8 @@ import type { DialectName } from './dialect.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
 import { namingStatements } from './named-statements.js';
-import { shareCommits } from './shared-commit.js';
+import { PgSharedCommits } from './pg-shared-commit.js';
+import { shareCommits, shareCommitsThrough } from './shared-commit.js';
 import { writeStorageProbe } from './storage-probe.js';
 import { createWalSync, sqliteCommitMark } from './wal-sync.js';
 import type { Tables } from './tables.js';
@@ -214,6 +215,8 @@ export function openPostgres(url: string, poolSize = DEFAULT_PG_POOL_SIZE): Data
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: namingStatements(pool) }) });
+  // Two connections stay free of shared commits, for the reads between them (an API key's lookup).
+  shareCommitsThrough(db, new PgSharedCommits(db, Math.max(1, poolSize - 2)));
   return {
     db,
     dialect: 'postgres',
