@@ -262,17 +262,25 @@ async function blast(url, path, makeBody, { concurrency = 32, seconds, total, he
 
 const phone = (n) => `11 9${String(n).padStart(8, '0').slice(0, 4)}-${String(n).padStart(8, '0').slice(4)}`;
 
-/** End to end, against `zupy serve` on SQLite (API and worker in one process, as the quick start runs it). */
-export async function endToEnd(receiverRecording, ceilingPerSecond, { nodeArgs = [] } = {}) {
+/**
+ * End to end, against `zupy serve` (API and worker in one process, as the quick start runs it), on
+ * SQLite or, with `pgAdminUrl`, on a new database of that PostgreSQL. Latency at each of `rates`.
+ */
+export async function endToEnd(
+  receiverRecording,
+  ceilingPerSecond,
+  { nodeArgs = [], pgAdminUrl, rates = [200, 1000], cli } = {},
+) {
   const dir = tempDir('e2e');
   const env = {
     ZUPY_DATA_DIR: dir,
     ZUPY_LOG_LEVEL: 'error',
     ZUPY_RATE_LIMIT: '1000000',
     ZUPY_ALLOW_PRIVATE_NETWORK: '1',
+    ...(pgAdminUrl ? { ZUPY_DATABASE_URL: await freshPgDatabase(pgAdminUrl, 'e2e') } : {}),
   };
   const key = await benchCompany(env, receiverRecording.url);
-  const { child: server, url } = await startZupyServe(env, ['serve'], nodeArgs);
+  const { child: server, url } = await startZupyServe(env, ['serve'], nodeArgs, cli);
   const headers = { 'x-api-key': key };
   // Throughput: 4,000 registrations, 32 in flight, until every webhook has arrived.
   await receiverRecording.reset();
@@ -283,7 +291,7 @@ export async function endToEnd(receiverRecording, ceilingPerSecond, { nodeArgs =
   // Latency at fixed rates: API answer → receiver arrival.
   const latency = {};
   let offset = 10_000;
-  for (const rate of [200, 1000]) {
+  for (const rate of rates) {
     await receiverRecording.reset();
     const count = rate * 5;
     const answered = new Map();
@@ -312,7 +320,8 @@ export async function endToEnd(receiverRecording, ceilingPerSecond, { nodeArgs =
     }
     await Promise.all(inflight);
     const achieved = count / ((performance.now() - start) / 1000);
-    await waitForCount(receiverRecording, count, performance.now(), 60_000);
+    // A rate the server cannot carry leaves some undelivered after a minute: measured, not fatal.
+    await waitForCount(receiverRecording, count, performance.now(), 60_000).catch(() => undefined);
     const arrivals = await receiverRecording.arrivals();
     const gaps = [...answered].map(([member, at]) => arrivals[member] - at).filter((v) => Number.isFinite(v));
     latency[rate] = {
@@ -320,6 +329,7 @@ export async function endToEnd(receiverRecording, ceilingPerSecond, { nodeArgs =
       p50_ms: percentile(gaps, 0.5),
       p99_ms: percentile(gaps, 0.99),
       samples: gaps.length,
+      carried: gaps.length / count,
     };
     await pool.close();
     offset += count;
