@@ -20,6 +20,7 @@ describe('config', () => {
       headersTimeoutMs: 10_000,
       keepAliveTimeoutMs: 72_000,
       maxConnections: 1024,
+      shutdownGraceMs: 10_000,
       endpointProbeSchedule: [300_000, 900_000, 3_600_000, 21_600_000],
     });
     expect(Object.isFrozen(config)).toBe(true);
@@ -70,13 +71,18 @@ describe('config', () => {
         ZUPY_HEADERS_TIMEOUT: '500ms',
         ZUPY_KEEP_ALIVE_TIMEOUT: '5s',
         ZUPY_MAX_CONNECTIONS: '10',
+        ZUPY_SHUTDOWN_GRACE: '100ms',
       }),
     ).toMatchObject({
       requestTimeoutMs: 60_000,
       headersTimeoutMs: 500,
       keepAliveTimeoutMs: 5000,
       maxConnections: 10,
+      shutdownGraceMs: 100,
     });
+    expect(() => loadConfig({ ZUPY_SHUTDOWN_GRACE: '99ms' })).toThrow(/ZUPY_SHUTDOWN_GRACE/);
+    expect(loadConfig({ ZUPY_SHUTDOWN_GRACE: '1h' }).shutdownGraceMs).toBe(3_600_000);
+    expect(() => loadConfig({ ZUPY_SHUTDOWN_GRACE: '61m' })).toThrow(/ZUPY_SHUTDOWN_GRACE/);
     expect(() => loadConfig({ ZUPY_REQUEST_TIMEOUT: '0s' })).toThrow(/ZUPY_REQUEST_TIMEOUT/);
     expect(() => loadConfig({ ZUPY_REQUEST_TIMEOUT: 'forever' })).toThrow(/ZUPY_REQUEST_TIMEOUT/);
     expect(() => loadConfig({ ZUPY_KEEP_ALIVE_TIMEOUT: '2h' })).toThrow(/ZUPY_KEEP_ALIVE_TIMEOUT/);

@@ -40,6 +40,8 @@ export interface Config {
   readonly keepAliveTimeoutMs: number;
   /** Open connections the HTTP server accepts at once; further ones are dropped. */
   readonly maxConnections: number;
+  /** On shutdown, answers in progress get this long (ms); then every open connection is closed. */
+  readonly shutdownGraceMs: number;
   /** Where owner e-mails go out (`ZUPY_SMTP_URL`, `ZUPY_SMTP_FROM`); `undefined`: none are sent. */
   readonly smtp: SmtpConfig | undefined;
 }
@@ -215,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     headersTimeoutMs,
     keepAliveTimeoutMs: parseTimeout(env.ZUPY_KEEP_ALIVE_TIMEOUT ?? '72s', 'ZUPY_KEEP_ALIVE_TIMEOUT'),
     maxConnections: parseInteger(env.ZUPY_MAX_CONNECTIONS ?? '1024', 'ZUPY_MAX_CONNECTIONS', 1, 1_000_000),
+    shutdownGraceMs: parseTimeout(env.ZUPY_SHUTDOWN_GRACE ?? '10s', 'ZUPY_SHUTDOWN_GRACE'),
     smtp: parseSmtp(env.ZUPY_SMTP_URL, env.ZUPY_SMTP_FROM),
   });
 }

@@ -428,24 +428,24 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
       await page.reload();
       const status = page.getByRole('article', { name: crm() }).getByTestId('disabled-status');
       await status.waitFor();
-      expect(await status.textContent()).toContain('Desativado após falhas seguidas');
-      expect(await status.textContent()).toContain(`desde ${saoPaulo(view.disabled_at)}`);
-      expect(await status.getByTestId('held').textContent()).toBe(
-        '4 entregas retidas — serão enviadas quando o endpoint for reativado',
-      );
-      expect(await status.getByTestId('next-probe').textContent()).toBe(
-        `Próxima verificação automática: ${probe}`,
-      );
+      // The card fills in as its reads answer: each text is awaited, not read once.
+      await expect.poll(() => status.textContent()).toContain('Desativado após falhas seguidas');
+      await expect.poll(() => status.textContent()).toContain(`desde ${saoPaulo(view.disabled_at)}`);
+      await expect
+        .poll(() => status.getByTestId('held').textContent())
+        .toBe('4 entregas retidas — serão enviadas quando o endpoint for reativado');
+      await expect
+        .poll(() => status.getByTestId('next-probe').textContent())
+        .toBe(`Próxima verificação automática: ${probe}`);
       expect(await status.getByLabel('Descartar as 4 entregas retidas').isChecked()).toBe(false);
       await shot('12-endpoint-disabled-pt-BR');
 
       await page.getByRole('navigation').getByRole('link', { name: 'Visão geral' }).click();
       const item = page.getByRole('listitem').filter({ hasText: crm() });
       await item.waitFor();
-      const text = await item.textContent();
-      expect(text).toContain('Desativado após falhas seguidas');
-      expect(text).toContain('4 entregas retidas');
-      expect(text).toContain(`próxima verificação automática: ${probe}`);
+      await expect.poll(() => item.textContent()).toContain('Desativado após falhas seguidas');
+      await expect.poll(() => item.textContent()).toContain('4 entregas retidas');
+      await expect.poll(() => item.textContent()).toContain(`próxima verificação automática: ${probe}`);
       await shot('12b-overview-attention-pt-BR');
     });
 

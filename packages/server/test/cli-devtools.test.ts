@@ -102,218 +102,97 @@ describe('zupy trigger and zupy listen', () => {
     expect(listen.lines()[1]).toMatchObject({ verified: false });
   });
 
-  it('trigger sends the operational samples too, overrides included, signed and parseable', async () => {
-    const secret = generateSecret();
-    const listen = await startListen(['--secret', secret]);
-    const gone = await cli([
-      'trigger',
-      'endpoint.disabled',
-      '--url',
-      listen.url,
-      '--secret',
-      secret,
-      '--company',
-      'comp_x',
-      '--set',
-      'reason.code=gone',
-      '--set',
-      'next_probe_at=null',
-      '--json',
-    ]);
-    expect(gone.code).toBe(0);
-    const sent = JSON.parse(gone.stdout);
-    expect(sent.request.headers['x-zupy-event']).toBe('endpoint.disabled');
-    const event = parseEvent(sent.request.body);
-    expect(event).toMatchObject({
+  /** Per event: overrides given with --set, what the signed body then holds, and an override refused. */
+  const TRIGGERS: {
+    event: string;
+    args?: string[];
+    set: string[];
+    holds: Record<string, unknown>;
+    refused: [set: string, message: string];
+  }[] = [
+    {
       event: 'endpoint.disabled',
-      company_id: 'comp_x',
-      reason: { code: 'gone' },
-      next_probe_at: null,
-    });
-    expect(new Webhook(secret).verify(sent.request.body, sent.request.headers)).toEqual(event);
-    expect(listen.lines()[0]).toMatchObject({ event: 'endpoint.disabled', verified: true, test: true });
-
-    for (const type of ['endpoint.enabled', 'delivery.failed']) {
-      const res = await cli(['trigger', type, '--url', listen.url, '--secret', secret, '--json']);
-      expect(res.code, type).toBe(0);
-      expect(parseEvent(JSON.parse(res.stdout).request.body).event).toBe(type);
-    }
-    expect(listen.lines().map((l) => [l.event, l.verified])).toEqual([
-      ['endpoint.disabled', true],
-      ['endpoint.enabled', true],
-      ['delivery.failed', true],
-    ]);
-
-    const badCode = await cli([
-      'trigger',
-      'endpoint.disabled',
-      '--url',
-      listen.url,
-      '--secret',
-      secret,
-      '--set',
-      'reason.code=tired',
-    ]);
-    expect(badCode.code).toBe(1);
-    expect(badCode.stderr).toContain('reason.code must be one of gone, failure_streak, manual');
-    expect(listen.lines()).toHaveLength(3);
-  });
-
-  it('trigger sends coupon.redeemed and coupon.used, overrides included, verified by listen and standardwebhooks', async () => {
-    const secret = generateSecret();
-    const listen = await startListen(['--secret', secret]);
-    const redeemed = await cli([
-      'trigger',
-      'coupon.redeemed',
-      '--url',
-      listen.url,
-      '--secret',
-      secret,
-      '--json',
-    ]);
-    expect(redeemed.code, redeemed.stderr).toBe(0);
-    const sent = JSON.parse(redeemed.stdout);
-    expect(sent.request.headers['x-zupy-event']).toBe('coupon.redeemed');
-    expect(sent.request.body).toBe(serializeEvent(parseEvent(sent.request.body)));
-    expect(new Webhook(secret).verify(sent.request.body, sent.request.headers)).toMatchObject({
+      args: ['--company', 'comp_x'],
+      set: ['reason.code=gone', 'next_probe_at=null'],
+      holds: { company_id: 'comp_x', reason: { code: 'gone' }, next_probe_at: null },
+      refused: ['reason.code=tired', 'reason.code must be one of gone, failure_streak, manual'],
+    },
+    {
+      event: 'endpoint.enabled',
+      set: [],
+      holds: { event: 'endpoint.enabled' },
+      refused: ['endpoint.url=7', 'endpoint.url must be a string'],
+    },
+    {
+      event: 'delivery.failed',
+      set: [],
+      holds: { event: 'delivery.failed' },
+      refused: ['delivery.attempts=many', 'delivery.attempts must be'],
+    },
+    {
       event: 'coupon.redeemed',
-      coupon: { coupon_code: 'CZ-7K2M9QXA', points_spent: 500 },
-    });
-    const used = await cli([
-      'trigger',
-      'coupon.used',
-      '--url',
-      listen.url,
-      '--secret',
-      secret,
-      '--set',
-      'usage.platform=ifood',
-      '--set',
-      'usage.items_affected=[]',
-      '--json',
-    ]);
-    expect(used.code, used.stderr).toBe(0);
-    expect(parseEvent(JSON.parse(used.stdout).request.body)).toMatchObject({
+      set: [],
+      holds: { coupon: { coupon_code: 'CZ-7K2M9QXA', points_spent: 500 } },
+      refused: ['coupon.points_spent=lots', 'coupon.points_spent must be'],
+    },
+    {
       event: 'coupon.used',
-      usage: { platform: 'ifood', items_affected: [] },
-    });
-    const bad = await cli([
-      'trigger',
-      'coupon.used',
-      '--url',
-      listen.url,
-      '--secret',
-      secret,
-      '--set',
-      'usage.platform=rappi',
-    ]);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('usage.platform must be one of pos, manual, goomer, ifood, repediu');
-    expect(listen.lines().map((l) => [l.event, l.verified])).toEqual([
-      ['coupon.redeemed', true],
-      ['coupon.used', true],
-    ]);
-  });
-
-  it('trigger sends customer.updated and customer.deleted, overrides included, verified by listen and standardwebhooks', async () => {
-    const secret = generateSecret();
-    const listen = await startListen(['--secret', secret]);
-    const updated = await cli([
-      'trigger',
-      'customer.updated',
-      '--url',
-      listen.url,
-      '--secret',
-      secret,
-      '--set',
-      'changed_fields=["name","marketing_opt_in"]',
-      '--set',
-      'customer.marketing_opt_in.email=true',
-      '--json',
-    ]);
-    expect(updated.code, updated.stderr).toBe(0);
-    const sent = JSON.parse(updated.stdout);
-    expect(sent.request.headers['x-zupy-event']).toBe('customer.updated');
-    expect(sent.request.body).toBe(serializeEvent(parseEvent(sent.request.body)));
-    expect(new Webhook(secret).verify(sent.request.body, sent.request.headers)).toMatchObject({
+      set: ['usage.platform=ifood', 'usage.items_affected=[]'],
+      holds: { usage: { platform: 'ifood', items_affected: [] } },
+      refused: ['usage.platform=rappi', 'usage.platform must be one of pos, manual, goomer, ifood, repediu'],
+    },
+    {
       event: 'customer.updated',
-      customer: { marketing_opt_in: { whatsapp: true, email: true } },
-      changed_fields: ['name', 'marketing_opt_in'],
-    });
-    const deleted = await cli([
-      'trigger',
-      'customer.deleted',
-      '--url',
-      listen.url,
-      '--secret',
-      secret,
-      '--json',
-    ]);
-    expect(deleted.code, deleted.stderr).toBe(0);
-    expect(parseEvent(JSON.parse(deleted.stdout).request.body)).toEqual({
+      set: ['changed_fields=["name","marketing_opt_in"]', 'customer.marketing_opt_in.email=true'],
+      holds: {
+        customer: { marketing_opt_in: { whatsapp: true, email: true } },
+        changed_fields: ['name', 'marketing_opt_in'],
+      },
+      refused: [
+        'customer.marketing_opt_in.email=yes',
+        'customer.marketing_opt_in.email must be true or false',
+      ],
+    },
+    {
       event: 'customer.deleted',
-      timestamp: expect.any(String),
-      company_id: expect.any(String),
-      customer: { member_id: 'ZP-8B23CD41' },
-      deleted_at: expect.any(String),
-    });
-    const bad = await cli([
-      'trigger',
-      'customer.updated',
-      '--url',
-      listen.url,
-      '--secret',
-      secret,
-      '--set',
-      'customer.marketing_opt_in.email=yes',
-    ]);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('customer.marketing_opt_in.email must be true or false');
-    expect(listen.lines().map((l) => [l.event, l.verified])).toEqual([
-      ['customer.updated', true],
-      ['customer.deleted', true],
-    ]);
-  });
-
-  it('trigger sends points.earned, overrides included, verified by listen and standardwebhooks', async () => {
-    const secret = generateSecret();
-    const listen = await startListen(['--secret', secret]);
-    const earned = await cli([
-      'trigger',
-      'points.earned',
-      '--url',
-      listen.url,
-      '--secret',
-      secret,
-      '--set',
-      'transaction.platform=repediu',
-      '--set',
-      'next_tier=null',
-      '--json',
-    ]);
-    expect(earned.code, earned.stderr).toBe(0);
-    const sent = JSON.parse(earned.stdout);
-    expect(sent.request.headers['x-zupy-event']).toBe('points.earned');
-    expect(new Webhook(secret).verify(sent.request.body, sent.request.headers)).toMatchObject({
+      set: [],
+      holds: { customer: { member_id: 'ZP-8B23CD41' } },
+      refused: ['customer.member_id=7', 'customer.member_id must be'],
+    },
+    {
       event: 'points.earned',
-      transaction: { platform: 'repediu', points_earned: 243 },
-      bonuses: [{ type: 'category_bonus' }, { type: 'happy_hour' }, { type: 'tier_multiplier' }],
-      next_tier: null,
-    });
-    const bad = await cli([
-      'trigger',
-      'points.earned',
-      '--url',
-      listen.url,
-      '--secret',
-      secret,
-      '--set',
-      'transaction.platform=rappi',
-    ]);
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain('transaction.platform must be one of pos, manual, goomer');
-    expect(listen.lines().map((l) => [l.event, l.verified])).toEqual([['points.earned', true]]);
-  });
+      set: ['transaction.platform=repediu', 'next_tier=null'],
+      holds: {
+        transaction: { platform: 'repediu', points_earned: 243 },
+        bonuses: [{ type: 'category_bonus' }, { type: 'happy_hour' }, { type: 'tier_multiplier' }],
+        next_tier: null,
+      },
+      refused: ['transaction.platform=rappi', 'transaction.platform must be one of pos, manual, goomer'],
+    },
+  ];
+
+  it.each(TRIGGERS)(
+    'trigger sends $event with its overrides, signed as the contract says; listen and standardwebhooks verify it',
+    async ({ event, args = [], set, holds, refused }) => {
+      const secret = generateSecret();
+      const listen = await startListen(['--secret', secret]);
+      const overrides = set.flatMap((s) => ['--set', s]);
+      const base = ['trigger', event, '--url', listen.url, '--secret', secret, ...args];
+      const res = await cli([...base, ...overrides, '--json']);
+      expect(res.code, res.stderr).toBe(0);
+      const sent = JSON.parse(res.stdout);
+      expect(sent.request.headers['x-zupy-event']).toBe(event);
+      // The exact bytes the SDK would serialize: the contract's key order, nothing pretty-printed.
+      expect(sent.request.body).toBe(serializeEvent(parseEvent(sent.request.body)));
+      const verified = new Webhook(secret).verify(sent.request.body, sent.request.headers);
+      expect(verified).toEqual(parseEvent(sent.request.body));
+      expect(verified).toMatchObject({ event, ...holds });
+      const bad = await cli([...base, '--set', refused[0]]);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain(refused[1]);
+      expect(listen.lines()).toEqual([expect.objectContaining({ event, verified: true, test: true })]);
+    },
+  );
 
   it('refuses an override that breaks the contract or names no field', async () => {
     const bad = await cli([

@@ -15,6 +15,21 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
+const postFeed = (to: TestServer, body: string) =>
+  fetch(`${to.url}/api/v2/webhooks/integrations/generic/`, {
+    method: 'POST',
+    headers: { 'x-api-key': to.apiKey, 'content-type': 'application/json' },
+    body,
+  });
+
+const inboxEntry = (to: TestServer, id: string) =>
+  waitUntil(async () => {
+    const found = (await to.api.get('/api/v2/webhooks/integrations/inbox/')).body.data.find(
+      (e: any) => e.id === id,
+    );
+    return found?.status === 'processed' ? found : undefined;
+  });
+
 const DORA_CPF = `987654321${cpfCheckDigits('987654321')}`;
 
 describe('erasing a customer enrolled by a partner feed', () => {
@@ -85,5 +100,60 @@ describe('erasing a customer enrolled by a partner feed', () => {
     const again = await post();
     expect(again.status).toBe(200);
     expect(await again.json()).toMatchObject({ status: 'duplicate', id });
+  });
+});
+
+describe('erasing a customer named in a feed body not processed yet', () => {
+  let idle: TestServer;
+  beforeAll(async () => {
+    // No worker: what a partner sends waits in the inbox until one is started.
+    idle = await startTestServer({ ctx: { partnerInbox: { pollMs: 50 } } });
+  });
+  afterAll(() => idle.close());
+
+  it('erases her orders from it, so processing it afterwards does not enrol her again', async () => {
+    const eva = await idle.api.post('/api/v2/customers/', {
+      phone: '(11) 97777-0043',
+      name: 'Eva Apagada',
+      email: 'eva.apagada@example.com',
+      cpf: null,
+    });
+    expect(eva.status).toBe(201);
+    const memberId: string = eva.body.customer.member_id;
+    // Her orders name her by the phone (written another way), and by the e-mail alone; the first
+    // order is someone else's.
+    const received = await postFeed(
+      idle,
+      JSON.stringify({
+        orders: [
+          {
+            order_id: 'P-1',
+            order_total: 80,
+            customer_phone: '11 96666-2222',
+            customer_name: 'Caio Mantido',
+          },
+          { order_id: 'P-2', order_total: 30, customer_phone: '+55 11 97777-0043', customer_name: 'Eva A.' },
+          {
+            order_id: 'P-3',
+            order_total: 20,
+            customer_email: 'EVA.APAGADA@example.com',
+            customer_name: 'Eva',
+          },
+        ],
+      }),
+    );
+    expect(received.status).toBe(202);
+    const { id } = (await received.json()) as { id: string };
+    expect((await idle.api.request('DELETE', `/api/v2/customers/${memberId}/`)).status).toBe(200);
+
+    idle.runtime.startWorker(idle.app.log);
+    const entry = await inboxEntry(idle, id);
+    expect(entry.orders.map((o: any) => o.outcome)).toEqual(['credited', 'skipped', 'skipped']);
+    const after = await dumpEveryTable(idle.runtime.ctx.db);
+    for (const personal of ['Eva', '97777-0043', '5511977770043', 'eva.apagada'])
+      expect(after.text.toLowerCase(), personal).not.toContain(personal.toLowerCase());
+    expect(after.text).toContain('Caio Mantido');
+    const members = (await idle.api.get('/api/v2/customers/?page_size=50')).body.data;
+    expect(members.map((m: any) => m.name)).toEqual(['Caio Mantido']);
   });
 });

@@ -211,7 +211,7 @@ describe.skipIf(cannotMount !== null)(
         code: onPostgres ? '53100' : 'SQLITE_FULL',
       });
       expect(logged).not.toMatch(/"stack"|\n\s+at /);
-      expect(lines.length).toBeLessThanOrEqual(4);
+      expect(lines.length, logged).toBeLessThanOrEqual(4);
       expect(serve.child.exitCode).toBeNull();
       // SQLite warned early, at start: 16 MB is less than 64 MB free.
       if (!onPostgres) expect(serve.output()).toMatch(/\[ZUPY_DISK_LOW\] Warning: the disk under .* MB free/);

@@ -178,6 +178,20 @@ describe('the rewards catalog', () => {
       404,
     );
   });
+
+  it('two PATCHes of different fields at once both take effect', async () => {
+    server = await startTestServer();
+    const dessert = await reward();
+    for (let round = 1; round <= 5; round++) {
+      const [byName, byPoints] = await Promise.all([
+        server.api.request('PATCH', `/api/v2/rewards/${dessert.id}/`, { name: `Sobremesa ${round}` }),
+        server.api.request('PATCH', `/api/v2/rewards/${dessert.id}/`, { points_required: 500 + round }),
+      ]);
+      expect([byName.status, byPoints.status]).toEqual([200, 200]);
+      const now = (await server.api.get(`/api/v2/rewards/${dessert.id}/`)).body;
+      expect([now.name, now.points_required]).toEqual([`Sobremesa ${round}`, 500 + round]);
+    }
+  });
 });
 
 describe('redeeming a reward', () => {

@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ADMIN_DIST } from '../src/http/admin-static.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 
 let server: TestServer | undefined;
@@ -99,5 +102,23 @@ describe('slow clients', () => {
     expect(third.state.closedAt).toBeDefined();
     expect(first.state.closedAt).toBeUndefined();
     expect(second.state.closedAt).toBeUndefined();
+  });
+
+  it('on shutdown, closes after ZUPY_SHUTDOWN_GRACE a connection whose client stopped reading', async () => {
+    server = await startTestServer({ env: { ZUPY_SHUTDOWN_GRACE: '300ms' } });
+    const script = fs.readdirSync(path.join(ADMIN_DIST, 'assets')).find((n) => n.endsWith('.js'));
+    expect(script, 'run `npm run build` first').toBeDefined();
+    // Five answers of a 100 kB script, none of them read: their connections stay busy.
+    const unread: Response[] = [];
+    for (let i = 0; i < 5; i++) unread.push(await fetch(`${server.url}/admin/assets/${script}`));
+    const closing = Date.now();
+    await server.close();
+    server = undefined;
+    // Closed by the grace (300 ms), not by the default (10 s), and not never.
+    expect(Date.now() - closing).toBeLessThan(10_000);
+    // Each answer is either whole or fails: a body cut short is never taken for a whole one.
+    const size = fs.statSync(path.join(ADMIN_DIST, 'assets', script!)).size;
+    for (const body of await Promise.allSettled(unread.map((res) => res.text())))
+      if (body.status === 'fulfilled') expect(Buffer.byteLength(body.value)).toBe(size);
   });
 });

@@ -78,6 +78,7 @@ export async function buildApp(ctx: DeliveryContext, options: AppOptions): Promi
         prefix: API_PREFIX,
         retentionMs: options.auditRetentionMs ?? 365 * 86_400_000,
         now: ctx.clock,
+        storage: ctx.storage,
       });
       // Group commit: a change is acknowledged only once it is on disk, with one fsync shared by
       // every request that committed meanwhile (db/wal-sync.ts).

@@ -15,12 +15,18 @@ export interface ServerOptions {
   keepAliveTimeoutMs?: number;
   /** ZUPY_MAX_CONNECTIONS: open connections at once. */
   maxConnections?: number;
+  /**
+   * ZUPY_SHUTDOWN_GRACE: on shutdown, answers in progress get this long (ms) to finish; then every
+   * connection still open is closed (a client that never reads its answer would keep the process up).
+   */
+  shutdownGraceMs?: number;
 }
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 72_000;
 export const DEFAULT_MAX_CONNECTIONS = 1024;
+export const DEFAULT_SHUTDOWN_GRACE_MS = 10_000;
 
 /** The Fastify constructor options for {@link ServerOptions}. */
 export function fastifyServerOptions(options: ServerOptions = {}): FastifyHttpOptions<Server> {
@@ -50,16 +56,34 @@ export function fastifyServerOptions(options: ServerOptions = {}): FastifyHttpOp
   };
 }
 
-/** What Fastify's constructor cannot set: the cap on open connections. */
+/** What Fastify's constructor cannot set: the cap on open connections, and the deadline of closing. */
 export function limitServer(app: FastifyInstance, options: ServerOptions = {}): void {
   app.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  // Fastify closes idle connections at once and waits for busy ones; a busy one whose client stopped
+  // reading (a large answer left unread) would wait for ever.
+  const graceMs = options.shutdownGraceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+  let deadline: NodeJS.Timeout | undefined;
+  app.addHook('preClose', (done) => {
+    deadline = setTimeout(() => app.server.closeAllConnections(), graceMs);
+    deadline.unref();
+    done();
+  });
+  app.addHook('onClose', (_instance, done) => {
+    clearTimeout(deadline);
+    done();
+  });
 }
 
 /** The {@link ServerOptions} the configuration asks for. */
 export function serverOptionsOf(
   config: Pick<
     Config,
-    'trustProxy' | 'requestTimeoutMs' | 'headersTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnections'
+    | 'trustProxy'
+    | 'requestTimeoutMs'
+    | 'headersTimeoutMs'
+    | 'keepAliveTimeoutMs'
+    | 'maxConnections'
+    | 'shutdownGraceMs'
   >,
 ): ServerOptions {
   return {
@@ -68,5 +92,6 @@ export function serverOptionsOf(
     headersTimeoutMs: config.headersTimeoutMs,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
     maxConnections: config.maxConnections,
+    shutdownGraceMs: config.shutdownGraceMs,
   };
 }

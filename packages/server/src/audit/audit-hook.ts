@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { storageFailureOf } from '../db/database-failure.js';
+import type { StorageHealth } from '../db/storage-health.js';
 import type { Tables } from '../db/tables.js';
 import { routePattern } from '../http/access-log.js';
 import { appendAudit, pruneAuditLog } from './append-audit.js';
@@ -13,6 +15,8 @@ export interface AuditOptions {
   /** ZUPY_AUDIT_RETENTION: entries older than this are removed. */
   retentionMs: number;
   now: () => Date;
+  /** A write refused for lack of space is the storage health's to log (once), not one line per entry. */
+  storage: StorageHealth;
 }
 
 /** The id a write was about: its path's id, else the one its answer created (a member, an endpoint). */
@@ -35,7 +39,8 @@ function targetOf(request: FastifyRequest, payload: unknown): string | null {
  * the answer is sent: when, which key (its prefix; `panel` when the admin panel sent it), from which
  * address, the action (method and route pattern, never the URL) and the target id, with the status.
  * No body, no query string: nothing personal. A 5xx is not recorded (nothing was written). A failure
- * to record is logged in one line, never the caller's.
+ * to record is logged in one line, never the caller's; when the disk under the database is full (the
+ * change was committed just before it filled), the storage health counts it in its one line instead.
  */
 export function installAuditLog(api: FastifyInstance, db: Kysely<Tables>, options: AuditOptions): void {
   let prunedAt = 0;
@@ -63,6 +68,11 @@ export function installAuditLog(api: FastifyInstance, db: Kysely<Tables>, option
         await pruneAuditLog(db, new Date(now.getTime() - options.retentionMs));
       }
     } catch (error) {
+      const storageFailure = storageFailureOf(error);
+      if (storageFailure !== null) {
+        options.storage.recordFailure(storageFailure, error, request.log);
+        return payload;
+      }
       // One line, no stack: what failed and why (the change itself was made and answered).
       request.log.error(
         { code: (error as { code?: unknown }).code },

@@ -50,8 +50,9 @@ export async function eraseCustomer(
 ): Promise<ErasureResult> {
   const now = ctx.clock();
   await runInTransaction(ctx.db, async (trx) => {
-    await findCustomer(trx, companyId, memberId, true);
-    const subject = { companyId, memberId, now };
+    const customer = await findCustomer(trx, companyId, memberId, true);
+    const person = { whatsapp: customer.whatsapp, email: customer.email, cpf: customer.cpf };
+    const subject = { companyId, memberId, now, person };
     for (const step of steps) await step.run(trx, subject);
     await recordEvent(trx, customerDeletedPayload(companyId, memberId, now), now);
   });

@@ -1,9 +1,6 @@
 import type { Kysely } from 'kysely';
 import { companyTimeZone } from '../companies/company-settings.js';
 import { findCustomer } from '../customers/customer-profile.js';
-import { normalizeCpf } from '../customers/cpf.js';
-import { normalizeEmail } from '../customers/email.js';
-import { normalizePhone } from '../customers/phone.js';
 import { registerInTransaction, validateRegistration } from '../customers/register-customer.js';
 import type { CustomerRow, Tables } from '../db/tables.js';
 import { ZupyError } from '../errors.js';
@@ -13,30 +10,11 @@ import { parseLocalDateTime } from '../shared/time-zone.js';
 import { creditOrder } from './credit-order.js';
 import type { OrderOutcome } from './partner-inbox.js';
 import { partnerNamed } from './partners/index.js';
-import type { PartnerOrder } from './partners/partner.js';
+import { identifiersOf, type Identifiers } from './order-identifiers.js';
 import { ORDERED_AT_LEEWAY_MS } from './record-order.js';
 
 /** The name of a customer enrolled from a feed that gave none. */
 const UNNAMED = 'Cliente';
-
-interface Identifiers {
-  whatsapp: string | null;
-  email: string | null;
-  cpf: string | null;
-}
-
-/** The customer's identifiers that are valid; a malformed one is as good as none. */
-function identifiersOf(order: PartnerOrder): Identifiers {
-  const phone = order.customer.phone === null ? null : normalizePhone(order.customer.phone);
-  const email = order.customer.email === null ? null : normalizeEmail(order.customer.email);
-  const digits = order.customer.cpf?.replace(/\D/g, '') ?? '';
-  const cpf = digits.length === 11 ? normalizeCpf(digits) : null;
-  return {
-    whatsapp: phone?.ok ? phone.e164 : null,
-    email: email?.ok ? email.email : null,
-    cpf: cpf?.ok ? cpf.cpf : null,
-  };
-}
 
 /** The company's customer with the phone, else the e-mail, else the CPF (the feeds' order). */
 async function matchCustomer(

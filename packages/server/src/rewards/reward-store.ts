@@ -1,6 +1,8 @@
 import type { DiscountType } from '@zupy/webhooks';
 import type { Kysely } from 'kysely';
+import { lockForUpdate } from '../db/row-locks.js';
 import type { RewardRow, RewardsTable, Tables } from '../db/tables.js';
+import { runInTransaction } from '../db/transaction.js';
 import { ZupyError, notFound, type FieldError } from '../errors.js';
 import type { AppContext } from '../shared/context.js';
 import { toCents } from '../shared/money.js';
@@ -82,13 +84,15 @@ export async function findReward(
   db: Kysely<Tables>,
   companyId: string,
   rewardId: string,
+  /** In a transaction that changes it: hold the row until the commit (PostgreSQL). */
+  lock = false,
 ): Promise<RewardRow> {
-  const row = await db
+  const query = db
     .selectFrom('rewards')
     .selectAll()
     .where('id', '=', rewardId)
-    .where('company_id', '=', companyId)
-    .executeTakeFirst();
+    .where('company_id', '=', companyId);
+  const row = await (lock ? lockForUpdate(query, db) : query).executeTakeFirst();
   if (!row) throw notFound(`reward ${rewardId}`);
   return row;
 }
@@ -111,7 +115,9 @@ export async function getReward(ctx: AppContext, companyId: string, rewardId: st
 
 /**
  * Changes a reward: any field, `active: false` to archive it (it leaves the catalog, its coupons stay
- * valid) and `stock` to restock. Coupons already issued keep the rules they were redeemed with.
+ * valid) and `stock` to restock. Coupons already issued keep the rules they were redeemed with. The
+ * row is read and written in one transaction holding it: two PATCHes of different fields at once
+ * both take effect (neither writes back the other's old value).
  */
 export async function updateReward(
   ctx: AppContext,
@@ -119,19 +125,21 @@ export async function updateReward(
   rewardId: string,
   changes: RewardChanges,
 ): Promise<Reward> {
-  const current = toReward(await findReward(ctx.db, companyId, rewardId));
-  const merged: RewardInput = { ...current, ...changes };
-  const columns = columnsOf(merged);
-  checkDiscount(columns);
-  const stamp = ctx.clock().toISOString();
-  // `stock` is written only when asked: a redemption racing this update keeps its decrement.
-  const { stock, ...rest } = columns;
-  const row = await ctx.db
-    .updateTable('rewards')
-    .set({ ...rest, ...('stock' in changes ? { stock } : {}), updated_at: stamp })
-    .where('id', '=', rewardId)
-    .where('company_id', '=', companyId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  return toReward(row);
+  return runInTransaction(ctx.db, async (trx) => {
+    const current = toReward(await findReward(trx, companyId, rewardId, true));
+    const merged: RewardInput = { ...current, ...changes };
+    const columns = columnsOf(merged);
+    checkDiscount(columns);
+    const stamp = ctx.clock().toISOString();
+    // `stock` is written only when asked: a redemption racing this update keeps its decrement.
+    const { stock, ...rest } = columns;
+    const row = await trx
+      .updateTable('rewards')
+      .set({ ...rest, ...('stock' in changes ? { stock } : {}), updated_at: stamp })
+      .where('id', '=', rewardId)
+      .where('company_id', '=', companyId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toReward(row);
+  });
 }

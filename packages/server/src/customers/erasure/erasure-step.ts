@@ -6,6 +6,8 @@ export interface ErasureSubject {
   companyId: string;
   memberId: string;
   now: Date;
+  /** The identifiers the person has now, before the tombstone removes them (stored forms). */
+  person: { whatsapp: string | null; email: string | null; cpf: string | null };
 }
 
 /**
