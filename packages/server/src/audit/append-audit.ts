@@ -1,8 +1,7 @@
 import type { Kysely } from 'kysely';
-import { dialectOf } from '../db/dialect.js';
 import { lockForUpdate } from '../db/row-locks.js';
 import type { Tables } from '../db/tables.js';
-import { runInTransaction } from '../db/transaction.js';
+import { runInTransactionApart } from '../db/transaction.js';
 import { auditHash, type AuditFields } from './audit-hash.js';
 
 /** What an audit entry's target may be: an id (member, endpoint, delivery, reward …), never free text. */
@@ -30,11 +29,7 @@ class AuditAppender {
   private readonly queue: Pending[] = [];
   private running = false;
 
-  private readonly sqlite: boolean;
-
-  constructor(private readonly db: Kysely<Tables>) {
-    this.sqlite = dialectOf(db) === 'sqlite';
-  }
+  constructor(private readonly db: Kysely<Tables>) {}
 
   append(fields: AuditFields): Promise<void> {
     return new Promise((resolve, reject) => {
@@ -50,10 +45,9 @@ class AuditAppender {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        // PostgreSQL: not in a shared commit, where the company's lock would be held for the batch's
-        // other transactions too. SQLite (one writer at a time anyway) shares the commit.
+        // The company's lock is held for this transaction alone (transaction.ts).
         const fields = batch.map((p) => p.fields);
-        await runInTransaction(this.db, (trx) => appendBatch(trx, fields), { share: this.sqlite });
+        await runInTransactionApart(this.db, (trx) => appendBatch(trx, fields));
         for (const p of batch) p.resolve();
       } catch (error) {
         for (const p of batch) p.reject(error);

@@ -54,6 +54,18 @@ export async function runInTransaction<T>(
   return value;
 }
 
+/**
+ * As {@link runInTransaction}, for a transaction that takes a lock many others wait for (the
+ * company's audit chain): on PostgreSQL not in a shared commit, where the lock would be held for the
+ * batch's other transactions too, until its commit; SQLite, one writer at a time anyway, shares it.
+ */
+export function runInTransactionApart<T>(
+  db: Kysely<Tables>,
+  work: (trx: Kysely<Tables>) => Promise<T>,
+): Promise<T> {
+  return runInTransaction(db, work, { share: dialectOf(db) === 'sqlite' });
+}
+
 /** Calls `transaction` again (up to 5 tries, with a short random pause) while it fails retryably. */
 export async function retryingConflicts<T>(transaction: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
