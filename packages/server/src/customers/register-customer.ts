@@ -3,7 +3,7 @@ import { sql, type Insertable, type Kysely } from 'kysely';
 import { isUniqueViolation } from '../db/constraint-error.js';
 import { preparedQuery, valuesOf } from '../db/prepared-query.js';
 import type { CustomerRow, CustomersTable, Tables } from '../db/tables.js';
-import { ZupyError, type FieldError } from '../errors.js';
+import { ZupyError, rejectedField, type FieldError } from '../errors.js';
 import { customerRegisteredPayload } from '../events/event-payloads.js';
 import { recordEvent } from '../events/record-event.js';
 import { startingTier } from '../program/evaluate-tier.js';
@@ -56,26 +56,30 @@ export function validateRegistration(input: RegisterCustomerInput): ValidRegistr
   const phoneInput = input.phone ?? input.whatsapp;
   let whatsapp = '';
   if (phoneInput === undefined) {
-    errors.push({ field: 'phone', detail: 'is required (the WhatsApp number, e.g. (11) 96595-8122)' });
+    errors.push({
+      field: 'phone',
+      code: 'required',
+      detail: 'is required (the WhatsApp number, e.g. (11) 96595-8122)',
+    });
   } else {
     const phone = normalizePhone(phoneInput);
     if (phone.ok) whatsapp = phone.e164;
-    else errors.push({ field: phoneField, detail: phone.reason });
+    else errors.push(rejectedField(phoneField, phone));
   }
   const normalized = normalizeName(input.name);
   const name = normalized.ok ? normalized.name : '';
-  if (!normalized.ok) errors.push({ field: 'name', detail: normalized.reason });
+  if (!normalized.ok) errors.push(rejectedField('name', normalized));
   let email: string | null = null;
   if (input.email !== undefined && input.email !== null && input.email.trim() !== '') {
     const result = normalizeEmail(input.email);
     if (result.ok) email = result.email;
-    else errors.push({ field: 'email', detail: result.reason });
+    else errors.push(rejectedField('email', result));
   }
   let cpf: string | null = null;
   if (input.cpf !== undefined && input.cpf !== null && input.cpf.trim() !== '') {
     const result = normalizeCpf(input.cpf);
     if (result.ok) cpf = result.cpf;
-    else errors.push({ field: 'cpf', detail: result.reason });
+    else errors.push(rejectedField('cpf', result));
   }
   if (errors.length > 0) {
     throw new ZupyError('ZUPY_VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.detail}`).join('; '), {

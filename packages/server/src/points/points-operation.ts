@@ -113,7 +113,14 @@ async function applyOperation(
   const before = Number(customer.points_balance);
   if (op.operation === 'spend' && before < amount) {
     throw new ZupyError('ZUPY_INSUFFICIENT_BALANCE', `balance is ${before} points, ${amount} requested`, {
-      fieldErrors: [{ field: 'amount', detail: `exceeds the balance of ${before} points` }],
+      fieldErrors: [
+        {
+          field: 'amount',
+          code: 'exceeds_balance',
+          detail: `exceeds the balance of ${before} points`,
+          params: { balance: before },
+        },
+      ],
     });
   }
   const after = op.operation === 'add' ? before + amount : before - amount;
@@ -261,7 +268,7 @@ export function postCouponLedgerEntry(
   return applyOperation(trx, ctx, companyId, memberId, op).catch((error: unknown) => {
     if (error instanceof ZupyError && error.code === 'ZUPY_INSUFFICIENT_BALANCE' && entry.field) {
       throw new ZupyError('ZUPY_INSUFFICIENT_BALANCE', error.message, {
-        fieldErrors: [{ field: entry.field, detail: error.fieldErrors[0]?.detail ?? 'exceeds the balance' }],
+        fieldErrors: error.fieldErrors.map((e) => ({ ...e, field: entry.field ?? e.field })),
       });
     }
     throw error;
