@@ -113,8 +113,8 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     const add = page.getByRole('form', { name: 'Add points' });
     await add.getByLabel('Amount').fill('2400');
     await add.getByRole('button', { name: 'Add points' }).click();
-    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('2500');
-    await page.getByRole('heading', { name: /silver/ }).waitFor();
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('2,500');
+    await page.getByRole('heading', { name: /Silver/ }).waitFor();
     await shot('05-profile');
   });
 
@@ -133,10 +133,10 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await form.getByRole('button', { name: 'Record an order' }).click();
     await expect
       .poll(() => form.getByRole('status').textContent())
-      .toBe('+1010 points (1010 base, 0 bonus): balance 3510.');
-    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('3510');
+      .toBe('+1,010 points (1,010 base, 0 bonus): balance 3,510.');
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('3,510');
     const row = page.getByRole('row').filter({ hasText: 'Order' }).first();
-    expect(await row.textContent()).toContain('1010');
+    expect(await row.textContent()).toContain('1,010');
     expect(page.viewportSize()?.width).toBe(390);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot('05b-record-order-390px');
@@ -148,7 +148,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await expect
       .poll(() => form.getByRole('status').textContent())
       .toBe('This order was already recorded: nothing credited again.');
-    expect(await page.getByTestId('balance').textContent()).toBe('3510');
+    expect(await page.getByTestId('balance').textContent()).toBe('3,510');
     const orders = await server.runtime.ctx.db
       .selectFrom('orders')
       .select(['platform', 'order_id'])
@@ -162,7 +162,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await edit.getByLabel('E-mail', { exact: true }).fill('Joao.Silva@Example.com');
     await edit.getByLabel('Agrees to marketing by WhatsApp').check();
     await edit.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => edit.getByRole('status').textContent()).toBe('Saved: email, marketing_opt_in.');
+    await expect.poll(() => edit.getByRole('status').textContent()).toBe('Saved: E-mail, marketing consent.');
     const [joao] = (await server.api.get('/api/v2/customers/?search=Silva')).body.data;
     expect(joao).toMatchObject({
       email: 'joao.silva@example.com',
@@ -276,8 +276,10 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     ]);
     await menu.selectOption('endpoint.disabled');
     await card.getByRole('button', { name: 'Send', exact: true }).click();
-    await expect.poll(() => result.textContent()).toContain('"event": "endpoint.disabled"');
+    await expect.poll(() => result.textContent()).toContain('"event":"endpoint.disabled"');
     const sent = receiver.requests.at(-1)!;
+    // The body shown is the bytes that were signed and sent, not a pretty-printed copy.
+    expect(await card.getByTestId('signed-body').textContent()).toBe(sent.body);
     expect(sent.headers).toMatchObject({ 'x-zupy-event': 'endpoint.disabled', 'x-zupy-test': 'true' });
     expect(parseEvent(sent.body)).toMatchObject({ event: 'endpoint.disabled', company_id: server.companyId });
     await card.getByRole('button', { name: 'Reveal' }).click();
@@ -356,8 +358,8 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Program' }).click();
     await page.getByLabel('Welcome reward').selectOption('coupon');
     // Earning rules and tier benefits: the second tier (silver), not only the first.
-    await page.getByLabel('Points multiplier (silver)').fill('1,25');
-    await page.getByLabel('Benefits, separated by ; (silver)').fill('Café grátis; Mesa preferencial');
+    await page.getByLabel('Points multiplier (Silver)').fill('1,25');
+    await page.getByLabel('Benefits, separated by ; (Silver)').fill('Café grátis; Mesa preferencial');
     await page.getByLabel('Points per real').fill('2');
     await page.getByLabel('Rounding').selectOption('round');
     await page.getByLabel('Points expire after (days, 0 = never)').fill('365');
@@ -378,7 +380,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await page.getByLabel('Language').selectOption('pt-BR');
     await page.getByRole('heading', { name: 'Programa' }).waitFor();
     expect(await page.getByLabel('Pontos por real').inputValue()).toBe('2');
-    expect(await page.getByLabel('Benefícios, separados por ; (silver)').inputValue()).toBe(
+    expect(await page.getByLabel('Benefícios, separados por ; (Prata)').inputValue()).toBe(
       'Café grátis; Mesa preferencial',
     );
     await shot('09-program-pt-BR');
@@ -719,7 +721,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Clientes' }).waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Pular para o conteúdo');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('A');
     expect(consoleErrors, consoleErrors.join('\n')).toEqual([]);

@@ -109,7 +109,7 @@ export function WebhooksPage() {
   return (
     <section aria-labelledby="webhooks-title">
       <h1 id="webhooks-title">{t('nav.webhooks')}</h1>
-      {error && <Notice kind="error">{describeError(error)}</Notice>}
+      {error && <Notice kind="error">{describeError(t, error)}</Notice>}
       {newSecret && (
         <Notice kind="ok">
           {t('webhooks.secret')}: <code data-testid="new-secret">{newSecret}</code>

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { disableReason, nextAttemptAt, pauseUntil, type FailedAttempt } from './failure-policy.js';
+import {
+  disableReason,
+  nextAttemptAt,
+  nextProbeAt,
+  pauseUntil,
+  type FailedAttempt,
+} from './failure-policy.js';
 
 const NOW = new Date('2026-12-01T12:00:00.000Z');
 const RULES = { schedule: [0, 60_000, 300_000], disableAfterMs: 3_600_000, now: NOW, random: 0 };
@@ -70,5 +76,23 @@ describe('disabling the endpoint', () => {
     expect(pauseUntil(null, '3', NOW)).toBeNull();
     expect(pauseUntil(429, undefined, NOW)).toBeNull();
     expect(pauseUntil(429, 'soon', NOW)).toBeNull();
+  });
+});
+
+describe('probing a disabled endpoint', () => {
+  it('takes the step of the probe schedule for the probes made so far, the last one repeating', () => {
+    const schedule = [60_000, 300_000, 3_600_000];
+    expect([0, 1, 2, 3, 7].map((n) => nextProbeAt(n, schedule, NOW))).toEqual([
+      at(60_000),
+      at(300_000),
+      at(3_600_000),
+      at(3_600_000),
+      at(3_600_000),
+    ]);
+  });
+
+  it('probes at once with an empty schedule', () => {
+    expect(nextProbeAt(0, [], NOW)).toEqual(NOW);
+    expect(nextProbeAt(3, [], NOW)).toEqual(NOW);
   });
 });

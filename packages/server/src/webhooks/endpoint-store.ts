@@ -208,7 +208,7 @@ export async function updateEndpoint(
   patch: EndpointPatch,
 ): Promise<EndpointView> {
   if (patch.discard_held === true && patch.enabled !== true) {
-    throw invalidField('discard_held', 'may only be given with "enabled": true');
+    throw invalidField('discard_held', 'only_with_enabled', 'may only be given with "enabled": true');
   }
   const row = await findEndpoint(ctx.db, companyId, id);
   const url = patch.url !== undefined ? await validateEndpointUrl(ctx.webhooks, patch.url) : row.url;
