@@ -159,6 +159,12 @@ export interface Endpoint {
   next_probe_at: string | null;
   /** Deliveries waiting for it to be enabled again. */
   held_deliveries: number;
+  /** Deliveries per second at most; null: no limit. */
+  rate_limit: number | null;
+  /** In flight at once now, as the worker adapted it; null before any delivery. */
+  concurrency_limit: number | null;
+  /** Paused by a 429/503 Retry-After until then; null when not paused. */
+  paused_until: string | null;
   created_at: string;
   updated_at: string;
 }

