@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 const webhooksDir = fileURLToPath(new URL('./packages/webhooks/src', import.meta.url));
 const webhooksSrc = `${webhooksDir}/index.ts`;
 /** Server tests use the SDK's sources, not its build. */
-const webhooksFromSource = [
+export const webhooksFromSource = [
   { find: /^@zupy\/webhooks\/(.*)$/, replacement: `${webhooksDir}/$1.ts` },
   { find: '@zupy/webhooks', replacement: webhooksSrc },
 ];

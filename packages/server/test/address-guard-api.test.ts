@@ -46,7 +46,12 @@ describe('webhooks never reach private networks unless the operator allows it', 
     const res = await server.api.post('/api/v2/webhooks/endpoints/', { url });
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual([
-      { field: 'url', detail: expect.stringContaining('ZUPY_ALLOW_PRIVATE_NETWORK=1') },
+      {
+        field: 'url',
+        code: 'url_forbidden_address',
+        detail: expect.stringContaining('ZUPY_ALLOW_PRIVATE_NETWORK=1'),
+        params: { host: expect.any(String) },
+      },
     ]);
     const patch = await server.api.put('/api/v2/integrations/webhooks/', { webhook_url: url });
     expect(patch.status).toBe(422);
@@ -65,7 +70,12 @@ describe('webhooks never reach private networks unless the operator allows it', 
       const res = await register(host);
       expect(res.status, host).toBe(422);
       expect(res.body.errors, host).toEqual([
-        { field: 'url', detail: expect.stringContaining(`${host} is a non-public`) },
+        {
+          field: 'url',
+          code: 'url_forbidden_address',
+          detail: expect.stringContaining(`${host} is a non-public`),
+          params: { host },
+        },
       ]);
     }
     const allowed = [
@@ -105,7 +115,9 @@ describe('webhooks never reach private networks unless the operator allows it', 
       expect(res.body.errors).toEqual([
         {
           field: 'url',
+          code: 'url_forbidden_address',
           detail: expect.stringContaining('crm.internal.example resolves to a non-public'),
+          params: { host: 'crm.internal.example' },
         },
       ]);
       expect(res.text).not.toContain(address);

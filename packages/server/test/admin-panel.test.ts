@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { verify as octokitVerify } from '@octokit/webhooks-methods';
 import { parseEvent } from '@zupy/webhooks';
 import type { Browser, Page } from 'playwright-core';
+import { waitUntil } from './helpers/wait-until.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launchChromium } from './helpers/chromium.js';
 import { createApiKey } from '../src/companies/api-keys.js';
@@ -112,8 +113,8 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     const add = page.getByRole('form', { name: 'Add points' });
     await add.getByLabel('Amount').fill('2400');
     await add.getByRole('button', { name: 'Add points' }).click();
-    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('2500');
-    await page.getByRole('heading', { name: /silver/ }).waitFor();
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('2,500');
+    await page.getByRole('heading', { name: /Silver/ }).waitFor();
     await shot('05-profile');
   });
 
@@ -132,10 +133,10 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await form.getByRole('button', { name: 'Record an order' }).click();
     await expect
       .poll(() => form.getByRole('status').textContent())
-      .toBe('+1010 points (1010 base, 0 bonus): balance 3510.');
-    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('3510');
+      .toBe('+1,010 points (1,010 base, 0 bonus): balance 3,510.');
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe('3,510');
     const row = page.getByRole('row').filter({ hasText: 'Order' }).first();
-    expect(await row.textContent()).toContain('1010');
+    expect(await row.textContent()).toContain('1,010');
     expect(page.viewportSize()?.width).toBe(390);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await shot('05b-record-order-390px');
@@ -147,7 +148,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await expect
       .poll(() => form.getByRole('status').textContent())
       .toBe('This order was already recorded: nothing credited again.');
-    expect(await page.getByTestId('balance').textContent()).toBe('3510');
+    expect(await page.getByTestId('balance').textContent()).toBe('3,510');
     const orders = await server.runtime.ctx.db
       .selectFrom('orders')
       .select(['platform', 'order_id'])
@@ -161,7 +162,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await edit.getByLabel('E-mail', { exact: true }).fill('Joao.Silva@Example.com');
     await edit.getByLabel('Agrees to marketing by WhatsApp').check();
     await edit.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => edit.getByRole('status').textContent()).toBe('Saved: email, marketing_opt_in.');
+    await expect.poll(() => edit.getByRole('status').textContent()).toBe('Saved: E-mail, marketing consent.');
     const [joao] = (await server.api.get('/api/v2/customers/?search=Silva')).body.data;
     expect(joao).toMatchObject({
       email: 'joao.silva@example.com',
@@ -275,8 +276,10 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     ]);
     await menu.selectOption('endpoint.disabled');
     await card.getByRole('button', { name: 'Send', exact: true }).click();
-    await expect.poll(() => result.textContent()).toContain('"event": "endpoint.disabled"');
+    await expect.poll(() => result.textContent()).toContain('"event":"endpoint.disabled"');
     const sent = receiver.requests.at(-1)!;
+    // The body shown is the bytes that were signed and sent, not a pretty-printed copy.
+    expect(await card.getByTestId('signed-body').textContent()).toBe(sent.body);
     expect(sent.headers).toMatchObject({ 'x-zupy-event': 'endpoint.disabled', 'x-zupy-test': 'true' });
     expect(parseEvent(sent.body)).toMatchObject({ event: 'endpoint.disabled', company_id: server.companyId });
     await card.getByRole('button', { name: 'Reveal' }).click();
@@ -330,7 +333,8 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await realRow.first().getByRole('link').click();
     await page.getByRole('heading', { name: /Attempt 1 · 200/ }).waitFor();
     await page.getByRole('button', { name: 'Redeliver' }).click();
-    await expect.poll(() => page.getByRole('status').textContent()).toContain('Scheduled');
+    // The page has more than one status (the body's copy button says when it copied).
+    await page.getByRole('status').filter({ hasText: 'Scheduled' }).waitFor();
     await receiver.waitFor(4);
     expect(receiver.requests.at(-1)!.headers['x-zupy-attempt']).toBe('2');
     await page.reload();
@@ -338,12 +342,25 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await shot('08-delivery-detail');
   });
 
+  it('shows how Zupy paces an endpoint: its in-flight limit and its rate limit', async () => {
+    const [endpoint] = (await server.api.get('/api/v2/webhooks/endpoints/')).body.data;
+    await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${endpoint.id}/`, { rate_limit: 5 });
+    // The worker has sent to it: its limit is on the endpoint within a second.
+    const limit = await waitUntil(async () => {
+      const res = await server.api.get(`/api/v2/webhooks/endpoints/${endpoint.id}/`);
+      return (res.body.concurrency_limit as number | null) ?? undefined;
+    });
+    await page.getByRole('navigation').getByRole('link', { name: 'Webhooks' }).click();
+    const flow = page.getByRole('article', { name: endpoint.url }).getByTestId('flow');
+    await expect.poll(() => flow.textContent()).toBe(`up to ${limit} at once · at most 5 per second`);
+  });
+
   it('edits the program and switches to Portuguese', async () => {
     await page.getByRole('navigation').getByRole('link', { name: 'Program' }).click();
     await page.getByLabel('Welcome reward').selectOption('coupon');
     // Earning rules and tier benefits: the second tier (silver), not only the first.
-    await page.getByLabel('Points multiplier (silver)').fill('1,25');
-    await page.getByLabel('Benefits, separated by ; (silver)').fill('Café grátis; Mesa preferencial');
+    await page.getByLabel('Points multiplier (Silver)').fill('1,25');
+    await page.getByLabel('Benefits, separated by ; (Silver)').fill('Café grátis; Mesa preferencial');
     await page.getByLabel('Points per real').fill('2');
     await page.getByLabel('Rounding').selectOption('round');
     await page.getByLabel('Points expire after (days, 0 = never)').fill('365');
@@ -364,7 +381,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await page.getByLabel('Language').selectOption('pt-BR');
     await page.getByRole('heading', { name: 'Programa' }).waitFor();
     expect(await page.getByLabel('Pontos por real').inputValue()).toBe('2');
-    expect(await page.getByLabel('Benefícios, separados por ; (silver)').inputValue()).toBe(
+    expect(await page.getByLabel('Benefícios, separados por ; (Prata)').inputValue()).toBe(
       'Café grátis; Mesa preferencial',
     );
     await shot('09-program-pt-BR');
@@ -705,7 +722,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     await page.reload();
     await page.getByRole('heading', { name: 'Clientes' }).waitFor();
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Pular para o conteúdo');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('A');
     expect(consoleErrors, consoleErrors.join('\n')).toEqual([]);

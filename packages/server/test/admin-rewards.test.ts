@@ -51,7 +51,7 @@ describe.skipIf(onPostgres)('rewards and coupons in the admin panel', () => {
     await form.getByLabel('Points required').fill('0');
     await form.getByLabel('Discount value (% or R$)').fill('10');
     await form.getByRole('button', { name: 'Create reward' }).click();
-    await expect.poll(() => form.getByText('must be >= 1').count()).toBe(1);
+    await expect.poll(() => form.getByText('must be at least 1', { exact: true }).count()).toBe(1);
     expect(await form.getByLabel('Points required').getAttribute('aria-invalid')).toBe('true');
     consoleErrors.splice(0); // the 422 provoked on purpose
     await form.getByLabel('Points required').fill('300');

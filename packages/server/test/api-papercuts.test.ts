@@ -41,7 +41,9 @@ describe('a POST whose fields are all optional', () => {
 
     const register = await bare('/api/v2/customers/');
     expect(register.status).toBe(422);
-    expect((await register.json()).errors).toEqual([{ field: 'body', detail: 'must be object' }]);
+    expect((await register.json()).errors).toEqual([
+      { field: 'body', code: 'wrong_type', detail: 'must be object', params: { type: 'object' } },
+    ]);
 
     const doc = (await server.api.get('/api/v2/openapi.json')).body;
     expect(doc.paths['/api/v2/webhooks/endpoints/{id}/test/'].post.requestBody.required).toBe(false);
@@ -69,7 +71,12 @@ describe('the single-URL webhook', () => {
     });
     expect(long.status).toBe(422);
     expect(long.body.errors).toEqual([
-      { field: 'webhook_url', detail: 'must NOT have more than 2048 characters' },
+      {
+        field: 'webhook_url',
+        code: 'too_long',
+        detail: 'must NOT have more than 2048 characters',
+        params: { limit: 2048 },
+      },
     ]);
     await server.api.request('DELETE', `/api/v2/webhooks/endpoints/${first.id}/`);
   });
@@ -92,14 +99,26 @@ describe('an enum error', () => {
       url: `${failing.url}/o`,
       ordering: 'random',
     });
-    expect(ordering.body.errors).toEqual([{ field: 'ordering', detail: 'must be one of "member", "none"' }]);
+    expect(ordering.body.errors).toEqual([
+      {
+        field: 'ordering',
+        code: 'one_of',
+        detail: 'must be one of "member", "none"',
+        params: { values: '"member", "none"' },
+      },
+    ]);
 
     const member = (await server.api.post('/api/v2/customers/', { phone: '11 95555-1001', name: 'Enum' }))
       .body.customer;
     const tier = await server.api.put(`/api/v2/customers/${member.member_id}/tier/`, { tier: 'diamond' });
     expect(tier.status).toBe(422);
     expect(tier.body.errors).toEqual([
-      { field: 'tier', detail: 'must be one of "default", "bronze", "silver", "gold", "platinum", "vip"' },
+      {
+        field: 'tier',
+        code: 'one_of',
+        detail: 'must be one of "default", "bronze", "silver", "gold", "platinum", "vip"',
+        params: { values: '"default", "bronze", "silver", "gold", "platinum", "vip"' },
+      },
     ]);
     expect(tier.body.detail).toBe(
       'tier must be one of "default", "bronze", "silver", "gold", "platinum", "vip"',

@@ -142,7 +142,7 @@ describe('validating a coupon at the counter', () => {
     const noItems = await validate(m, dessert, { order_value: 37.9, platform: 'manual' });
     expect(noItems.status).toBe(422);
     expect(noItems.body.errors).toEqual([
-      { field: 'items', detail: expect.stringContaining('product_free') },
+      { field: 'items', code: 'items_required', detail: expect.stringContaining('product_free') },
     ]);
     const free = await validate(m, dessert, { order_value: 37.9, platform: 'manual', items });
     expect(free.body).toMatchObject({ discount_applied: 20, final_value: 17.9 });
@@ -171,7 +171,14 @@ describe('validating a coupon at the counter', () => {
     const code = await couponOf(m);
     const below = await validate(m, code, { order_value: 49.99, platform: 'pos' });
     expect(below.status).toBe(422);
-    expect(below.body.errors).toEqual([{ field: 'order_value', detail: expect.stringContaining('50.00') }]);
+    expect(below.body.errors).toEqual([
+      {
+        field: 'order_value',
+        code: 'below_minimum_purchase',
+        detail: expect.stringContaining('50.00'),
+        params: { minimum: '50.00' },
+      },
+    ]);
     const at = await validate(m, code, { order_value: 50, platform: 'pos' });
     expect(at.status).toBe(200);
     expect(at.body).toMatchObject({ discount_applied: 5, final_value: 45 });
@@ -395,7 +402,11 @@ describe('the welcome coupon', () => {
     });
     expect(bad.status).toBe(422);
     expect(bad.body.errors).toEqual([
-      { field: 'welcome_reward.reward_id', detail: 'is not a reward of this company' },
+      {
+        field: 'welcome_reward.reward_id',
+        code: 'unknown_reward',
+        detail: 'is not a reward of this company',
+      },
     ]);
     const reward = (await server.api.post('/api/v2/rewards/', TEN_PCT)).body;
     const points = await server.api.put('/api/v2/loyalty/program/', {

@@ -47,14 +47,16 @@ describe('list cursors through the API', () => {
     expect(res.status, res.text).toBe(422);
     expect(res.body).toMatchObject({
       code: 'ZUPY_VALIDATION_FAILED',
-      errors: [{ field: 'cursor', detail: 'not a cursor returned by this API' }],
+      errors: [{ field: 'cursor', code: 'invalid_cursor', detail: 'not a cursor returned by this API' }],
     });
     const feed = await server.api.get('/api/v2/events/?page_size=1');
     const after = feed.body.meta.cursor as string;
     expect((await server.api.get(`/api/v2/events/?after=${after}`)).status).toBe(200);
     const stolen = await other.get(`/api/v2/events/?after=${after}`);
     expect(stolen.status).toBe(422);
-    expect(stolen.body.errors).toEqual([{ field: 'after', detail: 'not a cursor returned by this API' }]);
+    expect(stolen.body.errors).toEqual([
+      { field: 'after', code: 'invalid_cursor', detail: 'not a cursor returned by this API' },
+    ]);
   });
 
   it('a cursor with a flipped byte is refused', async () => {
@@ -65,7 +67,9 @@ describe('list cursors through the API', () => {
       tampered[at]! ^= 0x01;
       const res = await server.api.get(`/api/v2/customers/?cursor=${tampered.toString('base64url')}`);
       expect(res.status, res.text).toBe(422);
-      expect(res.body.errors).toEqual([{ field: 'cursor', detail: 'not a cursor returned by this API' }]);
+      expect(res.body.errors).toEqual([
+        { field: 'cursor', code: 'invalid_cursor', detail: 'not a cursor returned by this API' },
+      ]);
     }
   });
 

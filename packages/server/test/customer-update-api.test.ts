@@ -158,7 +158,7 @@ describe('PATCH /customers/{member_id}/', () => {
     ] as const) {
       const res = await patch(b.member_id, body);
       expect(res.status, JSON.stringify(body)).toBe(409);
-      expect(res.body.errors).toEqual([{ field, detail: expect.any(String) }]);
+      expect(res.body.errors).toEqual([{ field, code: 'taken', detail: expect.any(String) }]);
     }
     const now = (await server.api.get(`/api/v2/customers/${b.member_id}/`)).body;
     expect(now).toMatchObject({ name: b.name, whatsapp: b.whatsapp, email: b.email });

@@ -78,6 +78,11 @@ describe('delivering events to a real receiver', () => {
       error: null,
     });
     expect(delivery.attempts[0].request_headers['x-zupy-signature']).toBe(h['x-zupy-signature']);
+    // The detail names where it went and carries the exact bytes that were signed and received.
+    expect(delivery.endpoint_url).toBe(r.url + '/hooks/zupy?src=test');
+    expect(delivery.endpoint_description).toBeNull();
+    expect(delivery.body).toBe(req!.body);
+    expect(await octokitVerify(ep.secret, delivery.body, String(h['x-zupy-signature']))).toBe(true);
   });
 
   it('fans out to every subscribed endpoint, each with its own delivery id and the same event id', async () => {

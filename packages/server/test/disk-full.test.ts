@@ -192,15 +192,16 @@ describe.skipIf(cannotMount !== null)(
       expect(list.status).toBe(200);
       expect(list.body.data).toHaveLength(5);
 
-      // Three more seconds of writes (hundreds of refusals), a second client included: still 507,
-      // and the log holds one line about it, no stack, however many requests failed.
-      const hammerUntil = Date.now() + 3_000;
+      // Hundreds more writes, from two clients at once: still 507, and the log holds one line about
+      // it, no stack, however many requests failed. (Counted, not timed: a loaded machine answers
+      // fewer per second; the 20 s bound only stops a loop that could not reach the count.)
+      const hammerUntil = Date.now() + 20_000;
       await Promise.all(
         [0, 1].map(async () => {
-          while (Date.now() < hammerUntil) expect(await register()).toBe(507);
+          while (refused.length < 300 && Date.now() < hammerUntil) expect(await register()).toBe(507);
         }),
       );
-      expect(refused.length).toBeGreaterThan(200);
+      expect(refused.length).toBeGreaterThanOrEqual(300);
       const logged = serve.output().slice(beforeFull);
       const lines = logged.split('\n').filter((l) => l.trim() !== '');
       const failLines = lines.filter((l) => l.includes('writes fail:'));

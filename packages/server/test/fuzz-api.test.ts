@@ -11,7 +11,12 @@ const RUNS = onPostgres ? 25 : 60;
 
 const deepArray = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 const deepObject = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
-const TOO_DEEP = { field: 'body', detail: expect.stringContaining(`deeper than ${MAX_JSON_DEPTH} levels`) };
+const TOO_DEEP = {
+  field: 'body',
+  code: 'too_deep',
+  detail: expect.stringContaining(`deeper than ${MAX_JSON_DEPTH} levels`),
+  params: { limit: MAX_JSON_DEPTH },
+};
 
 describe('fuzzing the API with hostile bodies', () => {
   let server: TestServer;
@@ -98,6 +103,7 @@ describe('fuzzing the API with hostile bodies', () => {
         expect(res.status, res.text).toBe(422);
         expect(res.body.errors).toContainEqual({
           field: fields[0],
+          code: 'unstorable_text',
           detail: expect.stringContaining('Unicode'),
         });
         expect(await dumpDatabase(server.runtime.ctx.db)).toBe(before);

@@ -5,6 +5,7 @@ import type { Tables } from '../src/db/tables.js';
 import { listDeliveries } from '../src/delivery/delivery-queries.js';
 import { countDeliveries } from '../src/app/metrics-routes.js';
 import { overviewStats } from '../src/overview/overview-stats.js';
+import { registerInTransaction, validateRegistration } from '../src/customers/register-customer.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { onPostgres } from './helpers/test-database.js';
 import { JOAO, startTestServer, type TestServer } from './helpers/test-server.js';
@@ -122,5 +123,33 @@ describe.skipIf(onPostgres)('reads of the delivery log are index searches', () =
       ),
       expect.stringMatching(/^SEARCH before USING INTEGER PRIMARY KEY \(rowid=\?\) LEFT-JOIN$/),
     ]);
+  });
+
+  it('a registration finds its match by index, whatever the number of customers', async () => {
+    server = await startTestServer();
+    for (let i = 0; i < 3; i++) {
+      await server.api.post('/api/v2/customers/', { phone: `11 95555-000${i}`, name: `Other ${i}` });
+    }
+    const { sqlite, queries } = await recording(server, async (db) => {
+      const result = await registerInTransaction(
+        db,
+        server!.runtime.ctx,
+        server!.companyId,
+        validateRegistration(JOAO),
+      );
+      expect(result.created).toBe(true);
+    });
+    // Every read of customers is an index search on the value sought (phone, CPF, e-mail, member
+    // id): a scan of the company's customers would grow with each one enrolled.
+    const customerSteps = plansOf(sqlite, queries).filter((step) => /\bcustomers\b/.test(step));
+    expect(customerSteps.length).toBeGreaterThan(0);
+    expect(
+      customerSteps.filter(
+        (step) =>
+          !/^SEARCH customers USING INDEX (customers_company_(whatsapp|cpf|email) \(company_id=\? AND (whatsapp|cpf|email)=\?\)|sqlite_autoindex_customers_\d \(member_id=\?\))/.test(
+            step,
+          ),
+      ),
+    ).toEqual([]);
   });
 });

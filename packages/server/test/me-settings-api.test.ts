@@ -31,7 +31,9 @@ describe('the company settings at /me/', () => {
     for (const bad of ['Mars/Olympus_Mons', '-03:00', 'GMT-3 (Brasília)', '', 'America/Sao Paulo']) {
       const res = await patch({ time_zone: bad, language: 'en' });
       expect(res.status, bad).toBe(422);
-      expect(res.body.errors).toEqual([{ field: 'time_zone', detail: expect.stringContaining('IANA') }]);
+      expect(res.body.errors).toEqual([
+        { field: 'time_zone', code: 'time_zone_invalid', detail: expect.stringContaining('IANA') },
+      ]);
     }
     // Nothing of a refused patch is applied, the language neither.
     expect((await server.api.get('/api/v2/me/')).body).toMatchObject({ time_zone: 'UTC', language: 'pt-BR' });
@@ -82,7 +84,7 @@ describe('the company settings at /me/', () => {
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect(res.body.code).toBe('ZUPY_VALIDATION_FAILED');
       expect(res.body.errors).toEqual([
-        { field: 'notification_email', detail: 'is not a valid e-mail address' },
+        { field: 'notification_email', code: 'email_invalid', detail: 'is not a valid e-mail address' },
       ]);
     }
     const wrongType = await patch({ notification_email: 42 });
@@ -100,7 +102,12 @@ describe('the company settings at /me/', () => {
     const over = await patch({ notification_email: `${local(255)}${domain}` });
     expect(over.status).toBe(422);
     expect(over.body.errors).toEqual([
-      { field: 'notification_email', detail: 'must be at most 254 characters' },
+      {
+        field: 'notification_email',
+        code: 'too_long',
+        detail: 'must be at most 254 characters',
+        params: { limit: 254 },
+      },
     ]);
   });
 
@@ -109,7 +116,14 @@ describe('the company settings at /me/', () => {
     for (const bad of ['pt', 'pt-br', 'EN', 'en-US', 'es', '', null, 1]) {
       const res = await patch({ language: bad });
       expect(res.status, String(bad)).toBe(422);
-      expect(res.body.errors).toEqual([{ field: 'language', detail: 'must be one of "pt-BR", "en"' }]);
+      expect(res.body.errors).toEqual([
+        {
+          field: 'language',
+          code: 'one_of',
+          detail: 'must be one of "pt-BR", "en"',
+          params: expect.objectContaining({ values: '"pt-BR", "en"' }),
+        },
+      ]);
     }
     expect((await server.api.get('/api/v2/me/')).body.language).toBe('en');
   });
@@ -121,7 +135,7 @@ describe('the company settings at /me/', () => {
     expect(fields).toContain('timezone');
     const both = await patch({ notification_email: 'nope', language: 'en' });
     expect(both.body.errors).toEqual([
-      { field: 'notification_email', detail: 'is not a valid e-mail address' },
+      { field: 'notification_email', code: 'email_invalid', detail: 'is not a valid e-mail address' },
     ]);
   });
 

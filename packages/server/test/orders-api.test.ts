@@ -228,7 +228,9 @@ describe('POST /customers/{member_id}/orders/', () => {
       .customer.member_id;
     const res = await server.api.post(`/api/v2/customers/${other}/orders/`, HAPPY_ORDER);
     expect(res.status).toBe(409);
-    expect(res.body.errors).toEqual([{ field: 'order_id', detail: 'already credited to another member' }]);
+    expect(res.body.errors).toEqual([
+      { field: 'order_id', code: 'order_credited_elsewhere', detail: 'already credited to another member' },
+    ]);
     expect((await server.api.get(`/api/v2/customers/${other}/`)).body).toMatchObject({
       points_balance: 100,
       transaction_count: 0,

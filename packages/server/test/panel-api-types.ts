@@ -9,6 +9,7 @@ import type {
   Customer,
   Delivery,
   DeliveryAttempt,
+  DeliveryDetail,
   Endpoint,
   InboxEntry,
   Me,
@@ -27,7 +28,11 @@ import type { CustomerProfile } from '../src/customers/customer-profile.js';
 import type { OverviewStats } from '../src/overview/overview-stats.js';
 import type { TestSendResult } from '../src/webhooks/test-send.js';
 import type { CompanySettings } from '../src/companies/company-settings.js';
-import type { DeliveryAttemptResponse, DeliveryResponse } from '../src/delivery/delivery-routes.js';
+import type {
+  DeliveryAttemptResponse,
+  DeliveryDetailResponse,
+  DeliveryResponse,
+} from '../src/delivery/delivery-routes.js';
 import type { EndpointView } from '../src/webhooks/endpoint-store.js';
 import type { AuditEntryView } from '../src/audit/list-audit-log.js';
 import type { InboxEntry as ServerInboxEntry } from '../src/orders/partner-inbox.js';
@@ -39,6 +44,7 @@ type Same<A, B> = Equal<A, B> extends true ? true : { panel: A; server: B };
 export const endpointMatches: Same<Endpoint, EndpointView> = true;
 export const deliveryMatches: Same<Delivery, DeliveryResponse> = true;
 export const attemptMatches: Same<DeliveryAttempt, DeliveryAttemptResponse> = true;
+export const deliveryDetailMatches: Same<DeliveryDetail, DeliveryDetailResponse> = true;
 export const meMatches: Same<Me, CompanySettings> = true;
 export const customerMatches: Same<Customer, CustomerProfile> = true;
 export const testSendMatches: Same<TestSend, TestSendResult> = true;

@@ -260,7 +260,14 @@ describe('partner order feeds', () => {
   it('refuses an unknown partner (404 naming it), a body that is not JSON (400), a read-only key (403); B sees none of A’s inbox', async () => {
     const unknown = await server.api.post('/api/v2/webhooks/integrations/ifood/', []);
     expect(unknown.status).toBe(404);
-    expect(unknown.body.errors).toEqual([{ field: 'partner', detail: 'must be one of generic, repediu' }]);
+    expect(unknown.body.errors).toEqual([
+      {
+        field: 'partner',
+        code: 'one_of',
+        detail: 'must be one of generic, repediu',
+        params: { values: 'generic, repediu' },
+      },
+    ]);
     const broken = await server.api.post('/api/v2/webhooks/integrations/generic/', '[{"order_id": ');
     expect(broken.status).toBe(400);
     const readOnly = await server.readOnlyClient();

@@ -76,7 +76,14 @@ describe('point expiry (point_expiration_days)', () => {
     at(50);
     const spend = await server.api.post(`${path}/points/spend/`, { amount: 1 });
     expect(spend.status).toBe(422);
-    expect(spend.body.errors).toEqual([{ field: 'amount', detail: 'exceeds the balance of 0 points' }]);
+    expect(spend.body.errors).toEqual([
+      {
+        field: 'amount',
+        code: 'exceeds_balance',
+        detail: 'exceeds the balance of 0 points',
+        params: { balance: 0 },
+      },
+    ]);
     expect((await server.api.get(`${path}/`)).body).toMatchObject({ points_balance: 0, tier: 'silver' });
     expect((await expireEntries()).map((e) => e.amount)).toEqual([2350, 300]);
 

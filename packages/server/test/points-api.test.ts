@@ -59,7 +59,14 @@ describe('points', () => {
     const res = await server.api.post(`/api/v2/customers/${memberId}/points/spend/`, { amount: 101 });
     expect(res.status).toBe(422);
     expect(res.body.type).toContain('insufficient-balance');
-    expect(res.body.errors).toEqual([{ field: 'amount', detail: expect.stringContaining('100') }]);
+    expect(res.body.errors).toEqual([
+      {
+        field: 'amount',
+        code: 'exceeds_balance',
+        detail: expect.stringContaining('100'),
+        params: { balance: 100 },
+      },
+    ]);
     expect((await server.api.get(`/api/v2/customers/${memberId}/`)).body.points_balance).toBe(100);
   });
 
@@ -75,7 +82,14 @@ describe('points', () => {
     const one = await server.api.post(`/api/v2/customers/${memberId}/points/spend/`, { amount: 1 });
     expect(one.status).toBe(422);
     expect(one.body.type).toContain('insufficient-balance');
-    expect(one.body.errors).toEqual([{ field: 'amount', detail: 'exceeds the balance of 0 points' }]);
+    expect(one.body.errors).toEqual([
+      {
+        field: 'amount',
+        code: 'exceeds_balance',
+        detail: 'exceeds the balance of 0 points',
+        params: { balance: 0 },
+      },
+    ]);
     expect((await server.api.get(`/api/v2/customers/${memberId}/`)).body).toMatchObject({
       points_balance: 0,
       points_spent: 100,
@@ -164,7 +178,11 @@ describe('points', () => {
     expect(forOther.status).toBe(422);
     expect(forOther.body.type).toContain('idempotency-key-reused');
     expect(forOther.body.errors).toEqual([
-      { field: 'Idempotency-Key', detail: 'already used with a different request' },
+      {
+        field: 'Idempotency-Key',
+        code: 'idempotency_key_reused',
+        detail: 'already used with a different request',
+      },
     ]);
     const asSpend = await server.api.post(
       `/api/v2/customers/${memberId}/points/spend/`,

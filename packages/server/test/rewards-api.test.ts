@@ -307,7 +307,12 @@ describe('redeeming a reward', () => {
     expect(res.status).toBe(422);
     expect(res.body.type).toContain('insufficient-balance');
     expect(res.body.errors).toEqual([
-      { field: 'points_required', detail: 'exceeds the balance of 499 points' },
+      {
+        field: 'points_required',
+        code: 'exceeds_balance',
+        detail: 'exceeds the balance of 499 points',
+        params: { balance: 499 },
+      },
     ]);
     expect(await tableCounts()).toEqual(before);
     expect((await server.api.get(`/api/v2/rewards/${dessert.id}/`)).body.stock).toBe(1);

@@ -1,71 +1,98 @@
-interface Bar {
+export interface Bar {
   label: string;
-  value: number;
-  /** A second series drawn beside the first (e.g. upgrades beside registrations). */
-  value2?: number;
+  /** null: nothing to draw (an endpoint that never answered has no latency), `text` says why. */
+  value: number | null;
+  /** What is written beside the bar, formatted by the caller (`0 %`, `1.234`, `nunca respondeu`). */
+  text: string;
+  /** A second series drawn under the first (e.g. upgrades under registrations). */
+  value2?: number | null;
+  text2?: string;
 }
 
 interface BarChartProps {
   title: string;
   bars: Bar[];
   legend?: [string, string];
-  unit?: string;
+  /** Shown instead of the chart when there is nothing to draw. */
+  empty: string;
+  /** Largest value of the scale (100 for percentages); the largest bar otherwise. */
+  max?: number;
 }
 
-/** A small accessible SVG bar chart: the numbers are also in a table for screen readers. */
-export function BarChart({ title, bars, legend, unit = '' }: BarChartProps) {
-  const max = Math.max(1, ...bars.flatMap((b) => [b.value, b.value2 ?? 0]));
-  const width = 600;
-  const height = 160;
-  const slot = width / Math.max(1, bars.length);
-  const barWidth = Math.min(48, legend ? slot * 0.38 : slot * 0.7);
-  const groupWidth = legend ? barWidth * 2 : barWidth;
+/** A bar as a thin SVG (attributes, not inline styles: the panel's CSP allows no style attribute). */
+function Track({ value, max, series }: { value: number | null; max: number; series: 1 | 2 }) {
+  const width = value === null ? 0 : Math.max(0, Math.min(100, (value / max) * 100));
+  return (
+    <svg class="track" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">
+      <rect class="track-bg" x="0" y="0" width="100" height="10" />
+      {value !== null && (
+        // A visible sliver for 0, so "0 %" is seen as a measured zero, not a missing bar.
+        <rect
+          class={`bar${series}`}
+          x="0"
+          y="0"
+          width={Math.max(width, value === 0 ? 0.8 : 1.5)}
+          height="10"
+        />
+      )}
+    </svg>
+  );
+}
+
+/**
+ * A horizontal bar chart as a real table: readable at 390 px (text is HTML, not scaled SVG), read by
+ * screen readers row by row, and an empty state instead of blank axes.
+ */
+export function BarChart({ title, bars, legend, empty, max }: BarChartProps) {
+  const scale =
+    max ??
+    Math.max(1, ...bars.flatMap((b) => [b.value ?? 0, b.value2 ?? 0]).filter((v) => Number.isFinite(v)));
   return (
     <figure class="chart">
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 -14 ${width} ${height + 34}`} role="img" aria-label={title} preserveAspectRatio="none">
-        {bars.map((b, i) => {
-          const h1 = (b.value / max) * height;
-          const h2 = ((b.value2 ?? 0) / max) * height;
-          const x = i * slot + (slot - groupWidth) / 2;
-          return (
-            <g key={b.label}>
-              <rect class="bar1" x={x} y={height - h1} width={barWidth} height={h1}>
-                <title>{`${b.label}: ${b.value}${unit}`}</title>
-              </rect>
-              {b.value > 0 && (
-                <text x={x + barWidth / 2} y={height - h1 - 3} text-anchor="middle" class="value">
-                  {b.value}
-                </text>
-              )}
-              {legend && (
-                <rect class="bar2" x={x + barWidth} y={height - h2} width={barWidth} height={h2}>
-                  <title>{`${b.label}: ${b.value2 ?? 0}${unit}`}</title>
-                </rect>
-              )}
-              <text x={x + groupWidth / 2} y={height + 14} text-anchor="middle" class="axis">
-                {bars.length > 8 ? b.label.slice(-2) : b.label}
-              </text>
-            </g>
-          );
-        })}
-      </svg>
-      {legend && (
-        <p class="legend">
-          <span class="swatch bar1" /> {legend[0]} <span class="swatch bar2" /> {legend[1]}
-        </p>
+      {bars.length === 0 ? (
+        <p class="chart-empty">{empty}</p>
+      ) : (
+        <>
+          <table class="bars">
+            {legend && (
+              <thead class="visually-hidden">
+                <tr>
+                  <th scope="col">{title}</th>
+                  <th scope="col">{legend[0]}</th>
+                  <th scope="col">{legend[1]}</th>
+                </tr>
+              </thead>
+            )}
+            <tbody>
+              {bars.map((b) => (
+                <tr key={b.label}>
+                  <th scope="row">{b.label}</th>
+                  <td>
+                    <div class="bar-line">
+                      <Track value={b.value} max={scale} series={1} />
+                      <span class="bar-text">{b.text}</span>
+                    </div>
+                  </td>
+                  {legend && (
+                    <td>
+                      <div class="bar-line">
+                        <Track value={b.value2 ?? null} max={scale} series={2} />
+                        <span class="bar-text">{b.text2 ?? ''}</span>
+                      </div>
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {legend && (
+            <p class="legend">
+              <span class="swatch bar1" /> {legend[0]} <span class="swatch bar2" /> {legend[1]}
+            </p>
+          )}
+        </>
       )}
-      <table class="visually-hidden">
-        <tbody>
-          {bars.map((b) => (
-            <tr key={b.label}>
-              <th scope="row">{b.label}</th>
-              <td>{b.value}</td>
-              {legend && <td>{b.value2 ?? 0}</td>}
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </figure>
   );
 }

@@ -27,8 +27,5 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]) {
   return { data, error, reload, setData };
 }
 
-/** The words to show for a failed call: the problem's detail, else its title. */
-export function describeError(error: unknown): string {
-  if (error instanceof ApiError) return error.detail || error.title;
-  return String(error);
-}
+/** The words to show for a failed call, in the panel's language (api-messages.ts). */
+export { describeError } from '../api-messages.js';

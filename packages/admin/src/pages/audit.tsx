@@ -45,7 +45,7 @@ export function AuditPage() {
         <Field label={t('audit.action')} value={action} onInput={setAction} name="action" />
         <button type="submit">{t('audit.filter')}</button>
       </form>
-      {list.error && <Notice kind="error">{describeError(list.error)}</Notice>}
+      {list.error && <Notice kind="error">{describeError(t, list.error)}</Notice>}
       {list.data && list.data.data.length === 0 && <p>{t('audit.empty')}</p>}
       {list.data && list.data.data.length > 0 && (
         <div class="table-wrap">

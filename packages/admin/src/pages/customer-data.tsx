@@ -5,26 +5,48 @@ import { ConfirmDialog } from '../components/confirm-dialog.js';
 import { Field, Notice } from '../components/field.js';
 import { describeError } from '../components/use-async.js';
 import { useSession } from '../context.js';
-import { formatDateTime } from '../format.js';
+import { formatDateTime, formatPhone } from '../format.js';
+import type { MessageKey } from '../i18n.js';
+
+/** `changed_fields` of the API in the panel's words. */
+const FIELD_LABELS: Readonly<Record<string, MessageKey>> = {
+  whatsapp: 'customers.phone',
+  email: 'customers.email',
+  name: 'customers.name',
+  cpf: 'customers.cpf',
+  marketing_opt_in: 'data.consent',
+};
 
 const asApiError = (err: unknown) =>
   err instanceof ApiError ? err : new ApiError(0, 'Error', String(err), []);
 
 /** Correcting a customer's data and consent (PATCH /customers/{member_id}/, recorded as via the panel). */
-export function CustomerEditForm({ customer, onDone }: { customer: Customer; onDone: () => void }) {
+/**
+ * `saved` is kept by the profile, not here: a save reloads the customer, and the form is built anew
+ * from the new values (its key is `updated_at`), which would drop a message of its own.
+ */
+export function CustomerEditForm({
+  customer,
+  onDone,
+  saved,
+}: {
+  customer: Customer;
+  /** The saved message after a save (the profile reloads), null when a new save starts. */
+  onDone: (message: string | null) => void;
+  saved: string | null;
+}) {
   const { t } = useSession();
   const [name, setName] = useState(customer.name);
-  const [phone, setPhone] = useState(customer.whatsapp);
+  const [phone, setPhone] = useState(formatPhone(customer.whatsapp));
   const [email, setEmail] = useState(customer.email ?? '');
   const [cpf, setCpf] = useState(customer.cpf ?? '');
   const [whatsappOptIn, setWhatsappOptIn] = useState(customer.marketing_opt_in.whatsapp.opted_in);
   const [emailOptIn, setEmailOptIn] = useState(customer.marketing_opt_in.email.opted_in);
   const [error, setError] = useState<ApiError | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(null);
-    setMessage(null);
+    onDone(null);
     try {
       const result = await api<{ changed_fields: string[] }>('PATCH', `/customers/${customer.member_id}/`, {
         name,
@@ -34,12 +56,11 @@ export function CustomerEditForm({ customer, onDone }: { customer: Customer; onD
         marketing_opt_in: { whatsapp: whatsappOptIn, email: emailOptIn },
         channel: 'panel',
       });
-      setMessage(
+      onDone(
         result.changed_fields.length > 0
-          ? t('data.saved', result.changed_fields.join(', '))
+          ? t('data.saved', result.changed_fields.map((f) => t(FIELD_LABELS[f] ?? 'data.edit')).join(', '))
           : t('data.unchanged'),
       );
-      onDone();
     } catch (err) {
       setError(asApiError(err));
     }
@@ -108,8 +129,8 @@ export function CustomerEditForm({ customer, onDone }: { customer: Customer; onD
           {consentLine(customer.marketing_opt_in.email)}
         </p>
       </div>
-      {error && error.fieldErrors.length === 0 && <Notice kind="error">{describeError(error)}</Notice>}
-      {message && <Notice kind="ok">{message}</Notice>}
+      {error && error.fieldErrors.length === 0 && <Notice kind="error">{describeError(t, error)}</Notice>}
+      {saved && <Notice kind="ok">{saved}</Notice>}
       <button type="submit">{t('save')}</button>
     </form>
   );
@@ -135,7 +156,7 @@ export function CustomerPrivacy({ memberId, onErased }: { memberId: string; onEr
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (err) {
-      setError(describeError(err));
+      setError(describeError(t, err));
     }
   };
   const erase = async () => {
@@ -145,7 +166,7 @@ export function CustomerPrivacy({ memberId, onErased }: { memberId: string; onEr
       setAsking(false);
       onErased();
     } catch (err) {
-      setError(describeError(err));
+      setError(describeError(t, err));
       setBusy(false);
     }
   };

@@ -11,7 +11,8 @@ import {
   type Redemption,
   type Reward,
 } from '../api.js';
-import { formatDateTime } from '../format.js';
+import { formatBrl, formatDateTime, formatInt, formatPhone } from '../format.js';
+import { tierName } from '../i18n.js';
 import { discountText } from './rewards.js';
 import { fieldError } from '../api-messages.js';
 import { Field, Notice, Select } from '../components/field.js';
@@ -47,7 +48,7 @@ function PointsForm({
         `/customers/${memberId}/points/${operation}/`,
         body,
       );
-      setMessage(t('profile.done', result.balance_after));
+      setMessage(t('profile.done', formatInt(result.balance_after, t.language)));
       setAmount('');
       setReason('');
       setOrderValue('');
@@ -86,7 +87,7 @@ function PointsForm({
         />
       )}
       {error && (error.fieldErrors.length === 0 || !error.forField('amount')) && (
-        <Notice kind="error">{describeError(error)}</Notice>
+        <Notice kind="error">{describeError(t, error)}</Notice>
       )}
       {message && <Notice kind="ok">{message}</Notice>}
       <button type="submit">{title}</button>
@@ -140,8 +141,13 @@ function OrderForm({ memberId, onDone }: { memberId: string; onDone: () => void 
         status === 200
           ? t('order.again')
           : [
-              t('order.done', r.points_earned, r.base_points, r.bonus_points, r.new_balance),
-              r.tier_upgraded ? t('order.upgraded', r.tier) : '',
+              t(
+                'order.done',
+                ...[r.points_earned, r.base_points, r.bonus_points, r.new_balance].map((n) =>
+                  formatInt(n, t.language),
+                ),
+              ),
+              r.tier_upgraded ? t('order.upgraded', tierName(t, r.tier)) : '',
             ]
               .join(' ')
               .trim(),
@@ -187,7 +193,7 @@ function OrderForm({ memberId, onDone }: { memberId: string; onDone: () => void 
         name="payment_method"
       />
       {error && !error.fieldErrors.some((f) => known.includes(f.field)) && (
-        <Notice kind="error">{describeError(error)}</Notice>
+        <Notice kind="error">{describeError(t, error)}</Notice>
       )}
       {message && <Notice kind="ok">{message}</Notice>}
       <button type="submit">{t('order.title')}</button>
@@ -214,7 +220,7 @@ function TierForm({
       setResult({ ok: true, text: t('profile.tierChanged') });
       onDone();
     } catch (err) {
-      setResult({ ok: false, text: describeError(err) });
+      setResult({ ok: false, text: describeError(t, err) });
     }
   };
   return (
@@ -224,7 +230,7 @@ function TierForm({
         label={t('customers.tier')}
         value={tier}
         onChange={setTier}
-        options={program.tiers.map((x) => ({ value: x.name, label: x.name }))}
+        options={program.tiers.map((x) => ({ value: x.name, label: tierName(t, x.name) }))}
       />
       {result && <Notice kind={result.ok ? 'ok' : 'error'}>{result.text}</Notice>}
       <button type="submit">{t('save')}</button>
@@ -262,7 +268,7 @@ function RedeemForm({
       setChosen('');
       onDone();
     } catch (err) {
-      setResult({ ok: false, text: describeError(err) });
+      setResult({ ok: false, text: describeError(t, err) });
     }
   };
   return (
@@ -304,33 +310,34 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
     [memberId],
   );
   const [erased, setErased] = useState(false);
+  const [saved, setSaved] = useState<string | null>(null);
   const reload = () => {
     customer.reload();
     history.reload();
     coupons.reload();
   };
   if (erased) return <Notice kind="ok">{t('data.erased', memberId)}</Notice>;
-  if (customer.error) return <Notice kind="error">{describeError(customer.error)}</Notice>;
+  if (customer.error) return <Notice kind="error">{describeError(t, customer.error)}</Notice>;
   const c = customer.data;
   if (!c) return <p>{t('loading')}</p>;
   return (
     <section aria-labelledby="profile-title">
       <h1 id="profile-title">
-        {c.name} <span class={`tier tier-${c.tier}`}>{c.tier}</span>
+        {c.name} <span class={`tier tier-${c.tier}`}>{tierName(t, c.tier)}</span>
       </h1>
       <dl class="profile">
-        <dt>Member</dt>
+        <dt>{t('profile.member')}</dt>
         <dd>{c.member_id}</dd>
         <dt>{t('customers.phone')}</dt>
-        <dd>{c.whatsapp}</dd>
+        <dd>{formatPhone(c.whatsapp)}</dd>
         <dt>{t('customers.email')}</dt>
         <dd>{c.email ?? '—'}</dd>
         <dt>{t('customers.cpf')}</dt>
         <dd>{c.cpf ?? '—'}</dd>
         <dt>{t('customers.points')}</dt>
-        <dd data-testid="balance">{c.points_balance}</dd>
+        <dd data-testid="balance">{formatInt(c.points_balance, t.language)}</dd>
         <dt>{t('metric.total_spent')}</dt>
-        <dd>{c.total_spent.toFixed(2)}</dd>
+        <dd>{formatBrl(c.total_spent)}</dd>
         <dt>{t('metric.transaction_count')}</dt>
         <dd>{c.transaction_count}</dd>
       </dl>
@@ -341,12 +348,20 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
           <PointsForm memberId={c.member_id} operation="spend" onDone={reload} />
           {program.data?.tiers_enabled && <TierForm customer={c} program={program.data} onDone={reload} />}
           <RedeemForm memberId={c.member_id} balance={c.points_balance} onDone={reload} />
-          <CustomerEditForm key={c.updated_at} customer={c} onDone={reload} />
+          <CustomerEditForm
+            key={c.updated_at}
+            customer={c}
+            saved={saved}
+            onDone={(message) => {
+              setSaved(message);
+              if (message !== null) reload();
+            }}
+          />
           <CustomerPrivacy memberId={c.member_id} onErased={() => setErased(true)} />
         </div>
       )}
       <h2>{t('coupons.title')}</h2>
-      {coupons.error && <Notice kind="error">{describeError(coupons.error)}</Notice>}
+      {coupons.error && <Notice kind="error">{describeError(t, coupons.error)}</Notice>}
       {coupons.data && coupons.data.data.length === 0 && <p>{t('coupons.empty')}</p>}
       {coupons.data && coupons.data.data.length > 0 && (
         <div class="table-wrap">
@@ -373,7 +388,7 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
         </div>
       )}
       <h2>{t('profile.history')}</h2>
-      {history.error && <Notice kind="error">{describeError(history.error)}</Notice>}
+      {history.error && <Notice kind="error">{describeError(t, history.error)}</Notice>}
       {history.data && (
         <div class="table-wrap">
           <table>
@@ -389,16 +404,16 @@ export function CustomerProfilePage({ memberId }: { memberId: string }) {
             <tbody>
               {history.data.data.map((e) => (
                 <tr key={e.id}>
-                  <td>{e.created_at}</td>
+                  <td>{formatDateTime(e.created_at)}</td>
                   <td data-operation={e.operation}>
                     {(LEDGER_OPERATIONS as readonly string[]).includes(e.operation)
                       ? t(`ledger.${e.operation as (typeof LEDGER_OPERATIONS)[number]}`)
                       : e.operation}
                   </td>
                   {/* Debit or credit by the balance's change, whatever the operation is called. */}
-                  <td>{e.balance_after < e.balance_before ? -e.amount : e.amount}</td>
-                  <td>{e.balance_after}</td>
-                  <td>{e.reason ?? ''}</td>
+                  <td>{formatInt(e.balance_after < e.balance_before ? -e.amount : e.amount, t.language)}</td>
+                  <td>{formatInt(e.balance_after, t.language)}</td>
+                  <td>{e.reason === 'welcome reward' ? t('ledger.welcomeReward') : (e.reason ?? '')}</td>
                 </tr>
               ))}
             </tbody>

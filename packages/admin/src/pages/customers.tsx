@@ -1,6 +1,8 @@
 import { useState } from 'preact/hooks';
 import { TIER_NAMES } from '@zupy/webhooks/events';
 import { api, ApiError, type Customer, type Page } from '../api.js';
+import { formatInt, formatPhone } from '../format.js';
+import { tierName } from '../i18n.js';
 import { fieldError } from '../api-messages.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
@@ -39,7 +41,7 @@ function RegisterForm({ onRegistered }: { onRegistered: () => void }) {
       setError(err instanceof ApiError ? err : new ApiError(0, 'Error', String(err), []));
     }
   };
-  const general = error && error.fieldErrors.length === 0 ? describeError(error) : null;
+  const general = error && error.fieldErrors.length === 0 ? describeError(t, error) : null;
   return (
     <form class="card" onSubmit={(e) => void submit(e)} aria-labelledby="register-title" noValidate>
       <h2 id="register-title">{t('customers.register')}</h2>
@@ -115,7 +117,7 @@ export function CustomersPage() {
       setExtra([...extra, ...page.data]);
       setCursor(page.meta.has_next ? page.meta.cursor : null);
     } catch (err) {
-      setMoreError(describeError(err));
+      setMoreError(describeError(t, err));
     }
   };
   const rows = [...(data?.data ?? []), ...extra];
@@ -138,16 +140,20 @@ export function CustomersPage() {
               onChange={setTier}
               options={[
                 { value: '', label: t('customers.allTiers') },
-                ...TIER_NAMES.map((n) => ({ value: n, label: n })),
+                ...TIER_NAMES.map((n) => ({ value: n, label: tierName(t, n) })),
               ]}
             />
           </div>
-          {error && <Notice kind="error">{describeError(error)}</Notice>}
+          {error && <Notice kind="error">{describeError(t, error)}</Notice>}
           {!data && !error && <p>{t('loading')}</p>}
           {data && rows.length === 0 && <p>{t('customers.empty')}</p>}
           {rows.length > 0 && (
             <div class="table-wrap">
-              <table>
+              <p class="muted" data-testid="customers-total">
+                {t.plural('customers.total', rows.length)}
+                {cursor ? ' +' : ''}
+              </p>
+              <table class="cards">
                 <thead>
                   <tr>
                     <th scope="col">{t('customers.name')}</th>
@@ -159,23 +165,25 @@ export function CustomersPage() {
                 <tbody>
                   {rows.map((c) => (
                     <tr key={c.member_id}>
-                      <td>
-                        <a
-                          href={adminPath(`/customers/${c.member_id}`)}
-                          onClick={(e) => {
-                            e.preventDefault();
-                            navigate(`/customers/${c.member_id}`);
-                          }}
-                        >
-                          {c.name}
-                        </a>
-                        <div class="muted">{c.member_id}</div>
+                      <td data-label={t('customers.name')}>
+                        <span>
+                          <a
+                            href={adminPath(`/customers/${c.member_id}`)}
+                            onClick={(e) => {
+                              e.preventDefault();
+                              navigate(`/customers/${c.member_id}`);
+                            }}
+                          >
+                            {c.name}
+                          </a>
+                          <span class="muted"> {c.member_id}</span>
+                        </span>
                       </td>
-                      <td>{c.whatsapp}</td>
-                      <td>
-                        <span class={`tier tier-${c.tier}`}>{c.tier}</span>
+                      <td data-label={t('customers.phone')}>{formatPhone(c.whatsapp)}</td>
+                      <td data-label={t('customers.tier')}>
+                        <span class={`tier tier-${c.tier}`}>{tierName(t, c.tier)}</span>
                       </td>
-                      <td>{c.points_balance}</td>
+                      <td data-label={t('customers.points')}>{formatInt(c.points_balance, t.language)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -4,14 +4,15 @@ import {
   api,
   DELIVERY_STATUSES,
   type Delivery,
-  type DeliveryAttempt,
+  type DeliveryDetail,
   type Endpoint,
   type Page,
 } from '../api.js';
+import { CopyButton } from '../components/copy-button.js';
 import { Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { adminPath, useSession } from '../context.js';
-import { formatDateTime } from '../format.js';
+import { formatDateTime, formatInt } from '../format.js';
 
 /** A link to a delivery's page inside the panel. */
 function DeliveryLink({ id }: { id: string }) {
@@ -29,12 +30,25 @@ function DeliveryLink({ id }: { id: string }) {
   );
 }
 
+const retrying = (d: Delivery) => d.status === 'pending' && d.attempts_count > 0;
+
 /** Its state in words and colour, and, when it waits for the member's earlier delivery, a link to it. */
 function DeliveryState({ delivery }: { delivery: Delivery }) {
   const { t } = useSession();
   return (
     <>
-      <span class={`badge status-${delivery.status}`}>{t(`status.${delivery.status}`)}</span>
+      {retrying(delivery) ? (
+        // Pending after a failed attempt: it is failing and Zupy tries again, not merely queued.
+        <span class="badge status-retrying">{t('deliveries.retrying')}</span>
+      ) : (
+        <span class={`badge status-${delivery.status}`}>{t(`status.${delivery.status}`)}</span>
+      )}
+      {retrying(delivery) && delivery.next_attempt_at && (
+        <span class="waiting">
+          {' '}
+          {t('deliveries.nextAttempt')}: {formatDateTime(delivery.next_attempt_at)}
+        </span>
+      )}
       {delivery.waiting_for && (
         <span class="waiting">
           {' '}
@@ -73,7 +87,7 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
       setMessage({ ok: true, text: t('deliveries.replayed', result.count) });
       reload();
     } catch (err) {
-      setMessage({ ok: false, text: describeError(err) });
+      setMessage({ ok: false, text: describeError(t, err) });
     }
   };
   return (
@@ -117,14 +131,19 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
         </button>
       )}
       {message && <Notice kind={message.ok ? 'ok' : 'error'}>{message.text}</Notice>}
-      {error && <Notice kind="error">{describeError(error)}</Notice>}
+      {error && <Notice kind="error">{describeError(t, error)}</Notice>}
       {data && data.data.length === 0 && <p>{t('deliveries.empty')}</p>}
       {data && data.data.length > 0 && (
         <div class="table-wrap">
-          <table>
+          <p class="muted">
+            {t.plural('deliveries.total', data.data.length)}
+            {data.meta.has_next ? ' +' : ''}
+          </p>
+          <table class="cards">
             <thead>
               <tr>
                 <th scope="col">ID</th>
+                <th scope="col">{t('deliveries.endpoint')}</th>
                 <th scope="col">{t('deliveries.event')}</th>
                 <th scope="col">{t('deliveries.status')}</th>
                 <th scope="col">{t('deliveries.attempts')}</th>
@@ -134,16 +153,23 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
             <tbody>
               {data.data.map((d) => (
                 <tr key={d.id}>
-                  <td>
-                    <DeliveryLink id={d.id} />
-                    <KindBadge delivery={d} />
+                  <td data-label="ID">
+                    <span>
+                      <DeliveryLink id={d.id} />
+                      <KindBadge delivery={d} />
+                    </span>
                   </td>
-                  <td>{d.event_type}</td>
-                  <td>
-                    <DeliveryState delivery={d} />
+                  <td data-label={t('deliveries.endpoint')}>
+                    {endpoints.data?.data.find((e) => e.id === d.endpoint_id)?.url ?? d.endpoint_id}
                   </td>
-                  <td>{d.attempts_count}</td>
-                  <td>{formatDateTime(d.created_at)}</td>
+                  <td data-label={t('deliveries.event')}>{d.event_type}</td>
+                  <td data-label={t('deliveries.status')}>
+                    <span>
+                      <DeliveryState delivery={d} />
+                    </span>
+                  </td>
+                  <td data-label={t('deliveries.attempts')}>{formatInt(d.attempts_count, t.language)}</td>
+                  <td data-label={t('deliveries.created')}>{formatDateTime(d.created_at)}</td>
                 </tr>
               ))}
             </tbody>
@@ -157,7 +183,7 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
 export function DeliveryDetailPage({ id }: { id: string }) {
   const { t, me } = useSession();
   const { data, error, reload } = useAsync(
-    () => api<Delivery & { attempts: DeliveryAttempt[] }>('GET', `/webhooks/deliveries/${id}/`),
+    () => api<DeliveryDetail>('GET', `/webhooks/deliveries/${id}/`),
     [id],
   );
   const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
@@ -167,10 +193,10 @@ export function DeliveryDetailPage({ id }: { id: string }) {
       setMessage({ ok: true, text: t('deliveries.redelivered') });
       setTimeout(reload, 1000);
     } catch (err) {
-      setMessage({ ok: false, text: describeError(err) });
+      setMessage({ ok: false, text: describeError(t, err) });
     }
   };
-  if (error) return <Notice kind="error">{describeError(error)}</Notice>;
+  if (error) return <Notice kind="error">{describeError(t, error)}</Notice>;
   if (!data) return <p>{t('loading')}</p>;
   return (
     <section aria-labelledby="delivery-title">
@@ -181,6 +207,21 @@ export function DeliveryDetailPage({ id }: { id: string }) {
         {formatDateTime(data.created_at)}
         {data.next_attempt_at && ` · ${t('deliveries.nextAttempt')}: ${formatDateTime(data.next_attempt_at)}`}
       </p>
+      <dl class="profile">
+        <dt>{t('deliveries.endpoint')}</dt>
+        <dd data-testid="delivery-endpoint">
+          {data.endpoint_url ?? data.endpoint_id}
+          {data.endpoint_description ? ` · ${data.endpoint_description}` : ''}
+        </dd>
+      </dl>
+      {data.body !== null && (
+        <>
+          <h2>{t('deliveries.body')}</h2>
+          {/* The bytes the signatures cover, as sent: paste them into `zupy verify` as they are. */}
+          <pre data-testid="delivery-body">{data.body}</pre>
+          <CopyButton text={data.body} label={t('deliveries.copyBody')} />
+        </>
+      )}
       {!me.read_only && (
         <button type="button" onClick={() => void redeliver()}>
           {t('deliveries.redeliver')}

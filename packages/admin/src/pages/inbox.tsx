@@ -18,7 +18,7 @@ export function InboxPage() {
     <section aria-labelledby="inbox-title">
       <h1 id="inbox-title">{t('nav.inbox')}</h1>
       <p>{t('inbox.intro')}</p>
-      {inbox.error && <Notice kind="error">{describeError(inbox.error)}</Notice>}
+      {inbox.error && <Notice kind="error">{describeError(t, inbox.error)}</Notice>}
       {inbox.data?.data.length === 0 && <p>{t('inbox.empty')}</p>}
       {inbox.data?.data.map((entry) => (
         <article class="card" key={entry.id} aria-label={entry.id}>
@@ -47,7 +47,7 @@ export function InboxPage() {
                     <th scope="col">#</th>
                     <th scope="col">{t('order.id')}</th>
                     <th scope="col">{t('inbox.outcome')}</th>
-                    <th scope="col">Member</th>
+                    <th scope="col">{t('profile.member')}</th>
                     <th scope="col">{t('customers.points')}</th>
                   </tr>
                 </thead>

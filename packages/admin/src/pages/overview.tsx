@@ -3,7 +3,8 @@ import { BarChart } from '../components/bar-chart.js';
 import { Notice } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { adminPath, useSession } from '../context.js';
-import { formatDateTime } from '../format.js';
+import { formatDateTime, formatDay, formatInt } from '../format.js';
+import { tierName } from '../i18n.js';
 import { disabledReason } from './webhooks/disabled-reason.js';
 
 type Health = Overview['endpoints'][number];
@@ -19,8 +20,8 @@ function AttentionItem({ health, endpoint }: { health: Health; endpoint: Endpoin
           endpoint?.disabled_code ?? null,
           endpoint?.disabled_reason ?? health.disabled_reason,
         ),
-    `${t('status.failed')}: ${health.failed_deliveries_24h}`,
-    `${t('status.pending')}: ${health.pending_deliveries}`,
+    `${t('status.failed')}: ${formatInt(health.failed_deliveries_24h, t.language)}`,
+    `${t('status.pending')}: ${formatInt(health.pending_deliveries, t.language)}`,
     health.held_deliveries > 0 ? t.plural('held.short', health.held_deliveries) : null,
     health.next_probe_at ? t('overview.nextProbe', formatDateTime(health.next_probe_at)) : null,
   ].filter((fact) => fact !== null);
@@ -45,40 +46,73 @@ export function OverviewPage() {
   const { data, error } = useAsync(() => api<Overview>('GET', '/stats/overview/'), []);
   // The overview has the counts; the endpoints say why each disabled one is disabled (`disabled_code`).
   const endpoints = useAsync(() => api<{ data: Endpoint[] }>('GET', '/webhooks/endpoints/'), []);
-  if (error) return <Notice kind="error">{describeError(error)}</Notice>;
+  if (error) return <Notice kind="error">{describeError(t, error)}</Notice>;
   if (!data) return <p>{t('loading')}</p>;
   const attention = data.endpoints.filter((e) => e.needs_attention);
+  const int = (n: number) => formatInt(n, t.language);
+  const percent = (n: number) =>
+    `${new Intl.NumberFormat(t.language, { maximumFractionDigits: 1 }).format(n)} %`;
+  const host = (url: string) => {
+    try {
+      return new URL(url).host;
+    } catch {
+      return url;
+    }
+  };
+  const tiers = Object.entries(data.members_by_tier).filter(([, n]) => n > 0);
+  const active = data.days.some((d) => d.registrations > 0 || d.tier_upgrades > 0);
   return (
     <section aria-labelledby="overview-title">
       <h1 id="overview-title">{t('nav.overview')}</h1>
       <div class="grid">
         <BarChart
-          title={`${t('overview.members')} (${data.members_total})`}
-          bars={Object.entries(data.members_by_tier).map(([label, value]) => ({ label, value }))}
+          title={`${t('overview.members')} (${t.plural('overview.membersTotal', data.members_total)})`}
+          bars={tiers.map(([tier, n]) => ({ label: tierName(t, tier), value: n, text: int(n) }))}
+          empty={t('overview.noMembers')}
         />
         <BarChart
           title={t('overview.activity')}
-          bars={data.days.map((d) => ({ label: d.date, value: d.registrations, value2: d.tier_upgrades }))}
+          bars={
+            active
+              ? data.days.map((d) => ({
+                  label: formatDay(d.date),
+                  value: d.registrations,
+                  text: int(d.registrations),
+                  value2: d.tier_upgrades,
+                  text2: int(d.tier_upgrades),
+                }))
+              : []
+          }
           legend={[t('overview.registrations'), t('overview.upgrades')]}
+          empty={t('overview.noActivity')}
         />
         <BarChart
           title={`${t('overview.endpoints')}: ${t('overview.successRate')}`}
-          bars={data.endpoints.map((e) => ({ label: new URL(e.url).host, value: e.success_rate_24h ?? 0 }))}
-          unit="%"
+          bars={data.endpoints.map((e) => ({
+            label: host(e.url),
+            value: e.success_rate_24h,
+            text: e.success_rate_24h === null ? t('overview.noAttempts') : percent(e.success_rate_24h),
+          }))}
+          max={100}
+          empty={t('overview.noEndpoints')}
         />
         <BarChart
-          title={`${t('overview.endpoints')}: ${t('overview.latency')} (ms)`}
+          title={`${t('overview.endpoints')}: ${t('overview.latency')}`}
           bars={data.endpoints.map((e) => ({
-            label: new URL(e.url).host,
-            value: e.latency_p50_ms ?? 0,
-            value2: e.latency_p95_ms ?? 0,
+            label: host(e.url),
+            value: e.latency_p50_ms,
+            text: e.latency_p50_ms === null ? t('overview.neverAnswered') : `p50 ${int(e.latency_p50_ms)} ms`,
+            value2: e.latency_p95_ms,
+            text2: e.latency_p95_ms === null ? '' : `p95 ${int(e.latency_p95_ms)} ms`,
           }))}
           legend={['p50', 'p95']}
-          unit=" ms"
+          empty={t('overview.noEndpoints')}
         />
       </div>
       <h2>{t('overview.attention')}</h2>
-      {attention.length === 0 ? (
+      {data.endpoints.length === 0 ? (
+        <p>{t('overview.noEndpoints')}</p>
+      ) : attention.length === 0 ? (
         <p>{t('overview.allGood')}</p>
       ) : (
         <ul class="attention">

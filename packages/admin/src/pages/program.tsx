@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { QUALIFICATION_METRICS, TIER_NAMES } from '@zupy/webhooks/events';
 import { api, ApiError, type Program, type ProgramMetric } from '../api.js';
+import { tierName } from '../i18n.js';
 import { fieldError } from '../api-messages.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
@@ -18,7 +19,7 @@ export function ProgramPage() {
   useEffect(() => {
     if (data) setProgram(data);
   }, [data]);
-  if (error) return <Notice kind="error">{describeError(error)}</Notice>;
+  if (error) return <Notice kind="error">{describeError(t, error)}</Notice>;
   if (!program) return <p>{t('loading')}</p>;
   const setTier = (i: number, patch: Partial<Program['tiers'][number]>) =>
     setProgram({
@@ -71,7 +72,7 @@ export function ProgramPage() {
                   label={`${t('customers.tier')} ${i + 1}`}
                   value={tier.name}
                   onChange={(v) => setTier(i, { name: v })}
-                  options={TIER_NAMES.map((n) => ({ value: n, label: n }))}
+                  options={TIER_NAMES.map((n) => ({ value: n, label: tierName(t, n) }))}
                   error={fieldError(t, saveError, `tiers[${i}].name`)}
                 />
                 <Field
@@ -82,14 +83,14 @@ export function ProgramPage() {
                   error={fieldError(t, saveError, `tiers[${i}].threshold`)}
                 />
                 <Field
-                  label={`${t('program.multiplier')} (${tier.name})`}
+                  label={`${t('program.multiplier')} (${tierName(t, tier.name)})`}
                   value={String(tier.points_multiplier ?? 1)}
                   onInput={(v) => setTier(i, { points_multiplier: Number(v.replace(',', '.')) })}
                   inputMode="decimal"
                   error={fieldError(t, saveError, `tiers[${i}].points_multiplier`)}
                 />
                 <Field
-                  label={`${t('program.benefits')} (${tier.name})`}
+                  label={`${t('program.benefits')} (${tierName(t, tier.name)})`}
                   value={(tier.benefits ?? []).join('; ')}
                   onInput={(v) =>
                     setTier(i, {
@@ -178,7 +179,7 @@ export function ProgramPage() {
               error={fieldError(t, saveError, 'point_expiration_days')}
             />
           </fieldset>
-          {saveError && <Notice kind="error">{describeError(saveError)}</Notice>}
+          {saveError && <Notice kind="error">{describeError(t, saveError)}</Notice>}
           {saved && <Notice kind="ok">{t('program.saved')}</Notice>}
           <button type="submit">{t('save')}</button>
         </fieldset>

@@ -182,7 +182,7 @@ function RewardForm({ reward, onDone }: { reward: Reward | null; onDone: () => v
         inputMode="numeric"
         error={err('stock')}
       />
-      {error && error.fieldErrors.length === 0 && <Notice kind="error">{describeError(error)}</Notice>}
+      {error && error.fieldErrors.length === 0 && <Notice kind="error">{describeError(t, error)}</Notice>}
       {saved && <Notice kind="ok">{t('rewards.saved')}</Notice>}
       <button type="submit">{reward ? t('save') : t('rewards.create')}</button>
       {reward && (
@@ -205,13 +205,13 @@ export function RewardsPage() {
       await api('PATCH', `/rewards/${r.id}/`, { active });
       list.reload();
     } catch (err) {
-      setActionError(describeError(err));
+      setActionError(describeError(t, err));
     }
   };
   return (
     <section aria-labelledby="rewards-title">
       <h1 id="rewards-title">{t('nav.rewards')}</h1>
-      {list.error && <Notice kind="error">{describeError(list.error)}</Notice>}
+      {list.error && <Notice kind="error">{describeError(t, list.error)}</Notice>}
       {actionError && <Notice kind="error">{actionError}</Notice>}
       {list.data && list.data.data.length === 0 && <p>{t('rewards.empty')}</p>}
       {list.data && list.data.data.length > 0 && (

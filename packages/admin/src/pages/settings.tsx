@@ -24,7 +24,7 @@ export function SettingsPage() {
     setEmail(data.notification_email ?? '');
     setLanguage(data.language);
   }, [data]);
-  if (error) return <Notice kind="error">{describeError(error)}</Notice>;
+  if (error) return <Notice kind="error">{describeError(t, error)}</Notice>;
   if (!data) return <p>{t('loading')}</p>;
   const save = async (e: Event) => {
     e.preventDefault();
@@ -68,7 +68,7 @@ export function SettingsPage() {
             name="language"
           />
           {saveError && saveError.fieldErrors.length === 0 && (
-            <Notice kind="error">{describeError(saveError)}</Notice>
+            <Notice kind="error">{describeError(t, saveError)}</Notice>
           )}
           {saved && <Notice kind="ok">{t('settings.saved')}</Notice>}
           <button type="submit">{t('save')}</button>

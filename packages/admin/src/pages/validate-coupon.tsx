@@ -55,7 +55,7 @@ export function ValidateCouponPage() {
           setItems([{ name: '', quantity: '1', unit_price: '' }]);
       }
     } catch (err) {
-      setLookupError(describeError(err));
+      setLookupError(describeError(t, err));
     }
   };
   const validate = async (e: Event) => {
@@ -175,7 +175,7 @@ export function ValidateCouponPage() {
               </button>
             </fieldset>
           )}
-          {error && !error.forField('order_value') && <Notice kind="error">{describeError(error)}</Notice>}
+          {error && !error.forField('order_value') && <Notice kind="error">{describeError(t, error)}</Notice>}
           <button type="submit">{t('validate.submit')}</button>
         </form>
       )}

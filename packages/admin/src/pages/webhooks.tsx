@@ -12,6 +12,24 @@ import { TestSender } from './webhooks/test-sender.js';
 /** How often the list is read again, so a probe's re-enable or newly held deliveries show up. */
 const REFRESH_MS = 30_000;
 
+/** How Zupy paces the endpoint: its adaptive in-flight limit, its rate limit, a Retry-After pause. */
+function FlowLine({ endpoint: ep }: { endpoint: Endpoint }) {
+  const { t } = useSession();
+  const parts = [
+    ep.concurrency_limit !== null ? t('webhooks.inFlight', ep.concurrency_limit) : null,
+    ep.rate_limit !== null ? t('webhooks.rateLimit', ep.rate_limit) : null,
+    ep.paused_until !== null
+      ? t('webhooks.pausedUntil', new Date(ep.paused_until).toLocaleTimeString(t.language))
+      : null,
+  ].filter((part) => part !== null);
+  if (parts.length === 0) return null;
+  return (
+    <p class="muted" data-testid="flow">
+      {parts.join(' · ')}
+    </p>
+  );
+}
+
 function EndpointCard({ endpoint: ep, reload }: { endpoint: Endpoint; reload: () => void }) {
   const { t, me, navigate } = useSession();
   const [outcome, setOutcome] = useState<Outcome | null>(null);
@@ -28,6 +46,7 @@ function EndpointCard({ endpoint: ep, reload }: { endpoint: Endpoint; reload: ()
         {t(ep.ordering === 'member' ? 'ordering.member' : 'ordering.none')}
         {ep.description ? ` · ${ep.description}` : ''}
       </p>
+      <FlowLine endpoint={ep} />
       {!ep.enabled && (
         <EndpointDisabled
           endpoint={ep}
@@ -90,7 +109,7 @@ export function WebhooksPage() {
   return (
     <section aria-labelledby="webhooks-title">
       <h1 id="webhooks-title">{t('nav.webhooks')}</h1>
-      {error && <Notice kind="error">{describeError(error)}</Notice>}
+      {error && <Notice kind="error">{describeError(t, error)}</Notice>}
       {newSecret && (
         <Notice kind="ok">
           {t('webhooks.secret')}: <code data-testid="new-secret">{newSecret}</code>

@@ -37,8 +37,13 @@ export async function countHeldDeliveries(db: Kysely<Tables>): Promise<number> {
 }
 
 /** The queue gauges' source for a runtime: counted from the delivery log at each scrape. */
-export function queueSource(db: Kysely<Tables>, inFlight: () => number): QueueSource {
+export function queueSource(
+  db: Kysely<Tables>,
+  inFlight: () => number,
+  limits: QueueSource['limits'] = () => [],
+): QueueSource {
   return {
+    limits,
     async counts() {
       const held = await countHeldDeliveries(db);
       return {

@@ -10,6 +10,8 @@ const RESULTS: readonly RecordedResult[] = ['succeeded', 'retrying', 'failed'];
 export interface QueueSource {
   counts(): Promise<Record<'pending' | 'held' | 'failed' | 'discarded', number>>;
   inFlight(): number;
+  /** This process's worker's adaptive in-flight limit per endpoint (id, limit). */
+  limits(): Iterable<[string, number]>;
 }
 
 /**
@@ -52,6 +54,16 @@ export class ZupyMetrics implements AttemptObserver {
       registers,
       collect() {
         this.set(queue.inFlight());
+      },
+    });
+    new Gauge({
+      name: 'zupy_endpoint_concurrency_limit',
+      help: 'The adaptive in-flight limit of this process’s worker per webhook endpoint (between ZUPY_ENDPOINT_MIN_IN_FLIGHT and ZUPY_ENDPOINT_MAX_IN_FLIGHT), for the endpoints it has sent to.',
+      labelNames: ['endpoint'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [endpoint, limit] of queue.limits()) this.set({ endpoint }, limit);
       },
     });
     this.attempts = new Counter({

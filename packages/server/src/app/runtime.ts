@@ -57,10 +57,8 @@ export interface RuntimeOverrides extends Partial<Omit<DeliveryContext, 'webhook
 }
 
 /** The delivery store's adapter for the database: the worker's hot path in fixed SQL of its dialect. */
-function createDeliveryStore(database: Database): DeliveryStore {
-  return database.sqlite
-    ? createSqliteDeliveryStore(database.sqlite)
-    : createPostgresDeliveryStore(database.db);
+function createDeliveryStore(database: Database, db: Database['db']): DeliveryStore {
+  return database.sqlite ? createSqliteDeliveryStore(database.sqlite) : createPostgresDeliveryStore(db);
 }
 
 /** Opens the configured database, applies pending migrations and wires the feature context. */
@@ -81,6 +79,8 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
       allowPrivateNetwork: config.allowPrivateNetwork,
       resolve,
       connectTimeoutMs: config.deliveryTimeoutMs,
+      connectionsPerOrigin: config.endpointMaxInFlight,
+      extraCa: config.extraCa,
     }),
     allowPrivateNetwork: config.allowPrivateNetwork,
     resolve,
@@ -100,6 +100,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     workerLog?.warn({ err: error }, 'delivery wake-up channel'),
   );
   onDeliveriesDue(database.db, () => wakeups.notify());
+  if (database.workerDb !== database.db) onDeliveriesDue(database.workerDb, () => wakeups.notify());
   const ctx: DeliveryContext = {
     db: database.db,
     clock: systemClock,
@@ -107,16 +108,29 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     newCouponCode: () => generateCouponCode(),
     syncToDisk: () => database.syncToDisk(),
     forgetOverwrittenData: () => database.forgetOverwrittenData(),
-    deliveryStore: createDeliveryStore(database),
+    deliveryStore: createDeliveryStore(database, database.db),
     cursors: createListCursors(masterKey),
     random: Math.random,
     storage: createStorageHealth(() => database.probeWrite()),
     ...ctxOverrides,
     webhooks,
   };
+  // The worker's own connections (PostgreSQL: a pool apart from the API's), unless a test gave a db.
+  const workerCtx: DeliveryContext =
+    database.workerDb === database.db || ctxOverrides.db !== undefined
+      ? ctx
+      : {
+          ...ctx,
+          db: database.workerDb,
+          deliveryStore: ctxOverrides.deliveryStore ?? createDeliveryStore(database, database.workerDb),
+        };
   const metrics = new ZupyMetrics(
     database.dialect,
-    queueSource(ctx.db, () => worker?.inFlightCount ?? 0),
+    queueSource(
+      ctx.db,
+      () => worker?.inFlightCount ?? 0,
+      () => worker?.flow.limits() ?? [],
+    ),
   );
   return {
     config,
@@ -135,8 +149,14 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     startWorker(log, options = {}) {
       if (!worker) {
         const started = new DeliveryWorker(
-          ctx,
-          { ...defaultWorkerOptions(config.deliveryTimeoutMs), retentionMs: config.retentionMs, ...options },
+          workerCtx,
+          {
+            ...defaultWorkerOptions(config.deliveryTimeoutMs),
+            retentionMs: config.retentionMs,
+            perEndpointMin: config.endpointMinInFlight,
+            perEndpointCap: config.endpointMaxInFlight,
+            ...options,
+          },
           log,
           metrics,
         );
@@ -144,12 +164,12 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
         workerLog = log;
         wakeups.listen(() => started.wake());
         started.start();
-        noticeSender = new OwnerNoticeSender(ctx.db, ctx.clock, log, {
+        noticeSender = new OwnerNoticeSender(workerCtx.db, ctx.clock, log, {
           ...defaultNoticeSenderOptions(mailer, config.retentionMs),
           ...noticeOverrides,
         });
         noticeSender.start();
-        inboxProcessor = new InboxProcessor(ctx, log, { ...DEFAULT_INBOX_OPTIONS, ...inboxOverrides });
+        inboxProcessor = new InboxProcessor(workerCtx, log, { ...DEFAULT_INBOX_OPTIONS, ...inboxOverrides });
         inboxProcessor.start();
       }
       return worker;

@@ -48,7 +48,7 @@ export function parseEventList(text: string | undefined): string[] | undefined {
     .filter(Boolean);
   const unknown = events.find((e) => !isEventType(e));
   if (unknown !== undefined)
-    throw invalidField('--events', `"${unknown}" is not one of ${EVENT_TYPES.join(', ')}`);
+    throw invalidField('--events', 'option_invalid', `"${unknown}" is not one of ${EVENT_TYPES.join(', ')}`);
   return events;
 }
 

@@ -11,7 +11,11 @@ export function parseTimeArgument(text: string, option: string, now: Date): Date
   if (/^\d+(\.\d+)?(ms|s|m|h|d)$/.test(text)) return new Date(now.getTime() - parseDuration(text, option));
   const date = new Date(text);
   if (Number.isNaN(date.getTime()))
-    throw invalidField(option, `"${text}" is neither an ISO 8601 date nor a duration like 2h`);
+    throw invalidField(
+      option,
+      'option_invalid',
+      `"${text}" is neither an ISO 8601 date nor a duration like 2h`,
+    );
   return date;
 }
 
@@ -50,10 +54,14 @@ Examples:
       }) => {
         const now = new Date();
         if (!(STATUSES as readonly string[]).includes(options.status))
-          throw invalidField('--status', `must be one of ${STATUSES.join(', ')}`);
+          throw invalidField('--status', 'option_invalid', `must be one of ${STATUSES.join(', ')}`);
         const rate = Number(options.rate);
         if (!(rate > 0 && rate <= 100_000))
-          throw invalidField('--rate', 'must be a number of deliveries per second from 1 to 100000');
+          throw invalidField(
+            '--rate',
+            'option_invalid',
+            'must be a number of deliveries per second from 1 to 100000',
+          );
         const runtime = await startRuntime(loadConfig());
         try {
           const candidates = await findReplayable(runtime.ctx.db, {

@@ -7,7 +7,8 @@ import { VERSION } from '../version.js';
 /** `customer.tier=gold` → sets that path; the value is read as JSON when it parses, else as text. */
 export function applyOverride(target: Record<string, unknown>, assignment: string): void {
   const eq = assignment.indexOf('=');
-  if (eq <= 0) throw invalidField('--set', `"${assignment}" must look like path.to.field=value`);
+  if (eq <= 0)
+    throw invalidField('--set', 'option_invalid', `"${assignment}" must look like path.to.field=value`);
   const path = assignment.slice(0, eq).split('.');
   const text = assignment.slice(eq + 1);
   let value: unknown;
@@ -20,11 +21,12 @@ export function applyOverride(target: Record<string, unknown>, assignment: strin
   for (const key of path.slice(0, -1)) {
     const next = node[key];
     if (typeof next !== 'object' || next === null)
-      throw invalidField('--set', `${path.join('.')}: ${key} is not an object`);
+      throw invalidField('--set', 'option_invalid', `${path.join('.')}: ${key} is not an object`);
     node = next as Record<string, unknown>;
   }
   const last = path[path.length - 1]!;
-  if (!(last in node)) throw invalidField('--set', `${path.join('.')} is not a field of this event`);
+  if (!(last in node))
+    throw invalidField('--set', 'option_invalid', `${path.join('.')} is not a field of this event`);
   node[last] = value;
 }
 
@@ -42,7 +44,11 @@ export function buildSampleRequest(
   try {
     body = serializeEvent(event);
   } catch (error) {
-    throw invalidField('--set', `the event no longer matches the contract: ${(error as Error).message}`);
+    throw invalidField(
+      '--set',
+      'option_invalid',
+      `the event no longer matches the contract: ${(error as Error).message}`,
+    );
   }
   const headers = deliveryHeaders({
     eventId: newId('evt'),

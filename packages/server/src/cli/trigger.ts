@@ -69,13 +69,19 @@ Examples:
           json?: boolean;
         },
       ) => {
-        if (!isEventType(type)) throw invalidField('event', `must be one of ${EVENT_TYPES.join(', ')}`);
+        if (!isEventType(type))
+          throw invalidField('event', 'option_invalid', `must be one of ${EVENT_TYPES.join(', ')}`);
         if ((options.endpoint === undefined) === (options.url === undefined))
-          throw invalidField('--endpoint', 'give either --endpoint ep_… or --url (with --secret)');
+          throw invalidField(
+            '--endpoint',
+            'option_invalid',
+            'give either --endpoint ep_… or --url (with --secret)',
+          );
         if (options.endpoint !== undefined) {
           if (options.secret !== undefined || options.set.length > 0)
             throw invalidField(
               '--endpoint',
+              'option_invalid',
               'sends the documented sample with the endpoint’s own secret: --secret and --set go with --url',
             );
           const endpointId = options.endpoint;
@@ -103,7 +109,8 @@ Examples:
           process.exitCode = result.success ? 0 : 1;
           return;
         }
-        if (options.secret === undefined) throw invalidField('--secret', 'is required with --url');
+        if (options.secret === undefined)
+          throw invalidField('--secret', 'option_invalid', 'is required with --url');
         const url = options.url!;
         const sample = buildSampleRequest(type, {
           companyId: options.company ?? 'comp_bella_vista',

@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
-import { ZupyError, notFound, type FieldError } from '../errors.js';
+import { ZupyError, notFound, rejectedField, type FieldError } from '../errors.js';
 import { normalizeEmail } from '../customers/email.js';
 import { DEFAULT_LANGUAGE, LANGUAGES, isLanguage, type Language } from '../shared/languages.js';
 import { DEFAULT_TIME_ZONE, canonicalTimeZone } from '../shared/time-zone.js';
@@ -76,7 +76,7 @@ export async function updateCompanySettings(
     else {
       const result = normalizeEmail(text);
       if (result.ok) changes.notification_email = result.email;
-      else errors.push({ field: 'notification_email', detail: result.reason });
+      else errors.push(rejectedField('notification_email', result));
     }
   }
   if (patch.language !== undefined) {
@@ -84,6 +84,8 @@ export async function updateCompanySettings(
     else
       errors.push({
         field: 'language',
+        code: 'one_of',
+        params: { values: LANGUAGES.map((l) => `"${l}"`).join(', ') },
         detail: `must be one of ${LANGUAGES.map((l) => `"${l}"`).join(', ')}`,
       });
   }
@@ -93,6 +95,7 @@ export async function updateCompanySettings(
     else
       errors.push({
         field: 'time_zone',
+        code: 'time_zone_invalid',
         detail: 'must be an IANA time zone name, like America/Sao_Paulo or America/Manaus',
       });
   }

@@ -32,9 +32,14 @@ export async function createCompany(
   now: Date,
 ): Promise<CreatedCompany> {
   const name = input.name.trim();
-  if (name === '' || name.length > 200) throw invalidField('name', 'must be 1 to 200 characters');
+  if (name === '' || name.length > 200)
+    throw invalidField('name', 'length_out_of_range', 'must be 1 to 200 characters', { min: 1, max: 200 });
   if (input.id !== undefined && !COMPANY_ID_PATTERN.test(input.id)) {
-    throw invalidField('id', 'must look like comp_bella_vista: "comp_" then lowercase letters, digits or _');
+    throw invalidField(
+      'id',
+      'company_id_format',
+      'must look like comp_bella_vista: "comp_" then lowercase letters, digits or _',
+    );
   }
   let id = input.id ?? companyIdFromName(name);
   for (let attempt = 0; ; attempt++) {

@@ -71,3 +71,59 @@ describe('computeDiscount', () => {
     expect(() => computeDiscount(bogo, 10_00, [])).toThrow(ZupyError);
   });
 });
+
+describe('computeDiscount at its edges', () => {
+  const fieldOf = (fn: () => unknown): string | undefined => {
+    try {
+      fn();
+    } catch (error) {
+      if (error instanceof ZupyError) return error.fieldErrors[0]?.field;
+      throw error;
+    }
+    return undefined;
+  };
+
+  it('a fixed amount affects no item', () => {
+    const five = rules({ discount_type: 'fixed_amount', discount_value_hundredths: 5_00 });
+    expect(computeDiscount(five, 10_00, [item('Café', 2, 6_00)])).toEqual({
+      discount_cents: 5_00,
+      items_affected: [],
+    });
+  });
+
+  it('product_free: of two items at the dearest price, the first listed is free', () => {
+    const free = rules({ discount_type: 'product_free' });
+    const items = [item('Água', 1, 4_00), item('Chopp', 1, 12_00), item('Pastel', 1, 12_00)];
+    expect(computeDiscount(free, 28_00, items).items_affected.map((l) => l.name)).toEqual(['Chopp']);
+  });
+
+  it('buy_one_get_one: once the cap is spent, later items are not listed', () => {
+    const bogo = rules({ discount_type: 'buy_one_get_one', maximum_discount_cents: 12_00 });
+    const items = [item('Chopp', 2, 12_00), item('Pastel', 2, 8_50)];
+    expect(computeDiscount(bogo, 41_00, items)).toEqual({
+      discount_cents: 12_00,
+      items_affected: [{ name: 'Chopp', quantity: 1, unit_price_cents: 12_00, discount_cents: 12_00 }],
+    });
+  });
+
+  it('buy_one_get_one with nothing left to give (a cap of 0) is no discount, not a 422', () => {
+    const bogo = rules({ discount_type: 'buy_one_get_one', maximum_discount_cents: 0 });
+    expect(computeDiscount(bogo, 24_00, [item('Chopp', 2, 12_00)])).toEqual({
+      discount_cents: 0,
+      items_affected: [],
+    });
+  });
+
+  it('product_free without items says it needs them to know which product is free', () => {
+    const free = rules({ discount_type: 'product_free' });
+    expect(() => computeDiscount(free, 10_00, [])).toThrow(
+      'items: are required for a product_free coupon: which product is free',
+    );
+  });
+
+  it('the item-based types name the items field when it does not fit', () => {
+    expect(fieldOf(() => computeDiscount(rules({ discount_type: 'product_free' }), 10_00, []))).toBe('items');
+    const bogo = rules({ discount_type: 'buy_one_get_one' });
+    expect(fieldOf(() => computeDiscount(bogo, 10_00, [item('Café', 1, 6_00)]))).toBe('items');
+  });
+});

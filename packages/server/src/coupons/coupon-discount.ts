@@ -64,7 +64,11 @@ export function computeDiscount(
         undefined,
       );
       if (dearest === undefined)
-        throw invalidField('items', 'are required for a product_free coupon: which product is free');
+        throw invalidField(
+          'items',
+          'items_required',
+          'are required for a product_free coupon: which product is free',
+        );
       const discount = cap(dearest.unit_price_cents, rules, orderCents);
       return {
         discount_cents: discount,
@@ -96,6 +100,7 @@ export function computeDiscount(
       if (affected.length === 0 && !items.some((item) => item.quantity >= 2)) {
         throw invalidField(
           'items',
+          'items_need_pair',
           'need an item with a quantity of at least 2 for a buy_one_get_one coupon',
         );
       }

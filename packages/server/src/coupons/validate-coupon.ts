@@ -73,6 +73,8 @@ async function validateInTransaction(
       fieldErrors: [
         {
           field: 'order_value',
+          code: 'below_minimum_purchase',
+          params: { minimum: fromCents(minimum).toFixed(2) },
           detail: `must be at least ${fromCents(minimum).toFixed(2)} (the minimum purchase)`,
         },
       ],

@@ -20,6 +20,7 @@ describe('CPF', () => {
     ['5299822472', '11 digits'],
     ['529982247250', '11 digits'],
     ['5299822472a', 'only digits'],
+    ['x52998224725', 'only digits'],
     ['', 'digits'],
   ])('refuses %s (%s)', (cpf, reason) => {
     const result = normalizeCpf(cpf);

@@ -1,3 +1,5 @@
+import type { Rejection } from '../errors.js';
+
 /** Brazilian CPF: 11 digits, the last two check digits of the first nine (mod 11). */
 
 function checkDigit(digits: readonly number[], weightStart: number): number {
@@ -14,18 +16,25 @@ export function cpfCheckDigits(base: string): string {
   return `${first}${second}`;
 }
 
-export type CpfResult = { ok: true; cpf: string } | { ok: false; reason: string };
+export type CpfResult = { ok: true; cpf: string } | ({ ok: false } & Rejection);
 
 /** Accepts `123.456.789-09` or `12345678909`; returns the 11 digits when the check digits hold. */
 export function normalizeCpf(input: string): CpfResult {
   const trimmed = input.trim();
   if (!/^[\d.\-\s]+$/.test(trimmed))
-    return { ok: false, reason: 'must contain only digits, dots and a dash' };
+    return { ok: false, code: 'cpf_characters', reason: 'must contain only digits, dots and a dash' };
   const digits = trimmed.replace(/\D/g, '');
-  if (digits.length !== 11) return { ok: false, reason: `must have 11 digits, got ${digits.length}` };
-  if (/^(\d)\1{10}$/.test(digits)) return { ok: false, reason: 'is not a valid CPF (all digits equal)' };
+  if (digits.length !== 11)
+    return {
+      ok: false,
+      code: 'cpf_length',
+      reason: `must have 11 digits, got ${digits.length}`,
+      params: { got: digits.length },
+    };
+  if (/^(\d)\1{10}$/.test(digits))
+    return { ok: false, code: 'cpf_repeated', reason: 'is not a valid CPF (all digits equal)' };
   if (cpfCheckDigits(digits.slice(0, 9)) !== digits.slice(9)) {
-    return { ok: false, reason: 'check digits do not match: look for a typo' };
+    return { ok: false, code: 'cpf_check_digits', reason: 'check digits do not match: look for a typo' };
   }
   return { ok: true, cpf: digits };
 }

@@ -30,4 +30,32 @@ describe('phone normalization', () => {
   ])('refuses %j', (input) => {
     expect(normalizePhone(input).ok).toBe(false);
   });
+
+  it.each([
+    ['', 'is required'],
+    ['   ', 'is required'],
+    ['abc', 'may contain only digits'],
+    ['1'.repeat(41), 'may contain only digits'],
+    ['123', 'is not a valid phone number'],
+    ['+', 'is not a valid phone number'],
+    ['()', 'is not a valid phone number'],
+  ])('refuses %j saying it %s', (input, reason) => {
+    const result = normalizePhone(input);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.reason).toContain(reason);
+  });
+
+  it('takes up to 40 characters once trimmed: 40 accepted, 41 refused, outer spaces not counted', () => {
+    const padded = (length: number) => `+55 (11) ${' '.repeat(length - 19)}96595-8122`;
+    expect(padded(40)).toHaveLength(40);
+    expect(normalizePhone(padded(40))).toEqual({ ok: true, e164: '+5511965958122' });
+    expect(normalizePhone(padded(41))).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('only digits'),
+    });
+    expect(normalizePhone(`${' '.repeat(10)}${padded(40)}${' '.repeat(10)}`)).toEqual({
+      ok: true,
+      e164: '+5511965958122',
+    });
+  });
 });

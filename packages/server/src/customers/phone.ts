@@ -1,6 +1,8 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
-export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: string };
+import type { Rejection } from '../errors.js';
+
+export type PhoneResult = { ok: true; e164: string } | ({ ok: false } & Rejection);
 
 /**
  * Normalizes a WhatsApp number to E.164. Numbers without a country code are read as Brazilian:
@@ -9,14 +11,19 @@ export type PhoneResult = { ok: true; e164: string } | { ok: false; reason: stri
  */
 export function normalizePhone(input: string): PhoneResult {
   const trimmed = input.trim();
-  if (trimmed === '') return { ok: false, reason: 'is required' };
+  if (trimmed === '') return { ok: false, code: 'required', reason: 'is required' };
   if (trimmed.length > 40 || !/^[+\d\s().-]+$/.test(trimmed)) {
-    return { ok: false, reason: 'may contain only digits, spaces, +, -, . and parentheses' };
+    return {
+      ok: false,
+      code: 'phone_characters',
+      reason: 'may contain only digits, spaces, +, -, . and parentheses',
+    };
   }
   const parsed = parsePhoneNumberFromString(trimmed, 'BR');
   if (!parsed?.isValid()) {
     return {
       ok: false,
+      code: 'phone_invalid',
       reason: 'is not a valid phone number; use a Brazilian number with area code, or +country code',
     };
   }

@@ -1,13 +1,14 @@
 import type { WelcomeReward } from '@zupy/webhooks';
-import type { Insertable, Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import { isUniqueViolation } from '../db/constraint-error.js';
 import { preparedQuery, valuesOf } from '../db/prepared-query.js';
 import type { CustomerRow, CustomersTable, Tables } from '../db/tables.js';
-import { ZupyError, type FieldError } from '../errors.js';
+import { ZupyError, rejectedField, type FieldError } from '../errors.js';
 import { customerRegisteredPayload } from '../events/event-payloads.js';
 import { recordEvent } from '../events/record-event.js';
 import { startingTier } from '../program/evaluate-tier.js';
-import { getProgram } from '../program/program-store.js';
+import { programFrom } from '../program/program-store.js';
+import type { Program } from '../program/program.js';
 import type { AppContext } from '../shared/context.js';
 import { applyTierUpgrade } from './apply-tier-upgrade.js';
 import { normalizeCpf } from './cpf.js';
@@ -55,26 +56,30 @@ export function validateRegistration(input: RegisterCustomerInput): ValidRegistr
   const phoneInput = input.phone ?? input.whatsapp;
   let whatsapp = '';
   if (phoneInput === undefined) {
-    errors.push({ field: 'phone', detail: 'is required (the WhatsApp number, e.g. (11) 96595-8122)' });
+    errors.push({
+      field: 'phone',
+      code: 'required',
+      detail: 'is required (the WhatsApp number, e.g. (11) 96595-8122)',
+    });
   } else {
     const phone = normalizePhone(phoneInput);
     if (phone.ok) whatsapp = phone.e164;
-    else errors.push({ field: phoneField, detail: phone.reason });
+    else errors.push(rejectedField(phoneField, phone));
   }
   const normalized = normalizeName(input.name);
   const name = normalized.ok ? normalized.name : '';
-  if (!normalized.ok) errors.push({ field: 'name', detail: normalized.reason });
+  if (!normalized.ok) errors.push(rejectedField('name', normalized));
   let email: string | null = null;
   if (input.email !== undefined && input.email !== null && input.email.trim() !== '') {
     const result = normalizeEmail(input.email);
     if (result.ok) email = result.email;
-    else errors.push({ field: 'email', detail: result.reason });
+    else errors.push(rejectedField('email', result));
   }
   let cpf: string | null = null;
   if (input.cpf !== undefined && input.cpf !== null && input.cpf.trim() !== '') {
     const result = normalizeCpf(input.cpf);
     if (result.ok) cpf = result.cpf;
-    else errors.push({ field: 'cpf', detail: result.reason });
+    else errors.push(rejectedField('cpf', result));
   }
   if (errors.length > 0) {
     throw new ZupyError('ZUPY_VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.detail}`).join('; '), {
@@ -91,24 +96,35 @@ export function validateRegistration(input: RegisterCustomerInput): ValidRegistr
   };
 }
 
-/** The company's customer with this value in one of the matching columns (each unique per company). */
-const customerWith = (column: 'whatsapp' | 'cpf' | 'email') =>
-  preparedQuery((db, arg: { companyId: string; value: string }) =>
-    db
-      .selectFrom('customers')
-      .selectAll()
-      .where('company_id', '=', arg.companyId)
-      .where(column, '=', arg.value),
-  );
-
-const customerBy = {
-  whatsapp: customerWith('whatsapp'),
-  cpf: customerWith('cpf'),
-  email: customerWith('email'),
-};
-
-const memberIdTaken = preparedQuery((db, arg: { memberId: string }) =>
-  db.selectFrom('customers').select('id').where('member_id', '=', arg.memberId),
+/**
+ * In one statement, the company's customers with the registration's phone, CPF or e-mail (each
+ * unique per company, so at most three) and the company's stored program: a row with null customer
+ * columns when none matches. Matching and the program were four round trips on PostgreSQL.
+ */
+const matchesAndProgram = preparedQuery(
+  (db, arg: { companyId: string; whatsapp: string; cpf: string | null; email: string | null }) => {
+    // One indexed lookup per column (an `or` of the three made SQLite scan the company's customers).
+    const by = (column: 'whatsapp' | 'cpf' | 'email', value: string | null) =>
+      db
+        .selectFrom('customers')
+        .selectAll()
+        .where('company_id', '=', arg.companyId)
+        .where(column, '=', value);
+    return db
+      .selectFrom(db.selectNoFrom(sql<number>`1`.as('one')).as('anchor'))
+      .leftJoin(
+        by('whatsapp', arg.whatsapp).unionAll(by('cpf', arg.cpf)).unionAll(by('email', arg.email)).as('c'),
+        (join) => join.onTrue(),
+      )
+      .selectAll('c')
+      .select((eb) =>
+        eb
+          .selectFrom('loyalty_programs')
+          .select('program')
+          .where('company_id', '=', arg.companyId)
+          .as('stored_program'),
+      );
+  },
 );
 
 const insertCustomer = preparedQuery((db, arg: Insertable<CustomersTable>) =>
@@ -130,10 +146,14 @@ const insertCustomer = preparedQuery((db, arg: Insertable<CustomersTable>) =>
         'transaction_count',
         'channel',
         'welcome_coupon',
+        'events_recorded',
         'created_at',
         'updated_at',
       ]),
     )
+    // A member id already taken (they are drawn at random) inserts nothing: draw again. Any other
+    // unique column taken (a concurrent registration of the same person) still fails.
+    .onConflict((oc) => oc.column('member_id').doNothing())
     .returningAll(),
 );
 
@@ -191,30 +211,44 @@ async function issueWelcomeCoupon(
   return issued.code;
 }
 
-/** An enrolled customer with the same phone, else CPF, else e-mail. */
+const MATCH_ORDER: [MatchedOn, 'whatsapp' | 'cpf' | 'email'][] = [
+  ['phone', 'whatsapp'],
+  ['cpf', 'cpf'],
+  ['email', 'email'],
+];
+
+/** An enrolled customer with the same phone, else CPF, else e-mail; and the company's program. */
 async function findMatch(
   trx: Kysely<Tables>,
   companyId: string,
   r: ValidRegistration,
-): Promise<{ matched_on: MatchedOn; row: CustomerRow } | undefined> {
-  const keys: [MatchedOn, keyof typeof customerBy, string | null][] = [
-    ['phone', 'whatsapp', r.whatsapp],
-    ['cpf', 'cpf', r.cpf],
-    ['email', 'email', r.email],
-  ];
-  for (const [matchedOn, column, value] of keys) {
-    if (value === null) continue;
-    const [row] = await customerBy[column].run(trx, { companyId, value });
-    if (row) return { matched_on: matchedOn, row };
+): Promise<{ match: { matched_on: MatchedOn; row: CustomerRow } | undefined; program: Program }> {
+  const rows = await matchesAndProgram.run(trx, {
+    companyId,
+    whatsapp: r.whatsapp,
+    cpf: r.cpf,
+    email: r.email,
+  });
+  const stored = rows[0]?.stored_program ?? null;
+  const program = programFrom(stored);
+  const customers = rows.filter((row) => row.id !== null) as unknown as CustomerRow[];
+  for (const [matchedOn, column] of MATCH_ORDER) {
+    const value = r[column];
+    const row = value === null ? undefined : customers.find((c) => c[column] === value);
+    if (row) return { match: { matched_on: matchedOn, row }, program };
   }
-  return undefined;
+  return { match: undefined, program };
 }
 
-async function unusedMemberId(trx: Kysely<Tables>, ctx: AppContext): Promise<string> {
+/** Inserts the customer under a member id drawn at random, drawing again while one is taken. */
+async function insertWithUnusedMemberId(
+  trx: Kysely<Tables>,
+  ctx: AppContext,
+  customerRow: (memberId: string) => Insertable<CustomersTable>,
+): Promise<CustomerRow> {
   for (let i = 0; i < MAX_MEMBER_ID_TRIES; i++) {
-    const memberId = ctx.newMemberId();
-    const [taken] = await memberIdTaken.run(trx, { memberId });
-    if (!taken) return memberId;
+    const [created] = await insertCustomer.run(trx, customerRow(ctx.newMemberId()));
+    if (created !== undefined) return created;
   }
   throw new Error(`no unused member id after ${MAX_MEMBER_ID_TRIES} tries`);
 }
@@ -230,19 +264,18 @@ export async function registerInTransaction(
   r: ValidRegistration,
   options: { emitEvents: boolean } = { emitEvents: true },
 ): Promise<RegistrationResult> {
-  const match = await findMatch(trx, companyId, r);
+  const { match, program } = await findMatch(trx, companyId, r);
   if (match) return { created: false, matched_on: match.matched_on, customer: toCustomerProfile(match.row) };
 
   const now = ctx.clock();
   const stamp = now.toISOString();
-  const program = await getProgram(trx, companyId);
   const tier = startingTier(program);
   const reward = program.welcome_reward;
   const welcomePoints = reward.type === 'points' ? reward.points : 0;
   const coupon = reward.type === 'coupon' ? ctx.newCouponCode() : null;
   const welcomeRewardId = reward.type === 'coupon' ? reward.reward_id : undefined;
-  const [created] = await insertCustomer.run(trx, {
-    member_id: await unusedMemberId(trx, ctx),
+  const customerRow = (memberId: string): Insertable<CustomersTable> => ({
+    member_id: memberId,
     company_id: companyId,
     name: r.name,
     whatsapp: r.whatsapp,
@@ -256,10 +289,12 @@ export async function registerInTransaction(
     transaction_count: 0,
     channel: r.channel,
     welcome_coupon: coupon,
+    // customer.registered is the member's first event: counted here, not by a second statement.
+    events_recorded: options.emitEvents ? 1 : 0,
     created_at: stamp,
     updated_at: stamp,
   });
-  if (created === undefined) throw new Error('the customer insert returned no row');
+  const created = await insertWithUnusedMemberId(trx, ctx, customerRow);
   const { row: inserted } = await applyConsent(trx, created, r.marketing_opt_in, r.channel, now, {
     recordSame: true,
   });
@@ -282,7 +317,7 @@ export async function registerInTransaction(
         ? { enabled: true, type: 'coupon', coupon_code: issued }
         : { enabled: false, type: 'none' };
   if (options.emitEvents)
-    await recordEvent(trx, customerRegisteredPayload(inserted, tier, welcome, now), now);
+    await recordEvent(trx, customerRegisteredPayload(inserted, tier, welcome, now), now, { memberSeq: 1 });
   // Welcome points may cross a threshold: customer.registered first, then tier.upgraded.
   const upgrade = await applyTierUpgrade(trx, program, inserted, now, options);
   const customer = upgrade ? { ...inserted, tier: upgrade.new_tier } : inserted;

@@ -39,7 +39,9 @@ export async function setCustomerTier(
     if (tierRank(program, tier) < 0) {
       throw invalidField(
         'tier',
+        'not_a_tier',
         `is not a tier of this program (${program.tiers.map((t) => t.name).join(', ')})`,
+        { tiers: program.tiers.map((t) => t.name).join(', ') },
       );
     }
     const now = ctx.clock();

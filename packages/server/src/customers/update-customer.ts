@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../db/constraint-error.js';
 import type { CustomerRow, Tables } from '../db/tables.js';
 import { runInTransaction } from '../db/transaction.js';
-import { ZupyError, type FieldError } from '../errors.js';
+import { ZupyError, rejectedField, type FieldError } from '../errors.js';
 import { customerUpdatedPayload } from '../events/event-payloads.js';
 import { recordEvent } from '../events/record-event.js';
 import type { AppContext } from '../shared/context.js';
@@ -51,19 +51,19 @@ export function validateUpdate(input: UpdateCustomerInput): ValidUpdate {
   if (phoneInput !== undefined) {
     const phone = normalizePhone(phoneInput);
     if (phone.ok) valid.whatsapp = phone.e164;
-    else errors.push({ field: phoneField, detail: phone.reason });
+    else errors.push(rejectedField(phoneField, phone));
   }
   if (input.name !== undefined) {
     const name = normalizeName(input.name);
     if (name.ok) valid.name = name.name;
-    else errors.push({ field: 'name', detail: name.reason });
+    else errors.push(rejectedField('name', name));
   }
   if (input.email !== undefined) {
     if (input.email === null || input.email.trim() === '') valid.email = null;
     else {
       const email = normalizeEmail(input.email);
       if (email.ok) valid.email = email.email;
-      else errors.push({ field: 'email', detail: email.reason });
+      else errors.push(rejectedField('email', email));
     }
   }
   if (input.cpf !== undefined) {
@@ -71,7 +71,7 @@ export function validateUpdate(input: UpdateCustomerInput): ValidUpdate {
     else {
       const cpf = normalizeCpf(input.cpf);
       if (cpf.ok) valid.cpf = cpf.cpf;
-      else errors.push({ field: 'cpf', detail: cpf.reason });
+      else errors.push(rejectedField('cpf', cpf));
     }
   }
   if (input.marketing_opt_in !== undefined) valid.marketing_opt_in = input.marketing_opt_in;
@@ -90,7 +90,7 @@ function conflict(column: keyof typeof FIELD_OF): ZupyError {
   const field = FIELD_OF[column];
   const what = column === 'whatsapp' ? 'phone number' : column === 'email' ? 'e-mail' : 'CPF';
   return new ZupyError('ZUPY_CONFLICT', `another member of this company has this ${what}`, {
-    fieldErrors: [{ field, detail: `belongs to another member of this company` }],
+    fieldErrors: [{ field, code: 'taken', detail: `belongs to another member of this company` }],
   });
 }
 

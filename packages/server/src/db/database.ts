@@ -16,7 +16,9 @@ import pg from 'pg';
 import type { DialectName } from './dialect.js';
 import { startBackgroundCheckpoints } from './background-checkpoints.js';
 import { ensurePrivateDir, ensurePrivateFile } from './private-files.js';
-import { shareCommits } from './shared-commit.js';
+import { namingStatements } from './named-statements.js';
+import { PgSharedCommits } from './pg-shared-commit.js';
+import { shareCommits, shareCommitsThrough } from './shared-commit.js';
 import { writeStorageProbe } from './storage-probe.js';
 import { createWalSync, sqliteCommitMark } from './wal-sync.js';
 import type { Tables } from './tables.js';
@@ -24,7 +26,14 @@ import type { Tables } from './tables.js';
 export type Db = Kysely<Tables>;
 
 export interface Database {
+  /** The API's connections (SQLite: the one connection). */
   readonly db: Db;
+  /**
+   * The delivery worker's, its e-mail sender's and its inbox processor's: on PostgreSQL a pool of
+   * its own, so that deliveries do not queue behind registrations for a connection (and the other
+   * way round); on SQLite the same connection as `db`.
+   */
+  readonly workerDb: Db;
   readonly dialect: DialectName;
   /** PostgreSQL only: the URL, for a dedicated LISTEN connection. */
   readonly url?: string;
@@ -61,8 +70,18 @@ export interface SqliteConnection {
 }
 
 export const SQLITE_FILE_NAME = 'zupy.db';
-/** Connections per process; API and worker processes each have their own pool. */
+/**
+ * The API's connections per process (docs/operations.md, "PostgreSQL connections"). Up to 8 of them
+ * run shared commits at once (pg-shared-commit.ts), each a batch of up to 32 requests, and 2 are
+ * left for the reads between (an API key's lookup, a page of a list).
+ */
 export const DEFAULT_PG_POOL_SIZE = 10;
+/**
+ * The worker's connections per process, apart from the API's. Its hot path is one statement per
+ * claim of an endpoint and one per batch of results; a claim, the recording of a batch, a failure's
+ * record and the inbox processor or the e-mail sender may run at once.
+ */
+export const DEFAULT_PG_WORKER_POOL_SIZE = 4;
 /** No statement may hold a connection longer than this. */
 export const PG_STATEMENT_TIMEOUT_MS = 30_000;
 /**
@@ -132,6 +151,7 @@ export function openSqlite(file: string, options: SqliteOptions = {}): Database 
     : null;
   return {
     db,
+    workerDb: db,
     dialect: 'sqlite',
     sqlite: { run: (work) => db.connection().execute(() => Promise.resolve(work(sqlite))) },
     syncToDisk: () => wal?.sync() ?? Promise.resolve(),
@@ -198,7 +218,32 @@ function cachingStatements(sqlite: SQLite.Database): SqliteDatabase {
 const pgTypes = new pg.TypeOverrides();
 pgTypes.setTypeParser(pg.types.builtins.INT8, 'text', (value: string) => Number(value));
 
-export function openPostgres(url: string, poolSize = DEFAULT_PG_POOL_SIZE): Database {
+export interface PostgresPoolSizes {
+  /** The API's connections (DEFAULT_PG_POOL_SIZE). */
+  api?: number;
+  /** The worker's (DEFAULT_PG_WORKER_POOL_SIZE); opened only once the worker runs. */
+  worker?: number;
+}
+
+export function openPostgres(url: string, sizes: PostgresPoolSizes = {}): Database {
+  const db = openPostgresPool(url, sizes.api ?? DEFAULT_PG_POOL_SIZE);
+  const workerDb = openPostgresPool(url, sizes.worker ?? DEFAULT_PG_WORKER_POOL_SIZE);
+  return {
+    db,
+    workerDb,
+    dialect: 'postgres',
+    url,
+    syncToDisk: () => Promise.resolve(),
+    probeWrite: () => writeStorageProbe(db, new Date()),
+    forgetOverwrittenData: () => Promise.resolve(),
+    close: async () => {
+      await Promise.all([db.destroy(), workerDb.destroy()]);
+    },
+  };
+}
+
+/** One pool of `poolSize` connections (opened as needed), its statements named, its commits shared. */
+function openPostgresPool(url: string, poolSize: number): Db {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -212,16 +257,10 @@ export function openPostgres(url: string, poolSize = DEFAULT_PG_POOL_SIZE): Data
   // fails with the same error, and the pool drops the dead client when it is released.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    db,
-    dialect: 'postgres',
-    url,
-    syncToDisk: () => Promise.resolve(),
-    probeWrite: () => writeStorageProbe(db, new Date()),
-    forgetOverwrittenData: () => Promise.resolve(),
-    close: () => db.destroy(),
-  };
+  const db = new Kysely<Tables>({ dialect: new PostgresDialect({ pool: namingStatements(pool) }) });
+  // Two connections stay free of shared commits, for the reads between them (an API key's lookup).
+  shareCommitsThrough(db, new PgSharedCommits(db, Math.max(1, poolSize - 2)));
+  return db;
 }
 
 export interface DatabaseLocation {

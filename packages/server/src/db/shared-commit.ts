@@ -104,13 +104,24 @@ export class SharedCommits {
   }
 }
 
-const sharedCommits = new WeakMap<Kysely<Tables>, SharedCommits>();
+/** What runs transactions in shared commits: SQLite's above, PostgreSQL's (pg-shared-commit.ts). */
+export interface CommitSharing {
+  run<T>(work: (db: Kysely<Tables>) => Promise<T>): Promise<T>;
+  readonly commits: number;
+}
+
+const sharedCommits = new WeakMap<Kysely<Tables>, CommitSharing>();
 
 /** Makes `runInTransaction(db, …)` share commits on this (SQLite) database. */
 export function shareCommits(db: Kysely<Tables>, inTransaction: () => boolean): void {
   sharedCommits.set(db, new SharedCommits(db, inTransaction));
 }
 
-export function sharedCommitsOf(db: Kysely<Tables>): SharedCommits | undefined {
+/** Makes `runInTransaction(db, …)` share commits through `sharing` (PostgreSQL). */
+export function shareCommitsThrough(db: Kysely<Tables>, sharing: CommitSharing): void {
+  sharedCommits.set(db, sharing);
+}
+
+export function sharedCommitsOf(db: Kysely<Tables>): CommitSharing | undefined {
   return sharedCommits.get(db);
 }

@@ -154,6 +154,16 @@ export interface WebhookEndpointsTable {
   next_probe_at: string | null;
   /** Probes made since it was disabled: the step of the probe schedule. */
   probe_count: Generated<number>;
+  /** Deliveries per second the owner allows (null: no limit). */
+  rate_limit: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The next free send slot under `rate_limit`, ms since the epoch (GCRA); null: none reserved. */
+  rate_slot_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  /** A 429/503 `Retry-After` holds every delivery of the endpoint until then. */
+  paused_until: ColumnType<string | null, string | null | undefined, string | null>;
+  /** After a pause, the turn of the worker whose single request goes first, until then (a lease). */
+  resuming_until: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The in-flight limit a worker's adaptive limiter last reported; null before any delivery. */
+  concurrency_limit: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: string;
   updated_at: string;
   deleted_at: string | null;

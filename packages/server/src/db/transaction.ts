@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import { deliveriesDueListener, takeDeliveriesDueMark } from './deliveries-due.js';
+import { deliveriesDueListener, markDeliveriesDue, takeDeliveriesDueMark } from './deliveries-due.js';
+import { DELIVERIES_CHANNEL } from './pg-shared-commit.js';
 import { sharedCommitsOf } from './shared-commit.js';
 import { dialectOf } from './dialect.js';
 import type { Tables } from './tables.js';
@@ -19,20 +20,30 @@ export function isRetryableTransactionError(error: unknown): boolean {
 /**
  * Runs `work` in a transaction, again (up to 5 tries, with a short random pause) when the engine
  * aborted it for a serialization failure or a deadlock. `work` must only touch the database. On
- * SQLite, transactions that arrive together share one commit (shared-commit.ts). A transaction that
- * marked deliveries due (deliveries-due.ts) tells the database's listener after its commit.
+ * both engines, transactions that arrive together share one commit (shared-commit.ts,
+ * pg-shared-commit.ts; `share: false` runs it alone). A transaction that marked deliveries due
+ * (deliveries-due.ts) tells the database's listener after its commit, and on PostgreSQL the delivery
+ * workers of other processes by `NOTIFY` in the commit.
  */
 export async function runInTransaction<T>(
   db: Kysely<Tables>,
   work: (trx: Kysely<Tables>) => Promise<T>,
+  options: { share?: boolean } = {},
 ): Promise<T> {
-  const shared = sharedCommitsOf(db);
+  const shared = options.share === false ? undefined : sharedCommitsOf(db);
+  const postgres = dialectOf(db) === 'postgres';
   let due = false;
-  // The mark is taken right after this work: on SQLite, transactions sharing a commit share `trx`.
+  // The mark is taken right after this work: transactions sharing a commit share `trx`.
   const marking = async (trx: Kysely<Tables>): Promise<T> => {
     takeDeliveriesDueMark(trx);
     const value = await work(trx);
     due = takeDeliveriesDueMark(trx);
+    if (due && postgres) {
+      // Workers in other processes hear of it by NOTIFY, sent with the commit: a shared commit
+      // sends it in its commit's round trip (pg-shared-commit.ts), a transaction of its own here.
+      if (shared) markDeliveriesDue(trx);
+      else await sql`select pg_notify(${DELIVERIES_CHANNEL}, '')`.execute(trx);
+    }
     return value;
   };
   const value = await retryingConflicts(() =>
@@ -41,6 +52,18 @@ export async function runInTransaction<T>(
   // Committed (a shared commit answers only after its commit): wake whoever sends what is now due.
   if (due) deliveriesDueListener(db)?.();
   return value;
+}
+
+/**
+ * As {@link runInTransaction}, for a transaction that takes a lock many others wait for (the
+ * company's audit chain): on PostgreSQL not in a shared commit, where the lock would be held for the
+ * batch's other transactions too, until its commit; SQLite, one writer at a time anyway, shares it.
+ */
+export function runInTransactionApart<T>(
+  db: Kysely<Tables>,
+  work: (trx: Kysely<Tables>) => Promise<T>,
+): Promise<T> {
+  return runInTransaction(db, work, { share: dialectOf(db) === 'sqlite' });
 }
 
 /** Calls `transaction` again (up to 5 tries, with a short random pause) while it fails retryably. */
@@ -66,9 +89,14 @@ export async function runWithoutWaitingForDisk<T>(
   db: Kysely<Tables>,
   work: (trx: Kysely<Tables>) => Promise<T>,
 ): Promise<T> {
-  const dialect = dialectOf(db);
-  return runInTransaction(db, async (trx) => {
-    if (dialect === 'postgres') await sql`set local synchronous_commit = off`.execute(trx);
-    return work(trx);
-  });
+  if (dialectOf(db) === 'sqlite') return runInTransaction(db, work);
+  // Not in a shared commit: `set local` would turn the flush off for the API's transactions in it.
+  return runInTransaction(
+    db,
+    async (trx) => {
+      await sql`set local synchronous_commit = off`.execute(trx);
+      return work(trx);
+    },
+    { share: false },
+  );
 }

@@ -1,15 +1,15 @@
 import type SQLite from 'better-sqlite3';
 import pg from 'pg';
 import type { Database } from './database.js';
-
-const CHANNEL = 'zupy_deliveries';
+import { DELIVERIES_CHANNEL } from './pg-shared-commit.js';
 /** How often a SQLite worker looks for other processes' commits (one tiny read). */
 export const SQLITE_WATCH_MS = 10;
 
 /**
  * Tells delivery workers that new deliveries are due. In one process that is a function call; on
- * PostgreSQL it is also `NOTIFY`, so workers in other processes wake at once instead of at their next
- * poll. Bursts are coalesced into one notification per tick. On SQLite a listening worker reads
+ * PostgreSQL the transaction that made them due also sent `NOTIFY` with its commit (transaction.ts),
+ * so workers in other processes wake at once instead of at their next poll, at no round trip of its
+ * own; a shared commit notifies once for all its transactions. On SQLite a listening worker reads
  * `data_version` every 10 ms, which changes when another process (`zupy serve --no-worker`, `zupy
  * import`) commits: a wake-up within milliseconds instead of the 250 ms poll, for a read costing ~2 µs.
  */
@@ -22,7 +22,6 @@ export interface Wakeups {
 
 export function createWakeups(database: Database, onError: (error: Error) => void): Wakeups {
   const local = new Set<() => void>();
-  let pending = false;
   let client: pg.Client | null = null;
   let closed = false;
   let reconnectTimer: NodeJS.Timeout | undefined;
@@ -68,22 +67,13 @@ export function createWakeups(database: Database, onError: (error: Error) => voi
     c.on('error', retry);
     c.on('notification', () => local.forEach((wake) => wake()));
     c.connect()
-      .then(() => c.query(`LISTEN ${CHANNEL}`))
+      .then(() => c.query(`LISTEN ${DELIVERIES_CHANNEL}`))
       .catch(retry);
   };
 
   return {
     notify() {
       local.forEach((wake) => wake());
-      if (database.dialect !== 'postgres' || pending) return;
-      pending = true;
-      setImmediate(() => {
-        pending = false;
-        database.db
-          .selectNoFrom((eb) => eb.fn('pg_notify', [eb.val(CHANNEL), eb.val('')]).as('n'))
-          .execute()
-          .catch(onError);
-      });
     },
     listen(onWake) {
       local.add(onWake);

@@ -113,13 +113,38 @@ async function findDelivery(db: Kysely<Tables>, companyId: string, id: string): 
   return row;
 }
 
-/** One delivery with every attempt: request headers, status, the first 4 KB of the answer, the error. */
+/** What the detail of a delivery adds: where it goes, the exact bytes it sends, every attempt. */
+export interface DeliveryDetailView extends DeliveryView {
+  /** The endpoint's URL and description; null once the endpoint is deleted. */
+  endpoint_url: string | null;
+  endpoint_description: string | null;
+  /** The body, exactly the bytes signed and sent (an erased customer's scrubbed one after erasure). */
+  body: string | null;
+  attempts: DeliveryAttemptView[];
+}
+
+/**
+ * One delivery with its endpoint's URL, the exact body it sends and every attempt: request headers,
+ * status, the first 4 KB of the answer, the error.
+ */
 export async function getDelivery(
   db: Kysely<Tables>,
   companyId: string,
   id: string,
-): Promise<DeliveryView & { attempts: DeliveryAttemptView[] }> {
+): Promise<DeliveryDetailView> {
   const row = await findDelivery(db, companyId, id);
+  const endpoint = await db
+    .selectFrom('webhook_endpoints')
+    .select(['url', 'description'])
+    .where('id', '=', row.endpoint_id)
+    .where('company_id', '=', companyId)
+    .executeTakeFirst();
+  const event = await db
+    .selectFrom('events')
+    .select('body')
+    .where('id', '=', row.event_id)
+    .where('company_id', '=', companyId)
+    .executeTakeFirst();
   const attempts = await db
     .selectFrom('delivery_attempts')
     .selectAll()
@@ -128,6 +153,9 @@ export async function getDelivery(
     .execute();
   return {
     ...toDeliveryView(row),
+    endpoint_url: endpoint?.url ?? null,
+    endpoint_description: endpoint?.description ?? null,
+    body: event?.body ?? null,
     attempts: attempts.map((a) => ({
       attempt: Number(a.attempt),
       started_at: a.started_at,

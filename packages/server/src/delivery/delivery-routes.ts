@@ -54,6 +54,21 @@ const AttemptSchema = Type.Object({
 /** One attempt, in `GET /webhooks/deliveries/{id}/`. */
 export type DeliveryAttemptResponse = Static<typeof AttemptSchema>;
 
+const DeliveryDetailSchema = Type.Object({
+  ...DeliveryFields,
+  endpoint_url: Type.Union([Type.String(), Type.Null()], {
+    description: 'null once the endpoint is deleted',
+  }),
+  endpoint_description: Type.Union([Type.String(), Type.Null()]),
+  body: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'The body exactly as signed and sent (the bytes `X-Zupy-Signature` covers): verify it as it is, never re-serialized',
+  }),
+  attempts: Type.Array(AttemptSchema),
+});
+/** `GET /webhooks/deliveries/{id}/`. */
+export type DeliveryDetailResponse = Static<typeof DeliveryDetailSchema>;
+
 const IdParams = Type.Object({ id: Type.String({ maxLength: 100 }) });
 
 export const deliveryRoutes =
@@ -92,9 +107,9 @@ export const deliveryRoutes =
       {
         schema: {
           tags,
-          summary: 'A delivery with every attempt',
+          summary: 'A delivery with its endpoint, its exact body and every attempt',
           params: IdParams,
-          response: { 200: Type.Object({ ...DeliveryFields, attempts: Type.Array(AttemptSchema) }) },
+          response: { 200: DeliveryDetailSchema },
         },
       },
       (request) => getDelivery(ctx.db, identity(request).companyId, request.params.id),

@@ -11,13 +11,20 @@ import { endpointSecrets } from './endpoint-secrets.js';
 import { releaseOrphanedWaits } from './delivery-order.js';
 import { probeDueEndpoints } from './endpoint-probes.js';
 import { EndpointSlots } from './endpoint-slots.js';
+import { EndpointFlow } from './endpoint-flow.js';
+import { endResumeTurn, pauseState, writeConcurrencyLimits } from './endpoint-pause.js';
+import { rateRoom, slotMissed } from './rate-slots.js';
 import { storageFailureOf } from '../db/database-failure.js';
 
 export interface WorkerOptions {
   /** Requests in flight across all endpoints: against slow receivers, concurrency is the limit, not CPU. */
   maxInFlight: number;
-  /** Requests in flight per endpoint, so one slow or dead endpoint cannot take every slot. */
+  /**
+   * At most this many requests in flight per endpoint, so one slow or dead endpoint cannot take every
+   * slot; within it, each endpoint's limit adapts (concurrency-limit.ts), never below `perEndpointMin`.
+   */
   perEndpointCap: number;
+  perEndpointMin: number;
   /** How often to look for due work when nothing wakes the worker (retries, other processes' events). */
   pollMs: number;
   /** How long a claim holds a delivery; past it, a dead worker's deliveries are claimed again. */
@@ -42,11 +49,14 @@ export interface AttemptObserver {
 
 /** How often the worker looks for disabled endpoints due for a probe. */
 const PROBE_LOOK_MS = 1_000;
+/** How often the worker writes its endpoints' changed in-flight limits for the API (`concurrency_limit`). */
+const REPORT_LIMITS_MS = 1_000;
 
 export function defaultWorkerOptions(timeoutMs: number): WorkerOptions {
   return {
     maxInFlight: 256,
     perEndpointCap: 64,
+    perEndpointMin: 1,
     pollMs: 250,
     leaseMs: timeoutMs + 5_000,
     batchSize: 64,
@@ -64,6 +74,9 @@ export class DeliveryWorker {
   private readonly inFlight = new Map<string, Promise<void>>();
   /** Request slots and held deliveries per endpoint. */
   private readonly slots = new EndpointSlots();
+  /** Adaptive in-flight limits and pauses per endpoint. */
+  readonly flow: EndpointFlow;
+  private nextLimitReport = 0;
   private readonly shutdown = new AbortController();
   private stopping = false;
   /** The last claim found nothing. */
@@ -87,6 +100,7 @@ export class DeliveryWorker {
     private readonly observer?: AttemptObserver,
   ) {
     this.batcher = new AttemptBatcher(ctx);
+    this.flow = new EndpointFlow({ min: options.perEndpointMin, max: options.perEndpointCap });
     // Every request in flight listens to the one shutdown signal.
     setMaxListeners(options.maxInFlight + 16, this.shutdown.signal);
   }
@@ -189,6 +203,7 @@ export class DeliveryWorker {
   private async run(): Promise<void> {
     while (!this.stopping) {
       this.probeIfDue();
+      await this.reportLimitsIfDue();
       let claimed = 0;
       try {
         claimed = await this.claimAndDispatch();
@@ -198,6 +213,18 @@ export class DeliveryWorker {
       }
       if (claimed === 0 || this.slots.sending >= this.options.maxInFlight)
         await this.sleep(this.options.pollMs);
+    }
+  }
+
+  /** Writes the endpoints' changed in-flight limits, at most once a second (a write per changed one). */
+  private async reportLimitsIfDue(): Promise<void> {
+    const now = Date.now();
+    if (now < this.nextLimitReport || this.working !== true) return;
+    this.nextLimitReport = now + REPORT_LIMITS_MS;
+    try {
+      await writeConcurrencyLimits(this.ctx.db, this.flow.changedLimits());
+    } catch (error) {
+      if (!this.storageFailed(error)) this.log.warn({ err: error }, 'could not write the in-flight limits');
     }
   }
 
@@ -236,12 +263,14 @@ export class DeliveryWorker {
     if (!mayWork) return 0;
     // After an empty claim, look before claiming again: an idle claim costs a statement per endpoint.
     if (this.idle && !(await store.hasDue(now))) return 0;
-    const cap = this.options.perEndpointCap;
+    const nowMs = now.getTime();
+    const nowText = now.toISOString();
     const claimed = await store.claim({
       now,
       limit: room,
-      leaseUntil: new Date(now.getTime() + this.options.leaseMs),
-      roomFor: (endpointId) => cap - this.slots.sendingTo(endpointId),
+      leaseUntil: new Date(nowMs + this.options.leaseMs),
+      clock: () => this.ctx.clock().getTime(),
+      roomFor: (endpoint) => this.roomFor(endpoint, nowMs, nowText),
       held: (endpointId) => this.slots.held(endpointId),
     });
     this.idle = claimed.length === 0;
@@ -261,15 +290,46 @@ export class DeliveryWorker {
     return claimed.length;
   }
 
+  /**
+   * How many more deliveries of the endpoint this worker may take now: its adaptive in-flight limit
+   * less what it holds in flight (or waiting for a rate slot), within the rate limit's room; none
+   * while paused, and none for the single delivery after a pause while anything is still in flight.
+   */
+  private roomFor(endpoint: EndpointRow, nowMs: number, nowText: string): number {
+    const id = endpoint.id;
+    if (this.flow.paused(id, nowMs)) return 0;
+    const busy = this.slots.sendingTo(id);
+    if (busy > 0 && pauseState(endpoint, nowText) === 'resume') return 0;
+    const room = this.flow.limitOf(id) - busy;
+    if (endpoint.rate_limit === null) return room;
+    return Math.min(room, rateRoom(endpoint.rate_limit, endpoint.rate_slot_ms, nowMs));
+  }
+
   private dispatch(
-    { delivery: row, body, sequence, endpoint }: ClaimedDelivery,
+    { delivery: row, body, sequence, endpoint, sendAt, resumeTurn }: ClaimedDelivery,
     secrets: readonly string[],
   ): void {
     this.slots.take(row.endpoint_id, row.seq);
     const done = (async () => {
       let sent = false;
       let recorded = false;
+      let givenBack = false;
       try {
+        // Rate-limited: the delivery waits in the worker for its slot (rate-slots.ts).
+        if (sendAt !== null && endpoint.rate_limit !== null) {
+          const rate = endpoint.rate_limit;
+          for (let wait; (wait = this.flow.rateWait(row.endpoint_id, sendAt, rate, Date.now())) > 0;)
+            await new Promise((resolve) => setTimeout(resolve, wait));
+          // This process stalled past its slot: sending now would crowd the slots other workers hold.
+          // It is given back unsent, and the next claim reserves it a fresh slot.
+          if (slotMissed(sendAt, rate, Date.now())) {
+            givenBack = true;
+            await this.ctx.deliveryStore.release([row.id]);
+            this.wake();
+            return;
+          }
+        }
+        const ticket = this.flow.started(row.endpoint_id);
         const outcome = await sendAttempt(
           this.ctx,
           row,
@@ -281,6 +341,7 @@ export class DeliveryWorker {
         // The request is over: its slot is free while the outcome is recorded. The delivery stays
         // leased until then, so no claim can take it again meanwhile.
         sent = true;
+        this.flow.finished(row.endpoint_id, ticket, outcome.response, this.ctx.clock());
         this.freeSlot(row.endpoint_id);
         if (this.shutdown.signal.aborted) {
           // Abandoned by a shutdown: give the delivery back instead of recording a failure.
@@ -289,6 +350,11 @@ export class DeliveryWorker {
         }
         const result = await this.batcher.record(outcome);
         recorded = true;
+        // The single delivery after a pause is recorded: the pause is over (unless it paused again).
+        if (resumeTurn !== null) {
+          await endResumeTurn(this.ctx.db, row.endpoint_id, resumeTurn);
+          this.wake();
+        }
         // Its end may have released the member's next delivery (delivery-order.ts), due now: claim
         // again at once if the last claim found nothing, instead of sleeping a poll interval.
         if (row.member_id !== null && result.status !== 'pending' && this.idle) this.wake();
@@ -311,7 +377,7 @@ export class DeliveryWorker {
         if (!sent) this.freeSlot(row.endpoint_id);
         // A delivery whose outcome could not be written is held for a lease's time before it is sent
         // again, not at once (the database may be failing; on PostgreSQL the lease does the same).
-        if (recorded || this.shutdown.signal.aborted) this.letGo(row);
+        if (recorded || givenBack || this.shutdown.signal.aborted) this.letGo(row);
         else {
           const timer = setTimeout(() => {
             this.cooling.delete(timer);
@@ -336,13 +402,10 @@ export class DeliveryWorker {
     // single completion: a claim costs a statement per endpoint. Not later either: the remaining
     // three quarters keep the endpoint busy while the claim makes its round trip (PostgreSQL drained
     // a third faster than when claiming at half).
-    const step = Math.max(1, Math.floor(this.options.perEndpointCap / 4));
+    const limit = this.flow.limitOf(endpointId);
+    const step = Math.max(1, Math.floor(limit / 4));
     const globalStep = Math.max(1, Math.floor(this.options.maxInFlight / 8));
-    if (
-      left === 0 ||
-      left === this.options.perEndpointCap - step ||
-      this.options.maxInFlight - this.slots.sending === globalStep
-    ) {
+    if (left === 0 || left === limit - step || this.options.maxInFlight - this.slots.sending === globalStep) {
       this.wake();
     }
   }

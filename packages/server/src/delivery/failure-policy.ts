@@ -1,4 +1,4 @@
-import { nextRetryDelay, parseRetryAfter } from './retry-policy.js';
+import { MAX_RETRY_AFTER_MS, nextRetryDelay, parseRetryAfter } from './retry-policy.js';
 
 /** What becomes of a delivery, and of its endpoint, after a failed attempt: pure, like retry-policy.ts. */
 
@@ -38,6 +38,17 @@ export function nextAttemptAt(failed: FailedAttempt, rules: FailureRules): Date 
     random: rules.random,
   });
   return delay === null ? null : new Date(rules.now.getTime() + delay);
+}
+
+/**
+ * Until when the whole endpoint is paused after this answer, or `null`: a 429 or 503 with a readable
+ * `Retry-After` (seconds or an HTTP date) holds every delivery of the endpoint until then, capped
+ * like a delivery's retry (24 h).
+ */
+export function pauseUntil(status: number | null, retryAfter: string | undefined, now: Date): Date | null {
+  if (!RETRY_AFTER_STATUSES.has(status ?? 0)) return null;
+  const ms = parseRetryAfter(retryAfter, now);
+  return ms === undefined ? null : new Date(now.getTime() + Math.min(ms, MAX_RETRY_AFTER_MS));
 }
 
 /**

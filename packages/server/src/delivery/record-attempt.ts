@@ -3,7 +3,7 @@ import type { DeliveryStatus, Tables } from '../db/tables.js';
 import { runWithoutWaitingForDisk } from '../db/transaction.js';
 import type { DeliveryContext } from './delivery-context.js';
 import { attemptRow, type AttemptOutcome } from './store/delivery-store.js';
-import { disableReason, nextAttemptAt as nextAttemptTime } from './failure-policy.js';
+import { disableReason, nextAttemptAt as nextAttemptTime, pauseUntil } from './failure-policy.js';
 import { releaseSuccessors } from './delivery-order.js';
 import { disableEndpoint } from './endpoint-state.js';
 import { recordDeliveryFailed } from './operational-events.js';
@@ -29,7 +29,8 @@ export function isSuccess(status: number | null): boolean {
 
 /**
  * Records one attempt and decides what follows: 2xx succeeds; otherwise the next attempt follows the
- * retry schedule (honouring Retry-After on 429/503) until the series is spent. A 410 Gone disables
+ * retry schedule (honouring Retry-After on 429/503, which also pauses the endpoint) until the series
+ * is spent. A 410 Gone disables
  * the endpoint; so does failing every attempt for `disableAfterMs`.
  */
 export async function recordAttempt(
@@ -120,6 +121,16 @@ async function recordFailure(
     await recordDeliveryFailed(trx, endpoint, { ...delivery, attempts: attempt }, lastAttempt, rules.now);
   }
   if (endpoint.enabled === 0) return result;
+  // A 429 or 503 with Retry-After holds the whole endpoint, not only this delivery (endpoint-pause.ts);
+  // it ends the turn of a single delivery after an earlier pause.
+  const paused = pauseUntil(response.status, response.headers['retry-after'], rules.now);
+  if (paused !== null) {
+    await trx
+      .updateTable('webhook_endpoints')
+      .set({ paused_until: paused.toISOString(), resuming_until: null })
+      .where('id', '=', delivery.endpoint_id)
+      .execute();
+  }
   const failingSince = endpoint.failing_since ?? stamp;
   result.endpointDisabled = disableReason(response.status, failingSince, rules);
   if (result.endpointDisabled) {

@@ -48,4 +48,15 @@ describe('retry schedule', () => {
     expect(parseRetryAfter('soon', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
+
+  it('reads seconds with spaces around them, and nothing from a number mixed with letters or blanks', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    expect(parseRetryAfter(' 120 ', now)).toBe(120_000);
+    for (const header of ['a12', '12a', '120s', '', '   '])
+      expect(parseRetryAfter(header, now), header).toBeUndefined();
+  });
+
+  it('caps Retry-After at exactly one day', () => {
+    expect(MAX_RETRY_AFTER_MS).toBe(86_400_000);
+  });
 });

@@ -1,5 +1,7 @@
+import { rootCertificates } from 'node:tls';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import { guardedLookup, vetLiteralHost, type HostResolver } from './address-guard.js';
+import { resumingConnector } from './tls-sessions.js';
 
 /** What is kept of a receiver's answer: enough to debug, never enough to fill the database. */
 export const RESPONSE_EXCERPT_BYTES = 4096;
@@ -34,7 +36,22 @@ export interface SenderOptions {
   connectionsPerOrigin?: number;
   /** How long connecting (DNS, TCP) may take; the delivery timeout. */
   connectTimeoutMs?: number;
+  /** PEM CA certificates trusted beside the system's (`ZUPY_EXTRA_CA_FILE`): never instead of them. */
+  extraCa?: string | undefined;
 }
+
+/** What Node calls a certificate it does not trust, or one for another name. */
+const TLS_CERTIFICATE_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 
 function describeError(error: unknown, timeoutMs: number): string {
   if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
@@ -47,13 +64,18 @@ function describeError(error: unknown, timeoutMs: number): string {
   if (e.code === 'ECONNREFUSED') return 'connection refused';
   if (e.code === 'ECONNRESET' || e.code === 'UND_ERR_SOCKET') return 'connection reset by the receiver';
   if (e.code === 'ENOTFOUND') return 'host not found';
+  if (e.code !== undefined && TLS_CERTIFICATE_ERRORS.has(e.code))
+    return `certificate refused (${e.code}): ${e.message ?? ''}; a private CA needs ZUPY_EXTRA_CA_FILE`;
   return `${e.code ? e.code + ': ' : ''}${e.message ?? String(error)}`;
 }
 
 /**
- * Sends webhooks with undici (keep-alive pools per origin; `fetch` costs 7–12× the CPU), never
- * following redirects, with one deadline for connect, headers and the response excerpt. Unless private
- * networks are allowed, every connection goes only to addresses vetted at connect time.
+ * Sends webhooks with undici (keep-alive pools per origin, at most `connectionsPerOrigin` connections
+ * each; `fetch` costs 7–12× the CPU), never following redirects, with one deadline for connect,
+ * headers and the response excerpt. Unless private networks are allowed, every connection goes only
+ * to addresses vetted at connect time. HTTPS certificates are always verified (nothing here turns
+ * `rejectUnauthorized` off), against the system's CAs plus `extraCa`; TLS sessions are kept per
+ * host (tls-sessions.ts), so a new connection resumes instead of a full handshake.
  *
  * Requests go through undici's `dispatch` with a handler that keeps the first 4 KB of the answer, not
  * through `request`, which builds a stream per response: a third of undici's cost in the worker.
@@ -62,10 +84,11 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
   const agent = new Agent({
     connections: options.connectionsPerOrigin ?? 64,
     keepAliveTimeout: 30_000,
-    connect: {
+    connect: resumingConnector({
       lookup: guardedLookup(options.resolve, options.allowPrivateNetwork) as never,
+      ...(options.extraCa !== undefined ? { ca: [...rootCertificates, options.extraCa] } : {}),
       ...(options.connectTimeoutMs !== undefined ? { timeout: options.connectTimeoutMs } : {}),
-    },
+    }),
   });
   const urls = new Map<string, URL>();
   const parse = (href: string): URL => {

@@ -24,6 +24,12 @@ export interface RecordOptions {
   only?: { endpointId: string; kind: Exclude<DeliveryKind, 'event'> };
   /** An operational event about this endpoint: never sent to it. */
   aboutEndpoint?: string;
+  /**
+   * The member's sequence number for this event, when the caller counted it already in
+   * `customers.events_recorded` (a registration inserts its customer with its first event counted):
+   * saves the statement that counts it.
+   */
+  memberSeq?: number;
 }
 
 const liveEndpointsQuery = preparedQuery((db, arg: { companyId: string }) =>
@@ -43,28 +49,27 @@ const countMemberEvent = preparedQuery((db, arg: { companyId: string; memberId: 
     .returning('events_recorded'),
 );
 
-/** The member's latest delivery to the endpoint that has not ended (the `deliveries_member_open` index). */
-const latestOpenDelivery = preparedQuery((db, arg: { endpointId: string; memberId: string }) =>
-  db
-    .selectFrom('deliveries')
-    .select('seq')
-    .where('endpoint_id', '=', arg.endpointId)
-    .where('member_id', '=', arg.memberId)
-    .where('status', '=', 'pending')
-    .orderBy('seq', 'desc')
-    .limit(1),
-);
-
 /**
- * Tells a delivery that a later one waits for it, if it is still pending. On PostgreSQL the update
- * waits for a worker that is recording its end and then finds it ended (no row): the new delivery
- * does not wait. Otherwise the worker's end, recorded after this commits, sees `has_successor`.
+ * Tells the member's latest delivery to the endpoint that has not ended (the `deliveries_member_open`
+ * index) that a later one waits for it, if it is still pending; returns its `seq`. One statement, not
+ * a read then an update. On PostgreSQL the update waits for a worker that is recording that
+ * delivery's end and then finds it ended (no row): the new delivery does not wait. Otherwise the
+ * worker's end, recorded after this commits, sees `has_successor`.
  */
-const markHasSuccessor = preparedQuery((db, arg: { seq: number }) =>
+const markLatestOpenDelivery = preparedQuery((db, arg: { endpointId: string; memberId: string }) =>
   db
     .updateTable('deliveries')
     .set({ has_successor: 1 })
-    .where('seq', '=', arg.seq)
+    .where('seq', '=', (eb) =>
+      eb
+        .selectFrom('deliveries')
+        .select('seq')
+        .where('endpoint_id', '=', arg.endpointId)
+        .where('member_id', '=', arg.memberId)
+        .where('status', '=', 'pending')
+        .orderBy('seq', 'desc')
+        .limit(1),
+    )
     .where('status', '=', 'pending')
     .returning('seq'),
 );
@@ -155,7 +160,8 @@ export async function recordEvent(
   const isTest = only !== undefined ? 1 : 0;
   const memberId = only ? null : memberOf(event);
   let memberSeq: number | null = null;
-  if (memberId !== null) {
+  if (memberId !== null && options.memberSeq !== undefined) memberSeq = options.memberSeq;
+  else if (memberId !== null) {
     const [counted] = await countMemberEvent.run(trx, { companyId: event.company_id, memberId });
     memberSeq = counted ? Number(counted.events_recorded) : null;
   }
@@ -177,12 +183,10 @@ export async function recordEvent(
   for (const target of targets) {
     const ordered = memberId !== null && target.ordering === 'member';
     let waitsFor: number | null = null;
-    if (ordered) {
-      const [open] = await latestOpenDelivery.run(trx, { endpointId: target.id, memberId });
-      if (open) {
-        const [marked] = await markHasSuccessor.run(trx, { seq: Number(open.seq) });
-        if (marked) waitsFor = Number(open.seq);
-      }
+    // The member's first event (a registration) has no earlier delivery to wait for.
+    if (ordered && memberSeq !== 1) {
+      const [marked] = await markLatestOpenDelivery.run(trx, { endpointId: target.id, memberId });
+      if (marked) waitsFor = Number(marked.seq);
     }
     const deliveryId = newId('dlv');
     await insertDelivery.run(trx, {

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
-import { ZupyError, type ErrorCode, type FieldError } from '../errors.js';
+import { ZupyError, type ErrorCode, type FieldError, type FieldErrorCode } from '../errors.js';
 import { buildProblem, sendProblem } from './problem.js';
 import { classifyDatabaseFailure } from '../db/database-failure.js';
 import type { StorageHealth } from '../db/storage-health.js';
@@ -15,23 +15,63 @@ function fieldPath(instancePath: string, child?: string): string {
     .reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc === '' ? p : `${acc}.${p}`), '');
 }
 
+/** Ajv's keywords as field error codes, and the one parameter each message is built from. */
+const KEYWORD_CODES: Readonly<Record<string, [FieldErrorCode, string?]>> = {
+  type: ['wrong_type', 'type'],
+  minimum: ['too_small', 'limit'],
+  exclusiveMinimum: ['too_small', 'limit'],
+  maximum: ['too_large', 'limit'],
+  exclusiveMaximum: ['too_large', 'limit'],
+  minLength: ['too_short', 'limit'],
+  maxLength: ['too_long', 'limit'],
+  minItems: ['too_few_items', 'limit'],
+  maxItems: ['too_many_items', 'limit'],
+  uniqueItems: ['duplicate_items'],
+  multipleOf: ['not_multiple_of', 'multipleOf'],
+  pattern: ['pattern_mismatch', 'pattern'],
+  format: ['format_invalid', 'format'],
+};
+
 function describe(error: ErrorObject): FieldError {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
-      return { field: fieldPath(error.instancePath, String(params.missingProperty)), detail: 'is required' };
+      return {
+        field: fieldPath(error.instancePath, String(params.missingProperty)),
+        code: 'required',
+        detail: 'is required',
+      };
     case 'additionalProperties':
       return {
         field: fieldPath(error.instancePath, String(params.additionalProperty)),
+        code: 'unknown_field',
         detail: 'is not a known field',
       };
-    case 'enum':
+    case 'enum': {
+      const values = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ');
       return {
         field: fieldPath(error.instancePath),
-        detail: `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`,
+        code: 'one_of',
+        detail: `must be one of ${values}`,
+        params: { values },
       };
-    default:
-      return { field: fieldPath(error.instancePath), detail: error.message ?? 'is invalid' };
+    }
+    default: {
+      const [code, param] = KEYWORD_CODES[error.keyword] ?? ['invalid'];
+      const value = param === undefined ? undefined : params[param];
+      const described: FieldError = {
+        field: fieldPath(error.instancePath),
+        code,
+        detail: error.message ?? 'is invalid',
+      };
+      if (typeof value === 'string' || typeof value === 'number') {
+        described.params = {
+          [param === 'multipleOf' ? 'limit' : param!]: value,
+          ...(typeof params.comparison === 'string' ? { comparison: params.comparison } : {}),
+        };
+      }
+      return described;
+    }
   }
 }
 
@@ -68,13 +108,18 @@ export function validationFieldErrors(
     if (error.keyword === 'const') {
       const values = (allowed.get(error.instancePath) ?? []).map((v) => JSON.stringify(v)).join(', ');
       const orNull = nullable.has(error.instancePath) ? ', or null' : '';
-      described = { field: described.field, detail: `must be one of ${values}${orNull}` };
+      described = {
+        field: described.field,
+        code: 'one_of',
+        detail: `must be one of ${values}${orNull}`,
+        params: orNull ? { values, nullable: 'true' } : { values },
+      };
     }
     const field = described.field || (context === 'body' ? 'body' : (context ?? 'request'));
     const key = `${field}:${described.detail}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ field, detail: described.detail });
+    out.push({ ...described, field });
   }
   return out;
 }

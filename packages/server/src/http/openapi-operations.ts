@@ -124,7 +124,9 @@ export function completeOpenApi<D extends OpenApiDocument>(document: D): D {
   document.components ??= {};
   document.components.schemas ??= {};
   document.components.schemas.ValidationProblem = {
-    description: 'A 422 problem: `errors` names each field at fault, with what is wrong with it',
+    description:
+      'A 422 problem: `errors` names each field at fault, with a stable `code` for what is wrong with it ' +
+      '(and `params`, the values its message is built from) and the same in English (`detail`)',
     allOf: [problemRef, { type: 'object', required: ['errors'] }],
   };
   return document;

@@ -58,6 +58,10 @@ export function webhookDocs() {
         responses: {
           '2XX': { description: 'Acknowledged. Anything else, or no answer within the timeout, is retried.' },
           '410': { description: 'Gone: the endpoint is disabled at once; nothing more is sent to it' },
+          '429': {
+            description:
+              'Too many: retried on the retry schedule, and fewer are sent at once from then on. With `Retry-After` (seconds or an HTTP date, at most 24 h), nothing at all is sent to the endpoint until then, and then a single request first; 503 with `Retry-After` is the same',
+          },
           '4XX': { description: 'Not acknowledged: retried on the retry schedule' },
           '5XX': { description: 'Not acknowledged: retried on the retry schedule' },
         },

@@ -1,5 +1,6 @@
 import { CUSTOMER_FIELDS, EVENT_TYPES, type CustomerField } from '@zupy/webhooks';
 import { Type, type TSchema } from 'typebox';
+import { ERROR_CODES, FIELD_ERROR_CODES, type ErrorCode, type FieldErrorCode } from '../errors.js';
 
 /** Schemas shared by several routes. Each route's own schemas live beside its handlers. */
 
@@ -59,8 +60,32 @@ export const ProblemSchema = Type.Object(
     status: Type.Integer(),
     detail: Type.String(),
     instance: Type.String(),
-    code: Type.String(),
-    errors: Type.Optional(Type.Array(Type.Object({ field: Type.String(), detail: Type.String() }))),
+    code: Type.Union(
+      (Object.keys(ERROR_CODES) as ErrorCode[]).map((c) => Type.Literal(c)),
+      {
+        description:
+          'Stable code of the problem, one per `type` (e.g. ZUPY_VALIDATION_FAILED): translate by it',
+      },
+    ),
+    errors: Type.Optional(
+      Type.Array(
+        Type.Object({
+          field: Type.String({ description: 'The field at fault, e.g. `phone` or `tiers[1].threshold`' }),
+          code: Type.Union(
+            (Object.keys(FIELD_ERROR_CODES) as FieldErrorCode[]).map((c) => Type.Literal(c)),
+            { description: 'Stable code of what is wrong with the field: translate by it, with `params`' },
+          ),
+          detail: Type.String({
+            description: 'The same in English, e.g. "check digits do not match: look for a typo"',
+          }),
+          params: Type.Optional(
+            Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]), {
+              description: 'The values the message is built from, e.g. {"limit": 100} or {"got": 9}',
+            }),
+          ),
+        }),
+      ),
+    ),
   },
   { $id: 'Problem', description: 'RFC 9457 problem document' },
 );

@@ -28,7 +28,8 @@ function findUnsafeText(root: unknown, found: FieldError[]): boolean {
   while (stack.length > 0 && found.length < MAX_FINDINGS) {
     const { value, field, depth } = stack.pop()!;
     if (typeof value === 'string') {
-      if (!isStorableText(value)) found.push({ field, detail: UNSTORABLE_TEXT_DETAIL });
+      if (!isStorableText(value))
+        found.push({ field, code: 'unstorable_text', detail: UNSTORABLE_TEXT_DETAIL });
       continue;
     }
     if (typeof value !== 'object' || value === null) continue;
@@ -43,7 +44,11 @@ function findUnsafeText(root: unknown, found: FieldError[]): boolean {
       for (const [key, item] of Object.entries(value)) {
         const name = field ? `${field}.${key}` : key;
         if (!isStorableText(key))
-          found.push({ field: name, detail: 'field names must be valid Unicode text' });
+          found.push({
+            field: name,
+            code: 'unstorable_text',
+            detail: 'field names must be valid Unicode text',
+          });
         else children.push({ value: item, field: name, depth: inner });
       }
     }
@@ -71,7 +76,7 @@ export function rejectUnsafeText(app: FastifyInstance): void {
         const detail = `is nested deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`;
         return done(
           new ZupyError('ZUPY_VALIDATION_FAILED', `${part} ${detail}`, {
-            fieldErrors: [{ field: part, detail }],
+            fieldErrors: [{ field: part, code: 'too_deep', detail, params: { limit: MAX_JSON_DEPTH } }],
           }),
         );
       }

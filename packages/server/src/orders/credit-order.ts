@@ -70,7 +70,15 @@ export async function creditOrder(
       throw new ZupyError(
         'ZUPY_CONFLICT',
         `order ${order.order_id} of ${order.platform} was already credited to another member`,
-        { fieldErrors: [{ field: 'order_id', detail: 'already credited to another member' }] },
+        {
+          fieldErrors: [
+            {
+              field: 'order_id',
+              code: 'order_credited_elsewhere',
+              detail: 'already credited to another member',
+            },
+          ],
+        },
       );
     }
     return { result: JSON.parse(existing.result) as OrderResult, replayed: true };

@@ -52,7 +52,16 @@ export async function receivePartnerBody(
     throw new ZupyError(
       'ZUPY_NOT_FOUND',
       `unknown partner "${partner}"; Zupy reads the feeds of ${Object.keys(PARTNERS).join(', ')}`,
-      { fieldErrors: [{ field: 'partner', detail: `must be one of ${Object.keys(PARTNERS).join(', ')}` }] },
+      {
+        fieldErrors: [
+          {
+            field: 'partner',
+            code: 'one_of',
+            detail: `must be one of ${Object.keys(PARTNERS).join(', ')}`,
+            params: { values: Object.keys(PARTNERS).join(', ') },
+          },
+        ],
+      },
     );
   }
   const sha256 = createHash('sha256').update(raw).digest('hex');

@@ -25,17 +25,18 @@ export const ORDERED_AT_LEEWAY_MS = 5 * 60_000;
 export function validateOrder(input: OrderInput, now: Date): Order {
   const errors: FieldError[] = [];
   const orderId = input.order_id.trim();
-  if (orderId === '') errors.push({ field: 'order_id', detail: 'is required' });
+  if (orderId === '') errors.push({ field: 'order_id', code: 'required', detail: 'is required' });
   let orderedAt = now;
   if (input.ordered_at !== undefined) {
     const parsed = new Date(input.ordered_at);
     if (Number.isNaN(parsed.getTime()) || !/^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(input.ordered_at))
       errors.push({
         field: 'ordered_at',
+        code: 'datetime_invalid',
         detail: 'must be an ISO 8601 date and time, like 2025-08-26T19:30:00-03:00',
       });
     else if (parsed.getTime() > now.getTime() + ORDERED_AT_LEEWAY_MS)
-      errors.push({ field: 'ordered_at', detail: 'is in the future' });
+      errors.push({ field: 'ordered_at', code: 'in_future', detail: 'is in the future' });
     else orderedAt = parsed;
   }
   const texts: [string, string | undefined][] = [
@@ -47,7 +48,8 @@ export function validateOrder(input: OrderInput, now: Date): Order {
     ]),
   ];
   for (const [field, text] of texts)
-    if (text !== undefined && !isStorableText(text)) errors.push({ field, detail: UNSTORABLE_TEXT_DETAIL });
+    if (text !== undefined && !isStorableText(text))
+      errors.push({ field, code: 'unstorable_text', detail: UNSTORABLE_TEXT_DETAIL });
   if (errors.length > 0) {
     throw new ZupyError('ZUPY_VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.detail}`).join('; '), {
       fieldErrors: errors,

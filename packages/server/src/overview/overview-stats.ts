@@ -82,8 +82,10 @@ export async function overviewStats(
   for (const ep of await listEndpoints(db, companyId)) {
     const mine = attempts.get(ep.id);
     const tried = Number(mine?.attempts ?? 0);
+    // Latency is how long the receiver took to answer: attempts it never answered (refused, timed
+    // out) have none, so an endpoint that never answered shows no latency rather than a connect time.
     const sorted = durations
-      .filter((d) => d.endpoint_id === ep.id)
+      .filter((d) => d.endpoint_id === ep.id && d.response_status !== null)
       .map((d) => Number(d.duration_ms))
       .sort((x, y) => x - y);
     const failed = await failedSince(db, ep.id, dayAgo);
@@ -145,7 +147,7 @@ function latestDurations(db: Kysely<Tables>, companyId: string, since: string) {
     .selectFrom('delivery_attempts as a')
     .crossJoin('deliveries as d')
     .whereRef('d.id', '=', 'a.delivery_id')
-    .select(['d.endpoint_id', 'a.duration_ms'])
+    .select(['d.endpoint_id', 'a.duration_ms', 'a.response_status'])
     .where('a.started_at', '>=', since)
     .where('d.company_id', '=', companyId)
     .where('d.is_test', '=', 0)

@@ -13,7 +13,11 @@ export function requestFingerprint(parts: unknown): string {
 export function checkIdempotencyKey(key: string | undefined): string | undefined {
   if (key === undefined) return undefined;
   if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-    throw invalidField('Idempotency-Key', 'must be 1 to 255 printable ASCII characters without spaces');
+    throw invalidField(
+      'Idempotency-Key',
+      'idempotency_key_invalid',
+      'must be 1 to 255 printable ASCII characters without spaces',
+    );
   }
   return key;
 }
@@ -40,7 +44,15 @@ export async function withIdempotency<T>(
       throw new ZupyError(
         'ZUPY_IDEMPOTENCY_KEY_REUSED',
         'this Idempotency-Key was used with a different request; use a new key for a new operation',
-        { fieldErrors: [{ field: 'Idempotency-Key', detail: 'already used with a different request' }] },
+        {
+          fieldErrors: [
+            {
+              field: 'Idempotency-Key',
+              code: 'idempotency_key_reused',
+              detail: 'already used with a different request',
+            },
+          ],
+        },
       );
     }
     return { result: JSON.parse(stored.response_body) as T, replayed: true };

@@ -24,10 +24,17 @@ export async function recordPointsEarned(
   customer: CustomerRow,
   credit: EarnedCredit,
   now: Date,
+  /** The event's number in the member's sequence, when the credit's update counted it already. */
+  memberSeq?: number,
 ): Promise<void> {
   const metrics = customerMetrics(customer);
   const tier =
     decideTierUpgrade(program, customer.tier as TierName, metrics)?.new_tier ?? (customer.tier as TierName);
   const next = nextTierProgress(program, tier, metricValue(metrics, program.qualification_metric));
-  await recordEvent(trx, pointsEarnedPayload(customer, tier, credit, next, now), now);
+  await recordEvent(
+    trx,
+    pointsEarnedPayload(customer, tier, credit, next, now),
+    now,
+    memberSeq !== undefined ? { memberSeq } : {},
+  );
 }

@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
 import { isUniqueViolation } from '../db/constraint-error.js';
 import type { Tables } from '../db/tables.js';
-import { ZupyError } from '../errors.js';
+import { ZupyError, notFound } from '../errors.js';
 import { applyTierUpgrade } from '../customers/apply-tier-upgrade.js';
-import { findCustomer } from '../customers/customer-profile.js';
-import { getProgram } from '../program/program-store.js';
+import { preparedQuery } from '../db/prepared-query.js';
+import { lockForUpdate } from '../db/row-locks.js';
+import { programFrom } from '../program/program-store.js';
 import type { AppContext } from '../shared/context.js';
 import { toCents } from '../shared/money.js';
 import { apiTimestamp } from '../shared/timestamps.js';
@@ -43,6 +44,56 @@ type Operation = (
   ledgerOperation?: CouponLedgerOperation;
 };
 
+/** The customer, locked for the update (PostgreSQL), and the company's stored program: one statement. */
+const customerAndProgram = preparedQuery((db, arg: { companyId: string; memberId: string }) =>
+  lockForUpdate(
+    db
+      .selectFrom('customers')
+      .selectAll()
+      .select((eb) =>
+        eb
+          .selectFrom('loyalty_programs')
+          .select('program')
+          .where('company_id', '=', arg.companyId)
+          .as('stored_program'),
+      )
+      .where('member_id', '=', arg.memberId)
+      .where('company_id', '=', arg.companyId)
+      .where('erased_at', 'is', null),
+    db,
+  ),
+);
+
+const updateBalances = preparedQuery(
+  (
+    db,
+    arg: {
+      id: number;
+      points_balance: number;
+      points_earned: number;
+      points_spent: number;
+      total_spent_cents: number;
+      transaction_count: number;
+      /** 1 when the operation records a customer event (its number in the member's sequence). */
+      events: number;
+      updated_at: string;
+    },
+  ) =>
+    db
+      .updateTable('customers')
+      .set((eb) => ({
+        points_balance: arg.points_balance,
+        points_earned: arg.points_earned,
+        points_spent: arg.points_spent,
+        total_spent_cents: arg.total_spent_cents,
+        transaction_count: arg.transaction_count,
+        events_recorded: eb('events_recorded', '+', arg.events),
+        updated_at: arg.updated_at,
+      }))
+      .where('id', '=', arg.id)
+      .returning('events_recorded'),
+);
+
 async function applyOperation(
   trx: Kysely<Tables>,
   ctx: AppContext,
@@ -51,20 +102,25 @@ async function applyOperation(
   op: Operation,
 ): Promise<PointsOperationResult> {
   const now = ctx.clock();
-  const program = await getProgram(trx, companyId);
+  const [found] = await customerAndProgram.run(trx, { companyId, memberId });
+  if (found === undefined) throw notFound(`customer ${memberId}`);
+  const { stored_program, ...row } = found;
+  const program = programFrom(stored_program);
   // What expired since the last change goes first: a debit never takes an expired point.
-  const customer = await applyDueExpiry(
-    trx,
-    program,
-    await findCustomer(trx, companyId, memberId, true),
-    now,
-  );
+  const customer = await applyDueExpiry(trx, program, row, now);
   const stamp = now.toISOString();
   const amount = op.input.amount;
   const before = Number(customer.points_balance);
   if (op.operation === 'spend' && before < amount) {
     throw new ZupyError('ZUPY_INSUFFICIENT_BALANCE', `balance is ${before} points, ${amount} requested`, {
-      fieldErrors: [{ field: 'amount', detail: `exceeds the balance of ${before} points` }],
+      fieldErrors: [
+        {
+          field: 'amount',
+          code: 'exceeds_balance',
+          detail: `exceeds the balance of ${before} points`,
+          params: { balance: before },
+        },
+      ],
     });
   }
   const after = op.operation === 'add' ? before + amount : before - amount;
@@ -81,20 +137,19 @@ async function applyOperation(
     transaction_count: Number(customer.transaction_count) + (orderCents !== null ? 1 : 0),
     updated_at: stamp,
   };
-  await trx
-    .updateTable('customers')
-    .set({
-      points_balance: updated.points_balance,
-      points_earned: updated.points_earned,
-      points_spent: updated.points_spent,
-      total_spent_cents: updated.total_spent_cents,
-      transaction_count: updated.transaction_count,
-      updated_at: stamp,
-    })
-    .where('id', '=', customer.id)
-    .execute();
   // A credit of earned points gets its transaction and its points.earned; a refund is no earning.
   const transactionId = op.operation === 'add' && !refund ? newTransactionId() : null;
+  // The update counts the points.earned in the member's sequence too (record-event.ts).
+  const [counted] = await updateBalances.run(trx, {
+    id: customer.id,
+    points_balance: updated.points_balance,
+    points_earned: updated.points_earned,
+    points_spent: updated.points_spent,
+    total_spent_cents: updated.total_spent_cents,
+    transaction_count: updated.transaction_count,
+    events: transactionId !== null ? 1 : 0,
+    updated_at: stamp,
+  });
   await trx
     .insertInto('ledger_entries')
     .values({
@@ -130,6 +185,7 @@ async function applyOperation(
         bonuses: [],
       },
       now,
+      counted !== undefined ? Number(counted.events_recorded) : undefined,
     );
   }
   const upgrade = await applyTierUpgrade(trx, program, updated, now);
@@ -212,7 +268,7 @@ export function postCouponLedgerEntry(
   return applyOperation(trx, ctx, companyId, memberId, op).catch((error: unknown) => {
     if (error instanceof ZupyError && error.code === 'ZUPY_INSUFFICIENT_BALANCE' && entry.field) {
       throw new ZupyError('ZUPY_INSUFFICIENT_BALANCE', error.message, {
-        fieldErrors: [{ field: entry.field, detail: error.fieldErrors[0]?.detail ?? 'exceeds the balance' }],
+        fieldErrors: error.fieldErrors.map((e) => ({ ...e, field: entry.field ?? e.field })),
       });
     }
     throw error;

@@ -10,12 +10,13 @@ export async function checkWelcomeReward(
   reward: { type: string; reward_id?: string | undefined },
 ): Promise<void> {
   if (reward.reward_id === undefined) return;
-  if (reward.type !== 'coupon') throw invalidField('welcome_reward.reward_id', 'is only for type "coupon"');
+  if (reward.type !== 'coupon')
+    throw invalidField('welcome_reward.reward_id', 'welcome_reward_not_coupon', 'is only for type "coupon"');
   try {
     await findReward(db, companyId, reward.reward_id);
   } catch (error) {
     if (error instanceof ZupyError && error.code === 'ZUPY_NOT_FOUND') {
-      throw invalidField('welcome_reward.reward_id', 'is not a reward of this company');
+      throw invalidField('welcome_reward.reward_id', 'unknown_reward', 'is not a reward of this company');
     }
     throw error;
   }

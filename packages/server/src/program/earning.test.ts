@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeEarning, type OrderToEarn } from './earning.js';
+import { bonusInForce, computeEarning, type OrderToEarn } from './earning.js';
 import type { EarningBonus, EarningRules, Tier } from './program.js';
 
 const SP = 'America/Sao_Paulo';
@@ -241,5 +241,53 @@ describe('computeEarning', () => {
         },
       ),
     );
+  });
+});
+
+describe('earning rules at their edges', () => {
+  it('matches a category whatever the case and the spaces on either side', () => {
+    const spaced: EarningBonus = { ...pizzas, category: '  PIZZAS ' };
+    const rules: EarningRules = { ...plain, bonuses: [spaced] };
+    const earning = computeEarning(
+      rules,
+      undefined,
+      order(4000, [{ category: ' pizzas', quantity: 1, unit_price_cents: 4000 }]),
+      SP,
+    );
+    expect(earning.points_earned).toBe(80);
+  });
+
+  it('a bonus of ×1 adds no stage', () => {
+    const rules: EarningRules = {
+      ...plain,
+      bonuses: [
+        { ...pizzas, multiplier: 1 },
+        { ...happyHour, multiplier: 1 },
+      ],
+    };
+    const earning = computeEarning(
+      rules,
+      undefined,
+      order(4000, [{ category: 'Pizzas', quantity: 1, unit_price_cents: 4000 }]),
+      SP,
+    );
+    expect(earning).toEqual({ base_points: 40, bonus_points: 0, points_earned: 40, bonuses: [] });
+  });
+
+  it('a happy hour counts the minutes of its start and end: 17:30 to 18:15, the end excluded', () => {
+    const halfPast: EarningBonus = { ...happyHour, start: '17:30', end: '18:15' };
+    // 17:29, 17:30, 18:14 and 18:15 in São Paulo (UTC−3), a Friday.
+    const at = (hhmm: string) =>
+      new Date(`2025-08-29T${String(Number(hhmm.slice(0, 2)) + 3)}:${hhmm.slice(3)}:00Z`);
+    expect(['17:29', '17:30', '18:14', '18:15'].map((t) => bonusInForce(halfPast, at(t), SP))).toEqual([
+      false,
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('a category bonus is in force at any time', () => {
+    expect(bonusInForce(pizzas, new Date('2025-08-31T06:00:00Z'), SP)).toBe(true);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   decideTierUpgrade,
   evaluateTier,
+  nextTierProgress,
   nextTierRequirements,
   startingTier,
   tierRank,
@@ -40,6 +41,12 @@ describe('evaluateTier', () => {
     };
     expect(evaluateTier(program, 5)).toBe('silver');
     expect(startingTier(program)).toBe('silver');
+  });
+
+  it('is "default" with tiers on but none listed', () => {
+    const program: Program = { ...DEFAULT_PROGRAM, tiers: [] };
+    expect(startingTier(program)).toBe('default');
+    expect(evaluateTier(program, 1e6)).toBe('default');
   });
 
   it('is "default" when tiers are off', () => {
@@ -134,5 +141,63 @@ describe('nextTierRequirements', () => {
       total_points_required: 2500,
     });
     expect(nextTierRequirements(DEFAULT_PROGRAM, 'vip', 20000)).toBeNull();
+  });
+});
+
+describe('nextTierProgress', () => {
+  const withBenefits: Program = {
+    ...DEFAULT_PROGRAM,
+    tiers: DEFAULT_PROGRAM.tiers.map((t) => (t.name === 'gold' ? { ...t, benefits: ['Frete grátis'] } : t)),
+  };
+
+  it('is the share of the next threshold reached, one decimal rounded down, with its benefits', () => {
+    expect(nextTierProgress(withBenefits, 'silver', 2500)).toEqual({
+      tier_name: 'gold',
+      points_needed: 2500,
+      progress_percentage: 50,
+      benefits_preview: ['Frete grátis'],
+    });
+    expect(nextTierProgress(withBenefits, 'silver', 4999)).toMatchObject({
+      points_needed: 1,
+      progress_percentage: 99.9,
+    });
+    expect(nextTierProgress(withBenefits, 'silver', 1234.567)).toMatchObject({
+      points_needed: 3765.43,
+      progress_percentage: 24.6,
+    });
+  });
+
+  it('is 100 at and past the threshold, with nothing needed, and never below 0', () => {
+    expect(nextTierProgress(withBenefits, 'silver', 5000)).toMatchObject({
+      points_needed: 0,
+      progress_percentage: 100,
+    });
+    expect(nextTierProgress(withBenefits, 'silver', 9000)).toMatchObject({
+      points_needed: 0,
+      progress_percentage: 100,
+    });
+    expect(nextTierProgress(withBenefits, 'silver', -10)).toMatchObject({
+      points_needed: 5010,
+      progress_percentage: 0,
+    });
+  });
+
+  it('is 100 towards a tier whose threshold is 0', () => {
+    const flat: Program = {
+      ...DEFAULT_PROGRAM,
+      tiers: [DEFAULT_PROGRAM.tiers[0]!, { ...DEFAULT_PROGRAM.tiers[1]!, threshold: 0 }],
+    };
+    expect(nextTierProgress(flat, 'bronze', 0)).toMatchObject({
+      tier_name: 'silver',
+      progress_percentage: 100,
+    });
+  });
+
+  it('is null at the top and when tiers are off; the benefits are a copy', () => {
+    expect(nextTierProgress(withBenefits, 'vip', 0)).toBeNull();
+    expect(nextTierProgress({ ...withBenefits, tiers_enabled: false }, 'silver', 0)).toBeNull();
+    const progress = nextTierProgress(withBenefits, 'silver', 0)!;
+    progress.benefits_preview.push('changed');
+    expect(withBenefits.tiers[2]!.benefits).toEqual(['Frete grátis']);
   });
 });

@@ -10,7 +10,12 @@ const programQuery = preparedQuery((db, arg: { companyId: string }) =>
 /** The company's program; the default one until the company saves its own. */
 export async function getProgram(db: Kysely<Tables>, companyId: string): Promise<Program> {
   const [row] = await programQuery.run(db, { companyId });
-  return row ? completeProgram(JSON.parse(row.program) as Program) : DEFAULT_PROGRAM;
+  return programFrom(row?.program ?? null);
+}
+
+/** The program stored as `stored` (`loyalty_programs.program`, read with other things); null: the default. */
+export function programFrom(stored: string | null): Program {
+  return stored !== null ? completeProgram(JSON.parse(stored) as Program) : DEFAULT_PROGRAM;
 }
 
 /** The welcome reward with only the keys of its type, in a stable order. */

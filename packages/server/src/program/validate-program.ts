@@ -55,10 +55,20 @@ export function earningFromInput(input: EarningRulesInput): EarningRules {
   const bonuses = input.bonuses.map((b, i): EarningBonus => {
     for (const key of NEEDS[b.type])
       if (b[key] === undefined)
-        errors.push({ field: `earning.bonuses[${i}].${key}`, detail: `is required for a ${b.type}` });
+        errors.push({
+          field: `earning.bonuses[${i}].${key}`,
+          code: 'bonus_field_missing',
+          detail: `is required for a ${b.type}`,
+          params: { type: b.type },
+        });
     for (const key of ALL_OPTIONAL)
       if (b[key] !== undefined && !NEEDS[b.type].includes(key))
-        errors.push({ field: `earning.bonuses[${i}].${key}`, detail: `is not a field of a ${b.type}` });
+        errors.push({
+          field: `earning.bonuses[${i}].${key}`,
+          code: 'bonus_field_unknown',
+          detail: `is not a field of a ${b.type}`,
+          params: { type: b.type },
+        });
     const description = b.description?.trim() || defaultDescription(b);
     switch (b.type) {
       case 'category_bonus':
@@ -107,32 +117,48 @@ function validateEarning(earning: EarningRules, errors: FieldError[]): void {
     const at = `earning.bonuses[${i}]`;
     if (bonus.type === 'category_bonus') {
       const key = bonus.category.trim().toLocaleLowerCase('pt-BR');
-      if (key === '') errors.push({ field: `${at}.category`, detail: 'is required' });
+      if (key === '') errors.push({ field: `${at}.category`, code: 'required', detail: 'is required' });
       const first = categories.get(key);
       if (first !== undefined && key !== '')
         errors.push({
           field: `${at}.category`,
+          code: 'bonus_category_taken',
+          params: { category: bonus.category, at: `earning.bonuses[${first}]` },
           detail: `category "${bonus.category}" already has a bonus (earning.bonuses[${first}])`,
         });
       else categories.set(key, i);
     } else if (bonus.type === 'happy_hour') {
-      if (!HHMM.test(bonus.start)) errors.push({ field: `${at}.start`, detail: 'must be a time like 17:00' });
-      if (!HHMM.test(bonus.end)) errors.push({ field: `${at}.end`, detail: 'must be a time like 19:00' });
+      if (!HHMM.test(bonus.start))
+        errors.push({ field: `${at}.start`, code: 'time_invalid', detail: 'must be a time like 17:00' });
+      if (!HHMM.test(bonus.end))
+        errors.push({ field: `${at}.end`, code: 'time_invalid', detail: 'must be a time like 19:00' });
       else if (HHMM.test(bonus.start) && bonus.end <= bonus.start)
         errors.push({
           field: `${at}.end`,
+          code: 'not_after_start',
+          params: { start: bonus.start },
           detail: `must be later than start (${bonus.start}); a window past midnight is two happy hours`,
         });
       if (new Set(bonus.weekdays).size !== bonus.weekdays.length)
-        errors.push({ field: `${at}.weekdays`, detail: 'lists a weekday twice' });
+        errors.push({ field: `${at}.weekdays`, code: 'duplicate_items', detail: 'lists a weekday twice' });
     } else {
       if (!isCalendarDate(bonus.start_date))
-        errors.push({ field: `${at}.start_date`, detail: 'must be a date like 2025-11-28' });
+        errors.push({
+          field: `${at}.start_date`,
+          code: 'date_invalid',
+          detail: 'must be a date like 2025-11-28',
+        });
       if (!isCalendarDate(bonus.end_date))
-        errors.push({ field: `${at}.end_date`, detail: 'must be a date like 2025-11-30' });
+        errors.push({
+          field: `${at}.end_date`,
+          code: 'date_invalid',
+          detail: 'must be a date like 2025-11-30',
+        });
       else if (isCalendarDate(bonus.start_date) && bonus.end_date < bonus.start_date)
         errors.push({
           field: `${at}.end_date`,
+          code: 'before_start',
+          params: { start: bonus.start_date },
           detail: `must not be before start_date (${bonus.start_date})`,
         });
     }
@@ -145,29 +171,45 @@ export function validateProgram(program: Program): Program {
   const seen = new Set<string>();
   program.tiers.forEach((tier, i) => {
     if (seen.has(tier.name))
-      errors.push({ field: `tiers[${i}].name`, detail: `tier "${tier.name}" is listed twice` });
+      errors.push({
+        field: `tiers[${i}].name`,
+        code: 'duplicate_tier',
+        detail: `tier "${tier.name}" is listed twice`,
+        params: { tier: tier.name },
+      });
     seen.add(tier.name);
     const previous = program.tiers[i - 1];
     if (previous !== undefined && tier.threshold <= previous.threshold) {
       errors.push({
         field: `tiers[${i}].threshold`,
+        code: 'threshold_not_increasing',
+        params: { tier: previous.name, threshold: previous.threshold },
         detail: `must be greater than the threshold of "${previous.name}" (${previous.threshold}); list tiers from lowest to highest`,
       });
     }
   });
   if (program.tiers_enabled && program.tiers.length === 0) {
-    errors.push({ field: 'tiers', detail: 'list at least one tier, or set tiers_enabled to false' });
+    errors.push({
+      field: 'tiers',
+      code: 'tiers_empty',
+      detail: 'list at least one tier, or set tiers_enabled to false',
+    });
   }
   const reward = program.welcome_reward;
   if (reward.type === 'points' && !(Number.isInteger(reward.points) && reward.points >= 1)) {
     errors.push({
       field: 'welcome_reward.points',
+      code: 'welcome_points_invalid',
       detail: 'must be an integer of at least 1 when type is "points"',
     });
   }
   program.tiers.forEach((tier, i) => {
     if (new Set(tier.benefits).size !== tier.benefits.length)
-      errors.push({ field: `tiers[${i}].benefits`, detail: 'lists a benefit twice' });
+      errors.push({
+        field: `tiers[${i}].benefits`,
+        code: 'duplicate_items',
+        detail: 'lists a benefit twice',
+      });
   });
   validateEarning(program.earning, errors);
   if (errors.length > 0) throw validationFailed(errors);

@@ -28,7 +28,14 @@ export async function listRewards(
   if (before !== undefined) q = q.where('seq', '<', before);
   if (query.active !== undefined) q = q.where('active', '=', query.active ? 1 : 0);
   if (query.redeemable !== undefined && query.customer_id === undefined) {
-    throw invalidField('customer_id', 'is required with redeemable: whose balance to compare with');
+    throw invalidField(
+      'customer_id',
+      'required',
+      'is required with redeemable: whose balance to compare with',
+      {
+        with: 'redeemable',
+      },
+    );
   }
   if (query.customer_id !== undefined) {
     const customer = await findCustomer(source.db, companyId, query.customer_id.toUpperCase());

@@ -37,13 +37,23 @@ function checkDiscount(columns: RewardColumns): void {
   switch (columns.discount_type as DiscountType) {
     case 'percentage':
       if (value <= 0 || value > 100_00)
-        errors.push({ field: 'discount_value', detail: 'must be a percentage above 0 and at most 100' });
+        errors.push({
+          field: 'discount_value',
+          code: 'percentage_out_of_range',
+          detail: 'must be a percentage above 0 and at most 100',
+        });
       break;
     case 'fixed_amount':
-      if (value <= 0) errors.push({ field: 'discount_value', detail: 'must be an amount in BRL above 0' });
+      if (value <= 0)
+        errors.push({
+          field: 'discount_value',
+          code: 'amount_not_positive',
+          detail: 'must be an amount in BRL above 0',
+        });
       if (columns.maximum_discount_cents !== null)
         errors.push({
           field: 'maximum_discount',
+          code: 'not_applicable',
           detail: 'applies to percentage, product_free and buy_one_get_one only',
         });
       break;
@@ -52,6 +62,8 @@ function checkDiscount(columns: RewardColumns): void {
       if (value !== 0)
         errors.push({
           field: 'discount_value',
+          code: 'must_be_zero',
+          params: { type: columns.discount_type },
           detail: `must be 0 for ${columns.discount_type}: the items give the discount`,
         });
       break;

@@ -38,7 +38,7 @@ describe('list cursors', () => {
   it("refuse another company's cursor, naming the field", () => {
     const cursor = cursors.encode('comp_a', 42);
     expect(refusal(() => cursors.decode('comp_b', cursor, 'after'))).toEqual([
-      { field: 'after', detail: 'not a cursor returned by this API' },
+      { field: 'after', code: 'invalid_cursor', detail: 'not a cursor returned by this API' },
     ]);
   });
 
@@ -49,7 +49,7 @@ describe('list cursors', () => {
       const tampered = Buffer.from(raw);
       tampered[bit >> 3]! ^= 1 << (bit & 7);
       expect(refusal(() => cursors.decode('comp_a', tampered.toString('base64url')))).toEqual([
-        { field: 'cursor', detail: 'not a cursor returned by this API' },
+        { field: 'cursor', code: 'invalid_cursor', detail: 'not a cursor returned by this API' },
       ]);
     }
     expect(() => createListCursors(randomBytes(32)).decode('comp_a', cursor)).toThrow(ZupyError);

@@ -35,7 +35,7 @@ export function createListCursors(masterKey: Buffer): ListCursors {
       .subarray(0, TAG_BYTES);
   const refuse = (field: string) =>
     new ZupyError('ZUPY_VALIDATION_FAILED', `${field} is not a cursor returned by this API`, {
-      fieldErrors: [{ field, detail: 'not a cursor returned by this API' }],
+      fieldErrors: [{ field, code: 'invalid_cursor', detail: 'not a cursor returned by this API' }],
     });
   return {
     encode(companyId, position) {

@@ -9,6 +9,7 @@ import {
   EndpointSchema,
   MAX_ROTATION_GRACE_SECONDS,
   OrderingSchema,
+  RateLimitSchema,
   createEndpoint,
   deleteEndpoint,
   findEndpoint,
@@ -56,6 +57,7 @@ export const endpointRoutes =
               events: Type.Optional(Events),
               description: Type.Optional(Description),
               ordering: Type.Optional(OrderingSchema),
+              rate_limit: Type.Optional(RateLimitSchema),
             },
             { additionalProperties: false },
           ),
@@ -114,6 +116,7 @@ export const endpointRoutes =
               description: Type.Optional(Description),
               enabled: Type.Optional(Type.Boolean()),
               ordering: Type.Optional(OrderingSchema),
+              rate_limit: Type.Optional(RateLimitSchema),
               discard_held: Type.Optional(
                 Type.Boolean({
                   description: 'With `enabled: true`: drop the deliveries held while it was disabled',

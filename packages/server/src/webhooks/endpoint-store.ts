@@ -24,6 +24,16 @@ export const OrderingSchema = Type.Union([Type.Literal('member'), Type.Literal('
     '`member` (default): one member’s deliveries to this endpoint go in the order their events were recorded, each waiting while an earlier one is pending; `none`: no order, for raw throughput',
 });
 
+/** Deliveries per second an owner may ask for (`rate_limit`). */
+export const MAX_RATE_LIMIT = 1000;
+
+export const RateLimitSchema = Type.Union(
+  [Type.Integer({ minimum: 1, maximum: MAX_RATE_LIMIT }), Type.Null()],
+  {
+    description: `At most this many deliveries per second to this endpoint (1 to ${MAX_RATE_LIMIT}), across every worker; null (default): no limit`,
+  },
+);
+
 export const EndpointSchema = Type.Object({
   id: Type.String({ examples: ['ep_3kT9xQ…'] }),
   url: Type.String(),
@@ -46,6 +56,15 @@ export const EndpointSchema = Type.Object({
   held_deliveries: Type.Integer({
     description: 'Deliveries waiting for it to be enabled again (0 while enabled)',
   }),
+  rate_limit: RateLimitSchema,
+  concurrency_limit: Type.Union([Type.Integer(), Type.Null()], {
+    description:
+      'How many deliveries may be in flight to it at once now: adapted by the worker to its answers (grows on quick 2xx, drops on 429, 503, timeouts and connection errors), as last reported by a worker (each worker has its own); null before any delivery',
+  }),
+  paused_until: Type.Union([IsoTimestamp, Type.Null()], {
+    description:
+      'It answered 429 or 503 with Retry-After: none of its deliveries is sent before this time, then a single one first. Null when not paused',
+  }),
   created_at: IsoTimestamp,
   updated_at: IsoTimestamp,
 });
@@ -57,9 +76,10 @@ export interface EndpointInput {
   events?: string[] | undefined;
   description?: string | null | undefined;
   ordering?: EndpointOrdering | undefined;
+  rate_limit?: number | null | undefined;
 }
 
-export function toEndpointView(row: EndpointRow, heldDeliveries = 0): EndpointView {
+export function toEndpointView(row: EndpointRow, heldDeliveries = 0, now = new Date()): EndpointView {
   return {
     id: row.id,
     url: row.url,
@@ -72,6 +92,12 @@ export function toEndpointView(row: EndpointRow, heldDeliveries = 0): EndpointVi
     disabled_at: row.disabled_at && row.enabled === 0 ? apiTimestamp(row.disabled_at) : null,
     next_probe_at: row.next_probe_at && row.enabled === 0 ? apiTimestamp(row.next_probe_at) : null,
     held_deliveries: heldDeliveries,
+    rate_limit: row.rate_limit,
+    concurrency_limit: row.concurrency_limit,
+    paused_until:
+      row.paused_until !== null && row.paused_until > now.toISOString()
+        ? apiTimestamp(row.paused_until)
+        : null,
     created_at: apiTimestamp(row.created_at),
     updated_at: apiTimestamp(row.updated_at),
   };
@@ -146,6 +172,7 @@ export async function createEndpoint(
         previous_secret_expires_at: null,
         failing_since: null,
         ordering: input.ordering ?? 'member',
+        rate_limit: input.rate_limit ?? null,
         disabled_code: null,
         disabled_at: null,
         next_probe_at: null,
@@ -164,6 +191,7 @@ export interface EndpointPatch {
   description?: string | null | undefined;
   enabled?: boolean | undefined;
   ordering?: EndpointOrdering | undefined;
+  rate_limit?: number | null | undefined;
   /** With `enabled: true`: drop the deliveries held while it was disabled instead of sending them. */
   discard_held?: boolean | undefined;
 }
@@ -180,7 +208,7 @@ export async function updateEndpoint(
   patch: EndpointPatch,
 ): Promise<EndpointView> {
   if (patch.discard_held === true && patch.enabled !== true) {
-    throw invalidField('discard_held', 'may only be given with "enabled": true');
+    throw invalidField('discard_held', 'only_with_enabled', 'may only be given with "enabled": true');
   }
   const row = await findEndpoint(ctx.db, companyId, id);
   const url = patch.url !== undefined ? await validateEndpointUrl(ctx.webhooks, patch.url) : row.url;
@@ -198,6 +226,8 @@ export async function updateEndpoint(
         events: patch.events !== undefined ? JSON.stringify(normalizeEvents(patch.events)) : row.events,
         description: patch.description !== undefined ? patch.description : row.description,
         ordering: patch.ordering ?? current.ordering,
+        // A new rate starts its pacing afresh.
+        ...(patch.rate_limit !== undefined ? { rate_limit: patch.rate_limit, rate_slot_ms: null } : {}),
         updated_at: now.toISOString(),
       })
       .where('id', '=', id)

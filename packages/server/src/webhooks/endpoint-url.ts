@@ -13,23 +13,36 @@ export async function validateEndpointUrl(settings: WebhookSettings, input: stri
   try {
     url = new URL(input.trim());
   } catch {
-    throw invalidField('url', 'is not a valid absolute URL, e.g. https://crm.example.com/webhooks/zupy');
+    throw invalidField(
+      'url',
+      'url_invalid',
+      'is not a valid absolute URL, e.g. https://crm.example.com/webhooks/zupy',
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw invalidField('url', 'must use https:// (or http://)');
+    throw invalidField('url', 'url_scheme', 'must use https:// (or http://)');
   if (url.username !== '' || url.password !== '') {
-    throw invalidField('url', 'must not carry credentials; verify the X-Zupy-Signature header instead');
+    throw invalidField(
+      'url',
+      'url_credentials',
+      'must not carry credentials; verify the X-Zupy-Signature header instead',
+    );
   }
-  if (url.hash !== '') throw invalidField('url', 'must not have a #fragment');
+  if (url.hash !== '') throw invalidField('url', 'url_fragment', 'must not have a #fragment');
   const normalized = url.toString();
   if (normalized.length > MAX_URL_LENGTH)
-    throw invalidField('url', `must be at most ${MAX_URL_LENGTH} characters`);
+    throw invalidField('url', 'too_long', `must be at most ${MAX_URL_LENGTH} characters`, {
+      limit: MAX_URL_LENGTH,
+    });
   if (!settings.allowPrivateNetwork) {
     try {
       await vetHost(url.hostname, settings.resolve);
     } catch (error) {
-      if (error instanceof ForbiddenAddressError) throw invalidField('url', error.message);
-      throw invalidField('url', `host ${url.hostname} could not be resolved`);
+      if (error instanceof ForbiddenAddressError)
+        throw invalidField('url', 'url_forbidden_address', error.message, { host: error.host });
+      throw invalidField('url', 'url_unresolvable', `host ${url.hostname} could not be resolved`, {
+        host: url.hostname,
+      });
     }
   }
   return normalized;

@@ -52,7 +52,7 @@ export function DeleteEndpoint({
       onDeleted();
     } catch (err) {
       setDropped(null);
-      onError(describeError(err));
+      onError(describeError(t, err));
     } finally {
       setBusy(false);
     }

@@ -35,7 +35,7 @@ function Reenable({ endpoint, onDone }: { endpoint: Endpoint; onDone: (outcome: 
           : t.plural(discardHeld ? 'reenable.discarded' : 'reenable.resumed', held);
       onDone({ ok: true, text });
     } catch (err) {
-      onDone({ ok: false, text: describeError(err) });
+      onDone({ ok: false, text: describeError(t, err) });
     } finally {
       setBusy(false);
       setConfirming(false);

@@ -195,7 +195,7 @@ export function EndpointForm({
           </p>
         </div>
       )}
-      {error && error.fieldErrors.length === 0 && <Notice kind="error">{describeError(error)}</Notice>}
+      {error && error.fieldErrors.length === 0 && <Notice kind="error">{describeError(t, error)}</Notice>}
       <button type="submit">{endpoint ? t('save') : t('webhooks.create')}</button>
     </form>
   );

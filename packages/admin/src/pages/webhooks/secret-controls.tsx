@@ -17,7 +17,7 @@ export function SecretControls({ endpoint }: { endpoint: Endpoint }) {
     try {
       await action();
     } catch (err) {
-      setMessage({ ok: false, text: describeError(err) });
+      setMessage({ ok: false, text: describeError(t, err) });
     }
   };
   const fetchSecret = async () =>

@@ -2,6 +2,7 @@ import { CUSTOMER_EVENT_TYPES, OPERATIONAL_EVENT_TYPES } from '@zupy/webhooks/ev
 import { useState } from 'preact/hooks';
 import { api, type Endpoint, type TestSend } from '../../api.js';
 import { Notice, Select } from '../../components/field.js';
+import { CopyButton } from '../../components/copy-button.js';
 import { describeError } from '../../components/use-async.js';
 import { useSession } from '../../context.js';
 
@@ -18,7 +19,7 @@ export function TestSender({ endpoint }: { endpoint: Endpoint }) {
     try {
       setResult(await api<TestSend>('POST', `/webhooks/endpoints/${endpoint.id}/test/`, { event: type }));
     } catch (err) {
-      setError(describeError(err));
+      setError(describeError(t, err));
     } finally {
       setBusy(false);
     }
@@ -53,9 +54,12 @@ export function TestSender({ endpoint }: { endpoint: Endpoint }) {
             {`POST ${result.request.url}\n` +
               Object.entries(result.request.headers)
                 .map(([k, v]) => `${k}: ${v}`)
-                .join('\n') +
-              `\n\n${JSON.stringify(JSON.parse(result.request.body), null, 2)}`}
+                .join('\n')}
           </pre>
+          <h4>{t('webhooks.signedBody')}</h4>
+          {/* Not pretty-printed: these are the bytes the signatures cover, to paste into `zupy verify`. */}
+          <pre data-testid="signed-body">{result.request.body}</pre>
+          <CopyButton text={result.request.body} label={t('webhooks.copyBody')} />
           <h4>{t('webhooks.response')}</h4>
           <pre>{`${result.response.status ?? '—'}\n\n${result.response.body ?? result.error ?? ''}`}</pre>
         </div>

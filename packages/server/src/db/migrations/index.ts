@@ -13,6 +13,7 @@ import * as m0010 from './0010-rewards-coupons.js';
 import * as m0011 from './0011-orders-earning.js';
 import * as m0012 from './0012-customer-data.js';
 import * as m0013 from './0013-live-customer-index.js';
+import * as m0014 from './0014-endpoint-flow.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -33,4 +34,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011-orders-earning': m0011,
   '0012-customer-data': m0012,
   '0013-live-customer-index': m0013,
+  '0014-endpoint-flow': m0014,
 };

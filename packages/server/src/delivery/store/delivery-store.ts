@@ -1,5 +1,7 @@
 import type { DeliveryRow, EndpointRow } from '../../db/tables.js';
 import type { WebhookResponse } from '../webhook-sender.js';
+import { pauseState } from '../endpoint-pause.js';
+import { slotTimes } from '../rate-slots.js';
 
 /** One attempt as sent, to be recorded. */
 export interface AttemptOutcome {
@@ -26,8 +28,13 @@ export interface ClaimOptions {
   /** At most this many deliveries in all. */
   limit: number;
   leaseUntil: Date;
-  /** Room left per endpoint under the in-flight cap; endpoints without room are not queried. */
-  roomFor: (endpointId: string) => number;
+  /** The time now (ms since the epoch), read again as the claim goes: rate slots start from it. */
+  clock: () => number;
+  /**
+   * Room left per endpoint under its in-flight limit and its rate limit (the row as read at the
+   * start of the claim); endpoints without room are not queried.
+   */
+  roomFor: (endpoint: EndpointRow) => number;
   /** The `seq` of each of the endpoint's deliveries this worker holds (sending, or recording the outcome). */
   held: (endpointId: string) => ReadonlySet<number>;
 }
@@ -39,6 +46,10 @@ export interface ClaimedDelivery {
   /** The event's number among its member's events (`X-Zupy-Sequence`), if it is about a member. */
   sequence: number | null;
   endpoint: EndpointRow;
+  /** Under the endpoint's rate limit: not before this (ms since the epoch); `null`: at once. */
+  sendAt: number | null;
+  /** The single delivery after a pause: its turn (`resuming_until`), to end once it is recorded. */
+  resumeTurn: string | null;
 }
 
 /**
@@ -82,18 +93,42 @@ export interface DeliveryStore {
 /**
  * The claim loop both adapters run: the enabled endpoints with room, starting at a different one each
  * time so none is always served last, each asked for at most its room and what is left of the limit.
- * `claimed` is the adapter's result so far (its length is read as the loop goes).
+ * A paused endpoint (endpoint-pause.ts) is skipped; one whose pause is over is asked for a single
+ * delivery, and only if the adapter wins its turn (`resume`). `claimed` is the adapter's result so
+ * far (its length is read as the loop goes).
  */
 export function* endpointsToClaim(
   enabled: readonly EndpointRow[],
   options: ClaimOptions,
   claimed: readonly ClaimedDelivery[],
-): Generator<{ endpoint: EndpointRow; limit: number }> {
-  for (const endpoint of claimOrder(enabled.filter((e) => options.roomFor(e.id) > 0))) {
-    const limit = Math.min(options.roomFor(endpoint.id), options.limit - claimed.length);
+): Generator<{ endpoint: EndpointRow; limit: number; resume: boolean }> {
+  const now = options.now.toISOString();
+  for (const endpoint of claimOrder(enabled.filter((e) => options.roomFor(e) > 0))) {
+    const pause = pauseState(endpoint, now);
+    if (pause === 'paused') continue;
+    const room = pause === 'resume' ? 1 : options.roomFor(endpoint);
+    const limit = Math.min(room, options.limit - claimed.length);
     if (limit <= 0) return;
-    yield { endpoint, limit };
+    yield { endpoint, limit, resume: pause === 'resume' };
   }
+}
+
+/**
+ * The claimed deliveries of one endpoint as the worker takes them: with their send slots when the
+ * endpoint is rate-limited (`slotEndMs`: its next free slot after the reservation), and the pause's
+ * turn when this is the single delivery after one.
+ */
+export function claimedOf(
+  endpoint: EndpointRow,
+  rows: readonly { delivery: DeliveryRow; body: string; sequence: number | null }[],
+  slotEndMs: number | null,
+  resumeTurn: string | null,
+): ClaimedDelivery[] {
+  const slots =
+    slotEndMs !== null && endpoint.rate_limit !== null
+      ? slotTimes(slotEndMs, rows.length, endpoint.rate_limit)
+      : null;
+  return rows.map((row, i) => ({ ...row, endpoint, sendAt: slots?.[i] ?? null, resumeTurn }));
 }
 
 /** The endpoints in rotating order. */

@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { DeliveryRow, EndpointRow, Tables } from '../../db/tables.js';
 import {
   attemptRow,
+  claimedOf,
   endpointsToClaim,
   recoveredEndpoints,
   type ClaimedDelivery,
@@ -33,15 +34,31 @@ export function createPostgresDeliveryStore(db: Kysely<Tables>): DeliveryStore {
       const lease = options.leaseUntil.toISOString();
       const enabled = await query<EndpointRow>(ENABLED_ENDPOINTS, []);
       const claimed: ClaimedDelivery[] = [];
-      for (const { endpoint, limit } of endpointsToClaim(enabled, options, claimed)) {
+      for (const { endpoint, limit, resume } of endpointsToClaim(enabled, options, claimed)) {
+        // After a pause, only the worker that takes the turn sends, and a single delivery.
+        if (resume && (await query(TAKE_RESUME_TURN, [endpoint.id, lease, now])).length === 0) continue;
         const rows = await query<DeliveryRow & { body: string; member_seq: number | null }>(CLAIM, [
           lease,
           endpoint.id,
           now,
           limit,
         ]);
-        for (const { body, member_seq, ...delivery } of rows)
-          claimed.push({ delivery, body, sequence: member_seq, endpoint });
+        if (resume && rows.length === 0) await query(END_RESUME_TURN, [endpoint.id, lease]);
+        let slotEnd: number | null = null;
+        if (endpoint.rate_limit !== null && rows.length > 0) {
+          const [reserved] = await query<{ rate_slot_ms: number }>(RESERVE_SLOTS, [
+            endpoint.id,
+            options.clock(),
+            rows.length,
+          ]);
+          slotEnd = reserved?.rate_slot_ms ?? null;
+        }
+        const taken = rows.map(({ body, member_seq, ...delivery }) => ({
+          delivery,
+          body,
+          sequence: member_seq,
+        }));
+        claimed.push(...claimedOf(endpoint, taken, slotEnd, resume ? lease : null));
       }
       return claimed;
     },
@@ -96,6 +113,21 @@ with claimed as (
 select claimed.*, events.body, events.member_seq
 from claimed join events on events.id = claimed.event_id
 where set_config('synchronous_commit', 'off', true) = 'off'`;
+
+// The turn after a pause (endpoint-pause.ts): one worker wins it, until its single delivery is recorded.
+const TAKE_RESUME_TURN = `update webhook_endpoints set resuming_until = $2
+where id = $1 and paused_until is not null and paused_until <= $3
+  and (resuming_until is null or resuming_until <= $3)
+returning id`;
+
+const END_RESUME_TURN = `update webhook_endpoints set paused_until = null, resuming_until = null
+where id = $1 and resuming_until = $2`;
+
+// GCRA (rate-slots.ts): one slot per delivery from the endpoint's next free slot, in its own row.
+const RESERVE_SLOTS = `update webhook_endpoints
+set rate_slot_ms = greatest(coalesce(rate_slot_ms, 0), $2::float8) + $3::int * 1000.0 / rate_limit
+where id = $1 and rate_limit is not null
+returning rate_slot_ms`;
 
 const RELEASE = `update deliveries set lease_expires_at = null where id = any($1::text[])`;
 

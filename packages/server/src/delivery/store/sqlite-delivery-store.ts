@@ -6,6 +6,7 @@ import { newId } from '../../shared/random-chars.js';
 import { holderIsGone, lockHolderName } from '../lock-holder.js';
 import {
   attemptRow,
+  claimedOf,
   endpointsToClaim,
   recoveredEndpoints,
   type ClaimedDelivery,
@@ -135,20 +136,55 @@ function prepare(sqlite: SQLite.Database) {
     })
     .immediate.bind(null);
 
-  // One read: no transaction, no write. Nothing else sends on this database (the delivery lock).
+  // The turn after a pause (endpoint-pause.ts), and the rate limit's slots (rate-slots.ts): only
+  // paused and rate-limited endpoints' rows are written.
+  const takeResumeTurn = sqlite.prepare(
+    `update webhook_endpoints set resuming_until = :lease
+     where id = :endpoint and paused_until is not null and paused_until <= :now
+       and (resuming_until is null or resuming_until <= :now)`,
+  );
+  const endResumeTurn = sqlite.prepare(
+    `update webhook_endpoints set paused_until = null, resuming_until = null
+     where id = :endpoint and resuming_until = :lease`,
+  );
+  const reserveSlots = sqlite.prepare(
+    `update webhook_endpoints
+     set rate_slot_ms = max(coalesce(rate_slot_ms, 0), :now) + :count * 1000.0 / rate_limit
+     where id = :endpoint and rate_limit is not null
+     returning rate_slot_ms`,
+  );
+
+  // A read, without a transaction: nothing else sends on this database (the delivery lock). It writes
+  // only for paused and rate-limited endpoints.
   const claim = (options: ClaimOptions): ClaimedDelivery[] => {
     const now = options.now.toISOString();
+    const lease = options.leaseUntil.toISOString();
     const enabled = enabledEndpoints.all() as EndpointRow[];
     const claimed: ClaimedDelivery[] = [];
-    for (const { endpoint, limit } of endpointsToClaim(enabled, options, claimed)) {
+    for (const { endpoint, limit, resume } of endpointsToClaim(enabled, options, claimed)) {
+      if (resume && takeResumeTurn.run({ endpoint: endpoint.id, lease, now }).changes === 0) continue;
       const held = JSON.stringify([...options.held(endpoint.id)]);
       const rows = dueForEndpoint.all({ endpoint: endpoint.id, now, held, limit }) as (DeliveryRow & {
         event_body: string;
         event_member_seq: number | null;
       })[];
+      if (resume && rows.length === 0) endResumeTurn.run({ endpoint: endpoint.id, lease });
+      let slotEnd: number | null = null;
+      if (endpoint.rate_limit !== null && rows.length > 0) {
+        const reserved = reserveSlots.get({
+          endpoint: endpoint.id,
+          now: options.clock(),
+          count: rows.length,
+        }) as { rate_slot_ms: number } | undefined;
+        slotEnd = reserved?.rate_slot_ms ?? null;
+      }
       // The row keeps its extra columns: copying it without would cost more than the claim's SQL.
-      for (const row of rows)
-        claimed.push({ delivery: row, body: row.event_body, sequence: row.event_member_seq, endpoint });
+      const taken = rows.map((row) => ({
+        delivery: row,
+        body: row.event_body,
+        sequence: row.event_member_seq,
+      }));
+      claimed.push(...claimedOf(endpoint, taken, slotEnd, resume ? lease : null));
     }
     return claimed;
   };

@@ -1,0 +1,306 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM, launchChromium } from './helpers/chromium.js';
+import { ADMIN_DIST } from '../src/http/admin-static.js';
+import { startReceiver, type Receiver } from './helpers/receiver.js';
+import { onPostgres } from './helpers/test-database.js';
+import { startTestServer, type TestServer } from './helpers/test-server.js';
+
+/**
+ * Every page of the panel in real Chromium, in both languages and at a desktop's and a phone's
+ * width: no horizontal overflow, tap targets of 44 px on the phone, no serious or critical axe-core
+ * violation, times in the company's zone (the browser is left in UTC), Brazilian formats, the API's
+ * errors in the panel's language, and confirmations before destructive actions. Screenshots of
+ * every page go to test-output/screenshots/ (gitignored).
+ */
+const SCREENSHOTS = fileURLToPath(new URL('../../../test-output/screenshots/', import.meta.url));
+const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+const LANGUAGES = ['pt-BR', 'en'] as const;
+const WIDTHS = [1280, 390] as const;
+type Language = (typeof LANGUAGES)[number];
+
+/** What the panel must show for an ISO time in São Paulo (UTC-3, no daylight saving since 2019). */
+function saoPaulo(iso: string): string {
+  const d = new Date(Date.parse(iso) - 3 * 3_600_000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${two(d.getUTCDate())}/${two(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
+}
+
+/** English sentences of the API that must never reach a pt-BR screen. */
+const ENGLISH_DETAILS = [
+  'is not a valid phone number',
+  'check digits do not match',
+  'must use https://',
+  'not valid or was revoked',
+  'Missing or invalid API key',
+  'Your request has invalid fields',
+];
+
+describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 px', () => {
+  let server: TestServer;
+  let receiver: Receiver;
+  let browser: Browser;
+  let memberId: string;
+  let endpointId: string;
+  let deliveryId: string;
+  let deliveryCreatedAt: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    expect(fs.existsSync(path.join(ADMIN_DIST, 'index.html')), 'run `npm run build` first').toBe(true);
+    expect(fs.existsSync(CHROMIUM), 'apt-get install -y chromium').toBe(true);
+    fs.mkdirSync(SCREENSHOTS, { recursive: true });
+    server = await startTestServer({ worker: true });
+    receiver = await startReceiver();
+    // The company's zone, not the browser's (left in UTC below), is the one times are shown in.
+    expect(
+      (await server.api.request('PATCH', '/api/v2/me/', { time_zone: 'America/Sao_Paulo' })).status,
+    ).toBe(200);
+    const member = await server.api.post('/api/v2/customers/', {
+      name: 'Maria Souza',
+      phone: '11965958122',
+    });
+    memberId = member.body.customer.member_id;
+    await server.api.post(`/api/v2/customers/${memberId}/points/add/`, {
+      amount: 12_345,
+      order_value: 1234.56,
+    });
+    const endpoint = await server.api.post('/api/v2/webhooks/endpoints/', {
+      url: `${receiver.url}/hooks`,
+      description: 'CRM',
+    });
+    endpointId = endpoint.body.id;
+    const sent = await server.api.post(`/api/v2/webhooks/endpoints/${endpointId}/test/`, {
+      event: 'customer.registered',
+    });
+    deliveryId = sent.body.delivery_id;
+    deliveryCreatedAt = (await server.api.get(`/api/v2/webhooks/deliveries/${deliveryId}/`)).body.created_at;
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await receiver?.close();
+    await server?.close();
+  });
+
+  async function open(
+    language: Language,
+    width: number,
+    signedIn = true,
+  ): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({
+      viewport: { width, height: 900 },
+      timezoneId: 'UTC',
+      locale: language,
+    });
+    await context.addInitScript(
+      ([lang, key]) => {
+        localStorage.setItem('zupy.language', lang!);
+        if (key) sessionStorage.setItem('zupy.apiKey', key);
+      },
+      [language, signedIn ? server.apiKey : ''],
+    );
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    return { context, page };
+  }
+
+  /** The checks every page gets: no sideways scrolling, big enough targets on a phone, axe. */
+  async function checkPage(page: Page, name: string, language: Language, width: number) {
+    await page.waitForLoadState('networkidle');
+    const overflow = await page.evaluate(() => {
+      const client = document.documentElement.clientWidth;
+      // The innermost elements sticking out on the right, to say what overflows.
+      const wide = Array.from(document.querySelectorAll('body *'))
+        .filter((e) => e.getBoundingClientRect().right > client + 0.5 && e.children.length === 0)
+        .slice(0, 5)
+        .map((e) => e.outerHTML.slice(0, 100));
+      return { scroll: document.documentElement.scrollWidth, client, wide };
+    });
+    expect(
+      overflow.scroll,
+      `${name} ${language} ${width}: horizontal overflow by ${overflow.wide.join(' | ')}`,
+    ).toBeLessThanOrEqual(overflow.client);
+    if (width === 390) {
+      const small = await page.evaluate(() =>
+        Array.from(document.querySelectorAll('button, select, input:not([type=checkbox]):not([type=radio])'))
+          .filter((e) => (e as HTMLElement).offsetParent !== null)
+          .map((e) => ({ what: e.outerHTML.slice(0, 80), h: e.getBoundingClientRect().height }))
+          .filter((e) => e.h < 44),
+      );
+      expect(small, `${name}: tap targets under 44 px`).toEqual([]);
+    }
+    await page.evaluate(AXE);
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (c: Document, o: object) => Promise<any> } }).axe;
+      const result = await axe.run(document, { resultTypes: ['violations'] });
+      return (
+        result.violations as { id: string; impact: string; nodes: { target: string[]; html: string }[] }[]
+      )
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map(
+          (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html}`).join(', ')}`,
+        );
+    });
+    expect(violations, `${name} ${language} ${width}: axe`).toEqual([]);
+    if (language === 'pt-BR') {
+      const text = await page.evaluate(() => document.body.innerText);
+      for (const english of ENGLISH_DETAILS) expect(text, `${name}: English in pt-BR`).not.toContain(english);
+    }
+    await page.screenshot({
+      path: path.join(SCREENSHOTS, `i18n-${language}-${width}-${name}.png`),
+      fullPage: true,
+    });
+  }
+
+  const PAGES = () => [
+    ['overview', '/admin/'],
+    ['customers', '/admin/customers'],
+    ['profile', `/admin/customers/${memberId}`],
+    ['webhooks', '/admin/webhooks'],
+    ['deliveries', '/admin/deliveries'],
+    ['delivery', `/admin/deliveries/${deliveryId}`],
+    ['program', '/admin/program'],
+    ['inbox', '/admin/inbox'],
+    ['settings', '/admin/settings'],
+    ['rewards', '/admin/rewards'],
+    ['validate', '/admin/coupons'],
+    ['audit', '/admin/audit'],
+  ];
+
+  for (const language of LANGUAGES) {
+    for (const width of WIDTHS) {
+      it(`every page in ${language} at ${width} px: no overflow, 44 px targets, no serious axe violation`, async () => {
+        const signIn = await open(language, width, false);
+        await signIn.page.goto(`${server.url}/admin/`);
+        await signIn.page.locator('h2#signin-title').waitFor();
+        await checkPage(signIn.page, 'sign-in', language, width);
+        await signIn.context.close();
+        const { context, page } = await open(language, width);
+        for (const [name, url] of PAGES()) {
+          await page.goto(`${server.url}${url}`);
+          // The signed-in app's main (the sign-in page has no #main), with the page's own heading.
+          await page.locator('main#main h1').first().waitFor();
+          await page.getByText(/Carregando|Loading/).waitFor({ state: 'detached' });
+          await checkPage(page, name!, language, width);
+        }
+        await context.close();
+      });
+    }
+  }
+
+  it('pt-BR: the sign-in page explains the key, and a wrong key is refused in Portuguese', async () => {
+    const { context, page } = await open('pt-BR', 390, false);
+    await page.goto(`${server.url}/admin/`);
+    const help = await page.locator('.signin-help').innerText();
+    expect(help).toContain('npm start');
+    expect(help).toContain('zupy apikey create');
+    await page.getByLabel('Chave de API').fill('zupy_pk_' + 'x'.repeat(32));
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toContain('Chave de API ausente ou inválida');
+    expect(await page.getByRole('alert').textContent()).not.toMatch(/invalid|not valid/);
+    await context.close();
+  });
+
+  it('en: the sign-in page explains the key in English, and a wrong key is refused in English', async () => {
+    const { context, page } = await open('en', 1280, false);
+    await page.goto(`${server.url}/admin/`);
+    expect(await page.locator('.signin-help').innerText()).toContain('zupy apikey create');
+    await page.getByLabel('API key').fill('zupy_pk_' + 'y'.repeat(32));
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('not valid');
+    await context.close();
+  });
+
+  it('pt-BR at 390 px: a bad phone, a bad CPF and a bad URL are refused in Portuguese, under their fields', async () => {
+    const { context, page } = await open('pt-BR', 390);
+    await page.goto(`${server.url}/admin/customers`);
+    const form = page.getByRole('form', { name: 'Cadastrar cliente' });
+    await form.getByLabel('Nome').fill('José');
+    await form.getByLabel('WhatsApp').fill('123');
+    await form.getByLabel('CPF').fill('123.456.789-00');
+    await form.getByRole('button', { name: 'Cadastrar cliente' }).click();
+    await expect.poll(() => form.getByText('não é um número de telefone válido').count()).toBe(1);
+    await expect.poll(() => form.getByText('os dígitos verificadores não conferem').count()).toBe(1);
+    await checkPage(page, 'register-errors', 'pt-BR', 390);
+
+    await page.goto(`${server.url}/admin/webhooks`);
+    const create = page.getByRole('form', { name: 'Novo endpoint' });
+    await create.getByLabel('URL').fill('ftp://crm.example.com/hook');
+    await create.getByRole('button', { name: 'Criar endpoint' }).click();
+    await expect.poll(() => create.getByText('deve usar https:// (ou http://)').count()).toBe(1);
+    await checkPage(page, 'endpoint-errors', 'pt-BR', 390);
+    await context.close();
+  });
+
+  it('en: the same errors in English', async () => {
+    const { context, page } = await open('en', 1280);
+    await page.goto(`${server.url}/admin/customers`);
+    const form = page.getByRole('form', { name: 'Register a customer' });
+    await form.getByLabel('Name').fill('José');
+    await form.getByLabel('WhatsApp').fill('123');
+    await form.getByLabel('CPF').fill('123.456.789-00');
+    await form.getByRole('button', { name: 'Register a customer' }).click();
+    await expect.poll(() => form.getByText('is not a valid phone number').count()).toBe(1);
+    await expect.poll(() => form.getByText('check digits do not match').count()).toBe(1);
+    await context.close();
+  });
+
+  it('pt-BR: R$, points, the phone national-style and times in the company’s zone (not the browser’s)', async () => {
+    const { context, page } = await open('pt-BR', 390);
+    await page.goto(`${server.url}/admin/customers/${memberId}`);
+    await page.getByRole('heading', { name: /Maria Souza/ }).waitFor();
+    const profile = await page.locator('dl.profile').innerText();
+    expect(profile).toContain('(11) 96595-8122');
+    const balance = (await server.api.get(`/api/v2/customers/${memberId}/`)).body.points_balance as number;
+    expect(balance).toBeGreaterThanOrEqual(12_345);
+    expect(profile).toContain(new Intl.NumberFormat('pt-BR').format(balance)); // 12.345 or more, with a dot
+    expect(profile).toContain('R$ 1.234,56');
+    await page.goto(`${server.url}/admin/deliveries`);
+    await page.getByRole('link', { name: deliveryId }).waitFor();
+    expect(await page.locator('main').innerText()).toContain(saoPaulo(deliveryCreatedAt));
+    await context.close();
+  });
+
+  it('a delivery names its endpoint and shows the exact bytes the receiver got, with a copy button', async () => {
+    const { context, page } = await open('pt-BR', 390);
+    await page.goto(`${server.url}/admin/deliveries/${deliveryId}`);
+    await page.getByTestId('delivery-body').waitFor();
+    expect(await page.getByTestId('delivery-endpoint').textContent()).toBe(`${receiver.url}/hooks · CRM`);
+    const received = receiver.requests.find((r) => r.headers['x-zupy-delivery'] === deliveryId)!;
+    expect(await page.getByTestId('delivery-body').textContent()).toBe(received.body);
+    await page.getByRole('button', { name: 'Copiar corpo' }).waitFor();
+    await context.close();
+  });
+
+  it('asks before deleting an endpoint (with its pending deliveries) and before rotating its secret', async () => {
+    const { context, page } = await open('pt-BR', 390);
+    await page.goto(`${server.url}/admin/webhooks`);
+    const card = page.getByRole('article', { name: `${receiver.url}/hooks` });
+    await card.getByRole('button', { name: 'Excluir' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await expect.poll(() => dialog.textContent()).toMatch(/entrega|Nenhuma entrega pendente/);
+    await checkPage(page, 'delete-confirm', 'pt-BR', 390);
+    await dialog.getByRole('button', { name: 'Cancelar' }).click();
+    await card.getByRole('button', { name: 'Trocar' }).click();
+    const rotate = page.getByRole('dialog');
+    await rotate.waitFor();
+    const words = await rotate.textContent();
+    expect(words).toContain('X-Zupy-Signature');
+    expect(words).toContain('webhook-signature');
+    await checkPage(page, 'rotate-confirm', 'pt-BR', 390);
+    await rotate.getByRole('button', { name: 'Cancelar' }).click();
+    // Nothing was deleted or rotated.
+    expect((await server.api.get(`/api/v2/webhooks/endpoints/${endpointId}/`)).status).toBe(200);
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+});
