@@ -77,6 +77,7 @@ describe('zupy CLI (built, as a subprocess)', () => {
         '0011-orders-earning',
         '0012-customer-data',
         '0013-live-customer-index',
+        '0014-endpoint-flow',
       ],
     });
     const second = await zupy(dataDir, 'migrate');
