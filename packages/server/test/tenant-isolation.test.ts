@@ -127,7 +127,13 @@ describe('tenant isolation over every route', () => {
       `/api/v2/rewards/${ids.reward}/`,
       '/api/v2/coupons/issued/',
     ];
-    return Promise.all(paths.map(async (p) => (await a.get(p)).text));
+    // The worker's own measure of an endpoint (its adaptive in-flight limit, written as deliveries
+    // are answered) is not something B could change: left out of the comparison.
+    return Promise.all(
+      paths.map(async (p) =>
+        (await a.get(p)).text.replace(/"concurrency_limit":(null|\d+)/g, '"concurrency_limit":_'),
+      ),
+    );
   };
 
   it('company B gets 404 for A’s objects, sees nothing of A, and changes nothing of A', async () => {
