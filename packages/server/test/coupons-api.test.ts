@@ -224,6 +224,25 @@ describe('validating a coupon at the counter', () => {
     expect((await validate(m, code, { order_value: 80, platform: 'pos' })).status).toBe(409);
   });
 
+  it('an Idempotency-Key is scoped to the member: the same key and body validates another member’s coupon too', async () => {
+    await start();
+    const a = await member();
+    const b = await member('11 97777-0001');
+    const codeA = await couponOf(a);
+    const codeB = await couponOf(b);
+    const headers = { 'idempotency-key': 'pos-7-order-99' };
+    const first = await validate(a, codeA, { order_value: 80, platform: 'pos' }, headers);
+    const second = await validate(b, codeB, { order_value: 80, platform: 'pos' }, headers);
+    expect(first.status).toBe(200);
+    expect(second.status, second.text).toBe(200);
+    expect(second.body).toMatchObject({ customer_id: b, coupon_code: codeB, status: 'used' });
+    // The same member and key for another of her coupons is another request under that key: a 422.
+    const codeA2 = await couponOf(a);
+    const reused = await validate(a, codeA2, { order_value: 80, platform: 'pos' }, headers);
+    expect(reused.status).toBe(422);
+    expect(reused.body.type).toContain('idempotency-key-reused');
+  });
+
   it('GET /events/?type= lists the coupon events by name, with their bodies', async () => {
     await start();
     const m = await member();
@@ -306,6 +325,27 @@ describe('cancelling a coupon', () => {
     ).toEqual([code]);
     // The stock given back is redeemable again.
     expect((await server.api.post(`/api/v2/customers/${m}/rewards/${reward.id}/redeem/`)).status).toBe(201);
+  });
+
+  it('an Idempotency-Key is scoped to the coupon’s member: the same key cancels another member’s coupon; for another of the same member’s it is a 422', async () => {
+    await start();
+    const a = await member();
+    const b = await member('11 97777-0001');
+    const [codeA, codeB, codeA2] = [await couponOf(a), await couponOf(b), await couponOf(a)];
+    const headers = { 'idempotency-key': 'cancel-1' };
+    const cancel = (code: string) => server.api.post(`/api/v2/coupons/${code}/cancel/`, undefined, headers);
+    const first = await cancel(codeA);
+    const second = await cancel(codeB);
+    expect(first.status, first.text).toBe(200);
+    expect(second.status, second.text).toBe(200);
+    expect(second.body).toMatchObject({ customer_id: b, coupon_code: codeB, status: 'cancelled' });
+    expect((await cancel(codeA)).body).toEqual(first.body);
+    const reused = await cancel(codeA2);
+    expect(reused.status).toBe(422);
+    expect(reused.body.type).toContain('idempotency-key-reused');
+    expect(
+      (await server.api.get('/api/v2/coupons/issued/?status=active')).body.data.map((c: any) => c.code),
+    ).toEqual([codeA2]);
   });
 
   it('lists with filters and a cursor, the filters on a non-first element', async () => {

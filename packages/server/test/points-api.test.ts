@@ -167,32 +167,53 @@ describe('points', () => {
     expect(concurrent.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
     expect((await server.api.get(`/api/v2/customers/${memberId}/`)).body.points_balance).toBe(2507);
   });
-  it('an Idempotency-Key names one operation in the company: for another member or the other route it is a 422; another company has its own keys', async () => {
+  it('an Idempotency-Key is scoped to (company, member, operation): the same key for another member is credited, on the other route it is applied, with another body it is a 422', async () => {
     const headers = { 'idempotency-key': 'order-77' };
     const other = (await server.api.post('/api/v2/customers/', { phone: '11 98811-0001', name: 'Bia' })).body
       .customer.member_id;
     const first = await server.api.post(`/api/v2/customers/${memberId}/points/add/`, { amount: 30 }, headers);
     expect(first.status).toBe(200);
 
+    // The same key and the same body for another member: a new request, credited.
     const forOther = await server.api.post(`/api/v2/customers/${other}/points/add/`, { amount: 30 }, headers);
-    expect(forOther.status).toBe(422);
-    expect(forOther.body.type).toContain('idempotency-key-reused');
-    expect(forOther.body.errors).toEqual([
+    expect(forOther.status).toBe(200);
+    expect(forOther.body).toMatchObject({ customer_id: other, balance_before: 100, balance_after: 130 });
+    // Retried, each replays its own answer and credits nothing more.
+    const forOtherAgain = await server.api.post(
+      `/api/v2/customers/${other}/points/add/`,
+      { amount: 30 },
+      headers,
+    );
+    expect(forOtherAgain.body).toEqual(forOther.body);
+    const firstAgain = await server.api.post(
+      `/api/v2/customers/${memberId}/points/add/`,
+      { amount: 30 },
+      headers,
+    );
+    expect(firstAgain.body).toEqual(first.body);
+
+    // The same member with the key on the other route: another operation, applied.
+    const asSpend = await server.api.post(
+      `/api/v2/customers/${memberId}/points/spend/`,
+      { amount: 30 },
+      headers,
+    );
+    expect(asSpend.status).toBe(200);
+    expect(asSpend.body).toMatchObject({ operation: 'spend', balance_before: 130, balance_after: 100 });
+
+    // The same member, route and key with another body: the conflict, nothing applied.
+    const reused = await server.api.post(`/api/v2/customers/${other}/points/add/`, { amount: 31 }, headers);
+    expect(reused.status).toBe(422);
+    expect(reused.body.type).toContain('idempotency-key-reused');
+    expect(reused.body.errors).toEqual([
       {
         field: 'Idempotency-Key',
         code: 'idempotency_key_reused',
         detail: 'already used with a different request',
       },
     ]);
-    const asSpend = await server.api.post(
-      `/api/v2/customers/${memberId}/points/spend/`,
-      { amount: 30 },
-      headers,
-    );
-    expect(asSpend.status).toBe(422);
-    expect(asSpend.body.type).toContain('idempotency-key-reused');
-    expect((await server.api.get(`/api/v2/customers/${other}/`)).body.points_balance).toBe(100);
-    expect((await server.api.get(`/api/v2/customers/${memberId}/`)).body.points_balance).toBe(130);
+    expect((await server.api.get(`/api/v2/customers/${other}/`)).body.points_balance).toBe(130);
+    expect((await server.api.get(`/api/v2/customers/${memberId}/`)).body.points_balance).toBe(100);
 
     const company = await server.newCompany('Other Place');
     const theirs = (await company.api.post('/api/v2/customers/', JOAO)).body.customer.member_id;

@@ -399,6 +399,38 @@ describe('redeeming a reward', () => {
     expect((await server.api.get(`/api/v2/customers/${member}/`)).body.points_balance).toBe(1600);
   });
 
+  it('an Idempotency-Key is scoped to the member: the same key and body for another member redeems for them too', async () => {
+    server = await startTestServer();
+    const joao = await register(JOAO.phone, 2000);
+    const bia = await register('11 98811-0001', 2000);
+    const dessert = await reward();
+    const headers = { 'idempotency-key': 'redeem-1' };
+    const body = { redemption_method: 'website' };
+    const first = await server.api.post(
+      `/api/v2/customers/${joao}/rewards/${dessert.id}/redeem/`,
+      body,
+      headers,
+    );
+    const second = await server.api.post(
+      `/api/v2/customers/${bia}/rewards/${dessert.id}/redeem/`,
+      body,
+      headers,
+    );
+    expect(first.status).toBe(201);
+    expect(second.status, second.text).toBe(201);
+    expect(second.body).toMatchObject({ customer_id: bia, new_balance: 1600 });
+    expect(second.body.coupon_code).not.toBe(first.body.coupon_code);
+    expect((await tableCounts()).coupons).toBe(2);
+    // Each retried replays its own coupon.
+    const biaAgain = await server.api.post(
+      `/api/v2/customers/${bia}/rewards/${dessert.id}/redeem/`,
+      body,
+      headers,
+    );
+    expect(biaAgain.body).toEqual(second.body);
+    expect((await tableCounts()).coupons).toBe(2);
+  });
+
   it('a failure forced after the event insert leaves no coupon, no ledger entry and no event', async () => {
     server = await startTestServer();
     const member = await register(JOAO.phone, 1000);

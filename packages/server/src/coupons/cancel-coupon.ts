@@ -81,11 +81,15 @@ export async function cancelCoupon(
   const fingerprint = requestFingerprint(['cancel', code.toUpperCase()]);
   for (let attempt = 1; ; attempt++) {
     try {
-      const { result } = await runInTransaction(ctx.db, (trx) =>
-        withIdempotency(trx, { companyId, key: idempotencyKey, fingerprint, now: ctx.clock() }, () =>
-          cancelInTransaction(trx, ctx, companyId, code),
-        ),
-      );
+      const { result } = await runInTransaction(ctx.db, async (trx) => {
+        // The key is scoped to the coupon's member, as a redeem's or a validation's is.
+        const { member_id: memberId } = await findCoupon(trx, companyId, code);
+        return withIdempotency(
+          trx,
+          { companyId, memberId, operation: 'cancel', key: idempotencyKey, fingerprint, now: ctx.clock() },
+          () => cancelInTransaction(trx, ctx, companyId, code),
+        );
+      });
       return result;
     } catch (error) {
       if (!isUniqueViolation(error) || attempt >= 2) throw error;

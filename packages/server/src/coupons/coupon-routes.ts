@@ -55,7 +55,10 @@ const CouponSchema = Type.Object(
 
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
-    Type.String({ description: 'Retries with the same key and body replay the first answer' }),
+    Type.String({
+      description:
+        'Retries with the same key and body replay the first answer. Scoped to the member and the operation: the same key for another member is a new request',
+    }),
   ),
 });
 

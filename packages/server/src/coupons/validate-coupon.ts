@@ -141,8 +141,10 @@ export async function validateCoupon(
   for (let attempt = 1; ; attempt++) {
     try {
       const { result } = await runInTransaction(ctx.db, (trx) =>
-        withIdempotency(trx, { companyId, key: idempotencyKey, fingerprint, now: ctx.clock() }, () =>
-          validateInTransaction(trx, ctx, companyId, memberId, code, input),
+        withIdempotency(
+          trx,
+          { companyId, memberId, operation: 'validate', key: idempotencyKey, fingerprint, now: ctx.clock() },
+          () => validateInTransaction(trx, ctx, companyId, memberId, code, input),
         ),
       );
       return result;

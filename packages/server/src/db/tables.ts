@@ -102,8 +102,15 @@ export interface LedgerEntriesTable {
   transaction_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+/** The operations an `Idempotency-Key` is accepted on; a key is scoped to one of them and one member. */
+export type IdempotentOperation = 'add' | 'spend' | 'redeem' | 'validate' | 'cancel';
+
 export interface IdempotencyKeysTable {
   company_id: string;
+  /** The member the operation is on (a cancelled coupon's member). */
+  member_id: string;
+  /** `add`, `spend`, `redeem`, `validate` or `cancel`. */
+  operation: IdempotentOperation;
   key: string;
   fingerprint: string;
   response_status: number;

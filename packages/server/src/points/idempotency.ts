@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Tables } from '../db/tables.js';
+import type { IdempotentOperation, Tables } from '../db/tables.js';
 import { ZupyError, invalidField } from '../errors.js';
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -22,14 +22,26 @@ export function checkIdempotencyKey(key: string | undefined): string | undefined
   return key;
 }
 
+/** What a key is scoped to: one company's operation on one member (issue 24). */
+export interface IdempotencyScope {
+  companyId: string;
+  memberId: string;
+  operation: IdempotentOperation;
+  key: string | undefined;
+  fingerprint: string;
+  now: Date;
+}
+
 /**
- * Runs `operation` once per key, inside the caller's transaction: the same key and request replays
- * the stored answer (nothing is applied twice); the same key with another request is a 422.
- * Only successes are stored, so a request that failed may be retried with its key.
+ * Runs `operation` once per key, inside the caller's transaction. A key is scoped to
+ * `(company, member, operation)`: the same key and request replays the stored answer (nothing is
+ * applied twice); the same key with another request in that scope is a 422; the same key for another
+ * member or another operation is a new request. Only successes are stored, so a request that failed
+ * may be retried with its key.
  */
 export async function withIdempotency<T>(
   trx: Kysely<Tables>,
-  scope: { companyId: string; key: string | undefined; fingerprint: string; now: Date },
+  scope: IdempotencyScope,
   operation: () => Promise<T>,
 ): Promise<{ result: T; replayed: boolean }> {
   if (scope.key === undefined) return { result: await operation(), replayed: false };
@@ -37,6 +49,8 @@ export async function withIdempotency<T>(
     .selectFrom('idempotency_keys')
     .select(['fingerprint', 'response_body'])
     .where('company_id', '=', scope.companyId)
+    .where('member_id', '=', scope.memberId)
+    .where('operation', '=', scope.operation)
     .where('key', '=', scope.key)
     .executeTakeFirst();
   if (stored) {
@@ -62,6 +76,8 @@ export async function withIdempotency<T>(
     .insertInto('idempotency_keys')
     .values({
       company_id: scope.companyId,
+      member_id: scope.memberId,
+      operation: scope.operation,
       key: scope.key,
       fingerprint: scope.fingerprint,
       response_status: 200,

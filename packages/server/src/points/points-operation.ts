@@ -212,8 +212,17 @@ async function runOperation(
   for (let attempt = 1; ; attempt++) {
     try {
       const { result } = await runInTransaction(ctx.db, (trx) =>
-        withIdempotency(trx, { companyId, key: idempotencyKey, fingerprint, now: ctx.clock() }, () =>
-          applyOperation(trx, ctx, companyId, memberId, op),
+        withIdempotency(
+          trx,
+          {
+            companyId,
+            memberId,
+            operation: op.operation,
+            key: idempotencyKey,
+            fingerprint,
+            now: ctx.clock(),
+          },
+          () => applyOperation(trx, ctx, companyId, memberId, op),
         ),
       );
       return result;

@@ -24,7 +24,8 @@ const PointsResultSchema = Type.Object({
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
     Type.String({
-      description: 'Retries with the same key and body replay the first answer; nothing is applied twice',
+      description:
+        'Retries with the same key and body replay the first answer; nothing is applied twice. Scoped to the member and the operation: the same key for another member is a new request',
     }),
   ),
 });

@@ -104,8 +104,10 @@ export async function redeemReward(
   for (let attempt = 1; ; attempt++) {
     try {
       const { result } = await runInTransaction(ctx.db, (trx) =>
-        withIdempotency(trx, { companyId, key: idempotencyKey, fingerprint, now: ctx.clock() }, () =>
-          redeemInTransaction(trx, ctx, companyId, memberId, rewardId, method),
+        withIdempotency(
+          trx,
+          { companyId, memberId, operation: 'redeem', key: idempotencyKey, fingerprint, now: ctx.clock() },
+          () => redeemInTransaction(trx, ctx, companyId, memberId, rewardId, method),
         ),
       );
       return result;

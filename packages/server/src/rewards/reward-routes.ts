@@ -199,7 +199,10 @@ export const rewardRoutes =
           }),
           headers: Type.Object({
             'idempotency-key': Type.Optional(
-              Type.String({ description: 'Retries with the same key and body replay the first answer' }),
+              Type.String({
+                description:
+                  'Retries with the same key and body replay the first answer. Scoped to the member and the operation: the same key for another member is a new request',
+              }),
             ),
           }),
           body: Type.Object(

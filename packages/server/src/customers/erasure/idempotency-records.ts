@@ -3,7 +3,7 @@ import type { ErasureStep } from './erasure-step.js';
 /**
  * `idempotency_keys`: the stored answers of the member's points operations (they hold the member's
  * balance and the operation's reason) are deleted. A retry of such a request afterwards is a 404,
- * as the member is gone. Found by the member id in the stored answer (ids are unique and never reused).
+ * as the member is gone. Each stored answer names its member (`member_id`, the key's scope).
  */
 export const deleteIdempotencyRecords: ErasureStep = {
   table: 'idempotency_keys',
@@ -11,7 +11,7 @@ export const deleteIdempotencyRecords: ErasureStep = {
     await trx
       .deleteFrom('idempotency_keys')
       .where('company_id', '=', subject.companyId)
-      .where('response_body', 'like', `%"${subject.memberId}"%`)
+      .where('member_id', '=', subject.memberId)
       .execute();
   },
 };
