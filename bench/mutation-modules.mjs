@@ -61,7 +61,9 @@ export const MODULES = [
     name: 'points',
     what: 'points operations and Idempotency-Key',
     mutate: [`${S}/points/points-operation.ts`, `${S}/points/idempotency.ts`],
-    tests: [`${T}/points-api.test.ts`],
+    // One server for the file, each test its own members (points-api.test.ts starts one per test and
+    // made the run 45 minutes); it covers the coupon debit and refund too.
+    tests: [`${T}/points-operations-api.test.ts`],
   },
   {
     name: 'address-guard',

@@ -81,7 +81,7 @@ export async function cancelCoupon(
   const fingerprint = requestFingerprint(['cancel', code.toUpperCase()]);
   for (let attempt = 1; ; attempt++) {
     try {
-      const { result } = await runInTransaction(ctx.db, async (trx) => {
+      const result = await runInTransaction(ctx.db, async (trx) => {
         // The key is scoped to the coupon's member, as a redeem's or a validation's is.
         const { member_id: memberId } = await findCoupon(trx, companyId, code);
         return withIdempotency(

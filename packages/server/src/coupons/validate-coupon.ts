@@ -140,7 +140,7 @@ export async function validateCoupon(
   const fingerprint = requestFingerprint(['validate', memberId, code.toUpperCase(), input]);
   for (let attempt = 1; ; attempt++) {
     try {
-      const { result } = await runInTransaction(ctx.db, (trx) =>
+      const result = await runInTransaction(ctx.db, (trx) =>
         withIdempotency(
           trx,
           { companyId, memberId, operation: 'validate', key: idempotencyKey, fingerprint, now: ctx.clock() },

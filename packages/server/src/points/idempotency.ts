@@ -43,8 +43,8 @@ export async function withIdempotency<T>(
   trx: Kysely<Tables>,
   scope: IdempotencyScope,
   operation: () => Promise<T>,
-): Promise<{ result: T; replayed: boolean }> {
-  if (scope.key === undefined) return { result: await operation(), replayed: false };
+): Promise<T> {
+  if (scope.key === undefined) return operation();
   const stored = await trx
     .selectFrom('idempotency_keys')
     .select(['fingerprint', 'response_body'])
@@ -69,7 +69,7 @@ export async function withIdempotency<T>(
         },
       );
     }
-    return { result: JSON.parse(stored.response_body) as T, replayed: true };
+    return JSON.parse(stored.response_body) as T;
   }
   const result = await operation();
   await trx
@@ -85,5 +85,5 @@ export async function withIdempotency<T>(
       created_at: scope.now.toISOString(),
     })
     .execute();
-  return { result, replayed: false };
+  return result;
 }

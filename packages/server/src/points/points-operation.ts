@@ -211,7 +211,7 @@ async function runOperation(
   const fingerprint = requestFingerprint([op.operation, memberId, op.input]);
   for (let attempt = 1; ; attempt++) {
     try {
-      const { result } = await runInTransaction(ctx.db, (trx) =>
+      const result = await runInTransaction(ctx.db, (trx) =>
         withIdempotency(
           trx,
           {

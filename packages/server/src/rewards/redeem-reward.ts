@@ -103,7 +103,7 @@ export async function redeemReward(
   const fingerprint = requestFingerprint(['redeem', memberId, rewardId, method]);
   for (let attempt = 1; ; attempt++) {
     try {
-      const { result } = await runInTransaction(ctx.db, (trx) =>
+      const result = await runInTransaction(ctx.db, (trx) =>
         withIdempotency(
           trx,
           { companyId, memberId, operation: 'redeem', key: idempotencyKey, fingerprint, now: ctx.clock() },
