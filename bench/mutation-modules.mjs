@@ -6,7 +6,7 @@ const S = 'packages/server/src';
 const T = 'packages/server/test';
 const W = 'packages/webhooks/src';
 
-/** @type {{ name: string, what: string, mutate: string[], tests: string[] }[]} */
+/** @type {{ name: string, what: string, mutate: string[], tests: string[], coverageAnalysis?: 'all' | 'perTest' }[]} */
 export const MODULES = [
   {
     name: 'signing',
@@ -77,7 +77,11 @@ export const MODULES = [
     // The request hook, and the key's creation, hash and lookup; revoking and listing keys are the
     // CLI's (zupy company keys), whose tests run the built CLI, out of Stryker's reach.
     mutate: [`${S}/http/auth.ts`, `${S}/companies/api-keys.ts:1-49`, `${S}/companies/api-keys.ts:87-104`],
-    tests: [`${T}/read-only-key-api.test.ts`, `${T}/auth-guessing-api.test.ts`],
+    tests: [
+      `${T}/api-key-auth-api.test.ts`,
+      `${T}/read-only-key-api.test.ts`,
+      `${T}/auth-guessing-api.test.ts`,
+    ],
   },
   {
     name: 'coupon-discount',
@@ -97,5 +101,7 @@ export const MODULES = [
     what: 'LGPD erasure',
     mutate: [`${S}/customers/erase-customer.ts`, `${S}/customers/erasure/*.ts`],
     tests: [`${T}/customer-erasure-api.test.ts`],
+    // Its first test erases Ana and the later ones look for her data: each mutant runs them all.
+    coverageAnalysis: 'all',
   },
 ];

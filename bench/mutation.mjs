@@ -33,7 +33,9 @@ function strykerConfig(module) {
     $schema: '../../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
     testRunner: 'vitest',
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },
-    coverageAnalysis: 'perTest',
+    // perTest: a mutant runs only the tests that execute it. A module whose tests check in one test
+    // what another test did (erasure: one test erases, the next scans the database) sets 'all'.
+    coverageAnalysis: module.coverageAnalysis ?? 'perTest',
     mutate: module.mutate,
     incremental: true,
     incrementalFile: `${dir}/incremental.json`,

@@ -35,6 +35,13 @@ describe('the API-key guessing limiter', () => {
       expect(missing.status).toBe(429);
       expect(Number(missing.headers.get('retry-after'))).toBeGreaterThan(0);
     }
+    const refused = await fetch(`${server.url}/api/v2/customers/`, {
+      headers: { 'x-api-key': wrongKey(200) },
+    });
+    const wait = refused.headers.get('retry-after');
+    expect((await refused.json()).detail).toBe(
+      `too many requests with an invalid API key; retry in ${wait} s`,
+    );
   });
 
   it('ignores X-Forwarded-For without ZUPY_TRUST_PROXY: a spoofed header does not escape the limit', async () => {
