@@ -7,40 +7,41 @@ import net from 'node:net';
  * https://www.iana.org/assignments/iana-ipv4-special-registry and
  * https://www.iana.org/assignments/iana-ipv6-special-registry. Where a registry block holds a few
  * globally reachable exceptions (192.0.0.9, 2001:1::1, 2001:20::/28 …) the whole block is refused: no
- * webhook receiver lives there, and one rule is easier to trust than a block with holes.
+ * webhook receiver lives there, and one rule is easier to trust than a block with holes. What each
+ * block is stays a comment: as data nothing read it.
  */
-const FORBIDDEN_IPV4: readonly (readonly [string, number, string])[] = [
-  ['0.0.0.0', 8, '"this network"'],
-  ['10.0.0.0', 8, 'private use'],
-  ['100.64.0.0', 10, 'shared address space (CGNAT)'],
-  ['127.0.0.0', 8, 'loopback'],
-  ['169.254.0.0', 16, 'link-local (cloud metadata at 169.254.169.254)'],
-  ['172.16.0.0', 12, 'private use'],
-  ['192.0.0.0', 24, 'IETF protocol assignments'],
-  ['192.0.2.0', 24, 'documentation (TEST-NET-1)'],
-  ['192.88.99.0', 24, 'deprecated 6to4 relay anycast'],
-  ['192.168.0.0', 16, 'private use'],
-  ['198.18.0.0', 15, 'benchmarking'],
-  ['198.51.100.0', 24, 'documentation (TEST-NET-2)'],
-  ['203.0.113.0', 24, 'documentation (TEST-NET-3)'],
-  ['224.0.0.0', 4, 'multicast'],
-  ['240.0.0.0', 4, 'reserved, and 255.255.255.255 limited broadcast'],
+const FORBIDDEN_IPV4: readonly (readonly [string, number])[] = [
+  ['0.0.0.0', 8], // "this network"
+  ['10.0.0.0', 8], // private use
+  ['100.64.0.0', 10], // shared address space (CGNAT)
+  ['127.0.0.0', 8], // loopback
+  ['169.254.0.0', 16], // link-local (cloud metadata at 169.254.169.254)
+  ['172.16.0.0', 12], // private use
+  ['192.0.0.0', 24], // IETF protocol assignments
+  ['192.0.2.0', 24], // documentation (TEST-NET-1)
+  ['192.88.99.0', 24], // deprecated 6to4 relay anycast
+  ['192.168.0.0', 16], // private use
+  ['198.18.0.0', 15], // benchmarking
+  ['198.51.100.0', 24], // documentation (TEST-NET-2)
+  ['203.0.113.0', 24], // documentation (TEST-NET-3)
+  ['224.0.0.0', 4], // multicast
+  ['240.0.0.0', 4], // reserved, and 255.255.255.255 limited broadcast
 ];
-const FORBIDDEN_IPV6: readonly (readonly [string, number, string])[] = [
-  ['::', 128, 'unspecified'],
-  ['::1', 128, 'loopback'],
-  ['64:ff9b:1::', 48, 'local-use IPv4/IPv6 translation'],
-  ['100::', 64, 'discard-only'],
-  ['100:0:0:1::', 64, 'dummy IPv6 prefix'],
-  ['2001::', 23, 'IETF protocol assignments (Teredo 2001::/32, benchmarking 2001:2::/48, ORCHID)'],
-  ['2001:db8::', 32, 'documentation'],
-  ['2002::', 16, '6to4: the relay, not the receiver, decides where it goes'],
-  ['3fff::', 20, 'documentation'],
-  ['5f00::', 16, 'segment routing (SRv6) SIDs'],
-  ['fc00::', 7, 'unique local'],
-  ['fe80::', 10, 'link-local'],
-  ['fec0::', 10, 'deprecated site-local'],
-  ['ff00::', 8, 'multicast'],
+const FORBIDDEN_IPV6: readonly (readonly [string, number])[] = [
+  ['::', 128], // unspecified
+  ['::1', 128], // loopback
+  ['64:ff9b:1::', 48], // local-use IPv4/IPv6 translation
+  ['100::', 64], // discard-only
+  ['100:0:0:1::', 64], // dummy IPv6 prefix
+  ['2001::', 23], // IETF protocol assignments (Teredo 2001::/32, benchmarking 2001:2::/48, ORCHID)
+  ['2001:db8::', 32], // documentation
+  ['2002::', 16], // 6to4: the relay, not the receiver, decides where it goes
+  ['3fff::', 20], // documentation
+  ['5f00::', 16], // segment routing (SRv6) SIDs
+  ['fc00::', 7], // unique local
+  ['fe80::', 10], // link-local
+  ['fec0::', 10], // deprecated site-local
+  ['ff00::', 8], // multicast
 ];
 const FORBIDDEN = new net.BlockList();
 for (const [network, prefix] of FORBIDDEN_IPV4) FORBIDDEN.addSubnet(network, prefix, 'ipv4');
