@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ForbiddenAddressError, isForbiddenAddress, vetHost, vetLiteralHost } from './address-guard.js';
+import {
+  ForbiddenAddressError,
+  bareHost,
+  guardedLookup,
+  isForbiddenAddress,
+  systemResolver,
+  vetHost,
+  vetLiteralHost,
+  type ResolvedAddress,
+} from './address-guard.js';
 
 describe('address guard', () => {
   it.each([
@@ -53,6 +62,9 @@ describe('address guard', () => {
     '64:ff9b::808:808',
     '64:ff9b::8.8.8.8',
     '2606:4700::1111',
+    // Every part of the embedded IPv4 more than one digit long.
+    '::ffff:203.113.150.151',
+    '64:ff9b::203.113.150.151',
   ])('allows %s', (address) => {
     expect(isForbiddenAddress(address)).toBe(false);
   });
@@ -173,4 +185,68 @@ describe('address guard', () => {
       expect(isForbiddenAddress(address)).toBe(true);
     },
   );
+
+  it('checks an IP literal as it stands, never asking the resolver; a name with no address is refused', async () => {
+    const publicAnswer = () => Promise.resolve([{ address: '8.8.8.8', family: 4 }]);
+    await expect(vetHost('10.0.0.1', publicAnswer)).rejects.toThrow(ForbiddenAddressError);
+    await expect(vetHost('[::1]', publicAnswer)).rejects.toThrow(/^::1 is a non-public/);
+    await expect(vetHost('nowhere.example', () => Promise.resolve([]))).rejects.toThrow(
+      /^nowhere\.example has no address$/,
+    );
+  });
+
+  it('says the whole refusal', () => {
+    expect(() => vetLiteralHost('127.0.0.1')).toThrow(
+      new ForbiddenAddressError('127.0.0.1', '127.0.0.1').message,
+    );
+    expect(new ForbiddenAddressError('crm.example', '10.0.0.1').message).toBe(
+      'crm.example resolves to a non-public (loopback, private, link-local or reserved) address; ' +
+        'webhooks may only reach public addresses (set ZUPY_ALLOW_PRIVATE_NETWORK=1 for local development)',
+    );
+  });
+
+  it('the system resolver gives every address of a name (localhost is refused through it)', async () => {
+    const addresses = await systemResolver('localhost');
+    expect(Array.isArray(addresses)).toBe(true);
+    expect(addresses.length).toBeGreaterThan(0);
+    await expect(vetHost('localhost', systemResolver)).rejects.toThrow(ForbiddenAddressError);
+  });
+
+  it('strips the brackets of an IPv6 host only when both are there', () => {
+    expect(bareHost('[::1]')).toBe('::1');
+    expect(bareHost('[::1')).toBe('[::1');
+    expect(bareHost('::1]')).toBe('::1]');
+    expect(bareHost('example.com')).toBe('example.com');
+  });
+
+  describe('guardedLookup, the sockets’ lookup', () => {
+    const answer: ResolvedAddress[] = [
+      { address: '8.8.8.8', family: 4 },
+      { address: '2001:4860:4860::8888', family: 6 },
+    ];
+    const lookup = (
+      allowPrivate: boolean,
+      addresses: ResolvedAddress[],
+      options: { all?: boolean } | number,
+    ) =>
+      new Promise<unknown[]>((resolve) => {
+        guardedLookup(() => Promise.resolve(addresses), allowPrivate)('host.example', options, (...args) =>
+          resolve(args),
+        );
+      });
+
+    it('answers every vetted address when asked for all, else the first with its family', async () => {
+      expect(await lookup(false, answer, { all: true })).toEqual([null, answer]);
+      expect(await lookup(false, answer, { all: false })).toEqual([null, '8.8.8.8', 4]);
+      expect(await lookup(false, answer, {})).toEqual([null, '8.8.8.8', 4]);
+      expect(await lookup(false, answer, 4)).toEqual([null, '8.8.8.8', 4]);
+    });
+
+    it('fails a forbidden answer with the code the delivery recognises; with private networks allowed it passes', async () => {
+      const [error] = await lookup(false, [{ address: '10.0.0.9', family: 4 }], {});
+      expect(error).toBeInstanceOf(ForbiddenAddressError);
+      expect((error as NodeJS.ErrnoException).code).toBe('EZUPYFORBIDDEN');
+      expect(await lookup(true, [{ address: '10.0.0.9', family: 4 }], {})).toEqual([null, '10.0.0.9', 4]);
+    });
+  });
 });
