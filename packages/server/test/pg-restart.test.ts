@@ -44,7 +44,7 @@ describe.skipIf(!onPostgres)('PostgreSQL restarted under load', () => {
     serve = await startServeProcess(env, ['serve', '--no-worker']);
     worker = spawn(process.execPath, [CLI, 'worker'], {
       env: { ...process.env, ...env, ZUPY_PORT: '0', ZUPY_LOG_LEVEL: 'silent' },
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'inherit'],
     });
     const api = makeClient(serve.url, key);
     expect((await api.post('/api/v2/webhooks/endpoints/', { url: receiver.url })).status).toBe(201);
