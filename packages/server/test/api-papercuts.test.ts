@@ -293,10 +293,12 @@ describe('responses', () => {
       (await server.api.get(`/api/v2/customers/${member.member_id}/export/`)).text,
       (await server.api.get('/api/v2/audit-log/')).text,
       (await server.api.get('/api/v2/audit-log/verify/')).text,
-      (await waitUntil(async () => {
-        const inbox = await server.api.get('/api/v2/webhooks/integrations/inbox/');
-        return inbox.body.data.some((e: any) => e.processed_at) ? inbox : undefined;
-      })).text,
+      (
+        await waitUntil(async () => {
+          const inbox = await server.api.get('/api/v2/webhooks/integrations/inbox/');
+          return inbox.body.data.some((e: any) => e.processed_at) ? inbox : undefined;
+        })
+      ).text,
     );
     // What `zupy replay --dry-run --json` prints as its sample.
     const candidates = await findReplayable(server.runtime.ctx.db, {
