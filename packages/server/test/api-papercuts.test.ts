@@ -149,6 +149,72 @@ describe('responses', () => {
     await server.api.request('DELETE', `/api/v2/webhooks/endpoints/${endpoint.body.id}/`);
   });
 
+  it('every operation that answers 201 sends Location, which answers 200 with what was created', async () => {
+    const doc = (await server.api.get('/api/v2/openapi.json')).body;
+    const creating = Object.entries<any>(doc.paths)
+      .filter(([, item]) => item.post?.responses['201'])
+      .map(([p]) => p);
+    const member = (
+      await server.api.post('/api/v2/customers/', { phone: '11 95555-1003', name: 'Cria Tudo' })
+    ).body.customer.member_id;
+    await server.api.post(`/api/v2/customers/${member}/points/add/`, { amount: 1000 });
+    const reward = await server.api.post('/api/v2/rewards/', {
+      name: 'Sobremesa',
+      points_required: 500,
+      discount_type: 'product_free',
+      validity_days: 30,
+    });
+    const redeemed = await server.api.post(
+      `/api/v2/customers/${member}/rewards/${reward.body.id}/redeem/`,
+      {},
+    );
+    const order = await server.api.post(`/api/v2/customers/${member}/orders/`, {
+      order_id: 'PED-LOC-1',
+      order_value: 50,
+      platform: 'pos',
+    });
+    const answers: Record<string, { status: number; headers: Headers; body: any }> = {
+      '/api/v2/customers/': await server.api.post('/api/v2/customers/', {
+        phone: '11 95555-1004',
+        name: 'Nova',
+      }),
+      '/api/v2/webhooks/endpoints/': await server.api.post('/api/v2/webhooks/endpoints/', {
+        url: `${failing.url}/every-201`,
+      }),
+      '/api/v2/rewards/': reward,
+      '/api/v2/customers/{member_id}/rewards/{reward_id}/redeem/': redeemed,
+      '/api/v2/customers/{member_id}/orders/': order,
+    };
+    // A new route that creates must be tried here too.
+    expect(creating.sort()).toEqual(Object.keys(answers).sort());
+    for (const [route, res] of Object.entries(answers)) {
+      expect(res.status, route).toBe(201);
+      const location = res.headers.get('location');
+      expect(location, route).toMatch(/^\/api\/v2\/.+\/$/);
+      expect((await server.api.get(location!)).status, `${route} → ${location}`).toBe(200);
+    }
+    expect(redeemed.headers.get('location')).toBe(`/api/v2/coupons/${redeemed.body.coupon_code}/`);
+    expect(order.headers.get('location')).toBe(`/api/v2/customers/${member}/points/history/`);
+    const history = (await server.api.get(order.headers.get('location')!)).body.data;
+    expect(history[0]).toMatchObject({
+      operation: 'order',
+      amount: order.body.points_earned,
+      order_value: 50,
+    });
+    // The same order again is no creation: 200 and no Location.
+    const again = await server.api.post(`/api/v2/customers/${member}/orders/`, {
+      order_id: 'PED-LOC-1',
+      order_value: 50,
+      platform: 'pos',
+    });
+    expect(again.status).toBe(200);
+    expect(again.headers.get('location')).toBeNull();
+    await server.api.request(
+      'DELETE',
+      `/api/v2/webhooks/endpoints/${answers['/api/v2/webhooks/endpoints/']!.body.id}/`,
+    );
+  });
+
   it('X-RateLimit-Reset is the Unix time the window starts again, in seconds', async () => {
     const before = Math.floor(Date.now() / 1000);
     const res = await server.api.get('/api/v2/me/');
@@ -182,6 +248,58 @@ describe('responses', () => {
       (await server.api.get('/api/v2/me/')).text,
       (await server.api.get('/api/v2/loyalty/program/')).text,
     ];
+    // The later routes: rewards and their coupons, orders, a partner feed, the audit log, the export.
+    const reward = (
+      await server.api.post('/api/v2/rewards/', {
+        name: 'Carimbo',
+        points_required: 100,
+        discount_type: 'product_free',
+        validity_days: 30,
+      })
+    ).body;
+    const coupon = (
+      await server.api.post(`/api/v2/customers/${member.member_id}/rewards/${reward.id}/redeem/`, {})
+    ).body;
+    answers.push(
+      JSON.stringify(coupon),
+      (
+        await server.api.post(`/api/v2/customers/${member.member_id}/orders/`, {
+          order_id: 'PED-STAMP',
+          order_value: 40,
+          platform: 'pos',
+          ordered_at: '2026-01-02T12:34:56.789-03:00',
+        })
+      ).text,
+      (
+        await server.api.post('/api/v2/webhooks/integrations/generic/', [
+          {
+            order_id: 'G-STAMP',
+            order_total: 30,
+            customer_phone: '11 95555-1005',
+            order_date: '2026-01-02 12:00',
+          },
+        ])
+      ).text,
+      (
+        await server.api.request('PATCH', `/api/v2/customers/${member.member_id}/`, {
+          name: 'João Carimbado',
+        })
+      ).text,
+      (await server.api.get('/api/v2/rewards/')).text,
+      (await server.api.get(`/api/v2/rewards/${reward.id}/`)).text,
+      (await server.api.get('/api/v2/coupons/issued/')).text,
+      (await server.api.get(`/api/v2/customers/${member.member_id}/coupons/`)).text,
+      (await server.api.get(`/api/v2/coupons/${coupon.coupon_code}/`)).text,
+      (await server.api.get(`/api/v2/customers/${member.member_id}/export/`)).text,
+      (await server.api.get('/api/v2/audit-log/')).text,
+      (await server.api.get('/api/v2/audit-log/verify/')).text,
+      (
+        await waitUntil(async () => {
+          const inbox = await server.api.get('/api/v2/webhooks/integrations/inbox/');
+          return inbox.body.data.some((e: any) => e.processed_at) ? inbox : undefined;
+        })
+      ).text,
+    );
     // What `zupy replay --dry-run --json` prints as its sample.
     const candidates = await findReplayable(server.runtime.ctx.db, {
       endpointId: endpoint.id,

@@ -44,7 +44,7 @@ export const orderRoutes =
           tags: ['Orders'],
           summary: 'Record an order: it earns points by the program’s earning rules',
           description:
-            'Credits the points the earning rules give (points per real, category bonuses, happy hours, promotions, the tier’s multiplier), adds `order_value` to `total_spent`, counts one transaction and re-evaluates the tier, recording `points.earned` and then any `tier.upgraded`. Idempotent on `(platform, order_id)`: the same order again answers 200 with the first result and credits nothing; the same order id for another member is a 409.',
+            'Credits the points the earning rules give (points per real, category bonuses, happy hours, promotions, the tier’s multiplier), adds `order_value` to `total_spent`, counts one transaction and re-evaluates the tier, recording `points.earned` and then any `tier.upgraded`. Idempotent on `(platform, order_id)`: the same order again answers 200 with the first result and credits nothing; the same order id for another member is a 409. A new order answers 201 with `Location`: the member’s points history, whose newest entry is the order’s.',
           params: MemberIdParams,
           body: Type.Object(
             {
@@ -80,13 +80,19 @@ export const orderRoutes =
         },
       },
       async (request, reply) => {
+        const memberId = request.params.member_id.toUpperCase();
         const { result, replayed } = await recordOrder(
           ctx,
           identity(request).companyId,
-          request.params.member_id.toUpperCase(),
+          memberId,
           request.body,
         );
-        return reply.status(replayed ? 200 : 201).send(result);
+        if (replayed) return reply.status(200).send(result);
+        // The order's ledger entry heads the member's points history (an entry has no URL of its own).
+        return reply
+          .code(201)
+          .header('location', `/api/v2/customers/${encodeURIComponent(memberId)}/points/history/`)
+          .send(result);
       },
     );
     return Promise.resolve();
