@@ -6,8 +6,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
  */
 export function replyCreated<T>(request: FastifyRequest, reply: FastifyReply, id: string, body: T) {
   const collection = (request.url.split('?')[0] ?? request.url).replace(/\/?$/, '/');
-  return reply
-    .code(201)
-    .header('location', `${collection}${encodeURIComponent(id)}/`)
-    .send(body);
+  return replyCreatedAt(reply, `${collection}${encodeURIComponent(id)}/`, body);
+}
+
+/** A 201 whose new resource lives outside the collection posted to (a redeem's coupon, an order's ledger entry). */
+export function replyCreatedAt<T>(reply: FastifyReply, location: string, body: T) {
+  return reply.code(201).header('location', location).send(body);
 }

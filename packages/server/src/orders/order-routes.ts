@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { EARNING_PLATFORMS } from '@zupy/webhooks';
 import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
+import { replyCreatedAt } from '../http/created.js';
 import { Brl, MemberIdParams } from '../http/schemas.js';
 import type { AppContext } from '../shared/context.js';
 import { recordOrder } from './record-order.js';
@@ -89,10 +90,11 @@ export const orderRoutes =
         );
         if (replayed) return reply.status(200).send(result);
         // The order's ledger entry heads the member's points history (an entry has no URL of its own).
-        return reply
-          .code(201)
-          .header('location', `/api/v2/customers/${encodeURIComponent(memberId)}/points/history/`)
-          .send(result);
+        return replyCreatedAt(
+          reply,
+          `/api/v2/customers/${encodeURIComponent(memberId)}/points/history/`,
+          result,
+        );
       },
     );
     return Promise.resolve();

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
-import { replyCreated } from '../http/created.js';
+import { replyCreated, replyCreatedAt } from '../http/created.js';
 import { Brl, IsoTimestamp, MemberIdParams, PageOf, PageQuery } from '../http/schemas.js';
 import { checkIdempotencyKey } from '../points/idempotency.js';
 import type { AppContext } from '../shared/context.js';
@@ -234,10 +234,11 @@ export const rewardRoutes =
           checkIdempotencyKey(request.headers['idempotency-key']),
         );
         // The coupon is the new resource: GET /coupons/{code}/.
-        return reply
-          .code(201)
-          .header('location', `/api/v2/coupons/${redemption.coupon_code}/`)
-          .send(redemption);
+        return replyCreatedAt(
+          reply,
+          `/api/v2/coupons/${encodeURIComponent(redemption.coupon_code)}/`,
+          redemption,
+        );
       },
     );
     return Promise.resolve();
