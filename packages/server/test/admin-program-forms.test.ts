@@ -363,6 +363,33 @@ describe.skipIf(onPostgres)('the program’s bonuses and an endpoint’s rate li
     });
   }
 
+  it('pt-BR at 390 px: a tier’s multiplier and the points per real typed key by key keep their comma', async () => {
+    const { context, page } = await open('pt-BR', 390);
+    await page.goto(`${server.url}/admin/program`);
+    const multiplier = page.getByLabel('Multiplicador de pontos (Prata)');
+    const perReal = page.getByLabel('Pontos por real');
+    await multiplier.clear();
+    await multiplier.pressSequentially('1,25');
+    await perReal.clear();
+    await perReal.pressSequentially('2,5');
+    expect(await multiplier.inputValue()).toBe('1,25');
+    expect(await perReal.inputValue()).toBe('2,5');
+    await page.getByRole('button', { name: 'Salvar', exact: true }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Programa salvo.');
+    const saved = await program();
+    expect(saved.tiers[1]).toMatchObject({ name: 'silver', points_multiplier: 1.25 });
+    expect(saved.earning.points_per_currency).toBe(2.5);
+    // Read again, in the language's decimal; the bonuses' example follows the saved rate.
+    await page.reload();
+    await expect.poll(() => page.getByLabel('Multiplicador de pontos (Prata)').inputValue()).toBe('1,25');
+    expect(await page.getByLabel('Pontos por real').inputValue()).toBe('2,5');
+    await page.getByLabel('Idioma').selectOption('en');
+    await expect.poll(() => page.getByLabel('Points per real').inputValue()).toBe('2.5');
+    expect(await page.getByLabel('Points multiplier (Silver)').inputValue()).toBe('1.25');
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+
   for (const [language, width] of [
     ['pt-BR', 390],
     ['en', 1280],

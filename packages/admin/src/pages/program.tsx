@@ -3,6 +3,7 @@ import { QUALIFICATION_METRICS, TIER_NAMES } from '@zupy/webhooks/events';
 import { api, ApiError, type Program, type ProgramMetric } from '../api.js';
 import { tierName } from '../i18n.js';
 import { fieldError } from '../api-messages.js';
+import { DecimalField } from '../components/decimal-field.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { useSession } from '../context.js';
@@ -102,11 +103,11 @@ export function ProgramPage() {
                   inputMode="decimal"
                   error={fieldError(t, saveError, `tiers[${i}].threshold`)}
                 />
-                <Field
+                <DecimalField
                   label={`${t('program.multiplier')} (${tierName(t, tier.name)})`}
-                  value={String(tier.points_multiplier ?? 1)}
-                  onInput={(v) => setTier(i, { points_multiplier: Number(v.replace(',', '.')) })}
-                  inputMode="decimal"
+                  value={tier.points_multiplier ?? 1}
+                  language={t.language}
+                  onValue={(v) => setTier(i, { points_multiplier: v })}
                   error={fieldError(t, saveError, `tiers[${i}].points_multiplier`)}
                 />
                 <Field
@@ -177,11 +178,11 @@ export function ProgramPage() {
           )}
           <fieldset class="field">
             <legend>{t('program.earning')}</legend>
-            <Field
+            <DecimalField
               label={t('program.perReal')}
-              value={String(earning.points_per_currency)}
-              onInput={(v) => setEarning({ points_per_currency: Number(v.replace(',', '.')) })}
-              inputMode="decimal"
+              value={earning.points_per_currency}
+              language={t.language}
+              onValue={(v) => setEarning({ points_per_currency: v })}
               error={fieldError(t, saveError, 'earning.points_per_currency')}
             />
             <Select

@@ -1,12 +1,6 @@
 import type { EarningBonus, Weekday } from '../../api.js';
-import {
-  brazilianDate,
-  formatDecimal,
-  generatedDescription,
-  isoDate,
-  isoTime,
-  parseDecimal,
-} from './bonus-text.js';
+import { formatDecimal, parseDecimal } from '../../format.js';
+import { brazilianDate, generatedDescription, isoDate, isoTime } from './bonus-text.js';
 
 /** The bonus form's text, field by field, as the owner typed it (every kind's fields kept while switching). */
 export interface BonusDraft {

@@ -1,5 +1,5 @@
 import type { EarningBonus, Weekday } from '../../api.js';
-import { formatBrl, formatInt } from '../../format.js';
+import { formatBrl, formatDecimal, formatInt } from '../../format.js';
 import type { Translate } from '../../i18n.js';
 
 /**
@@ -7,23 +7,6 @@ import type { Translate } from '../../i18n.js';
  * Brazilian way (`28/11/2026`), times on the 24-hour clock, and the form's text turned into the
  * API's body. Pure, so the form and the list agree.
  */
-
-const DECIMALS: Record<string, Intl.NumberFormat> = {};
-
-/** `1,5` in pt-BR, `1.5` in English; at most two decimals, as the API keeps them. */
-export function formatDecimal(value: number, language: string): string {
-  DECIMALS[language] ??= new Intl.NumberFormat(language, { maximumFractionDigits: 2, useGrouping: false });
-  return DECIMALS[language].format(value);
-}
-
-/**
- * What the owner typed as a multiplier, `1,5` or `1.5`, as a number; anything else as typed, so the
- * API names the field (a string is its `wrong_type`).
- */
-export function parseDecimal(text: string): number | string {
-  const trimmed = text.trim();
-  return /^\d+([.,]\d+)?$/.test(trimmed) ? Number(trimmed.replace(',', '.')) : trimmed;
-}
 
 /** `×1,5 (+50%)`: the factor and what it adds, in the language's numbers. */
 export function formatMultiplier(multiplier: number, language: string): string {
