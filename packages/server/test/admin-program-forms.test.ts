@@ -8,6 +8,7 @@ import { checkPanelPage } from './helpers/panel-page-checks.js';
 import { ADMIN_DIST } from '../src/http/admin-static.js';
 import { onPostgres } from './helpers/test-database.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { createApiKey } from '../src/companies/api-keys.js';
 
 /**
  * The program's earning bonuses and an endpoint's rate limit, edited in the panel in real Chromium,
@@ -266,7 +267,11 @@ describe.skipIf(onPostgres)('the program’s bonuses and an endpoint’s rate li
     await server?.close();
   });
 
-  async function open(language: Language, width: number): Promise<{ context: BrowserContext; page: Page }> {
+  async function open(
+    language: Language,
+    width: number,
+    key = server.apiKey,
+  ): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({
       viewport: { width, height: 900 },
       timezoneId: 'UTC',
@@ -277,7 +282,7 @@ describe.skipIf(onPostgres)('the program’s bonuses and an endpoint’s rate li
         localStorage.setItem('zupy.language', lang!);
         sessionStorage.setItem('zupy.apiKey', key!);
       },
-      [language, server.apiKey],
+      [language, key],
     );
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -362,6 +367,33 @@ describe.skipIf(onPostgres)('the program’s bonuses and an endpoint’s rate li
       expect(pageErrors).toEqual([]);
     });
   }
+
+  it('a read-only key sees the bonuses in words and no control to change them', async () => {
+    const before = await program();
+    await server.api.request('PUT', '/api/v2/loyalty/program/', {
+      ...before,
+      earning: {
+        ...before.earning,
+        bonuses: [FIRST, { ...FIRST, category: 'Pizzas', description: 'Noite da pizza' }],
+      },
+    });
+    const { key } = await createApiKey(server.runtime.ctx.db, server.companyId, {
+      readOnly: true,
+      now: new Date(),
+    });
+    const { context, page } = await open('pt-BR', 390, key);
+    await page.goto(`${server.url}/admin/program`);
+    const section = page.getByRole('region', { name: 'Bônus' });
+    const items = section.getByRole('listitem');
+    await expect.poll(() => items.count()).toBe(2);
+    expect(await items.nth(1).locator('.bonus-summary').textContent()).toBe('Itens de “Pizzas” ×1,2 (+20%)');
+    // Its own description is shown; a generated one (the first's) is not repeated under the summary.
+    expect(await items.nth(1).textContent()).toContain('Noite da pizza');
+    expect(await items.nth(0).textContent()).not.toContain('Bebidas ×1.2');
+    expect(await section.getByRole('button').count()).toBe(0);
+    await checkPanelPage(page, 'program-bonus-read-only', 390);
+    await context.close();
+  });
 
   it('pt-BR at 390 px: a tier’s multiplier and the points per real typed key by key keep their comma', async () => {
     const { context, page } = await open('pt-BR', 390);
