@@ -218,13 +218,49 @@ export interface TestSend {
 /** What a program can qualify tiers on: `custom_criteria` only describes a manual tier change. */
 export type ProgramMetric = Exclude<QualificationMetric, 'custom_criteria'>;
 
+/** The days a happy hour can run on, Monday first (the server's `shared/time-zone.ts`). */
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+export const EARNING_BONUS_TYPES = ['category_bonus', 'happy_hour', 'special_promotion'] as const;
+
+/** Items of `category` (any case) earn × `multiplier`. */
+export interface CategoryBonus {
+  type: 'category_bonus';
+  category: string;
+  multiplier: number;
+  description: string;
+}
+
+/** Orders on `weekdays` from `start` (included) to `end` (excluded), `HH:MM` in the company's zone. */
+export interface HappyHourBonus {
+  type: 'happy_hour';
+  weekdays: Weekday[];
+  start: string;
+  end: string;
+  multiplier: number;
+  description: string;
+}
+
+/** Orders from `start_date` to `end_date`, both included, `YYYY-MM-DD` in the company's zone. */
+export interface SpecialPromotionBonus {
+  type: 'special_promotion';
+  start_date: string;
+  end_date: string;
+  multiplier: number;
+  description: string;
+}
+
+/** One bonus of the earning rules, as `GET /loyalty/program/` gives it. */
+export type EarningBonus = CategoryBonus | HappyHourBonus | SpecialPromotionBonus;
+
 export interface Program {
   tiers_enabled: boolean;
   qualification_metric: ProgramMetric;
   tiers: { name: string; threshold: number; points_multiplier?: number; benefits?: string[] }[];
   welcome_reward: { type: 'none' | 'points' | 'coupon'; points?: number };
-  /** How orders earn points; bonuses are kept as the API gave them (edited through the API). */
-  earning?: { points_per_currency: number; rounding: 'floor' | 'round'; bonuses: Record<string, unknown>[] };
+  /** How orders earn points (the bonuses are edited one at a time, pages/program/bonus-list.tsx). */
+  earning?: { points_per_currency: number; rounding: 'floor' | 'round'; bonuses: EarningBonus[] };
   point_expiration_days?: number;
 }
 

@@ -83,3 +83,20 @@ export function parseBrl(text: string): number {
   const normalized = trimmed.includes(',') ? trimmed.replace(/\./g, '').replace(',', '.') : trimmed;
   return /^\d+(\.\d{1,2})?$/.test(normalized) ? Number(normalized) : Number.NaN;
 }
+
+const DECIMALS: Record<string, Intl.NumberFormat> = {};
+
+/** `1,5` in pt-BR, `1.5` in English; at most two decimals, as the API keeps them. */
+export function formatDecimal(value: number, language: string): string {
+  DECIMALS[language] ??= new Intl.NumberFormat(language, { maximumFractionDigits: 2, useGrouping: false });
+  return DECIMALS[language].format(value);
+}
+
+/**
+ * What the owner typed as a multiplier, `1,5` or `1.5`, as a number; anything else as typed, so the
+ * API names the field (a string is its `wrong_type`).
+ */
+export function parseDecimal(text: string): number | string {
+  const trimmed = text.trim();
+  return /^\d+([.,]\d+)?$/.test(trimmed) ? Number(trimmed.replace(',', '.')) : trimmed;
+}

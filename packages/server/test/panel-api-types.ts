@@ -19,7 +19,9 @@ import type {
   Coupon,
   Redemption,
   Validation,
+  EarningBonus,
 } from '../../admin/src/api.js';
+import type { EarningBonus as ServerEarningBonus } from '../src/program/program.js';
 import type { Reward as RewardView } from '../src/rewards/reward.js';
 import type { Coupon as CouponView } from '../src/coupons/coupon.js';
 import type { RedemptionResult } from '../src/rewards/redeem-reward.js';
@@ -55,3 +57,4 @@ export const redemptionMatches: Same<Redemption, RedemptionResult> = true;
 export const validationMatches: Same<Validation, ValidationResult> = true;
 export const auditEntryMatches: Same<AuditEntry, AuditEntryView> = true;
 export const inboxMatches: Same<InboxEntry, ServerInboxEntry> = true;
+export const earningBonusMatches: Same<EarningBonus, ServerEarningBonus> = true;

@@ -3,9 +3,11 @@ import { QUALIFICATION_METRICS, TIER_NAMES } from '@zupy/webhooks/events';
 import { api, ApiError, type Program, type ProgramMetric } from '../api.js';
 import { tierName } from '../i18n.js';
 import { fieldError } from '../api-messages.js';
+import { DecimalField } from '../components/decimal-field.js';
 import { Field, Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { useSession } from '../context.js';
+import { BonusList } from './program/bonus-list.js';
 
 /** The SDK's metrics a program can use (not `custom_criteria`, which only describes manual changes). */
 const PROGRAM_METRICS = QUALIFICATION_METRICS.filter((m): m is ProgramMetric => m !== 'custom_criteria');
@@ -14,13 +16,18 @@ export function ProgramPage() {
   const { t, me } = useSession();
   const { data, error } = useAsync(() => api<Program>('GET', '/loyalty/program/'), []);
   const [program, setProgram] = useState<Program | null>(null);
+  /** The program as the API last gave it: what a bonus change is applied to (not the unsaved form). */
+  const [stored, setStored] = useState<Program | null>(null);
   const [saveError, setSaveError] = useState<ApiError | null>(null);
   const [saved, setSaved] = useState(false);
   useEffect(() => {
-    if (data) setProgram(data);
+    if (data) {
+      setProgram(data);
+      setStored(data);
+    }
   }, [data]);
   if (error) return <Notice kind="error">{describeError(t, error)}</Notice>;
-  if (!program) return <p>{t('loading')}</p>;
+  if (!program || !stored) return <p>{t('loading')}</p>;
   const setTier = (i: number, patch: Partial<Program['tiers'][number]>) =>
     setProgram({
       ...program,
@@ -29,12 +36,26 @@ export function ProgramPage() {
   const earning = program.earning ?? { points_per_currency: 1, rounding: 'floor' as const, bonuses: [] };
   const setEarning = (patch: Partial<typeof earning>) =>
     setProgram({ ...program, earning: { ...earning, ...patch } });
+  /**
+   * One bonus added, changed or removed, saved at once on the stored program: the form's other
+   * unsaved changes stay in the form, unsaved, and keep their own Save.
+   */
+  const saveBonuses = async (bonuses: Record<string, unknown>[]) => {
+    const result = await api<Program>('PUT', '/loyalty/program/', {
+      ...stored,
+      earning: { ...(stored.earning ?? earning), bonuses },
+    });
+    setStored(result);
+    setProgram({ ...program, earning: { ...earning, bonuses: result.earning?.bonuses ?? [] } });
+  };
   const save = async (e: Event) => {
     e.preventDefault();
     setSaveError(null);
     setSaved(false);
     try {
-      setProgram(await api<Program>('PUT', '/loyalty/program/', program));
+      const result = await api<Program>('PUT', '/loyalty/program/', program);
+      setProgram(result);
+      setStored(result);
       setSaved(true);
     } catch (err) {
       setSaveError(err instanceof ApiError ? err : new ApiError(0, 'Error', String(err), []));
@@ -82,11 +103,11 @@ export function ProgramPage() {
                   inputMode="decimal"
                   error={fieldError(t, saveError, `tiers[${i}].threshold`)}
                 />
-                <Field
+                <DecimalField
                   label={`${t('program.multiplier')} (${tierName(t, tier.name)})`}
-                  value={String(tier.points_multiplier ?? 1)}
-                  onInput={(v) => setTier(i, { points_multiplier: Number(v.replace(',', '.')) })}
-                  inputMode="decimal"
+                  value={tier.points_multiplier ?? 1}
+                  language={t.language}
+                  onValue={(v) => setTier(i, { points_multiplier: v })}
                   error={fieldError(t, saveError, `tiers[${i}].points_multiplier`)}
                 />
                 <Field
@@ -157,11 +178,11 @@ export function ProgramPage() {
           )}
           <fieldset class="field">
             <legend>{t('program.earning')}</legend>
-            <Field
+            <DecimalField
               label={t('program.perReal')}
-              value={String(earning.points_per_currency)}
-              onInput={(v) => setEarning({ points_per_currency: Number(v.replace(',', '.')) })}
-              inputMode="decimal"
+              value={earning.points_per_currency}
+              language={t.language}
+              onValue={(v) => setEarning({ points_per_currency: v })}
               error={fieldError(t, saveError, 'earning.points_per_currency')}
             />
             <Select
@@ -170,7 +191,7 @@ export function ProgramPage() {
               onChange={(v) => setEarning({ rounding: v as 'floor' | 'round' })}
               options={(['floor', 'round'] as const).map((r) => ({ value: r, label: t(`rounding.${r}`) }))}
             />
-            <p data-testid="bonuses">{t('program.bonuses', earning.bonuses.length)}</p>
+            <p class="hint">{t('program.bonuses', earning.bonuses.length)}</p>
             <Field
               label={t('program.expiry')}
               value={String(program.point_expiration_days ?? 0)}
@@ -184,6 +205,7 @@ export function ProgramPage() {
           <button type="submit">{t('save')}</button>
         </fieldset>
       </form>
+      <BonusList earning={stored.earning ?? earning} save={saveBonuses} />
     </section>
   );
 }

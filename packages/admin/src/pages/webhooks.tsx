@@ -3,6 +3,7 @@ import { api, type Endpoint } from '../api.js';
 import { Notice } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { adminPath, useSession } from '../context.js';
+import { formatInt } from '../format.js';
 import { DeleteEndpoint } from './webhooks/delete-endpoint.js';
 import { EndpointDisabled, type Outcome } from './webhooks/endpoint-disabled.js';
 import { EndpointForm } from './webhooks/endpoint-form.js';
@@ -17,7 +18,7 @@ function FlowLine({ endpoint: ep }: { endpoint: Endpoint }) {
   const { t } = useSession();
   const parts = [
     ep.concurrency_limit !== null ? t('webhooks.inFlight', ep.concurrency_limit) : null,
-    ep.rate_limit !== null ? t('webhooks.rateLimit', ep.rate_limit) : null,
+    ep.rate_limit !== null ? t('webhooks.rateLimit', formatInt(ep.rate_limit, t.language)) : null,
     ep.paused_until !== null
       ? t('webhooks.pausedUntil', new Date(ep.paused_until).toLocaleTimeString(t.language))
       : null,

@@ -103,9 +103,21 @@ function OrderingChoice({
 }
 
 /**
+ * The rate limit as typed: empty is none (`null`), `20` or `1.000` (a Brazilian thousands dot) a
+ * number; anything else is sent as typed, so the API's 422 names the field.
+ */
+function parseRateLimit(text: string): number | string | null {
+  const trimmed = text.trim();
+  if (trimmed === '') return null;
+  if (/^\d+$/.test(trimmed) || /^\d{1,3}(\.\d{3})+$/.test(trimmed)) return Number(trimmed.replace(/\./g, ''));
+  return trimmed;
+}
+
+/**
  * Creates an endpoint, or edits one. `enabled` is sent only when the person ticked or unticked it:
  * Zupy may disable or re-enable the endpoint while the form is open (a failure streak, a probe, the
  * "Reativar" button), and saving a description must not flip it back behind their back.
+ * `rate_limit` is sent only when it changed: setting it (even to the same value) restarts the pacing.
  */
 export function EndpointForm({
   endpoint,
@@ -120,12 +132,16 @@ export function EndpointForm({
   const [events, setEvents] = useState<string[]>(endpoint?.events ?? []);
   const [description, setDescription] = useState(endpoint?.description ?? '');
   const [ordering, setOrdering] = useState<EndpointOrdering>(endpoint?.ordering ?? 'member');
+  const [rateLimit, setRateLimit] = useState(
+    endpoint && endpoint.rate_limit !== null ? String(endpoint.rate_limit) : '',
+  );
   const [enabledChoice, setEnabledChoice] = useState<boolean | null>(null);
   const enabled = enabledChoice ?? endpoint?.enabled ?? true;
   const [error, setError] = useState<ApiError | null>(null);
   const submit = async (e: Event) => {
     e.preventDefault();
     setError(null);
+    const rate = parseRateLimit(rateLimit);
     try {
       if (endpoint) {
         await api('PATCH', `/webhooks/endpoints/${endpoint.id}/`, {
@@ -133,6 +149,7 @@ export function EndpointForm({
           events,
           description: description || null,
           ordering,
+          ...(rate !== endpoint.rate_limit ? { rate_limit: rate } : {}),
           ...(enabledChoice !== null && enabledChoice !== endpoint.enabled ? { enabled: enabledChoice } : {}),
         });
         setEnabledChoice(null);
@@ -143,11 +160,13 @@ export function EndpointForm({
           events,
           description: description || null,
           ordering,
+          ...(rate !== null ? { rate_limit: rate } : {}),
         });
         setUrl('');
         setEvents([]);
         setDescription('');
         setOrdering('member');
+        setRateLimit('');
         onSaved(created.secret);
       }
     } catch (err) {
@@ -178,6 +197,15 @@ export function EndpointForm({
         name="description"
       />
       <OrderingChoice value={ordering} onChange={setOrdering} />
+      <Field
+        label={t('webhooks.rateLimitField')}
+        hint={t('webhooks.rateLimitHint')}
+        value={rateLimit}
+        onInput={setRateLimit}
+        error={fieldError(t, error, 'rate_limit')}
+        name="rate_limit"
+        inputMode="numeric"
+      />
       {endpoint && (
         <div class="choice">
           <label class="check" for={enabledId}>
