@@ -232,7 +232,8 @@ export function DeliveryDetailPage({ id }: { id: string }) {
       {data.attempts.map((a) => (
         <article class="card" key={a.attempt} aria-label={t('deliveries.attempt', a.attempt)}>
           <h2>
-            {t('deliveries.attempt', a.attempt)} · {a.response_status ?? '—'} · {a.duration_ms} ms
+            {t('deliveries.attempt', a.attempt)} · {a.response_status ?? '—'} ·{' '}
+            {formatInt(a.duration_ms, t.language)} ms
           </h2>
           <p class="muted">{formatDateTime(a.started_at, { seconds: true })}</p>
           {a.error && (
