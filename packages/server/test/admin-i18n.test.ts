@@ -388,7 +388,8 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
     const { context, page } = await open('pt-BR', 1280);
     await page.goto(`${server.url}/admin/program`);
     const thresholds = page.getByLabel('Critério de qualificação ≥');
-    expect(await thresholds.count()).toBeGreaterThanOrEqual(2);
+    // The program loads first: wait for its second tier's field, then count.
+    await thresholds.nth(1).waitFor();
     // The second tier's threshold below the first's: refused, naming that field.
     await thresholds.nth(1).fill('0');
     await page.getByRole('button', { name: 'Salvar' }).click();
