@@ -1,4 +1,5 @@
 import { ApiError, type FieldError } from './api.js';
+import { fieldName } from './field-names.js';
 import type { Language, Translate } from './i18n.js';
 
 /**
@@ -9,9 +10,9 @@ import type { Language, Translate } from './i18n.js';
  * to the API's English text rather than hiding it.
  */
 
-type Params = Readonly<Record<string, string | number>>;
+export type Params = Readonly<Record<string, string | number>>;
 /** A message: a template with `{param}` placeholders, or a function of the params. */
-type Message = string | ((p: Params) => string);
+export type Message = string | ((p: Params) => string);
 
 const PT_BR_FIELD: Readonly<Record<string, Message>> = {
   required: (p) => (p.with !== undefined ? `é obrigatório com ${p.with}` : 'é obrigatório'),
@@ -230,7 +231,7 @@ function formatMoney(value: string | number | undefined): string {
     .replace(/\u00a0/g, ' ');
 }
 
-function render(message: Message, params: Params): string {
+export function render(message: Message, params: Params): string {
   if (typeof message === 'function') return message(params);
   return message.replace(/\{(\w+)\}/g, (whole, name: string) =>
     params[name] === undefined ? whole : String(params[name]),
@@ -259,5 +260,5 @@ export function describeError(t: Translate, error: unknown): string {
   const title = (error.code && PROBLEM_MESSAGES[t.language][error.code]) || error.title || error.detail;
   // In English the API's own detail is the most precise sentence there is.
   if (error.fieldErrors.length === 0) return t.language === 'en' && error.detail ? error.detail : title;
-  return `${title}: ${error.fieldErrors.map((e) => `${e.field} ${fieldErrorText(t, e)}`).join('; ')}`;
+  return `${title}: ${error.fieldErrors.map((e) => `${fieldName(t, e.field)} ${fieldErrorText(t, e)}`).join('; ')}`;
 }

@@ -88,8 +88,34 @@ export async function apiWithStatus<T>(
 
 export interface Page<T> {
   data: T[];
-  meta: { cursor: string | null; has_next: boolean; count: number };
+  /** `total`: every match on all pages, where a list gives it when asked (`GET /customers/?include_total=true`). */
+  meta: { cursor: string | null; has_next: boolean; count: number; total?: number };
 }
+
+/** Params of a stable code (an attempt's `error_code`, a skipped order's `reason_code`). */
+export type CodeParams = Record<string, string | number>;
+
+/** Why an attempt got no HTTP answer (`error_code`); the panel says it in its language. */
+export type AttemptErrorCode =
+  | 'timeout'
+  | 'connect_timeout'
+  | 'connection_refused'
+  | 'connection_reset'
+  | 'host_not_found'
+  | 'tls_certificate'
+  | 'forbidden_address'
+  | 'other';
+
+/** Why a partner's order was skipped (`reason_code`). */
+export type SkipReasonCode =
+  | 'unknown_partner'
+  | 'no_order_id'
+  | 'no_order_value'
+  | 'no_customer_identifier'
+  | 'unknown_customer_no_phone'
+  | 'cannot_enroll'
+  | 'order_credited_elsewhere'
+  | 'other';
 
 /** The languages Zupy writes to the owner in (`PATCH /me/ {language}`). */
 export const NOTICE_LANGUAGES = ['pt-BR', 'en'] as const;
@@ -204,12 +230,17 @@ export interface DeliveryAttempt {
   response_status: number | null;
   response_body: string | null;
   error: string | null;
+  error_code: AttemptErrorCode | null;
+  error_params: CodeParams | null;
 }
 
 export interface TestSend {
   success: boolean;
   status_code: number | null;
   error: string | null;
+  /** `not_2xx`: the receiver answered, not with 2xx; else why no answer came. */
+  error_code: 'not_2xx' | AttemptErrorCode | null;
+  error_params: CodeParams | null;
   delivery_id: string;
   request: { url: string; headers: Record<string, string>; body: string };
   response: { status: number | null; body: string | null; duration_ms: number };
@@ -380,6 +411,8 @@ export interface InboxEntry {
         enrolled: boolean;
         points_earned: number | null;
         reason: string | null;
+        reason_code: SkipReasonCode | null;
+        reason_params: Readonly<CodeParams> | null;
       }[]
     | null;
 }

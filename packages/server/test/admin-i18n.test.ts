@@ -9,6 +9,7 @@ import { ADMIN_DIST } from '../src/http/admin-static.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { onPostgres } from './helpers/test-database.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { waitUntil } from './helpers/wait-until.js';
 
 /**
  * Every page of the panel in real Chromium, in both languages and at a desktop's and a phone's
@@ -39,6 +40,10 @@ const ENGLISH_DETAILS = [
   'not valid or was revoked',
   'Missing or invalid API key',
   'Your request has invalid fields',
+  // Attempt errors and skip reasons (issues 19, 21): said by their codes, never the API's English.
+  'connection refused',
+  'no customer identifier',
+  'not an amount in BRL',
 ];
 
 describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 px', () => {
@@ -49,6 +54,11 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
   let endpointId: string;
   let deliveryId: string;
   let deliveryCreatedAt: string;
+  /** A receiver that is down: nothing listens on its port, so every connection is refused. */
+  let down: Receiver;
+  let refusedEndpointUrl: string;
+  let refusedDeliveryId: string;
+  let inboxId: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -80,11 +90,37 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
     });
     deliveryId = sent.body.delivery_id;
     deliveryCreatedAt = (await server.api.get(`/api/v2/webhooks/deliveries/${deliveryId}/`)).body.created_at;
+    // A refused connection, logged as a test send's attempt.
+    down = await startReceiver();
+    await down.goDown();
+    refusedEndpointUrl = `${down.url}/caixa`;
+    const refused = await server.api.post('/api/v2/webhooks/endpoints/', {
+      url: refusedEndpointUrl,
+      description: 'Caixa',
+    });
+    const refusedSend = await server.api.post(`/api/v2/webhooks/endpoints/${refused.body.id}/test/`, {
+      event: 'customer.registered',
+    });
+    expect(refusedSend.body.error_code).toBe('connection_refused');
+    refusedDeliveryId = refusedSend.body.delivery_id;
+    // A partner's order with no way to tell the customer: skipped, and why.
+    const fed = await server.api.post('/api/v2/webhooks/integrations/generic/', [
+      { order_id: 'P-1', order_total: 10 },
+    ]);
+    expect(fed.status).toBe(202);
+    inboxId = fed.body.id;
+    await waitUntil(async () => {
+      const inbox = await server.api.get('/api/v2/webhooks/integrations/inbox/');
+      return inbox.body.data.find(
+        (e: { id: string; status: string }) => e.id === inboxId && e.status === 'processed',
+      );
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await receiver?.close();
+    await down?.close();
     await server?.close();
   });
 
@@ -165,6 +201,7 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
     ['webhooks', '/admin/webhooks'],
     ['deliveries', '/admin/deliveries'],
     ['delivery', `/admin/deliveries/${deliveryId}`],
+    ['delivery-refused', `/admin/deliveries/${refusedDeliveryId}`],
     ['program', '/admin/program'],
     ['inbox', '/admin/inbox'],
     ['settings', '/admin/settings'],
@@ -300,6 +337,84 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
     await rotate.getByRole('button', { name: 'Cancelar' }).click();
     // Nothing was deleted or rotated.
     expect((await server.api.get(`/api/v2/webhooks/endpoints/${endpointId}/`)).status).toBe(200);
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('pt-BR at 390 px: a refused connection is said in Portuguese, in the delivery’s attempt and in a test send', async () => {
+    const { context, page } = await open('pt-BR', 390);
+    await page.goto(`${server.url}/admin/deliveries/${refusedDeliveryId}`);
+    expect(await page.getByTestId('attempt-error').textContent()).toBe(
+      'conexão recusada: nada atende nesse endereço e porta',
+    );
+    await page.goto(`${server.url}/admin/webhooks`);
+    const card = page.getByRole('article', { name: refusedEndpointUrl });
+    await card.getByRole('button', { name: 'Enviar' }).click();
+    await expect
+      .poll(() => card.getByTestId('test-error').textContent())
+      .toBe('conexão recusada: nada atende nesse endereço e porta');
+    const text = await page.locator('main').innerText();
+    expect(text).not.toContain('connection refused');
+    await checkPage(page, 'test-send-refused', 'pt-BR', 390);
+    await context.close();
+  });
+
+  it('en: the same refused connection in the panel’s English', async () => {
+    const { context, page } = await open('en', 1280);
+    await page.goto(`${server.url}/admin/deliveries/${refusedDeliveryId}`);
+    expect(await page.getByTestId('attempt-error').textContent()).toBe(
+      'connection refused: nothing answers at that address and port',
+    );
+    await context.close();
+  });
+
+  it('pt-BR: a skipped partner order says why in Portuguese; en in English', async () => {
+    for (const [language, outcome, why] of [
+      ['pt-BR', 'ignorado', ': sem como identificar o cliente (telefone, e-mail ou CPF)'],
+      ['en', 'skipped', ': no way to identify the customer (phone, e-mail or CPF)'],
+    ] as const) {
+      const { context, page } = await open(language, 390);
+      await page.goto(`${server.url}/admin/inbox`);
+      const card = page.getByRole('article', { name: inboxId });
+      const row = card.getByRole('row').nth(1);
+      await row.waitFor();
+      expect(await row.textContent()).toContain(outcome);
+      expect(await row.getByTestId('skip-reason').textContent()).toBe(why);
+      await context.close();
+    }
+  });
+
+  it('pt-BR: an error summary names the fields in Portuguese (nível 2 › limite, not tiers[1].threshold)', async () => {
+    const { context, page } = await open('pt-BR', 1280);
+    await page.goto(`${server.url}/admin/program`);
+    const thresholds = page.getByLabel('Critério de qualificação ≥');
+    // The program loads first: wait for its second tier's field, then count.
+    await thresholds.nth(1).waitFor();
+    // The second tier's threshold below the first's: refused, naming that field.
+    await thresholds.nth(1).fill('0');
+    await page.getByRole('button', { name: 'Salvar' }).click();
+    const summary = page.getByRole('alert').filter({ hasText: 'Há campos inválidos' });
+    await expect.poll(() => summary.textContent()).toContain('nível 2 › limite deve ser maior que');
+    expect(await summary.textContent()).not.toContain('tiers[');
+    await context.close();
+  });
+
+  it('pt-BR: the customers page shows the total of every page, not the rows loaded', async () => {
+    // 1 + 26: more than one page of 25.
+    for (let i = 0; i < 26; i++) {
+      const res = await server.api.post('/api/v2/customers/', {
+        name: `Cliente ${i}`,
+        phone: `11 96000-${String(i).padStart(4, '0')}`,
+      });
+      expect(res.status).toBe(201);
+    }
+    const { context, page } = await open('pt-BR', 390);
+    await page.goto(`${server.url}/admin/customers`);
+    await expect.poll(() => page.getByTestId('customers-total').textContent()).toBe('27 clientes');
+    expect(await page.locator('table.cards tbody tr').count()).toBe(25);
+    await page.getByRole('button', { name: 'Carregar mais' }).click();
+    await expect.poll(() => page.locator('table.cards tbody tr').count()).toBe(27);
+    expect(await page.getByTestId('customers-total').textContent()).toBe('27 clientes');
     await context.close();
     expect(pageErrors).toEqual([]);
   });

@@ -708,7 +708,7 @@ describe.skipIf(onPostgres)('the admin panel in Chromium', () => {
     );
     expect(await card.getByRole('row').nth(1).textContent()).toContain('creditado · cliente novo');
     expect(await card.getByRole('row').nth(2).textContent()).toContain(
-      'ignorado: no customer identifier (phone, e-mail or CPF)',
+      'ignorado: sem como identificar o cliente (telefone, e-mail ou CPF)',
     );
     await shot('16-partner-inbox-pt-BR');
   });

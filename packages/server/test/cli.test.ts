@@ -79,6 +79,7 @@ describe('zupy CLI (built, as a subprocess)', () => {
         '0013-live-customer-index',
         '0014-endpoint-flow',
         '0015-idempotency-scope',
+        '0016-attempt-error-codes',
       ],
     });
     const second = await zupy(dataDir, 'migrate');

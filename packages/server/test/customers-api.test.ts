@@ -235,6 +235,47 @@ describe('reading customers', () => {
     expect(fieldsOf(badCursor.body)).toEqual(['cursor']);
   });
 
+  it('counts every match on all pages into meta.total when asked, not otherwise', async () => {
+    const other = await server.newCompany('Total Place');
+    for (let i = 0; i < 5; i++) {
+      const res = await other.api.post('/api/v2/customers/', {
+        phone: `11 97222-000${i}`,
+        name: i === 3 ? 'Contagem Especial' : `Contagem ${i}`,
+      });
+      expect(res.status).toBe(201);
+    }
+    // Erased customers are no longer customers: not counted.
+    const gone = (await other.api.post('/api/v2/customers/', { phone: '11 97222-0009', name: 'Contagem X' }))
+      .body.customer.member_id;
+    expect((await other.api.request('DELETE', `/api/v2/customers/${gone}/`)).status).toBe(200);
+    const first = await other.api.get('/api/v2/customers/?page_size=2&include_total=true');
+    expect(first.body.meta).toMatchObject({ count: 2, has_next: true, total: 5 });
+    // The same total on a later page: the cursor does not change what matches.
+    const second = await other.api.get(
+      `/api/v2/customers/?page_size=2&include_total=true&cursor=${first.body.meta.cursor}`,
+    );
+    expect(second.body.meta).toMatchObject({ count: 2, total: 5 });
+    // With the filters: a search, a tier, and none matching.
+    expect(
+      (await other.api.get('/api/v2/customers/?search=especial&include_total=true')).body.meta.total,
+    ).toBe(1);
+    expect((await other.api.get('/api/v2/customers/?tier=bronze&include_total=true')).body.meta.total).toBe(
+      5,
+    );
+    expect((await other.api.get('/api/v2/customers/?tier=vip&include_total=true')).body.meta).toMatchObject({
+      count: 0,
+      total: 0,
+    });
+    // Not asked (or asked not to): no count, no total.
+    expect((await other.api.get('/api/v2/customers/')).body.meta).not.toHaveProperty('total');
+    expect((await other.api.get('/api/v2/customers/?include_total=false')).body.meta).not.toHaveProperty(
+      'total',
+    );
+    const bad = await other.api.get('/api/v2/customers/?include_total=maybe');
+    expect(bad.status).toBe(422);
+    expect(fieldsOf(bad.body)).toEqual(['include_total']);
+  });
+
   it('answers 404 for an unknown member and for another company’s member', async () => {
     const mine = await server.api.post('/api/v2/customers/', { phone: '11 97111-1111', name: 'Mine' });
     const memberId = mine.body.customer.member_id;

@@ -152,7 +152,13 @@ describe('the single-URL view (/integrations/webhooks/)', () => {
     expect(set.body.webhook_secret).not.toContain(secret.slice(6, 20));
 
     const test = await server.api.post('/api/v2/integrations/webhooks/test/', {});
-    expect(test.body).toEqual({ success: true, status_code: 200, error: null });
+    expect(test.body).toEqual({
+      success: true,
+      status_code: 200,
+      error: null,
+      error_code: null,
+      error_params: null,
+    });
     expect(receiver.requests[0]!.headers['x-zupy-test']).toBe('true');
 
     receiver.respond = () => 'reset';
@@ -162,6 +168,8 @@ describe('the single-URL view (/integrations/webhooks/)', () => {
       success: false,
       status_code: null,
       error: expect.stringContaining('reset'),
+      error_code: 'connection_reset',
+      error_params: null,
     });
 
     const off = await server.api.put('/api/v2/integrations/webhooks/', { webhook_url: null });

@@ -190,7 +190,12 @@ describe('receivers that misbehave', () => {
     const deliveries = await allSucceeded(EVENTS);
     for (const d of deliveries) {
       expect(d.attempts.length).toBeGreaterThan(1);
-      expect(d.attempts[0]).toMatchObject({ response_status: null, error: 'connection refused' });
+      expect(d.attempts[0]).toMatchObject({
+        response_status: null,
+        error: 'connection refused',
+        error_code: 'connection_refused',
+        error_params: null,
+      });
     }
     await expectEveryEventArrivedIntact(secret);
   });

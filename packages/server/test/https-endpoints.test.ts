@@ -72,8 +72,12 @@ async function deliver(url: string, count: number, env: Record<string, string>) 
 }
 
 async function lastError(deliveryId: string): Promise<string> {
+  return String((await lastAttempt(deliveryId)).error);
+}
+
+async function lastAttempt(deliveryId: string) {
   const res = await server!.api.get(`/api/v2/webhooks/deliveries/${deliveryId}/`);
-  return String(res.body.attempts.at(-1).error);
+  return res.body.attempts.at(-1);
 }
 
 describe('HTTPS endpoints', () => {
@@ -84,6 +88,11 @@ describe('HTTPS endpoints', () => {
     expect(await lastError(delivery!.id)).toMatch(
       /^certificate refused \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\).*ZUPY_EXTRA_CA_FILE/,
     );
+    // The same as a stable code, with Node's own code as its param (the panel translates by it).
+    expect(await lastAttempt(delivery!.id)).toMatchObject({
+      error_code: 'tls_certificate',
+      error_params: { tls_code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+    });
     expect(r.seen.requests).toBe(0);
     expect(r.seen.refusedHandshakes).toBeGreaterThan(0);
   });
@@ -119,6 +128,10 @@ describe('HTTPS endpoints', () => {
     const [delivery] = await deliver(r.url, 1, { ZUPY_EXTRA_CA_FILE: ca.caFile });
     expect(delivery!.status).toBe('failed');
     expect(await lastError(delivery!.id)).toMatch(/^certificate refused \(ERR_TLS_CERT_ALTNAME_INVALID\)/);
+    expect(await lastAttempt(delivery!.id)).toMatchObject({
+      error_code: 'tls_certificate',
+      error_params: { tls_code: 'ERR_TLS_CERT_ALTNAME_INVALID' },
+    });
     expect(r.seen.requests).toBe(0);
   });
 

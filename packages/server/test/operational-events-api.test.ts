@@ -240,7 +240,13 @@ describe('test sends of operational events', () => {
     receiver = await startReceiver();
     await server.api.put('/api/v2/integrations/webhooks/', { webhook_url: receiver.url });
     const sent = await server.api.post('/api/v2/integrations/webhooks/test/', { event: 'delivery.failed' });
-    expect(sent.body).toEqual({ success: true, status_code: 200, error: null });
+    expect(sent.body).toEqual({
+      success: true,
+      status_code: 200,
+      error: null,
+      error_code: null,
+      error_params: null,
+    });
     expect(receiver.requests[0]!.headers['x-zupy-event']).toBe('delivery.failed');
     expect(parseEvent(receiver.requests[0]!.body).event).toBe('delivery.failed');
 

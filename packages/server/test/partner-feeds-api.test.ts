@@ -141,6 +141,8 @@ describe('partner order feeds', () => {
         enrolled: false,
         points_earned: null,
         reason: 'no customer identifier (phone, e-mail or CPF)',
+        reason_code: 'no_customer_identifier',
+        reason_params: null,
       },
     ]);
 
@@ -293,7 +295,111 @@ describe('partner order feeds', () => {
         order_id: 'A',
         outcome: 'skipped',
         reason: 'no order value, or not an amount in BRL',
+        reason_code: 'no_order_value',
       }),
     ]);
+  });
+});
+
+describe('why an order was skipped, as a stable code', () => {
+  it('gives each skip reason its code and params beside the unchanged English reason', async () => {
+    const ana = (await server.api.post('/api/v2/customers/', { phone: '11 97000-0001', name: 'Ana' })).body
+      .customer.member_id;
+    await server.api.post('/api/v2/customers/', { phone: '11 97000-0002', name: 'Bia' });
+    // E1 is Ana's order at the counter already; the feed then sends it for Bia.
+    const recorded = await server.api.post(`/api/v2/customers/${ana}/orders/`, {
+      order_id: 'E1',
+      order_value: 10,
+      platform: 'pos',
+    });
+    expect(recorded.status).toBe(201);
+    const order = (fields: Record<string, unknown>) => ({
+      customer_name: 'Cliente',
+      customer_phone: null,
+      customer_email: null,
+      customer_cpf: null,
+      order_total: 20,
+      order_id: 'G',
+      ...fields,
+    });
+    const res = await server.api.post('/api/v2/webhooks/integrations/generic/', [
+      order({ customer_phone: '11 97000-0001', order_id: 'OK1' }),
+      order({ customer_phone: '11 97000-0001', order_id: null }),
+      order({ customer_phone: '11 97000-0001', order_id: 'V0', order_total: 0 }),
+      order({ order_id: 'N0' }),
+      order({ customer_email: 'nova@example.com', order_id: 'U1' }),
+      order({ customer_phone: '11 97000-0002', order_id: 'E1' }),
+    ]);
+    expect(res.status).toBe(202);
+    const orders = (await processed(server.api, res.body.id)).orders as any[];
+    expect(orders.map((o) => [o.order_id, o.outcome, o.reason_code, o.reason_params, o.reason])).toEqual([
+      ['OK1', 'credited', null, null, null],
+      [null, 'skipped', 'no_order_id', null, 'no order id'],
+      ['V0', 'skipped', 'no_order_value', null, 'no order value, or not an amount in BRL'],
+      ['N0', 'skipped', 'no_customer_identifier', null, 'no customer identifier (phone, e-mail or CPF)'],
+      [
+        'U1',
+        'skipped',
+        'unknown_customer_no_phone',
+        null,
+        'unknown customer, and no phone to enroll them with',
+      ],
+      [
+        'E1',
+        'skipped',
+        'order_credited_elsewhere',
+        null,
+        'this order id was already credited to another customer',
+      ],
+    ]);
+  });
+
+  it('answers a body of a partner no longer read as unknown_partner, and a reason stored before codes as other', async () => {
+    const db = server.runtime.ctx.db;
+    const row = (id: string, partner: string, outcomes: string | null) => ({
+      id,
+      company_id: 'comp_bella_vista',
+      partner,
+      body: '[]',
+      body_sha256: id,
+      received_at: new Date().toISOString(),
+      lease_expires_at: null,
+      processed_at: outcomes === null ? null : new Date().toISOString(),
+      outcomes,
+      last_error: null,
+    });
+    await db
+      .insertInto('partner_inbox')
+      .values(row('inb_gone', 'saipos_v0', null))
+      .execute();
+    // As an earlier version stored a skip: its English reason only.
+    const old = [
+      {
+        index: 0,
+        order_id: 'Z',
+        outcome: 'skipped',
+        member_id: null,
+        enrolled: false,
+        points_earned: null,
+        reason: 'no order id',
+      },
+    ];
+    await db
+      .insertInto('partner_inbox')
+      .values(row('inb_old', 'generic', JSON.stringify(old)))
+      .execute();
+    const gone = await processed(server.api, 'inb_gone');
+    expect(gone.orders).toEqual([
+      expect.objectContaining({
+        outcome: 'skipped',
+        reason: 'unknown partner "saipos_v0"',
+        reason_code: 'unknown_partner',
+        reason_params: { partner: 'saipos_v0' },
+      }),
+    ]);
+    const before = (await server.api.get('/api/v2/webhooks/integrations/inbox/')).body.data.find(
+      (e: any) => e.id === 'inb_old',
+    );
+    expect(before.orders).toEqual([{ ...old[0], reason_code: 'other', reason_params: null }]);
   });
 });

@@ -105,7 +105,8 @@ export function CustomersPage() {
   const [cursor, setCursor] = useState<string | null>(null);
   const query = `/customers/?page_size=25${search ? `&search=${encodeURIComponent(search)}` : ''}${tier ? `&tier=${tier}` : ''}`;
   const { data, error, reload } = useAsync(async () => {
-    const page = await api<Page<Customer>>('GET', query);
+    // The total of every page, counted once, with the first (the API counts only when asked).
+    const page = await api<Page<Customer>>('GET', `${query}&include_total=true`);
     setExtra([]);
     setCursor(page.meta.has_next ? page.meta.cursor : null);
     return page;
@@ -150,8 +151,7 @@ export function CustomersPage() {
           {rows.length > 0 && (
             <div class="table-wrap">
               <p class="muted" data-testid="customers-total">
-                {t.plural('customers.total', rows.length)}
-                {cursor ? ' +' : ''}
+                {t.plural('customers.total', data?.meta.total ?? rows.length)}
               </p>
               <table class="cards">
                 <thead>

@@ -8,6 +8,7 @@ import {
   type Endpoint,
   type Page,
 } from '../api.js';
+import { attemptErrorText } from '../attempt-errors.js';
 import { CopyButton } from '../components/copy-button.js';
 import { Notice, Select } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
@@ -231,10 +232,15 @@ export function DeliveryDetailPage({ id }: { id: string }) {
       {data.attempts.map((a) => (
         <article class="card" key={a.attempt} aria-label={t('deliveries.attempt', a.attempt)}>
           <h2>
-            {t('deliveries.attempt', a.attempt)} · {a.response_status ?? '—'} · {a.duration_ms} ms
+            {t('deliveries.attempt', a.attempt)} · {a.response_status ?? '—'} ·{' '}
+            {formatInt(a.duration_ms, t.language)} ms
           </h2>
           <p class="muted">{formatDateTime(a.started_at, { seconds: true })}</p>
-          {a.error && <Notice kind="error">{a.error}</Notice>}
+          {a.error && (
+            <Notice kind="error">
+              <span data-testid="attempt-error">{attemptErrorText(t, a)}</span>
+            </Notice>
+          )}
           <h3>{t('webhooks.request')}</h3>
           <pre>
             {Object.entries(a.request_headers)

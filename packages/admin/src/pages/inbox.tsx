@@ -2,7 +2,8 @@ import { api, type InboxEntry, type Page } from '../api.js';
 import { Notice } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { useSession } from '../context.js';
-import { formatDateTime } from '../format.js';
+import { formatDateTime, formatInt } from '../format.js';
+import { skipReasonText } from '../skip-reasons.js';
 
 /**
  * The bodies partners' order feeds sent (`GET /webhooks/integrations/inbox/`), newest first, with
@@ -59,10 +60,12 @@ export function InboxPage() {
                       <td>
                         {t(`inbox.outcome.${o.outcome}`)}
                         {o.enrolled ? ` · ${t('inbox.enrolled')}` : ''}
-                        {o.reason ? `: ${o.reason}` : ''}
+                        {o.outcome === 'skipped' && (o.reason_code ?? o.reason) !== null && (
+                          <span data-testid="skip-reason">: {skipReasonText(t, o)}</span>
+                        )}
                       </td>
                       <td>{o.member_id ?? '—'}</td>
-                      <td>{o.points_earned ?? '—'}</td>
+                      <td>{o.points_earned === null ? '—' : formatInt(o.points_earned, t.language)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -45,6 +45,23 @@ const RegisterBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** A page of customers; `meta.total` only when `include_total=true`. */
+const CustomerPageSchema = (() => {
+  const page = PageOf(CustomerProfileSchema);
+  return Type.Object({
+    data: page.properties.data,
+    meta: Type.Object({
+      ...page.properties.meta.properties,
+      total: Type.Optional(
+        Type.Integer({
+          description:
+            'Every customer matching the filters, on all pages (with `include_total=true` only): not affected by `cursor`',
+        }),
+      ),
+    }),
+  });
+})();
+
 export const customerRoutes =
   (ctx: AppContext): FastifyPluginAsync =>
   (instance) => {
@@ -89,8 +106,14 @@ export const customerRoutes =
             search: Type.Optional(
               Type.String({ maxLength: 200, description: 'Part of a name, e-mail, phone, CPF or member id' }),
             ),
+            include_total: Type.Optional(
+              Type.Boolean({
+                description:
+                  '`true`: `meta.total` counts every customer matching `tier` and `search` (all pages). It costs one count over the matches, so it is only done when asked',
+              }),
+            ),
           }),
-          response: { 200: PageOf(CustomerProfileSchema) },
+          response: { 200: CustomerPageSchema },
         },
       },
       (request) =>
@@ -99,6 +122,7 @@ export const customerRoutes =
           search: request.query.search,
           cursor: request.query.cursor,
           pageSize: request.query.page_size,
+          includeTotal: request.query.include_total === true,
         }),
     );
 

@@ -231,6 +231,10 @@ export interface DeliveryAttemptsTable {
   response_status: number | null;
   response_body: string | null;
   error: string | null;
+  /** The error's stable code (delivery/attempt-error.ts); null when answered, or recorded before 0016. */
+  error_code: string | null;
+  /** JSON object of the code's params, or null. */
+  error_params: string | null;
 }
 
 export type CustomerRow = Selectable<CustomersTable>;

@@ -141,7 +141,8 @@ export async function vetHost(hostname: string, resolve: HostResolver): Promise<
   const host = bareHost(hostname);
   const family = net.isIP(host);
   const addresses = family !== 0 ? [{ address: host, family }] : await resolve(host);
-  if (addresses.length === 0) throw new Error(`${host} has no address`);
+  if (addresses.length === 0)
+    throw Object.assign(new Error(`${host} has no address`), { code: 'ENOTFOUND', hostname: host });
   for (const { address } of addresses) {
     if (isForbiddenAddress(address)) throw new ForbiddenAddressError(host, address);
   }
@@ -174,7 +175,12 @@ export function guardedLookup(resolve: HostResolver, allowPrivate: boolean) {
         const first = addresses[0]!;
         callback(null, first.address, first.family);
       },
-      (error: Error) => callback(Object.assign(error, { code: 'EZUPYFORBIDDEN' })),
+      // Only a refused address is marked as one: a name that does not resolve keeps its own code
+      // (ENOTFOUND…), so the attempt says "host not found" (attempt-error.ts).
+      (error: NodeJS.ErrnoException) =>
+        callback(
+          error instanceof ForbiddenAddressError ? Object.assign(error, { code: 'EZUPYFORBIDDEN' }) : error,
+        ),
     );
   };
 }

@@ -11,6 +11,25 @@ import type { DeliveryContext } from './delivery-context.js';
 import { toPage, type ListSource, type Page } from '../shared/cursor.js';
 import { apiTimestamp } from '../shared/timestamps.js';
 import { scheduleReplay } from './replay-deliveries.js';
+import { ATTEMPT_ERROR_CODES, type AttemptErrorCode, type AttemptErrorParams } from './attempt-error.js';
+
+/**
+ * An attempt's stored code and params as answered: `other` for an error recorded before codes were
+ * (migration 0016), or with a code this version does not know.
+ */
+export function attemptErrorCode(row: {
+  error: string | null;
+  error_code: string | null;
+  error_params: string | null;
+}): { error_code: AttemptErrorCode | null; error_params: AttemptErrorParams | null } {
+  if (row.error === null && row.error_code === null) return { error_code: null, error_params: null };
+  const known = row.error_code !== null && Object.hasOwn(ATTEMPT_ERROR_CODES, row.error_code);
+  return {
+    error_code: known ? (row.error_code as AttemptErrorCode) : 'other',
+    error_params:
+      known && row.error_params !== null ? (JSON.parse(row.error_params) as AttemptErrorParams) : null,
+  };
+}
 
 /** A delivery's state as shown: `held` is a pending delivery of a disabled endpoint. */
 export type DeliveryState = DeliveryStatus | 'held';
@@ -38,6 +57,8 @@ export interface DeliveryAttemptView {
   response_status: number | null;
   response_body: string | null;
   error: string | null;
+  error_code: AttemptErrorCode | null;
+  error_params: AttemptErrorParams | null;
 }
 
 /** A delivery row with what its view needs from its endpoint and its predecessor. */
@@ -164,6 +185,7 @@ export async function getDelivery(
       response_status: a.response_status,
       response_body: a.response_body,
       error: a.error,
+      ...attemptErrorCode(a),
     })),
   };
 }

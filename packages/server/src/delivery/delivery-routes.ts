@@ -4,6 +4,7 @@ import { Type, type Static } from 'typebox';
 import { identity } from '../http/auth.js';
 import { EventTypeSchema, IsoTimestamp, PageOf, PageQuery } from '../http/schemas.js';
 import type { DeliveryContext } from './delivery-context.js';
+import { AttemptErrorCodeSchema, AttemptErrorParamsSchema } from './attempt-error-schema.js';
 import { getDelivery, listDeliveries, redeliver } from './delivery-queries.js';
 
 const Status = Type.Union(
@@ -49,7 +50,12 @@ const AttemptSchema = Type.Object({
   request_headers: Type.Record(Type.String(), Type.String()),
   response_status: Type.Union([Type.Integer(), Type.Null()]),
   response_body: Type.Union([Type.String(), Type.Null()], { description: 'The first 4 KB' }),
-  error: Type.Union([Type.String(), Type.Null()]),
+  error: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'Why no HTTP answer came, in English (unchanged for existing integrations); null when one came',
+  }),
+  error_code: AttemptErrorCodeSchema,
+  error_params: AttemptErrorParamsSchema,
 });
 /** One attempt, in `GET /webhooks/deliveries/{id}/`. */
 export type DeliveryAttemptResponse = Static<typeof AttemptSchema>;

@@ -1,5 +1,6 @@
 import { rootCertificates } from 'node:tls';
-import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
+import { describeAttemptError, type AttemptErrorCode, type AttemptErrorParams } from './attempt-error.js';
 import { guardedLookup, vetLiteralHost, type HostResolver } from './address-guard.js';
 import { resumingConnector } from './tls-sessions.js';
 
@@ -20,7 +21,11 @@ export interface WebhookResponse {
   status: number | null;
   headers: Record<string, string>;
   body: string | null;
+  /** Why no HTTP answer came, in English (the API's `error`); null when one came. */
   error: string | null;
+  /** The same as a stable code (attempt-error.ts), and its params; null when an answer came. */
+  errorCode: AttemptErrorCode | null;
+  errorParams: AttemptErrorParams | null;
   durationMs: number;
 }
 
@@ -38,35 +43,6 @@ export interface SenderOptions {
   connectTimeoutMs?: number;
   /** PEM CA certificates trusted beside the system's (`ZUPY_EXTRA_CA_FILE`): never instead of them. */
   extraCa?: string | undefined;
-}
-
-/** What Node calls a certificate it does not trust, or one for another name. */
-const TLS_CERTIFICATE_ERRORS = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_UNTRUSTED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-function describeError(error: unknown, timeoutMs: number): string {
-  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
-    return `no answer within ${timeoutMs} ms`;
-  }
-  const e = error as { name?: string; code?: string; message?: string };
-  if (e.code === 'EZUPYFORBIDDEN' || e.name === 'ForbiddenAddressError')
-    return e.message ?? 'forbidden address';
-  if (e.code === 'UND_ERR_CONNECT_TIMEOUT') return `could not connect within ${timeoutMs} ms`;
-  if (e.code === 'ECONNREFUSED') return 'connection refused';
-  if (e.code === 'ECONNRESET' || e.code === 'UND_ERR_SOCKET') return 'connection reset by the receiver';
-  if (e.code === 'ENOTFOUND') return 'host not found';
-  if (e.code !== undefined && TLS_CERTIFICATE_ERRORS.has(e.code))
-    return `certificate refused (${e.code}): ${e.message ?? ''}; a private CA needs ZUPY_EXTRA_CA_FILE`;
-  return `${e.code ? e.code + ': ' : ''}${e.message ?? String(error)}`;
 }
 
 /**
@@ -132,11 +108,14 @@ export function createWebhookSender(options: SenderOptions): WebhookSender {
 }
 
 function failure(error: unknown, timeoutMs: number, started: number): WebhookResponse {
+  const described = describeAttemptError(error, timeoutMs);
   return {
     status: null,
     headers: {},
     body: null,
-    error: describeError(error, timeoutMs),
+    error: described.message,
+    errorCode: described.code,
+    errorParams: described.params,
     durationMs: Math.round(performance.now() - started),
   };
 }
@@ -216,6 +195,8 @@ class ExcerptHandler implements Dispatcher.DispatchHandler {
       headers: this.headers,
       body,
       error: null,
+      errorCode: null,
+      errorParams: null,
       durationMs: Math.round(performance.now() - this.started),
     });
   }

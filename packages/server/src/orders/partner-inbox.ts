@@ -19,9 +19,31 @@ export interface OrderOutcome {
   /** True when the customer was unknown and enrolled for this order (channel `pos`). */
   enrolled: boolean;
   points_earned: number | null;
-  /** Why it was skipped; null otherwise. */
+  /** Why it was skipped, in English; null otherwise. */
   reason: string | null;
+  /** The same as a stable code (SKIP_REASON_CODES); null unless skipped. */
+  reason_code: SkipReasonCode | null;
+  /** What the code's message needs (`partner`; `field`, `field_code` and its params); null if nothing. */
+  reason_params: Readonly<Record<string, string | number>> | null;
 }
+
+/**
+ * Why an order of a partner's body was skipped, as a stable code beside the English `reason`: the
+ * admin panel translates by it. `other` stands for a reason stored before the codes were.
+ */
+export const SKIP_REASON_CODES = {
+  unknown_partner: 'the body was stored for a partner Zupy no longer reads (`partner`)',
+  no_order_id: 'the order has no order id (or one over 100 characters)',
+  no_order_value: 'the order has no value, or not an amount in BRL above 0',
+  no_customer_identifier: 'the order names no phone, e-mail or CPF',
+  unknown_customer_no_phone: 'no customer matches, and there is no phone to enroll one with',
+  cannot_enroll:
+    'the new customer’s data is invalid: `field` and `field_code` (a field error code, with its params)',
+  order_credited_elsewhere: 'this order id was already credited to another customer',
+  other: 'anything else: read `reason`',
+} as const;
+
+export type SkipReasonCode = keyof typeof SKIP_REASON_CODES;
 
 export interface InboxEntry {
   id: string;
@@ -100,8 +122,22 @@ export async function receivePartnerBody(
   return { status: 'received', id };
 }
 
+/** An outcome as stored: before the codes, a skipped one had only its `reason`. */
+type StoredOutcome = Omit<OrderOutcome, 'reason_code' | 'reason_params'> &
+  Partial<Pick<OrderOutcome, 'reason_code' | 'reason_params'>>;
+
+function withReasonCode(o: StoredOutcome): OrderOutcome {
+  const known = o.reason_code != null && Object.hasOwn(SKIP_REASON_CODES, o.reason_code);
+  return {
+    ...o,
+    reason_code: o.outcome !== 'skipped' ? null : known ? o.reason_code! : 'other',
+    reason_params: known ? (o.reason_params ?? null) : null,
+  };
+}
+
 function toEntry(row: Selectable<PartnerInboxTable>): InboxEntry {
-  const orders = row.outcomes === null ? null : (JSON.parse(row.outcomes) as OrderOutcome[]);
+  const orders =
+    row.outcomes === null ? null : (JSON.parse(row.outcomes) as StoredOutcome[]).map(withReasonCode);
   const count = (o: OrderOutcome['outcome']) => orders?.filter((x) => x.outcome === o).length ?? 0;
   return {
     id: row.id,

@@ -5,7 +5,7 @@ import { ZupyError } from '../errors.js';
 import { identity } from '../http/auth.js';
 import { IsoTimestamp, PageOf, PageQuery } from '../http/schemas.js';
 import type { AppContext } from '../shared/context.js';
-import { listInbox, receivePartnerBody } from './partner-inbox.js';
+import { SKIP_REASON_CODES, listInbox, receivePartnerBody } from './partner-inbox.js';
 
 const ReceivedSchema = Type.Object({
   status: Type.Union([Type.Literal('received'), Type.Literal('duplicate')]),
@@ -22,7 +22,35 @@ const OutcomeSchema = Type.Object({
   member_id: Type.Union([Type.String(), Type.Null()]),
   enrolled: Type.Boolean({ description: 'The customer was unknown and was enrolled (channel pos)' }),
   points_earned: Type.Union([Type.Integer(), Type.Null()]),
-  reason: Type.Union([Type.String(), Type.Null()], { description: 'Why it was skipped' }),
+  reason: Type.Union([Type.String(), Type.Null()], { description: 'Why it was skipped, in English' }),
+  reason_code: Type.Union(
+    [
+      Type.Literal('unknown_partner'),
+      Type.Literal('no_order_id'),
+      Type.Literal('no_order_value'),
+      Type.Literal('no_customer_identifier'),
+      Type.Literal('unknown_customer_no_phone'),
+      Type.Literal('cannot_enroll'),
+      Type.Literal('order_credited_elsewhere'),
+      Type.Literal('other'),
+      Type.Null(),
+    ],
+    {
+      description:
+        'Why it was skipped, as a stable code to translate by (with `reason_params`); null unless skipped. ' +
+        Object.entries(SKIP_REASON_CODES)
+          .map(([code, meaning]) => `\`${code}\`: ${meaning}`)
+          .join('; ') +
+        '. Show `reason` for a code you do not know: more may come.',
+    },
+  ),
+  reason_params: Type.Union(
+    [Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()])), Type.Null()],
+    {
+      description:
+        'What the code’s message needs: `partner` (`unknown_partner`); `field`, `field_code` and that field error’s params (`cannot_enroll`); null when nothing',
+    },
+  ),
 });
 
 const InboxEntrySchema = Type.Object({

@@ -8,7 +8,7 @@ import type { AppContext } from '../shared/context.js';
 import { isStorableText } from '../shared/storable-text.js';
 import { parseLocalDateTime } from '../shared/time-zone.js';
 import { creditOrder } from './credit-order.js';
-import type { OrderOutcome } from './partner-inbox.js';
+import type { OrderOutcome, SkipReasonCode } from './partner-inbox.js';
 import { partnerNamed } from './partners/index.js';
 import { identifiersOf, type Identifiers } from './order-identifiers.js';
 import { ORDERED_AT_LEEWAY_MS } from './record-order.js';
@@ -36,7 +36,13 @@ async function matchCustomer(
   return undefined;
 }
 
-const skipped = (index: number, order_id: string | null, reason: string): OrderOutcome => ({
+const skipped = (
+  index: number,
+  order_id: string | null,
+  code: SkipReasonCode,
+  reason: string,
+  params: OrderOutcome['reason_params'] = null,
+): OrderOutcome => ({
   index,
   order_id,
   outcome: 'skipped',
@@ -44,7 +50,16 @@ const skipped = (index: number, order_id: string | null, reason: string): OrderO
   enrolled: false,
   points_earned: null,
   reason,
+  reason_code: code,
+  reason_params: params,
 });
+
+/** The first field error of a refused enrolment: which field, its code and that code's params. */
+function enrolmentParams(error: ZupyError): OrderOutcome['reason_params'] {
+  const first = error.fieldErrors[0];
+  if (first === undefined) return null;
+  return { ...(first.params ?? {}), field: first.field, field_code: first.code };
+}
 
 /**
  * Processes one stored body inside the caller's transaction: each order is matched to its customer
@@ -59,30 +74,42 @@ export async function processPartnerBody(
   row: { company_id: string; partner: string; body: string; received_at: string },
 ): Promise<OrderOutcome[]> {
   const adapter = partnerNamed(row.partner);
-  if (adapter === undefined) return [skipped(0, null, `unknown partner "${row.partner}"`)];
+  if (adapter === undefined)
+    return [
+      skipped(0, null, 'unknown_partner', `unknown partner "${row.partner}"`, { partner: row.partner }),
+    ];
   const timeZone = await companyTimeZone(trx, row.company_id);
   const now = ctx.clock();
   const outcomes: OrderOutcome[] = [];
   for (const [index, order] of adapter.orders(JSON.parse(row.body)).entries()) {
     const orderId = order.order_id;
     if (orderId === null || orderId.length > 100 || !isStorableText(orderId)) {
-      outcomes.push(skipped(index, null, 'no order id'));
+      outcomes.push(skipped(index, null, 'no_order_id', 'no order id'));
       continue;
     }
     if (order.value_cents === null || order.value_cents < 1) {
-      outcomes.push(skipped(index, orderId, 'no order value, or not an amount in BRL'));
+      outcomes.push(skipped(index, orderId, 'no_order_value', 'no order value, or not an amount in BRL'));
       continue;
     }
     const ids = identifiersOf(order);
     if (ids.whatsapp === null && ids.email === null && ids.cpf === null) {
-      outcomes.push(skipped(index, orderId, 'no customer identifier (phone, e-mail or CPF)'));
+      outcomes.push(
+        skipped(index, orderId, 'no_customer_identifier', 'no customer identifier (phone, e-mail or CPF)'),
+      );
       continue;
     }
     let customer = await matchCustomer(trx, row.company_id, ids);
     let enrolled = false;
     if (customer === undefined) {
       if (ids.whatsapp === null) {
-        outcomes.push(skipped(index, orderId, 'unknown customer, and no phone to enroll them with'));
+        outcomes.push(
+          skipped(
+            index,
+            orderId,
+            'unknown_customer_no_phone',
+            'unknown customer, and no phone to enroll them with',
+          ),
+        );
         continue;
       }
       const name = order.customer.name ?? UNNAMED;
@@ -97,7 +124,15 @@ export async function processPartnerBody(
         });
       } catch (error) {
         if (!(error instanceof ZupyError)) throw error;
-        outcomes.push(skipped(index, orderId, `cannot enroll the customer: ${error.message}`));
+        outcomes.push(
+          skipped(
+            index,
+            orderId,
+            'cannot_enroll',
+            `cannot enroll the customer: ${error.message}`,
+            enrolmentParams(error),
+          ),
+        );
         continue;
       }
       const registration = await registerInTransaction(trx, ctx, row.company_id, valid);
@@ -126,10 +161,19 @@ export async function processPartnerBody(
         enrolled,
         points_earned: replayed ? 0 : result.points_earned,
         reason: null,
+        reason_code: null,
+        reason_params: null,
       });
     } catch (error) {
       if (!(error instanceof ZupyError) || error.code !== 'ZUPY_CONFLICT') throw error;
-      outcomes.push(skipped(index, orderId, 'this order id was already credited to another customer'));
+      outcomes.push(
+        skipped(
+          index,
+          orderId,
+          'order_credited_elsewhere',
+          'this order id was already credited to another customer',
+        ),
+      );
     }
   }
   return outcomes;

@@ -7,7 +7,7 @@ import { identity } from '../http/auth.js';
 import type { DeliveryContext } from '../delivery/delivery-context.js';
 import { createEndpoint, listEndpoints, maskSecret, updateEndpoint } from './endpoint-store.js';
 import { EventTypeSchema } from '../http/schemas.js';
-import { sendTestEvent } from './test-send.js';
+import { sendTestEvent, TestSendSchema } from './test-send.js';
 
 const IntegrationSchema = Type.Object({
   webhook_url: Type.Union([Type.String(), Type.Null()]),
@@ -91,7 +91,8 @@ export const integrationRoutes =
         schema: {
           tags,
           summary: 'Send a test event to the webhook URL',
-          description: '200 even when the receiver failed: read `success`, `status_code` and `error`.',
+          description:
+            '200 even when the receiver failed: read `success`, `status_code`, and `error_code` (a stable code, with `error_params`) or `error` (the same in English).',
           body: Type.Optional(
             Type.Object({ event: Type.Optional(EventTypeSchema) }, { additionalProperties: false }),
           ),
@@ -100,6 +101,8 @@ export const integrationRoutes =
               success: Type.Boolean(),
               status_code: Type.Union([Type.Integer(), Type.Null()]),
               error: Type.Union([Type.String(), Type.Null()]),
+              error_code: TestSendSchema.properties.error_code,
+              error_params: TestSendSchema.properties.error_params,
             }),
           },
         },
@@ -116,7 +119,13 @@ export const integrationRoutes =
           first.id,
           request.body?.event ?? 'customer.registered',
         );
-        return { success: result.success, status_code: result.status_code, error: result.error };
+        return {
+          success: result.success,
+          status_code: result.status_code,
+          error: result.error,
+          error_code: result.error_code,
+          error_params: result.error_params,
+        };
       },
     );
     return Promise.resolve();

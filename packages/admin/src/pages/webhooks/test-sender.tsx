@@ -5,6 +5,8 @@ import { Notice, Select } from '../../components/field.js';
 import { CopyButton } from '../../components/copy-button.js';
 import { describeError } from '../../components/use-async.js';
 import { useSession } from '../../context.js';
+import { attemptErrorText } from '../../attempt-errors.js';
+import { formatInt } from '../../format.js';
 
 /** Sends the sample of an event, signed for real, and shows the exact request and the answer. */
 export function TestSender({ endpoint }: { endpoint: Endpoint }) {
@@ -47,7 +49,9 @@ export function TestSender({ endpoint }: { endpoint: Endpoint }) {
       {result && (
         <div class="exchange" data-testid="test-result">
           <Notice kind={result.success ? 'ok' : 'error'}>
-            {result.status_code ?? '—'} {result.error ?? 'OK'} ({result.response.duration_ms} ms)
+            {result.status_code ?? '—'}{' '}
+            <span data-testid="test-error">{result.success ? 'OK' : attemptErrorText(t, result)}</span> (
+            {formatInt(result.response.duration_ms, t.language)} ms)
           </Notice>
           <h4>{t('webhooks.request')}</h4>
           <pre>
@@ -61,7 +65,7 @@ export function TestSender({ endpoint }: { endpoint: Endpoint }) {
           <pre data-testid="signed-body">{result.request.body}</pre>
           <CopyButton text={result.request.body} label={t('webhooks.copyBody')} />
           <h4>{t('webhooks.response')}</h4>
-          <pre>{`${result.response.status ?? '—'}\n\n${result.response.body ?? result.error ?? ''}`}</pre>
+          <pre>{`${result.response.status ?? '—'}\n\n${result.response.body ?? attemptErrorText(t, result) ?? ''}`}</pre>
         </div>
       )}
     </div>

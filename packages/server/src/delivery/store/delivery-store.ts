@@ -150,6 +150,8 @@ export function attemptRow(outcome: AttemptOutcome) {
     response_status: outcome.response.status,
     response_body: outcome.response.body,
     error: outcome.response.error,
+    error_code: outcome.response.errorCode,
+    error_params: outcome.response.errorParams === null ? null : JSON.stringify(outcome.response.errorParams),
   };
 }
 

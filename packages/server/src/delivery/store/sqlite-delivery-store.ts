@@ -99,8 +99,8 @@ function prepare(sqlite: SQLite.Database) {
   );
   const insertAttempt = sqlite.prepare(
     `insert into delivery_attempts
-       (delivery_id, attempt, started_at, duration_ms, request_headers, response_status, response_body, error)
-     values (:delivery_id, :attempt, :started_at, :duration_ms, :request_headers, :response_status, :response_body, :error)`,
+       (delivery_id, attempt, started_at, duration_ms, request_headers, response_status, response_body, error, error_code, error_params)
+     values (:delivery_id, :attempt, :started_at, :duration_ms, :request_headers, :response_status, :response_body, :error, :error_code, :error_params)`,
   );
   // The attempt number is the delivery's count + 1: one process sends it at a time.
   const markSucceeded = sqlite.prepare(
