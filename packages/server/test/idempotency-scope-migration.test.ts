@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openPostgres, openSqlite, SQLITE_FILE_NAME } from '../src/db/database.js';
+import { up as upgradeIdempotencyScope } from '../src/db/migrations/0015-idempotency-scope.js';
 import { freshDatabaseUrl } from './helpers/test-database.js';
 import { JOAO, startTestServer, tempDir, type TestServer } from './helpers/test-server.js';
 
@@ -24,8 +25,12 @@ const DESSERT = {
   validity_days: 7,
 };
 
-/** Puts `idempotency_keys` back as it was before 0015 (keyed by company and key only), and forgets 0015. */
-async function undoScopeMigration(databaseUrl: string | undefined): Promise<void> {
+/**
+ * Puts `idempotency_keys` back as it was before 0015 (keyed by company and key only), then runs 0015's
+ * `up` on it. The migration is run directly, not by forgetting it in `zupy_migrations`: the migrator
+ * refuses a database where a later migration ran before it.
+ */
+async function undoAndRedoScopeMigration(databaseUrl: string | undefined): Promise<void> {
   const database = databaseUrl ? openPostgres(databaseUrl) : openSqlite(path.join(dataDir, SQLITE_FILE_NAME));
   try {
     await database.db.transaction().execute(async (trx) => {
@@ -39,7 +44,7 @@ async function undoScopeMigration(databaseUrl: string | undefined): Promise<void
       );
       await sql`drop table idempotency_keys`.execute(trx);
       await sql`alter table idempotency_keys_old rename to idempotency_keys`.execute(trx);
-      await sql`delete from zupy_migrations where name = '0015-idempotency-scope'`.execute(trx);
+      await upgradeIdempotencyScope(trx as never, databaseUrl ? 'postgres' : 'sqlite');
     });
   } finally {
     await database.close();
@@ -81,7 +86,7 @@ describe('migration 0015-idempotency-scope', () => {
     await server.close();
     server = undefined;
 
-    await undoScopeMigration(databaseUrl);
+    await undoAndRedoScopeMigration(databaseUrl);
     server = await startTestServer({ dataDir, databaseUrl });
     const rows = await server.runtime.ctx.db
       .selectFrom('idempotency_keys')
