@@ -78,6 +78,7 @@ describe('zupy CLI (built, as a subprocess)', () => {
         '0012-customer-data',
         '0013-live-customer-index',
         '0014-endpoint-flow',
+        '0015-audit-pending',
       ],
     });
     const second = await zupy(dataDir, 'migrate');

@@ -14,6 +14,7 @@ import * as m0011 from './0011-orders-earning.js';
 import * as m0012 from './0012-customer-data.js';
 import * as m0013 from './0013-live-customer-index.js';
 import * as m0014 from './0014-endpoint-flow.js';
+import * as m0015 from './0015-audit-pending.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -35,4 +36,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012-customer-data': m0012,
   '0013-live-customer-index': m0013,
   '0014-endpoint-flow': m0014,
+  '0015-audit-pending': m0015,
 };
