@@ -5,6 +5,8 @@ import { dialectOf } from '../src/db/dialect.js';
 import type { Tables } from '../src/db/tables.js';
 import { waitUntil } from './helpers/wait-until.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
+import { databaseEnv } from './helpers/test-database.js';
+import { runCli } from './helpers/serve-process.js';
 import { JOAO, startTestServer, type ApiClient, type TestServer } from './helpers/test-server.js';
 
 /**
@@ -201,5 +203,49 @@ describe('audit entries are committed with their change', () => {
       status: 201,
     });
     expect(await count()).toEqual({ log: before.log + 1, pending: 0 });
+  });
+
+  it('concurrent writes from this process and CLI processes keep one unbroken chain', async () => {
+    const db = server.runtime.ctx.db;
+    const count = async () =>
+      (await db.selectFrom('audit_log').select('seq').where('company_id', '=', server.companyId).execute())
+        .length;
+    const before = await count();
+    const env = {
+      ZUPY_DATA_DIR: server.dataDir,
+      ZUPY_LOG_LEVEL: 'silent',
+      ...databaseEnv(server.databaseUrl),
+    };
+    const KEYS = 4;
+    // The API writes go on, four at a time, for as long as the CLI processes write.
+    let cliDone = false;
+    const cli = Promise.all(
+      Array.from({ length: KEYS }, () => runCli(env, 'apikey', 'create', '--company', server.companyId)),
+    ).finally(() => (cliDone = true));
+    let registered = 0;
+    const lane = async (n: number) => {
+      for (let i = 0; !cliDone || i < 5; i++) {
+        const res = await api.post('/api/v2/customers/', {
+          phone: `+55119${n}${String(1000000 + i)}`,
+          name: `Cliente ${n} ${i}`,
+        });
+        expect(res.status, res.text).toBe(201);
+        registered++;
+      }
+    };
+    await Promise.all([cli, ...[6, 7, 8, 9].map(lane)]);
+    expect(registered).toBeGreaterThan(KEYS);
+    expect(await count()).toBe(before + registered + KEYS);
+    const chain = await db
+      .selectFrom('audit_log')
+      .select(['seq', 'prev_hash', 'hash', 'actor'])
+      .where('company_id', '=', server.companyId)
+      .orderBy('seq')
+      .execute();
+    for (let i = 1; i < chain.length; i++)
+      expect(chain[i]!.prev_hash, `seq ${chain[i]!.seq}`).toBe(chain[i - 1]!.hash);
+    expect(chain.filter((e) => e.actor === 'cli').length).toBeGreaterThanOrEqual(KEYS);
+    expect((await api.get('/api/v2/audit-log/verify/')).body).toMatchObject({ ok: true, broken_at: null });
+    expect(await db.selectFrom('audit_pending').select('id').execute()).toEqual([]);
   });
 });

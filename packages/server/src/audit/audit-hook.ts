@@ -5,7 +5,7 @@ import type { StorageHealth } from '../db/storage-health.js';
 import type { Tables } from '../db/tables.js';
 import { routePattern } from '../http/access-log.js';
 import { runInTransactionScope } from '../db/transaction-scope.js';
-import { appendAudit, chainLeftPending, pruneAuditLog } from './append-audit.js';
+import { appendAudit, pruneAuditLog } from './append-audit.js';
 import { AuditScope, idIn } from './audit-scope.js';
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -51,7 +51,7 @@ const scopes = new WeakMap<FastifyRequest, AuditScope>();
  * the next process's sweep, with no status). A write whose transaction failed has no entry; one
  * refused before any change (a 4xx) is appended as the answer goes out, with its status; a 5xx with
  * no change is not recorded. A failure to chain is logged in one line, never the caller's (the entry
- * stays pending and a sweep chains it); when the disk under the database is full, the storage health
+ * stays pending and the runtime's sweep chains it); when the disk under the database is full, the storage health
  * counts it in its one line instead.
  */
 export function installAuditLog(api: FastifyInstance, db: Kysely<Tables>, options: AuditOptions): void {
@@ -106,7 +106,6 @@ export function installAuditLog(api: FastifyInstance, db: Kysely<Tables>, option
       if (now.getTime() - prunedAt > PRUNE_EVERY_MS) {
         prunedAt = now.getTime();
         await pruneAuditLog(db, new Date(now.getTime() - options.retentionMs));
-        await chainLeftPending(db, now);
       }
     } catch (error) {
       const storageFailure = storageFailureOf(error);
