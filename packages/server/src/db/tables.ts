@@ -354,7 +354,7 @@ export interface AuditLogTable {
   action: string;
   /** The id of what it was done to (a member id, an endpoint id …), when there is one. */
   target_id: string | null;
-  /** The HTTP status answered; null for the CLI. */
+  /** The HTTP status answered; null for the CLI, or when the process stopped before answering. */
   status: number | null;
   /** The previous entry's `hash` of the company ('' for the first). */
   prev_hash: string;
