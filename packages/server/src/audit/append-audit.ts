@@ -161,7 +161,9 @@ export async function chainLeftPending(db: Kysely<Tables>, now: Date): Promise<n
     .orderBy('id')
     .limit(1000)
     .execute();
-  const left = rows.filter((r) => !appender.inHand.has(r.id));
+  // This process's own are chained by their request, unless it never got to (a minute is plenty).
+  const abandoned = new Date(now.getTime() - 60_000).toISOString();
+  const left = rows.filter((r) => !appender.inHand.has(r.id) || r.at < abandoned);
   await Promise.all(left.map(({ id, ...fields }) => appender.append({ ...fields, status: null }, id)));
   return left.length;
 }
