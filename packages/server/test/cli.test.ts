@@ -80,6 +80,7 @@ describe('zupy CLI (built, as a subprocess)', () => {
         '0014-endpoint-flow',
         '0015-idempotency-scope',
         '0016-attempt-error-codes',
+        '0017-audit-pending',
       ],
     });
     const second = await zupy(dataDir, 'migrate');

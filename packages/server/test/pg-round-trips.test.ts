@@ -54,7 +54,8 @@ describe.runIf(onPostgres)('round trips to PostgreSQL per request', () => {
       status = (await api.post('/api/v2/customers/', JOAO)).status;
     });
     expect(status).toBe(201);
-    // Was 21 (15 statements, 2 transactions and a NOTIFY of its own).
+    // Was 21 (15 statements, 2 transactions and a NOTIFY of its own); 14 before the audit entry was written
+    // with its change (16 now: its insert, and its removal from audit_pending when chained).
     expect(heads(sent)).toEqual([
       'select "id", "company_id", "read_only",',
       'begin; savepoint one_transaction',
@@ -66,12 +67,16 @@ describe.runIf(onPostgres)('round trips to PostgreSQL per request', () => {
       'insert into "events" ("id",',
       'select "id", "events", "ordering"',
       'insert into "deliveries" ("id",',
+      // The audit entry, committed with the change (audit/audit-scope.ts).
+      'insert into "audit_pending" ("id",',
       // The delivery workers of other processes are told in the commit.
       'release one_transaction; notify zupy_deliveries;',
-      // The audit entry, after the answer is decided (audit/audit-hook.ts): in a transaction apart,
-      // with the other entries that arrive meanwhile (audit/append-audit.ts).
+      // The audit entry, chained once the answer is decided (audit/audit-hook.ts): in a transaction
+      // apart, with the other entries that arrive meanwhile (audit/append-audit.ts), taken out of
+      // audit_pending, where the change's transaction wrote it.
       'begin',
       'select "id" from "companies"',
+      'delete from "audit_pending" where',
       'select "hash" from "audit_log"',
       'insert into "audit_log" ("company_id",',
       'commit',
@@ -91,11 +96,15 @@ describe.runIf(onPostgres)('round trips to PostgreSQL per request', () => {
       'select "id", "company_id", "read_only",',
       'begin; savepoint one_transaction',
       'select "c".*, (select "program"',
+      // The audit entry, committed with the change (audit/audit-scope.ts).
+      'insert into "audit_pending" ("id",',
       'release one_transaction; commit',
-      // The audit entry, after the answer is decided (audit/audit-hook.ts): in a transaction apart,
-      // with the other entries that arrive meanwhile (audit/append-audit.ts).
+      // The audit entry, chained once the answer is decided (audit/audit-hook.ts): in a transaction
+      // apart, with the other entries that arrive meanwhile (audit/append-audit.ts), taken out of
+      // audit_pending, where the change's transaction wrote it.
       'begin',
       'select "id" from "companies"',
+      'delete from "audit_pending" where',
       'select "hash" from "audit_log"',
       'insert into "audit_log" ("company_id",',
       'commit',
@@ -124,11 +133,15 @@ describe.runIf(onPostgres)('round trips to PostgreSQL per request', () => {
       // The member's previous delivery, still pending, told that this one waits for it.
       'update "deliveries" set "has_successor"',
       'insert into "deliveries" ("id",',
+      // The audit entry, committed with the change (audit/audit-scope.ts).
+      'insert into "audit_pending" ("id",',
       'release one_transaction; notify zupy_deliveries;',
-      // The audit entry, after the answer is decided (audit/audit-hook.ts): in a transaction apart,
-      // with the other entries that arrive meanwhile (audit/append-audit.ts).
+      // The audit entry, chained once the answer is decided (audit/audit-hook.ts): in a transaction
+      // apart, with the other entries that arrive meanwhile (audit/append-audit.ts), taken out of
+      // audit_pending, where the change's transaction wrote it.
       'begin',
       'select "id" from "companies"',
+      'delete from "audit_pending" where',
       'select "hash" from "audit_log"',
       'insert into "audit_log" ("company_id",',
       'commit',
@@ -150,11 +163,15 @@ describe.runIf(onPostgres)('round trips to PostgreSQL per request', () => {
       'select *, (select "program"',
       'update "customers" set "points_balance"',
       'insert into "ledger_entries" ("company_id",',
+      // The audit entry, committed with the change (audit/audit-scope.ts).
+      'insert into "audit_pending" ("id",',
       'release one_transaction; commit',
-      // The audit entry, after the answer is decided (audit/audit-hook.ts): in a transaction apart,
-      // with the other entries that arrive meanwhile (audit/append-audit.ts).
+      // The audit entry, chained once the answer is decided (audit/audit-hook.ts): in a transaction
+      // apart, with the other entries that arrive meanwhile (audit/append-audit.ts), taken out of
+      // audit_pending, where the change's transaction wrote it.
       'begin',
       'select "id" from "companies"',
+      'delete from "audit_pending" where',
       'select "hash" from "audit_log"',
       'insert into "audit_log" ("company_id",',
       'commit',

@@ -2,6 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import { openDatabase, type Database } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
+import { chainLeftPending } from '../audit/append-audit.js';
 import { createStorageHealth } from '../db/storage-health.js';
 import { onDeliveriesDue } from '../db/deliveries-due.js';
 import { createWakeups } from '../db/wakeups.js';
@@ -61,6 +62,9 @@ function createDeliveryStore(database: Database, db: Database['db']): DeliverySt
   return database.sqlite ? createSqliteDeliveryStore(database.sqlite) : createPostgresDeliveryStore(db);
 }
 
+/** How often a process chains the audit entries other, stopped processes left pending. */
+const AUDIT_SWEEP_EVERY_MS = 5_000;
+
 /** Opens the configured database, applies pending migrations and wires the feature context. */
 export async function startRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
   const database = openDatabase(config);
@@ -100,6 +104,12 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
     workerLog?.warn({ err: error }, 'delivery wake-up channel'),
   );
   onDeliveriesDue(database.db, () => wakeups.notify());
+  // Audit entries committed with their change that a stopped process never chained
+  // (audit/audit-scope.ts): chained at every start, and every few seconds while this process runs.
+  const sweepAudit = () => chainLeftPending(database.db, new Date()).catch(() => 0);
+  await sweepAudit();
+  const auditSweeps = setInterval(() => void sweepAudit(), AUDIT_SWEEP_EVERY_MS);
+  auditSweeps.unref();
   if (database.workerDb !== database.db) onDeliveriesDue(database.workerDb, () => wakeups.notify());
   const ctx: DeliveryContext = {
     db: database.db,
@@ -175,6 +185,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
       return worker;
     },
     async close() {
+      clearInterval(auditSweeps);
       await Promise.all([
         worker?.stop(config.deliveryTimeoutMs),
         noticeSender?.stop(config.deliveryTimeoutMs),

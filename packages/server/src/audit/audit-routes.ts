@@ -20,7 +20,10 @@ const AuditEntrySchema = Type.Object({
   }),
   action: Type.String({ examples: ['PATCH /customers/:member_id/', 'cli import'] }),
   target_id: Type.Union([Type.String(), Type.Null()], { examples: ['ZP-8B23CD41'] }),
-  status: Type.Union([Type.Integer(), Type.Null()], { description: 'The HTTP status answered' }),
+  status: Type.Union([Type.Integer(), Type.Null()], {
+    description:
+      'The HTTP status answered; null for the CLI, and for a change whose process stopped before answering',
+  }),
   prev_hash: Type.String(),
   hash: Type.String({ description: 'sha256 over prev_hash and this entry’s fields: a chain' }),
 });

@@ -2,10 +2,18 @@ import type { Command } from 'commander';
 import { createApiKey, listApiKeys, revokeApiKey } from '../companies/api-keys.js';
 import { printList } from './print-table.js';
 import { createCompany } from '../companies/create-company.js';
-import { recordCliWrite } from '../audit/append-audit.js';
+import { withCliAudit } from '../audit/cli-audit.js';
+import { runInTransaction } from '../db/transaction.js';
 import { listCompanies, resolveCompanyId } from '../companies/list-companies.js';
 import { loadConfig } from '../config.js';
 import { startRuntime } from '../app/runtime.js';
+
+/** `zupy company create`'s audit entry goes to the company its transaction inserted. */
+export const companyInserted = (_trx: unknown, value: unknown) =>
+  Promise.resolve({
+    company: (value as { company_id: string }).company_id,
+    target: (value as { company_id: string }).company_id,
+  });
 
 export function registerCompanyCommands(program: Command): void {
   const company = program.command('company').description('Manage companies (tenants)');
@@ -22,16 +30,10 @@ export function registerCompanyCommands(program: Command): void {
     .action(async (options: { name: string; id?: string; json?: boolean }) => {
       const runtime = await startRuntime(loadConfig());
       try {
-        const created = await createCompany(
-          runtime.ctx.db,
-          { name: options.name, id: options.id },
-          new Date(),
-        );
-        await recordCliWrite(
-          runtime.ctx.db,
-          { company: created.company_id },
-          'company create',
-          created.company_id,
+        const db = runtime.ctx.db;
+        // The new company's id is read in the transaction that inserted it.
+        const created = await withCliAudit(db, 'company create', companyInserted, () =>
+          createCompany(db, { name: options.name, id: options.id }, new Date()),
         );
         if (options.json) {
           process.stdout.write(
@@ -107,8 +109,14 @@ export function registerCompanyCommands(program: Command): void {
       const runtime = await startRuntime(loadConfig());
       try {
         const readOnly = options.readOnly === true;
-        const { key } = await createApiKey(runtime.ctx.db, options.company, { readOnly, now: new Date() });
-        await recordCliWrite(runtime.ctx.db, { company: options.company }, 'apikey create', options.company);
+        const db = runtime.ctx.db;
+        const { key } = await withCliAudit(
+          db,
+          'apikey create',
+          () => Promise.resolve({ company: options.company, target: options.company }),
+          () =>
+            runInTransaction(db, (trx) => createApiKey(trx, options.company, { readOnly, now: new Date() })),
+        );
         if (options.json) {
           process.stdout.write(
             JSON.stringify({ company_id: options.company, api_key: key, read_only: readOnly }) + '\n',
@@ -129,8 +137,14 @@ export function registerCompanyCommands(program: Command): void {
     .action(async (prefix: string) => {
       const runtime = await startRuntime(loadConfig());
       try {
-        const revoked = await revokeApiKey(runtime.ctx.db, prefix, new Date());
-        await recordCliWrite(runtime.ctx.db, { keyPrefix: revoked.prefix }, 'apikey revoke', null);
+        const db = runtime.ctx.db;
+        const revoked = await withCliAudit(
+          db,
+          'apikey revoke',
+          (_trx, value) =>
+            Promise.resolve({ company: (value as { company_id: string }).company_id, target: null }),
+          () => runInTransaction(db, (trx) => revokeApiKey(trx, prefix, new Date())),
+        );
         process.stdout.write(`Revoked ${revoked.prefix}…\n`);
       } finally {
         await runtime.close();

@@ -15,6 +15,7 @@ import {
   type EndpointView,
 } from '../webhooks/endpoint-store.js';
 import { sendTestEvent, type TestSendResult } from '../webhooks/test-send.js';
+import { companySubject, withCliAudit } from '../audit/cli-audit.js';
 
 /**
  * A company's webhook endpoints as the CLI reaches them: in the local data dir (the default, like
@@ -67,12 +68,21 @@ function localAccess(runtime: Runtime, companyId: string): EndpointAccess {
     where: companyId,
     list: async () =>
       Promise.all((await listEndpoints(ctx.db, companyId)).map((row) => endpointView(ctx.db, row))),
-    create: (input) => createEndpoint(ctx, companyId, input),
-    remove: (id) => deleteEndpoint(ctx, companyId, id),
+    // Each write records its audit entry (`cli endpoint create` …) in its own transaction.
+    create: (input) =>
+      withCliAudit(ctx.db, 'endpoint create', companySubject(companyId), () =>
+        createEndpoint(ctx, companyId, input),
+      ),
+    remove: (id) =>
+      withCliAudit(ctx.db, 'endpoint delete', companySubject(companyId, id), () =>
+        deleteEndpoint(ctx, companyId, id),
+      ),
     secret: async (id) => (await revealSecret(ctx, companyId, id)).secret,
     test: async (id, event) => {
       await findEndpoint(ctx.db, companyId, id);
-      return sendTestEvent(ctx, companyId, id, event);
+      return withCliAudit(ctx.db, 'trigger', companySubject(companyId, id), () =>
+        sendTestEvent(ctx, companyId, id, event),
+      );
     },
     close: () => runtime.close(),
   };

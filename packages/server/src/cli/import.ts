@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js';
 import { importCustomers, type ImportRow } from '../customers/import-customers.js';
 import { ZupyError } from '../errors.js';
 import { startRuntime } from '../app/runtime.js';
-import { recordCliWrite } from '../audit/append-audit.js';
+import { withCliAudit } from '../audit/cli-audit.js';
 import { createProgressBar } from './progress-bar.js';
 import { readCsv, type CsvFile } from './read-csv.js';
 
@@ -56,13 +56,19 @@ Examples:
         const runtime = await startRuntime(loadConfig());
         try {
           const bar = options.json ? undefined : createProgressBar('Importing', rows.length);
-          const report = await importCustomers(runtime.ctx, headers, rows, {
-            companyId: options.company,
-            emitEvents: options.events,
-            ...(bar ? { onProgress: (done: number) => bar.update(done) } : {}),
-          });
+          // Recorded in the first batch's transaction: an interrupted import is on the log too.
+          const report = await withCliAudit(
+            runtime.ctx.db,
+            'import',
+            () => Promise.resolve({ company: options.company, target: options.company }),
+            () =>
+              importCustomers(runtime.ctx, headers, rows, {
+                companyId: options.company,
+                emitEvents: options.events,
+                ...(bar ? { onProgress: (done: number) => bar.update(done) } : {}),
+              }),
+          );
           bar?.finish();
-          await recordCliWrite(runtime.ctx.db, { company: options.company }, 'import', options.company);
           const rejectsFile = options.rejects ?? `${file}.rejects.csv`;
           if (report.rejected.length > 0) {
             // With the input's delimiter, in UTF-8 with a BOM: what a spreadsheet opens with its accents.

@@ -3,7 +3,7 @@ import { loadConfig, parseDuration } from '../config.js';
 import { assertReplayable, findReplayable, scheduleReplay } from '../delivery/replay-deliveries.js';
 import { invalidField } from '../errors.js';
 import { startRuntime } from '../app/runtime.js';
-import { recordCliWrite } from '../audit/append-audit.js';
+import { endpointSubject, withCliAudit } from '../audit/cli-audit.js';
 import { createProgressBar } from './progress-bar.js';
 
 /** An ISO 8601 date, or a duration meaning that long ago (`2h`, `3d`). */
@@ -87,13 +87,14 @@ Examples:
           }
           await assertReplayable(runtime.ctx.db, options.endpoint);
           const bar = options.json ? undefined : createProgressBar('Scheduling', candidates.length);
-          await scheduleReplay(
-            runtime.ctx.db,
-            candidates.map((c) => c.id),
-            { now, ratePerSecond: rate, ...(bar ? { onProgress: (n: number) => bar.update(n) } : {}) },
+          await withCliAudit(runtime.ctx.db, 'replay', endpointSubject(options.endpoint), () =>
+            scheduleReplay(
+              runtime.ctx.db,
+              candidates.map((c) => c.id),
+              { now, ratePerSecond: rate, ...(bar ? { onProgress: (n: number) => bar.update(n) } : {}) },
+            ),
           );
           bar?.finish();
-          await recordCliWrite(runtime.ctx.db, { endpoint: options.endpoint }, 'replay', options.endpoint);
           const seconds = Math.ceil(candidates.length / rate);
           if (options.json)
             process.stdout.write(

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
+import { withCliAudit } from '../audit/cli-audit.js';
 import { createCompany } from '../companies/create-company.js';
+import { companyInserted } from './company.js';
 import { loadConfig } from '../config.js';
 import { buildApp } from '../app/build-app.js';
 import { buildWorkerApp } from '../app/worker-app.js';
@@ -10,10 +12,9 @@ import { startRuntime, type Runtime } from '../app/runtime.js';
 async function createDemoCompanyIfEmpty(runtime: Runtime): Promise<string | undefined> {
   const any = await runtime.ctx.db.selectFrom('companies').select('id').limit(1).executeTakeFirst();
   if (any) return undefined;
-  const created = await createCompany(
-    runtime.ctx.db,
-    { name: 'Demo Restaurant', id: 'comp_demo' },
-    new Date(),
+  const db = runtime.ctx.db;
+  const created = await withCliAudit(db, 'serve: demo company', companyInserted, () =>
+    createCompany(db, { name: 'Demo Restaurant', id: 'comp_demo' }, new Date()),
   );
   return created.api_key;
 }

@@ -48,12 +48,15 @@ export async function createApiKey(
   return { key, id: row.id, prefix: row.prefix };
 }
 
-/** Revokes the live key whose listed prefix (`zupy_pk_` and 6 characters) is given, or the whole key. */
+/**
+ * Revokes the live key whose listed prefix (`zupy_pk_` and 6 characters) is given, or the whole key.
+ * `db` may be a transaction (the CLI's, which records the revocation in it).
+ */
 export async function revokeApiKey(
   db: Kysely<Tables>,
   prefix: string,
   now: Date,
-): Promise<{ prefix: string }> {
+): Promise<{ prefix: string; company_id: string }> {
   const whole = API_KEY_PATTERN.test(prefix);
   if (!whole && !(prefix.startsWith('zupy_pk_') && prefix.length === PREFIX_LENGTH)) {
     throw new ZupyError(
@@ -63,7 +66,7 @@ export async function revokeApiKey(
   }
   const candidates = await db
     .selectFrom('api_keys')
-    .select(['id', 'prefix', 'key_hash'])
+    .select(['id', 'prefix', 'key_hash', 'company_id'])
     .where('prefix', '=', prefix.slice(0, PREFIX_LENGTH))
     .where('revoked_at', 'is', null)
     .execute();
@@ -82,7 +85,7 @@ export async function revokeApiKey(
     .set({ revoked_at: now.toISOString() })
     .where('id', '=', match.id)
     .execute();
-  return { prefix: match.prefix };
+  return { prefix: match.prefix, company_id: match.company_id };
 }
 
 /** Asked on every authenticated request. */

@@ -5,6 +5,7 @@ import { ZupyError, notFound, rejectedField, type FieldError } from '../errors.j
 import { normalizeEmail } from '../customers/email.js';
 import { DEFAULT_LANGUAGE, LANGUAGES, isLanguage, type Language } from '../shared/languages.js';
 import { DEFAULT_TIME_ZONE, canonicalTimeZone } from '../shared/time-zone.js';
+import { runInTransaction } from '../db/transaction.js';
 
 /** `GET /me/`: the caller's company, its key's permissions, and where and how Zupy writes to its owner. */
 export const CompanySettingsSchema = Type.Object({
@@ -105,7 +106,10 @@ export async function updateCompanySettings(
     });
   }
   if (Object.keys(changes).length === 0) return;
-  await db.updateTable('companies').set(changes).where('id', '=', companyId).execute();
+  // In a transaction of its own: the request's audit entry is written in it (audit/audit-scope.ts).
+  await runInTransaction(db, (trx) =>
+    trx.updateTable('companies').set(changes).where('id', '=', companyId).execute(),
+  );
 }
 
 /** The company's time zone (earning rules read hours and dates in it). */

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Tables } from '../db/tables.js';
 import { isUniqueViolation } from '../db/constraint-error.js';
+import { runInTransaction } from '../db/transaction.js';
 import { ZupyError, invalidField } from '../errors.js';
 import { randomChars, UPPER_HEX } from '../shared/random-chars.js';
 import { createApiKey } from './api-keys.js';
@@ -25,7 +26,7 @@ export function companyIdFromName(name: string): string {
   return `comp_${slug || 'company'}`;
 }
 
-/** Creates a company and its first read-write API key. */
+/** Creates a company and its first read-write API key, in one transaction. */
 export async function createCompany(
   db: Kysely<Tables>,
   input: { name: string; id?: string | undefined },
@@ -44,8 +45,17 @@ export async function createCompany(
   let id = input.id ?? companyIdFromName(name);
   for (let attempt = 0; ; attempt++) {
     try {
-      await db.insertInto('companies').values({ id, name, created_at: now.toISOString() }).execute();
-      break;
+      // One transaction per id tried: a unique violation aborts a PostgreSQL transaction.
+      const companyId = id;
+      const { key } = await runInTransaction(db, async (trx) => {
+        await trx
+          .insertInto('companies')
+          .values({ id: companyId, name, created_at: now.toISOString() })
+          .execute();
+        const created = await createApiKey(trx, companyId, { readOnly: false, now });
+        return { company_id: companyId, key: created.key };
+      });
+      return { company_id: id, name, api_key: key };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       if (input.id !== undefined) throw new ZupyError('ZUPY_CONFLICT', `company ${id} already exists`);
@@ -53,6 +63,4 @@ export async function createCompany(
       id = `${companyIdFromName(name)}_${randomChars(UPPER_HEX, 4).toLowerCase()}`;
     }
   }
-  const { key } = await createApiKey(db, id, { readOnly: false, now });
-  return { company_id: id, name, api_key: key };
 }

@@ -19,6 +19,7 @@ export interface Tables {
   coupons: CouponsTable;
   consent_changes: ConsentChangesTable;
   audit_log: AuditLogTable;
+  audit_pending: AuditPendingTable;
   orders: OrdersTable;
   partner_inbox: PartnerInboxTable;
 }
@@ -364,12 +365,27 @@ export interface AuditLogTable {
   action: string;
   /** The id of what it was done to (a member id, an endpoint id …), when there is one. */
   target_id: string | null;
-  /** The HTTP status answered; null for the CLI. */
+  /** The HTTP status answered; null for the CLI, or when the process stopped before answering. */
   status: number | null;
   /** The previous entry's `hash` of the company ('' for the first). */
   prev_hash: string;
   /** sha256 of `prev_hash` and this entry's fields (audit/audit-hash.ts). */
   hash: string;
+}
+
+/**
+ * An audit entry committed with its change and not chained yet (audit/audit-scope.ts): moved into
+ * `audit_log` right after the commit, or after a crash by the next process's sweep.
+ */
+export interface AuditPendingTable {
+  id: string;
+  company_id: string;
+  at: string;
+  actor: string;
+  key_prefix: string | null;
+  address: string | null;
+  action: string;
+  target_id: string | null;
 }
 
 export type ConsentChangeRow = Selectable<ConsentChangesTable>;

@@ -3,6 +3,7 @@ import { deliveriesDueListener, markDeliveriesDue, takeDeliveriesDueMark } from 
 import { DELIVERIES_CHANNEL } from './pg-shared-commit.js';
 import { sharedCommitsOf } from './shared-commit.js';
 import { dialectOf } from './dialect.js';
+import { currentTransactionScope, runOutsideTransactionScope } from './transaction-scope.js';
 import type { Tables } from './tables.js';
 
 /**
@@ -23,7 +24,9 @@ export function isRetryableTransactionError(error: unknown): boolean {
  * both engines, transactions that arrive together share one commit (shared-commit.ts,
  * pg-shared-commit.ts; `share: false` runs it alone). A transaction that marked deliveries due
  * (deliveries-due.ts) tells the database's listener after its commit, and on PostgreSQL the delivery
- * workers of other processes by `NOTIFY` in the commit.
+ * workers of other processes by `NOTIFY` in the commit. A transaction asked for in a transaction
+ * scope (transaction-scope.ts: a request's or a CLI command's audit entry) writes the scope's rows
+ * too, before its commit.
  */
 export async function runInTransaction<T>(
   db: Kysely<Tables>,
@@ -32,11 +35,14 @@ export async function runInTransaction<T>(
 ): Promise<T> {
   const shared = options.share === false ? undefined : sharedCommitsOf(db);
   const postgres = dialectOf(db) === 'postgres';
+  // Read here, in the caller's context: a shared commit runs the work in another one.
+  const scope = currentTransactionScope();
   let due = false;
   // The mark is taken right after this work: transactions sharing a commit share `trx`.
   const marking = async (trx: Kysely<Tables>): Promise<T> => {
     takeDeliveriesDueMark(trx);
     const value = await work(trx);
+    if (scope) await scope.beforeCommit(trx, value);
     due = takeDeliveriesDueMark(trx);
     if (due && postgres) {
       // Workers in other processes hear of it by NOTIFY, sent with the commit: a shared commit
@@ -50,7 +56,9 @@ export async function runInTransaction<T>(
     shared ? shared.run(marking) : db.transaction().execute(marking),
   );
   // Committed (a shared commit answers only after its commit): wake whoever sends what is now due.
-  if (due) deliveriesDueListener(db)?.();
+  scope?.committed();
+  // The worker woken here works for no request: none of its transactions is the request's.
+  if (due) runOutsideTransactionScope(() => deliveriesDueListener(db)?.());
   return value;
 }
 

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { preparedQuery } from '../db/prepared-query.js';
 import type { Tables } from '../db/tables.js';
 import { DEFAULT_PROGRAM, completeProgram, type Program, type WelcomeRewardConfig } from './program.js';
+import { runInTransaction } from '../db/transaction.js';
 
 const programQuery = preparedQuery((db, arg: { companyId: string }) =>
   db.selectFrom('loyalty_programs').select('program').where('company_id', '=', arg.companyId),
@@ -54,9 +55,12 @@ export async function saveProgram(
     point_expiration_days: program.point_expiration_days,
   };
   const values = { program: JSON.stringify(stored), updated_at: now.toISOString() };
-  await db
-    .insertInto('loyalty_programs')
-    .values({ company_id: companyId, ...values })
-    .onConflict((oc) => oc.column('company_id').doUpdateSet(values))
-    .execute();
+  // In a transaction of its own: the request's audit entry is written in it (audit/audit-scope.ts).
+  await runInTransaction(db, (trx) =>
+    trx
+      .insertInto('loyalty_programs')
+      .values({ company_id: companyId, ...values })
+      .onConflict((oc) => oc.column('company_id').doUpdateSet(values))
+      .execute(),
+  );
 }

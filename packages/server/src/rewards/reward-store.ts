@@ -113,11 +113,15 @@ export async function createReward(ctx: AppContext, companyId: string, input: Re
   const columns = columnsOf(input);
   checkDiscount(columns);
   const stamp = ctx.clock().toISOString();
-  const row = await ctx.db
-    .insertInto('rewards')
-    .values({ id: newId('rwd'), company_id: companyId, ...columns, created_at: stamp, updated_at: stamp })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  // In a transaction of its own: the request's audit entry is written in it (audit/audit-scope.ts),
+  // with the reward's id as its target (the value returned).
+  const row = await runInTransaction(ctx.db, (trx) =>
+    trx
+      .insertInto('rewards')
+      .values({ id: newId('rwd'), company_id: companyId, ...columns, created_at: stamp, updated_at: stamp })
+      .returningAll()
+      .executeTakeFirstOrThrow(),
+  );
   return toReward(row);
 }
 

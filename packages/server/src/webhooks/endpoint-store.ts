@@ -181,6 +181,8 @@ export async function createEndpoint(
         deleted_at: null,
       })
       .execute();
+    // What was created, for the audit entry written in this transaction (audit/audit-scope.ts).
+    return { id };
   });
   return { ...(await endpointView(ctx.db, await findEndpoint(ctx.db, companyId, id))), secret };
 }
@@ -294,16 +296,19 @@ export async function rotateSecret(
   const now = ctx.clock();
   const secret = generateSecret();
   const expires = graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000).toISOString() : null;
-  await ctx.db
-    .updateTable('webhook_endpoints')
-    .set({
-      secret_ciphertext: ctx.webhooks.secretBox.seal(secret, id),
-      previous_secret_ciphertext: expires ? row.secret_ciphertext : null,
-      previous_secret_expires_at: expires,
-      updated_at: now.toISOString(),
-    })
-    .where('id', '=', id)
-    .execute();
+  // In a transaction of its own: the request's audit entry is written in it (audit/audit-scope.ts).
+  await runInTransaction(ctx.db, (trx) =>
+    trx
+      .updateTable('webhook_endpoints')
+      .set({
+        secret_ciphertext: ctx.webhooks.secretBox.seal(secret, id),
+        previous_secret_ciphertext: expires ? row.secret_ciphertext : null,
+        previous_secret_expires_at: expires,
+        updated_at: now.toISOString(),
+      })
+      .where('id', '=', id)
+      .execute(),
+  );
   return { secret, previous_secret_expires_at: expires ? apiTimestamp(expires) : null };
 }
 

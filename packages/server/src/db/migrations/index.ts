@@ -16,6 +16,7 @@ import * as m0013 from './0013-live-customer-index.js';
 import * as m0014 from './0014-endpoint-flow.js';
 import * as m0015 from './0015-idempotency-scope.js';
 import * as m0016 from './0016-attempt-error-codes.js';
+import * as m0017 from './0017-audit-pending.js';
 
 export interface Migration {
   up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
@@ -39,4 +40,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0014-endpoint-flow': m0014,
   '0015-idempotency-scope': m0015,
   '0016-attempt-error-codes': m0016,
+  '0017-audit-pending': m0017,
 };
