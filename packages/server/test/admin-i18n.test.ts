@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launchChromium } from './helpers/chromium.js';
+import { checkPanelPage } from './helpers/panel-page-checks.js';
 import { ADMIN_DIST } from '../src/http/admin-static.js';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { onPostgres } from './helpers/test-database.js';
@@ -19,7 +19,6 @@ import { waitUntil } from './helpers/wait-until.js';
  * every page go to test-output/screenshots/ (gitignored).
  */
 const SCREENSHOTS = fileURLToPath(new URL('../../../test-output/screenshots/', import.meta.url));
-const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const LANGUAGES = ['pt-BR', 'en'] as const;
 const WIDTHS = [1280, 390] as const;
@@ -149,41 +148,7 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
   /** The checks every page gets: no sideways scrolling, big enough targets on a phone, axe. */
   async function checkPage(page: Page, name: string, language: Language, width: number) {
     await page.waitForLoadState('networkidle');
-    const overflow = await page.evaluate(() => {
-      const client = document.documentElement.clientWidth;
-      // The innermost elements sticking out on the right, to say what overflows.
-      const wide = Array.from(document.querySelectorAll('body *'))
-        .filter((e) => e.getBoundingClientRect().right > client + 0.5 && e.children.length === 0)
-        .slice(0, 5)
-        .map((e) => e.outerHTML.slice(0, 100));
-      return { scroll: document.documentElement.scrollWidth, client, wide };
-    });
-    expect(
-      overflow.scroll,
-      `${name} ${language} ${width}: horizontal overflow by ${overflow.wide.join(' | ')}`,
-    ).toBeLessThanOrEqual(overflow.client);
-    if (width === 390) {
-      const small = await page.evaluate(() =>
-        Array.from(document.querySelectorAll('button, select, input:not([type=checkbox]):not([type=radio])'))
-          .filter((e) => (e as HTMLElement).offsetParent !== null)
-          .map((e) => ({ what: e.outerHTML.slice(0, 80), h: e.getBoundingClientRect().height }))
-          .filter((e) => e.h < 44),
-      );
-      expect(small, `${name}: tap targets under 44 px`).toEqual([]);
-    }
-    await page.evaluate(AXE);
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (c: Document, o: object) => Promise<any> } }).axe;
-      const result = await axe.run(document, { resultTypes: ['violations'] });
-      return (
-        result.violations as { id: string; impact: string; nodes: { target: string[]; html: string }[] }[]
-      )
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map(
-          (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => `${n.target.join(' ')} ${n.html}`).join(', ')}`,
-        );
-    });
-    expect(violations, `${name} ${language} ${width}: axe`).toEqual([]);
+    await checkPanelPage(page, `${name} ${language} ${width}`, width);
     if (language === 'pt-BR') {
       const text = await page.evaluate(() => document.body.innerText);
       for (const english of ENGLISH_DETAILS) expect(text, `${name}: English in pt-BR`).not.toContain(english);

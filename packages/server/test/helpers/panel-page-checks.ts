@@ -6,7 +6,7 @@ import { expect } from 'vitest';
 const AXE = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
- * What every state of a panel page must hold (as `admin-i18n.test.ts` checks each page): nothing
+ * What every state of a panel page must hold (every page of `admin-i18n.test.ts`, every state of `admin-program-forms.test.ts`): nothing
  * scrolls sideways, on a phone every visible button and field is at least 44 px high, and axe-core
  * reports no serious or critical violation.
  */
