@@ -46,6 +46,14 @@ export function formatDateTime(iso: string, options: { seconds?: boolean } = {})
   return `${part.day}/${part.month}/${part.year} ${time}`;
 }
 
+/** The time of day alone, `14:05:09`, in the company's time zone (a pause that ends within the hour). */
+export function formatTime(iso: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const part = Object.fromEntries(parts.formatToParts(date).map((p) => [p.type, p.value]));
+  return `${part.hour}:${part.minute}:${part.second}`;
+}
+
 /** `2026-12-01` (a day of the overview's chart) as `01/12`. */
 export function formatDay(isoDate: string): string {
   const [, month, day] = isoDate.split('-');

@@ -122,6 +122,15 @@ const en = {
   'inbox.status.pending': 'waiting to be processed',
   'inbox.status.processed': 'processed',
   'inbox.status.failed': 'failed',
+  'inbox.error.retrying.one':
+    'Zupy could not process this body (1 attempt so far) and will try again by itself.',
+  'inbox.error.retrying.other':
+    'Zupy could not process this body ({0} attempts so far) and will try again by itself.',
+  'inbox.error.givenUp.one':
+    'Zupy could not process this body and stopped trying. Whoever runs Zupy can see why below and in its log.',
+  'inbox.error.givenUp.other':
+    'Zupy could not process this body after {0} attempts and stopped trying. Whoever runs Zupy can see why below and in its log.',
+  'inbox.error.detail': 'Technical detail',
   'inbox.summary': '{0} orders: {1} credited, {2} duplicates, {3} skipped, {4} customers enrolled.',
   'inbox.outcome': 'Outcome',
   'inbox.outcome.credited': 'credited',
@@ -401,6 +410,7 @@ const en = {
   'deliveries.copyBody': 'Copy body',
   'deliveries.total.one': '{0} delivery',
   'deliveries.total.other': '{0} deliveries',
+  'deliveries.showingNewest': 'showing the newest {0}',
   'webhooks.signedBody': 'Body, exactly the bytes that were signed',
   'webhooks.copyBody': 'Copy body',
 } as const;
@@ -529,6 +539,15 @@ const ptBR: Record<MessageKey, string> = {
   'inbox.status.pending': 'aguardando processamento',
   'inbox.status.processed': 'processado',
   'inbox.status.failed': 'falhou',
+  'inbox.error.retrying.one':
+    'O Zupy não conseguiu processar este envio (1 tentativa até agora) e vai tentar de novo sozinho.',
+  'inbox.error.retrying.other':
+    'O Zupy não conseguiu processar este envio ({0} tentativas até agora) e vai tentar de novo sozinho.',
+  'inbox.error.givenUp.one':
+    'O Zupy não conseguiu processar este envio e parou de tentar. Quem administra o Zupy vê o motivo abaixo e no log.',
+  'inbox.error.givenUp.other':
+    'O Zupy não conseguiu processar este envio após {0} tentativas e parou de tentar. Quem administra o Zupy vê o motivo abaixo e no log.',
+  'inbox.error.detail': 'Detalhe técnico',
   'inbox.summary': '{0} pedidos: {1} creditados, {2} duplicados, {3} ignorados, {4} clientes cadastrados.',
   'inbox.outcome': 'Resultado',
   'inbox.outcome.credited': 'creditado',
@@ -808,6 +827,7 @@ const ptBR: Record<MessageKey, string> = {
   'deliveries.copyBody': 'Copiar corpo',
   'deliveries.total.one': '{0} entrega',
   'deliveries.total.other': '{0} entregas',
+  'deliveries.showingNewest': 'mostrando as {0} mais recentes',
   'webhooks.signedBody': 'Corpo, exatamente os bytes que foram assinados',
   'webhooks.copyBody': 'Copiar corpo',
 };

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM, launchChromium } from './helpers/chromium.js';
@@ -43,6 +44,8 @@ const ENGLISH_DETAILS = [
   'connection refused',
   'no customer identifier',
   'not an amount in BRL',
+  // A partner body that failed inside Zupy: the server's own words stay folded in "Detalhe técnico".
+  'simulated storage failure',
 ];
 
 describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 px', () => {
@@ -58,6 +61,7 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
   let refusedEndpointUrl: string;
   let refusedDeliveryId: string;
   let inboxId: string;
+  let failingInboxId: string;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
@@ -112,6 +116,21 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
       const inbox = await server.api.get('/api/v2/webhooks/integrations/inbox/');
       return inbox.body.data.find(
         (e: { id: string; status: string }) => e.id === inboxId && e.status === 'processed',
+      );
+    });
+    // A body whose processing fails inside Zupy (the database refuses its order): kept, retried,
+    // its error recorded.
+    await sql`CREATE TRIGGER refuse_order BEFORE INSERT ON orders WHEN NEW.order_id = 'QUEBRA'
+      BEGIN SELECT RAISE(ABORT, 'simulated storage failure'); END`.execute(server.runtime.ctx.db);
+    const failing = await server.api.post('/api/v2/webhooks/integrations/generic/', [
+      { order_id: 'QUEBRA', order_total: 10, customer_phone: '11987654321' },
+    ]);
+    expect(failing.status).toBe(202);
+    failingInboxId = failing.body.id;
+    await waitUntil(async () => {
+      const inbox = await server.api.get('/api/v2/webhooks/integrations/inbox/');
+      return inbox.body.data.find(
+        (e: { id: string; last_error: string | null }) => e.id === failingInboxId && e.last_error !== null,
       );
     });
     browser = await launchChromium();
@@ -349,6 +368,33 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
     }
   });
 
+  it('pt-BR: a body Zupy failed to process says so in Portuguese, the server’s words folded away; en in English', async () => {
+    for (const [language, said, detail] of [
+      [
+        'pt-BR',
+        /^O Zupy não conseguiu processar este envio \((1 tentativa|\d+ tentativas) até agora\) e vai tentar de novo sozinho\.$/,
+        'Detalhe técnico',
+      ],
+      [
+        'en',
+        /^Zupy could not process this body \((1 attempt|\d+ attempts) so far\) and will try again by itself\.$/,
+        'Technical detail',
+      ],
+    ] as const) {
+      const { context, page } = await open(language, 390);
+      await page.goto(`${server.url}/admin/inbox`);
+      const card = page.getByRole('article', { name: failingInboxId });
+      expect(await card.getByTestId('inbox-error').textContent()).toMatch(said);
+      const technical = card.locator('details');
+      expect(await technical.locator('summary').textContent()).toBe(detail);
+      // Folded until asked for: the server's English is not on the pt-BR screen.
+      expect(await technical.locator('code').isVisible()).toBe(false);
+      await technical.locator('summary').click();
+      expect(await technical.locator('code').textContent()).toContain('simulated storage failure');
+      await context.close();
+    }
+  });
+
   it('pt-BR: an error summary names the fields in Portuguese (nível 2 › limite, not tiers[1].threshold)', async () => {
     const { context, page } = await open('pt-BR', 1280);
     await page.goto(`${server.url}/admin/program`);
@@ -382,5 +428,76 @@ describe.skipIf(onPostgres)('the admin panel in both languages, at 1280 and 390 
     expect(await page.getByTestId('customers-total').textContent()).toBe('27 clientes');
     await context.close();
     expect(pageErrors).toEqual([]);
+  });
+
+  it('pt-BR: the deliveries page shows the total of the whole log, not only the newest 50 it lists', async () => {
+    /** Every delivery of the log, counted page by page through the API. */
+    const countLog = async () => {
+      let n = 0;
+      let cursor: string | null = null;
+      do {
+        const query: string = `page_size=100${cursor ? `&cursor=${cursor}` : ''}`;
+        const body = (await server.api.get(`/api/v2/webhooks/deliveries/?${query}`)).body as {
+          data: unknown[];
+          meta: { cursor: string | null };
+        };
+        n += body.data.length;
+        cursor = body.meta.cursor;
+      } while (cursor);
+      return n;
+    };
+    // More than the 50 the page lists (each registration is a delivery to both endpoints).
+    for (let i = 0; i < 30 && (await countLog()) <= 50; i++) {
+      await server.api.post('/api/v2/customers/', {
+        name: 'Entrega',
+        phone: `11 97444-${String(i).padStart(4, '0')}`,
+      });
+    }
+    const n = await countLog();
+    expect(n).toBeGreaterThan(50);
+    const { context, page } = await open('pt-BR', 390);
+    await page.goto(`${server.url}/admin/deliveries`);
+    await expect
+      .poll(() => page.getByTestId('deliveries-total').textContent())
+      .toBe(`${n.toLocaleString('pt-BR')} entregas · mostrando as 50 mais recentes`);
+    expect(await page.locator('table.cards tbody tr').count()).toBe(50);
+    await context.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('pt-BR: an endpoint paused by Retry-After shows until when in the company’s zone, not the browser’s', async () => {
+    const busy = await startReceiver(() => ({ status: 429, headers: { 'Retry-After': '1800' }, body: '' }));
+    try {
+      const paused = await server.api.post('/api/v2/webhooks/endpoints/', {
+        url: `${busy.url}/ocupado`,
+        description: 'Ocupado',
+      });
+      expect(paused.status).toBe(201);
+      await server.api.post('/api/v2/customers/', { name: 'Pausa', phone: '11 97555-0001' });
+      const until = await waitUntil(async () => {
+        const res = await server.api.get(`/api/v2/webhooks/endpoints/${paused.body.id}/`);
+        return (res.body.paused_until as string | null) ?? undefined;
+      });
+      const { context, page } = await open('pt-BR', 390);
+      await page.goto(`${server.url}/admin/webhooks`);
+      const flow = page.getByRole('article', { name: `${busy.url}/ocupado` }).getByTestId('flow');
+      // São Paulo's time of day with seconds (the browser is in UTC, three hours ahead).
+      const d = new Date(Date.parse(until) - 3 * 3_600_000);
+      const two = (n: number) => String(n).padStart(2, '0');
+      const time = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())}`;
+      await expect
+        .poll(() => flow.textContent())
+        .toContain(`pausado até ${time}: o receptor pediu (Retry-After)`);
+      await context.close();
+    } finally {
+      // Deleted, so the later pages do not wait for it.
+      const list = (await server.api.get('/api/v2/webhooks/endpoints/')).body.data as {
+        id: string;
+        url: string;
+      }[];
+      const ours = list.find((e) => e.url === `${busy.url}/ocupado`);
+      if (ours) await server.api.request('DELETE', `/api/v2/webhooks/endpoints/${ours.id}/`);
+      await busy.close();
+    }
   });
 });

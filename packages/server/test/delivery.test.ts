@@ -20,7 +20,7 @@ const receiver = receivers.start;
 
 async function endpoint(url: string, events?: string[]): Promise<{ id: string; secret: string }> {
   const res = await server.api.post('/api/v2/webhooks/endpoints/', { url, ...(events ? { events } : {}) });
-  expect(res.status).toBe(201);
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
   return res.body;
 }
 
@@ -83,6 +83,53 @@ describe('delivering events to a real receiver', () => {
     expect(delivery.endpoint_description).toBeNull();
     expect(delivery.body).toBe(req!.body);
     expect(await octokitVerify(ep.secret, delivery.body, String(h['x-zupy-signature']))).toBe(true);
+  });
+
+  it('counts every matching delivery on all pages into meta.total when asked, filters and all, not otherwise', async () => {
+    // No worker: every delivery stays pending, so the counts are the fan-out's.
+    server = await startTestServer();
+    const all = await endpoint('http://127.0.0.1:9/all');
+    const registrations = await endpoint('http://127.0.0.1:9/registered', ['customer.registered']);
+    await endpoint('http://127.0.0.1:9/upgrades', ['tier.upgraded']);
+    for (const phone of ['11 97333-0001', '11 97333-0002', '11 97333-0003']) {
+      expect((await server.api.post('/api/v2/customers/', { phone, name: 'Contagem' })).status).toBe(201);
+    }
+    const total = async (query: string) => {
+      const res = await server.api.get(`/api/v2/webhooks/deliveries/?include_total=true${query}`);
+      expect(res.status).toBe(200);
+      return res.body.meta.total;
+    };
+    const first = await server.api.get('/api/v2/webhooks/deliveries/?page_size=2&include_total=true');
+    expect(first.body.meta).toMatchObject({ count: 2, has_next: true, total: 6 });
+    // The same total on a later page: the cursor does not change what matches.
+    const second = await server.api.get(
+      `/api/v2/webhooks/deliveries/?page_size=2&include_total=true&cursor=${first.body.meta.cursor}`,
+    );
+    expect(second.body.meta).toMatchObject({ count: 2, total: 6 });
+    // Each filter, on an endpoint other than the first.
+    expect(await total(`&endpoint_id=${registrations.id}`)).toBe(3);
+    expect(await total(`&endpoint_id=${all.id}&event=customer.registered`)).toBe(3);
+    expect(await total('&event=tier.upgraded')).toBe(0);
+    expect(await total('&status=succeeded')).toBe(0);
+    // Held (a disabled endpoint's pending) and pending split as the list does.
+    const paused = await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${registrations.id}/`, {
+      enabled: false,
+    });
+    expect(paused.status).toBe(200);
+    expect(await total('&status=held')).toBe(3);
+    expect(await total('&status=pending')).toBe(3);
+    expect(await total('')).toBe(6);
+    // Another company's log is not counted.
+    const other = await server.newCompany('Outro Lugar');
+    expect((await other.api.get('/api/v2/webhooks/deliveries/?include_total=true')).body.meta.total).toBe(0);
+    // Not asked (or asked not to): no count, no total; a bad value is a field error.
+    expect((await server.api.get('/api/v2/webhooks/deliveries/')).body.meta).not.toHaveProperty('total');
+    expect(
+      (await server.api.get('/api/v2/webhooks/deliveries/?include_total=false')).body.meta,
+    ).not.toHaveProperty('total');
+    const bad = await server.api.get('/api/v2/webhooks/deliveries/?include_total=maybe');
+    expect(bad.status).toBe(422);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['include_total']);
   });
 
   it('fans out to every subscribed endpoint, each with its own delivery id and the same event id', async () => {

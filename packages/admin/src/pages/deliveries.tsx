@@ -79,7 +79,11 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
     (endpoint ? `&endpoint_id=${endpoint}` : '') +
     (event ? `&event=${event}` : '') +
     (status ? `&status=${status}` : '');
-  const { data, error, reload } = useAsync(() => api<Page<Delivery>>('GET', query), [query]);
+  // The total of every page, counted by the API (only when asked); the page shows the newest 50.
+  const { data, error, reload } = useAsync(
+    () => api<Page<Delivery>>('GET', `${query}&include_total=true`),
+    [query],
+  );
   const replay = async () => {
     try {
       const result = await api<{ count: number }>('POST', `/webhooks/endpoints/${endpoint}/replay/`, {
@@ -136,9 +140,9 @@ export function DeliveriesPage({ initialEndpoint }: { initialEndpoint: string })
       {data && data.data.length === 0 && <p>{t('deliveries.empty')}</p>}
       {data && data.data.length > 0 && (
         <div class="table-wrap">
-          <p class="muted">
-            {t.plural('deliveries.total', data.data.length)}
-            {data.meta.has_next ? ' +' : ''}
+          <p class="muted" data-testid="deliveries-total">
+            {t.plural('deliveries.total', data.meta.total ?? data.data.length)}
+            {data.meta.has_next ? ` · ${t('deliveries.showingNewest', data.data.length)}` : ''}
           </p>
           <table class="cards">
             <thead>

@@ -39,7 +39,22 @@ export function InboxPage() {
               )}
             </p>
           )}
-          {entry.last_error && <Notice kind="error">{entry.last_error}</Notice>}
+          {entry.last_error && (
+            // Processing failed inside Zupy (not the partner's data: that is a skipped order):
+            // said in the panel's language, with the server's own words folded away for whoever runs it.
+            <Notice kind="error">
+              <span data-testid="inbox-error">
+                {t.plural(
+                  entry.status === 'failed' ? 'inbox.error.givenUp' : 'inbox.error.retrying',
+                  entry.attempts,
+                )}
+              </span>
+              <details>
+                <summary>{t('inbox.error.detail')}</summary>
+                <code>{entry.last_error}</code>
+              </details>
+            </Notice>
+          )}
           {entry.orders && entry.orders.length > 0 && (
             <div class="table-wrap">
               <table>

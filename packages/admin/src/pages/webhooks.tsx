@@ -3,7 +3,7 @@ import { api, type Endpoint } from '../api.js';
 import { Notice } from '../components/field.js';
 import { describeError, useAsync } from '../components/use-async.js';
 import { adminPath, useSession } from '../context.js';
-import { formatInt } from '../format.js';
+import { formatInt, formatTime } from '../format.js';
 import { DeleteEndpoint } from './webhooks/delete-endpoint.js';
 import { EndpointDisabled, type Outcome } from './webhooks/endpoint-disabled.js';
 import { EndpointForm } from './webhooks/endpoint-form.js';
@@ -19,9 +19,7 @@ function FlowLine({ endpoint: ep }: { endpoint: Endpoint }) {
   const parts = [
     ep.concurrency_limit !== null ? t('webhooks.inFlight', ep.concurrency_limit) : null,
     ep.rate_limit !== null ? t('webhooks.rateLimit', formatInt(ep.rate_limit, t.language)) : null,
-    ep.paused_until !== null
-      ? t('webhooks.pausedUntil', new Date(ep.paused_until).toLocaleTimeString(t.language))
-      : null,
+    ep.paused_until !== null ? t('webhooks.pausedUntil', formatTime(ep.paused_until)) : null,
   ].filter((part) => part !== null);
   if (parts.length === 0) return null;
   return (

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { identity } from '../http/auth.js';
-import { MemberIdParams, PageOf, PageQuery, TierNameSchema } from '../http/schemas.js';
+import { MemberIdParams, PageQuery, PageWithTotalOf, TierNameSchema } from '../http/schemas.js';
 import type { AppContext } from '../shared/context.js';
 import { CustomerProfileSchema } from './customer-profile.js';
 import { listCustomers } from './list-customers.js';
@@ -46,21 +46,7 @@ const RegisterBody = Type.Object(
 );
 
 /** A page of customers; `meta.total` only when `include_total=true`. */
-const CustomerPageSchema = (() => {
-  const page = PageOf(CustomerProfileSchema);
-  return Type.Object({
-    data: page.properties.data,
-    meta: Type.Object({
-      ...page.properties.meta.properties,
-      total: Type.Optional(
-        Type.Integer({
-          description:
-            'Every customer matching the filters, on all pages (with `include_total=true` only): not affected by `cursor`',
-        }),
-      ),
-    }),
-  });
-})();
+const CustomerPageSchema = PageWithTotalOf(CustomerProfileSchema, 'customer');
 
 export const customerRoutes =
   (ctx: AppContext): FastifyPluginAsync =>

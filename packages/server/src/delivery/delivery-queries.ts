@@ -84,9 +84,15 @@ export function toDeliveryView(row: ShownDelivery): DeliveryView {
 
 /** Deliveries with their endpoint's `enabled` and the id of the delivery each waits for. */
 function shownDeliveries(db: Kysely<Tables>) {
-  return db
-    .selectFrom('deliveries')
-    .leftJoin('webhook_endpoints as ep', 'ep.id', 'deliveries.endpoint_id')
+  return withPredecessor(withEndpoint(db));
+}
+
+function withEndpoint(db: Kysely<Tables>) {
+  return db.selectFrom('deliveries').leftJoin('webhook_endpoints as ep', 'ep.id', 'deliveries.endpoint_id');
+}
+
+function withPredecessor(q: ReturnType<typeof withEndpoint>) {
+  return q
     .leftJoin('deliveries as before', 'before.seq', 'deliveries.waits_for')
     .selectAll('deliveries')
     .select(['ep.enabled as endpoint_enabled', 'before.id as waiting_for_id']);
@@ -98,20 +104,46 @@ export interface DeliveryFilter {
   event?: string | undefined;
   cursor?: string | undefined;
   pageSize: number;
+  /** Count every match (all pages) into `meta.total`. */
+  includeTotal?: boolean;
 }
+
+export type DeliveryPage = Page<DeliveryView> & { meta: { total?: number } };
 
 /** The company's deliveries, newest first. */
 export async function listDeliveries(
   source: ListSource,
   companyId: string,
   filter: DeliveryFilter,
-): Promise<Page<DeliveryView>> {
+): Promise<DeliveryPage> {
   const before = source.cursors.decode(companyId, filter.cursor);
-  let q = shownDeliveries(source.db)
-    .where('deliveries.company_id', '=', companyId)
+  const matches = matchingDeliveries(source.db, companyId, filter);
+  let q = withPredecessor(matches)
     .orderBy('deliveries.seq', 'desc')
     .limit(filter.pageSize + 1);
   if (before !== undefined) q = q.where('deliveries.seq', '<', before);
+  const page: DeliveryPage = toPage(
+    await q.execute(),
+    filter.pageSize,
+    (r) => Number(r.seq),
+    toDeliveryView,
+    {
+      cursors: source.cursors,
+      companyId,
+    },
+  );
+  if (filter.includeTotal) {
+    const counted = await matches
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .executeTakeFirst();
+    page.meta.total = Number(counted?.n ?? 0);
+  }
+  return page;
+}
+
+/** The company's deliveries matching the endpoint, status and event filters (no cursor: all pages). */
+function matchingDeliveries(db: Kysely<Tables>, companyId: string, filter: DeliveryFilter) {
+  let q = withEndpoint(db).where('deliveries.company_id', '=', companyId);
   if (filter.endpointId !== undefined) q = q.where('deliveries.endpoint_id', '=', filter.endpointId);
   if (filter.status === 'held' || filter.status === 'pending') {
     q = q
@@ -119,10 +151,7 @@ export async function listDeliveries(
       .where('ep.enabled', '=', filter.status === 'held' ? 0 : 1);
   } else if (filter.status !== undefined) q = q.where('deliveries.status', '=', filter.status);
   if (filter.event !== undefined) q = q.where('deliveries.event_type', '=', filter.event);
-  return toPage(await q.execute(), filter.pageSize, (r) => Number(r.seq), toDeliveryView, {
-    cursors: source.cursors,
-    companyId,
-  });
+  return q;
 }
 
 async function findDelivery(db: Kysely<Tables>, companyId: string, id: string): Promise<ShownDelivery> {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type Static } from 'typebox';
 import { identity } from '../http/auth.js';
-import { EventTypeSchema, IsoTimestamp, PageOf, PageQuery } from '../http/schemas.js';
+import { EventTypeSchema, IsoTimestamp, PageQuery, PageWithTotalOf } from '../http/schemas.js';
 import type { DeliveryContext } from './delivery-context.js';
 import { AttemptErrorCodeSchema, AttemptErrorParamsSchema } from './attempt-error-schema.js';
 import { getDelivery, listDeliveries, redeliver } from './delivery-queries.js';
@@ -40,6 +40,8 @@ const DeliveryFields = {
   created_at: IsoTimestamp,
 };
 const DeliverySchema = Type.Object(DeliveryFields);
+/** A page of the delivery log; `meta.total` only when `include_total=true`. */
+const DeliveryPageSchema = PageWithTotalOf(DeliverySchema, 'delivery');
 /** A delivery as the API answers it (the schema, so what goes on the wire). */
 export type DeliveryResponse = Static<typeof DeliverySchema>;
 
@@ -94,8 +96,14 @@ export const deliveryRoutes =
             endpoint_id: Type.Optional(Type.String({ maxLength: 100 })),
             status: Type.Optional(Status),
             event: Type.Optional(EventTypeSchema),
+            include_total: Type.Optional(
+              Type.Boolean({
+                description:
+                  '`true`: `meta.total` counts every delivery matching `endpoint_id`, `status` and `event` (all pages). It costs one count over the matches, so it is only done when asked',
+              }),
+            ),
           }),
-          response: { 200: PageOf(DeliverySchema) },
+          response: { 200: DeliveryPageSchema },
         },
       },
       (request) =>
@@ -105,6 +113,7 @@ export const deliveryRoutes =
           event: request.query.event,
           cursor: request.query.cursor,
           pageSize: request.query.page_size,
+          includeTotal: request.query.include_total === true,
         }),
     );
 

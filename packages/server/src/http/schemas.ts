@@ -37,6 +37,22 @@ export function PageOf<T extends TSchema>(item: T) {
   });
 }
 
+/** A page whose `meta.total` (every match, all pages) is there only when the list was asked for it. */
+export function PageWithTotalOf<T extends TSchema>(item: T, what: string) {
+  const page = PageOf(item);
+  return Type.Object({
+    data: page.properties.data,
+    meta: Type.Object({
+      ...page.properties.meta.properties,
+      total: Type.Optional(
+        Type.Integer({
+          description: `Every ${what} matching the filters, on all pages (with \`include_total=true\` only): not affected by \`cursor\``,
+        }),
+      ),
+    }),
+  });
+}
+
 export const MemberIdParams = Type.Object({
   member_id: Type.String({ pattern: '^ZP-[0-9A-Fa-f]{8}$', description: 'Member id, e.g. ZP-8B23CD41' }),
 });
