@@ -1,6 +1,8 @@
+import { OPERATIONAL_EVENT_TYPES, parseEvent } from '@zupy/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from './helpers/receiver.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
+import { waitUntil } from './helpers/wait-until.js';
 
 /**
  * Every attempt that got no HTTP answer carries a stable `error_code` (with `error_params`) beside
@@ -48,6 +50,40 @@ describe('attempt error codes', () => {
       error_code: 'connection_refused',
       error_params: null,
     });
+  });
+
+  it('a delivery given up on a refused connection: delivery.failed says connection_refused in last_attempt', async () => {
+    server = await startTestServer({ worker: true, env: { ZUPY_RETRY_SCHEDULE: '0s,100ms' } });
+    receiver = await startReceiver();
+    await receiver.goDown();
+    const ops = await startReceiver();
+    try {
+      expect(
+        (await server.api.post('/api/v2/webhooks/endpoints/', { url: `${receiver.url}/crm` })).status,
+      ).toBe(201);
+      const opsEndpoint = await server.api.post('/api/v2/webhooks/endpoints/', {
+        url: ops.url,
+        events: [...OPERATIONAL_EVENT_TYPES],
+      });
+      expect(opsEndpoint.status).toBe(201);
+      await server.api.post('/api/v2/customers/', { name: 'Ana', phone: '11 90000-0071' });
+      const failed = await waitUntil(() =>
+        ops.requests.map((q) => parseEvent(q.body)).find((e) => e.event === 'delivery.failed'),
+      );
+      expect(failed.event === 'delivery.failed' && failed.last_attempt).toEqual({
+        status: null,
+        error: 'connection refused',
+        error_code: 'connection_refused',
+        at: expect.stringMatching(/Z$/),
+      });
+      // The exact bytes: the code sits between `error` and `at`, as documented.
+      const raw = ops.requests.find((q) => q.body.includes('"delivery.failed"'))!.body;
+      expect(raw).toContain(
+        '"last_attempt":{"status":null,"error":"connection refused","error_code":"connection_refused","at":"',
+      );
+    } finally {
+      await ops.close();
+    }
   });
 
   it('no answer within the timeout: timeout, with the timeout in ms as a param', async () => {

@@ -290,6 +290,10 @@ const attemptError = described(
   'What went wrong without an answer (timeout, refused, reset, TLS), or null',
   nullable(string()),
 );
+const attemptErrorCode = described(
+  'The same as a stable code, to act on or translate by (`timeout`, `connect_timeout`, `connection_refused`, `connection_reset`, `host_not_found`, `tls_certificate`, `forbidden_address`, `other`; more may come), or null when `error` is',
+  nullable(string()),
+);
 
 const endpointDisabled = object({
   event: literal('endpoint.disabled'),
@@ -308,7 +312,9 @@ const endpointDisabled = object({
   ),
   last_attempt: described(
     'The last attempt before it was disabled, or null when there was none',
-    nullable(object({ status: attemptStatus, error: attemptError, at: attemptTime })),
+    nullable(
+      object({ status: attemptStatus, error: attemptError, error_code: attemptErrorCode, at: attemptTime }),
+    ),
   ),
   deliveries: deliveryCounts,
   failing_since: described('When the current streak of failures began, or null', nullable(timestamp)),
@@ -362,7 +368,7 @@ const deliveryFailed = object({
   ),
   last_attempt: described(
     'The last attempt',
-    object({ status: attemptStatus, error: attemptError, at: attemptTime }),
+    object({ status: attemptStatus, error: attemptError, error_code: attemptErrorCode, at: attemptTime }),
   ),
   deliveries: deliveryCounts,
 });

@@ -84,7 +84,7 @@ describe('the operational samples', () => {
       'company_id',
       ['endpoint', ['id', 'url', 'description']],
       ['reason', ['code', 'message']],
-      ['last_attempt', ['status', 'error', 'at']],
+      ['last_attempt', ['status', 'error', 'error_code', 'at']],
       ['deliveries', ['held', 'failed_last_24h']],
       'failing_since',
       'disabled_at',
@@ -123,7 +123,7 @@ describe('the operational samples', () => {
       'company_id',
       ['endpoint', ['id', 'url', 'description']],
       ['delivery', ['id', 'event_id', 'event_type', 'attempts', 'created_at']],
-      ['last_attempt', ['status', 'error', 'at']],
+      ['last_attempt', ['status', 'error', 'error_code', 'at']],
       ['deliveries', ['held', 'failed_last_24h']],
     ]);
     expect((CUSTOMER_EVENT_TYPES as readonly string[]).includes(event.delivery.event_type)).toBe(true);
@@ -195,7 +195,12 @@ describe('parseEvent on operational events', () => {
     expect(parseEvent(gone)).toEqual(gone);
     const noAnswer = {
       ...disabled,
-      last_attempt: { status: null, error: 'connection refused', at: disabled.timestamp },
+      last_attempt: {
+        status: null,
+        error: 'connection refused',
+        error_code: 'connection_refused',
+        at: disabled.timestamp,
+      },
     };
     expect(parseEvent(noAnswer)).toEqual(noAnswer);
 
@@ -204,8 +209,14 @@ describe('parseEvent on operational events', () => {
     expect(parseEvent(byOperator)).toEqual(byOperator);
 
     const failed = sampleEvent('delivery.failed');
-    const timeout = { ...failed, last_attempt: { status: null, error: 'timeout', at: failed.timestamp } };
+    const timeout = {
+      ...failed,
+      last_attempt: { status: null, error: 'timeout', error_code: 'timeout', at: failed.timestamp },
+    };
     expect(parseEvent(timeout)).toEqual(timeout);
+    // A code this version does not know is kept as it came: more may come.
+    const newer = { ...timeout, last_attempt: { ...timeout.last_attempt, error_code: 'quic_refused' } };
+    expect(parseEvent(newer)).toEqual(newer);
   });
 
   it('accepts a failed delivery of an event type added after this version', () => {
@@ -247,6 +258,16 @@ describe('parseEvent on operational events', () => {
           disabled,
           { last_attempt: { status: 503, error: 5, at: disabled.timestamp } },
           'last_attempt.error must be a string, got number',
+        ],
+        [
+          disabled,
+          { last_attempt: { status: null, error: 'timeout', error_code: 7, at: disabled.timestamp } },
+          'last_attempt.error_code must be a string, got number',
+        ],
+        [
+          disabled,
+          { last_attempt: { status: null, error: 'timeout', at: disabled.timestamp } },
+          'last_attempt.error_code is missing',
         ],
         [disabled, { last_attempt: undefined }, 'last_attempt is missing'],
         [disabled, { next_probe_at: 'in 5 minutes' }, 'next_probe_at must be an ISO 8601 UTC timestamp'],

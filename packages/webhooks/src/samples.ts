@@ -219,7 +219,7 @@ export function sampleEvent(type: EventType, options: SampleOptions = {}): ZupyE
           code: 'failure_streak',
           message: `every attempt failed since ${at(-5 * 24 * 60)}`,
         },
-        last_attempt: { status: 503, error: null, at: timestamp },
+        last_attempt: { status: 503, error: null, error_code: null, at: timestamp },
         deliveries: { held: 12, failed_last_24h: 3 },
         failing_since: at(-5 * 24 * 60),
         disabled_at: timestamp,
@@ -250,7 +250,7 @@ export function sampleEvent(type: EventType, options: SampleOptions = {}): ZupyE
           // 1 + 5 + 15 + 60 minutes of retries before the 5th attempt.
           created_at: at(-81),
         },
-        last_attempt: { status: 500, error: null, at: timestamp },
+        last_attempt: { status: 500, error: null, error_code: null, at: timestamp },
         deliveries: { held: 0, failed_last_24h: 1 },
       };
   }

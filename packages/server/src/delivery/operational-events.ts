@@ -19,6 +19,8 @@ import { failedSince, queuedFor } from './endpoint-counts.js';
 export interface LastAttempt {
   status: number | null;
   error: string | null;
+  /** `error` as its stable code (attempt-error.ts), null when there is no error. */
+  errorCode: string | null;
   at: Date;
 }
 
@@ -57,6 +59,7 @@ export async function recordEndpointDisabled(
       ? {
           status: input.lastAttempt.status,
           error: input.lastAttempt.error,
+          error_code: input.lastAttempt.errorCode,
           at: formatTimestamp(input.lastAttempt.at),
         }
       : null,
@@ -110,6 +113,7 @@ export async function recordDeliveryFailed(
     last_attempt: {
       status: lastAttempt.status,
       error: lastAttempt.error,
+      error_code: lastAttempt.errorCode,
       at: formatTimestamp(lastAttempt.at),
     },
     deliveries: await counts(trx, endpoint.id, now, endpoint.enabled === 0 ? null : 0),

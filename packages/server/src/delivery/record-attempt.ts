@@ -115,7 +115,12 @@ async function recordFailure(
     .where('id', '=', delivery.endpoint_id)
     .executeTakeFirst();
   if (!endpoint) return result;
-  const lastAttempt = { status: response.status, error: response.error, at: outcome.startedAt };
+  const lastAttempt = {
+    status: response.status,
+    error: response.error,
+    errorCode: response.errorCode,
+    at: outcome.startedAt,
+  };
   // A customer event's delivery given up is worth telling (never an operational one: no loops).
   if (status === 'failed' && delivery.kind === 'event' && !isOperationalEventType(delivery.event_type)) {
     await recordDeliveryFailed(trx, endpoint, { ...delivery, attempts: attempt }, lastAttempt, rules.now);
