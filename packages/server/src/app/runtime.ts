@@ -165,6 +165,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
             retentionMs: config.retentionMs,
             perEndpointMin: config.endpointMinInFlight,
             perEndpointCap: config.endpointMaxInFlight,
+            maxInFlight: config.maxInFlight,
             ...options,
           },
           log,
