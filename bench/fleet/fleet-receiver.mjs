@@ -3,14 +3,17 @@
 // every request per endpoint — arrival (epoch ms), member id, status, answer time — and records TLS
 // handshakes (when, full or resumed) and connections per endpoint, and the in-flight peak per endpoint
 // and in total. Driven over IPC: 'report' sends the log, 'reset' clears it, 'stop' exits.
-//   argv[2]: JSON { n, seed, key, cert } (key/cert: PEM paths for the HTTPS endpoints).
+//   argv[2]: JSON { n, seed, key, cert, uniformMs? } (key/cert: PEM paths for the HTTPS endpoints;
+//   uniformMs: every endpoint healthy, answering 200 after exactly that long — the in-flight scenario).
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { fleetSpec, lognormal, prng, LIMITED_IN_FLIGHT } from './fleet-spec.mjs';
 
 const options = JSON.parse(process.argv[2]);
-const spec = fleetSpec(options.n, options.seed);
+const spec = fleetSpec(options.n, options.seed).map((e) =>
+  options.uniformMs ? { ...e, kind: 'healthy', tls: e.index % 2 === 1 } : e,
+);
 const random = prng(options.seed ^ 0x5eed);
 const tlsOptions = { key: fs.readFileSync(options.key), cert: fs.readFileSync(options.cert) };
 const MEMBER = /"member_id":"(ZP-[0-9A-F]{8})"/;
@@ -60,7 +63,7 @@ function handle(endpoint, req, res) {
       return;
     }
     if (endpoint.kind === 'limited' && s.inFlight > LIMITED_IN_FLIGHT) return answer(429, 0);
-    const ms = lognormal(random, endpoint.medianMs);
+    const ms = options.uniformMs ?? lognormal(random, endpoint.medianMs);
     const status = endpoint.kind === 'flaky' && random() < 0.5 ? 500 : 200;
     setTimeout(() => answer(status, ms), ms);
   });
@@ -86,6 +89,8 @@ const endpoints = spec.map((endpoint, i) => ({
 }));
 
 process.on('message', (msg) => {
+  if (msg === 'ok-count')
+    process.send({ ok: state.reduce((n, s) => n + s.log.filter((e) => e[2] === 200).length, 0) });
   if (msg === 'count') {
     let healthyOk = 0;
     for (const endpoint of spec)

@@ -122,6 +122,31 @@ export function render(results) {
         .join('\n')}\n`
     : '';
   const errors = keys.filter((k) => S[k].error);
+  const inFlight = results.in_flight ?? {};
+  const ifKeys = Object.keys(inFlight);
+  const ifRow = (label, f) =>
+    `| ${label} | ${ifKeys.map((k) => (inFlight[k].error ? 'error' : f(inFlight[k]))).join(' | ')} |`;
+  const sz = results.in_flight_sizes;
+  const inFlightSection = ifKeys.length
+    ? `
+## Worker memory with thousands in flight
+
+The same 200 endpoints, all healthy and slow — each answers 200 after exactly ${num(sz.answerMs)} ms —
+half over HTTPS; ${num(sz.events)} registrations recorded before one \`zupy worker\` starts (${num(sz.events * 10)}
+deliveries), \`ZUPY_DELIVERY_TIMEOUT=30s\` (so that a late 8 s answer on this loaded machine is not a timeout). Each endpoint's adaptive limit grows from 8 towards 64 (200 × 64 is more than the global
+cap${maxInFlight ? ` of ${num(Number(maxInFlight))}` : ''}), so the worker reaches its cap; its in-flight gauge (\`/metrics\`) and RSS sampled every
+0.5 s, for at most ${sz.maxSeconds} s. Target (issue 17): RSS ≤ 250 MB with 5,000 in flight.
+
+| figure | ${ifKeys.map((k) => NAMES[k]).join(' | ')} |
+|---|${ifKeys.map(() => '---').join('|')}|
+${ifRow('in flight, peak (worker gauge / at the receiver)', (r) => `${num(r.in_flight_peak)} / ${num(r.receiver_peak_in_flight)}`)}
+${ifRow('seconds at ≥ 90 % of that peak', (r) => r.seconds_at_90pct_of_peak)}
+${ifRow('RSS, peak while at ≥ 90 % of the peak / VmHWM', (r) => `${num(r.rss_max_at_90pct_of_peak_mb)} MB / ${num(r.rss_hwm_mb)} MB${verdict(r.in_flight_peak >= 5000 ? r.rss_hwm_mb <= 250 : null)}`)}
+${ifRow('deliveries sent of the backlog, in seconds', (r) => `${num(r.delivered)} of ${num(r.deliveries)} in ${r.seconds} s`)}
+${ifRow('TLS handshakes (new connections to the HTTPS endpoints)', (r) => num(r.tls_connections))}
+${ifRow('CPU of the worker (share of one core)', (r) => r.cpu_share_of_one_core)}
+`
+    : '';
   const kinds = results.fleet.kinds;
   return `# The fleet: Zupy and its peers against 200 real-looking receivers
 
@@ -138,7 +163,7 @@ ${sizes.endpoints} endpoints in ${sizes.companies} companies of ${sizes.endpoint
 | figure | target (issue 17) | ${ok.map((k) => NAMES[k]).join(' | ')} |
 |---|---|${ok.map(() => '---').join('|')}|
 ${rows.join('\n')}
-${ratios}${errors.length ? `\nErrors (a system missing):\n\n${errors.map((k) => `- ${NAMES[k] ?? k}: ${S[k].error.split('\n')[0]}`).join('\n')}\n` : ''}
+${ratios}${inFlightSection}${errors.length ? `\nErrors (a system missing):\n\n${errors.map((k) => `- ${NAMES[k] ?? k}: ${S[k].error.split('\n')[0]}`).join('\n')}\n` : ''}
 ## Method
 
 - **The fleet** (\`bench/fleet/fleet-receiver.mjs\`, one process): a node:http or node:https server

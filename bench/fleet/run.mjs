@@ -13,6 +13,7 @@ import { ask, ROOT, sleep } from '../lib.mjs';
 import { cpuMicros } from '../peers/load.mjs';
 import { startFsyncPostgres } from '../peers/postgres.mjs';
 import { analyse } from './analyse.mjs';
+import { inFlightScenario } from './in-flight.mjs';
 import { makeCerts } from './certs.mjs';
 import {
   SIGMA,
@@ -37,6 +38,7 @@ const SIZES = {
   grace_seconds: QUICK ? 4 : 20,
   per_endpoint_cap: 64,
 };
+const IN_FLIGHT = { events: 3000, answerMs: 8000, maxSeconds: 100 };
 const SYSTEMS = ['zupy', 'zupy_serve', 'zupy_node_ca', 'bullmq', 'pg_boss'];
 // --quick: Zupy's main layout and the peers only (about a minute).
 const only = arg('only')?.split(',') ?? (QUICK ? ['zupy', 'bullmq', 'pg_boss'] : SYSTEMS);
@@ -180,6 +182,7 @@ async function measure() {
       limited_in_flight: LIMITED_IN_FLIGHT,
     },
     zupy_env: zupyEnv,
+    in_flight_sizes: QUICK ? null : IN_FLIGHT,
     commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim(),
     machine: {
       cpus: os.cpus().length,
@@ -257,6 +260,26 @@ async function measure() {
       } finally {
         await system?.stop();
         await ask(receiver, 'drop-hung');
+      }
+    }
+    receiver.kill();
+    // Memory with thousands in flight (not in --quick): Zupy's two ways of trusting the CA.
+    if (!QUICK) {
+      results.in_flight = {};
+      for (const key of ['zupy', 'zupy_node_ca'].filter((k) => only.includes(k))) {
+        log(key, 'in-flight scenario');
+        try {
+          results.in_flight[key] = await inFlightScenario({
+            certs,
+            seed: SIZES.seed,
+            extraEnv: zupyEnv,
+            nodeCa: Boolean(zupy.LAYOUTS[key].nodeCa),
+            ...IN_FLIGHT,
+          });
+        } catch (err) {
+          results.in_flight[key] = { error: String(err?.stack ?? err) };
+        }
+        log(key, JSON.stringify({ ...results.in_flight[key], samples: undefined }));
       }
     }
   } finally {

@@ -27,7 +27,7 @@ export const LAYOUTS = {
   },
 };
 
-async function freePort() {
+export async function freePort() {
   const server = net.createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
@@ -35,7 +35,7 @@ async function freePort() {
   return port;
 }
 
-function stopChild(child, signal = 'SIGINT') {
+export function stopChild(child, signal = 'SIGINT') {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
