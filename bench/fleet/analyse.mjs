@@ -84,6 +84,35 @@ export function analyse({ endpoints, report, load, companies, warmupMs, seconds,
     }
   }
   const deliveredPerSecond = delivered / windowSeconds;
+  // Over time, by 10 s of the events' answers: events × healthy endpoints, the share delivered by
+  // the end, lag p50 / p99 (null: above the delivered share); and healthy 2xx arrivals in those 10 s.
+  const buckets = [];
+  for (let from = t0; from < t1; from += 10_000) buckets.push({ from, lags: [], missing: 0, arrivals: 0 });
+  const bucketOf = (at) => buckets[Math.floor((at - t0) / 10_000)];
+  for (const e of healthy) {
+    const first = new Map();
+    for (const r of logOf(e)) if (r[2] >= 200 && r[2] < 300 && !first.has(r[1])) first.set(r[1], r[0]);
+    for (const at of first.values()) {
+      const b = bucketOf(at);
+      if (b) b.arrivals++;
+    }
+    for (const ev of events) {
+      if (ev.company !== e.company) continue;
+      const b = bucketOf(ev.at);
+      if (!b) continue;
+      const at = first.get(ev.member);
+      if (at === undefined) b.missing++;
+      else b.lags.push(at - ev.at);
+    }
+  }
+  const timeline = buckets.map((b) => ({
+    from_s: Math.round((b.from - t0) / 1000),
+    deliveries: b.lags.length + b.missing,
+    delivered_share: b.lags.length + b.missing ? round(b.lags.length / (b.lags.length + b.missing), 3) : null,
+    lag_p50_ms: round(percentileWithMissing(b.lags, b.missing, 0.5), 0),
+    lag_p99_ms: round(percentileWithMissing(b.lags, b.missing, 0.99), 0),
+    arrivals_per_second: round(b.arrivals / 10, 1),
+  }));
 
   // Concurrency-limited endpoints: 429s after the warm-up, as a share of their requests.
   const limitedLog = byKind('limited').flatMap(logOf);
@@ -163,6 +192,7 @@ export function analyse({ endpoints, report, load, companies, warmupMs, seconds,
       lag_p99_all_ms: round(percentileWithMissing(lagsAll, missingAll, 0.99), 0),
       delivered_share_at_end: offeredAll ? round(deliveredAll / offeredAll, 4) : null,
       duplicates,
+      timeline,
     },
     limited: {
       endpoints: byKind('limited').length,

@@ -76,6 +76,11 @@ export function render(results) {
         return `${t.handshakes_per_1000_deliveries ?? '—'} (${num(t.resumed_handshakes)} of ${num(t.full_handshakes + t.resumed_handshakes)})${verdict(t.handshakes_per_1000_deliveries != null && t.handshakes_per_1000_deliveries <= 5)}`;
       },
     ),
+    row(
+      `the ${results.fleet.kinds.hang.endpoints} hanging endpoints: requests in flight to them at their peaks (sum)`,
+      '—',
+      (s) => num(s.hang.peak_in_flight_sum),
+    ),
     row('TCP connections to the healthy TLS endpoints over the run', '—', (s) =>
       num(s.tls_healthy.connections),
     ),
@@ -164,6 +169,25 @@ ${sizes.endpoints} endpoints in ${sizes.companies} companies of ${sizes.endpoint
 |---|---|${ok.map(() => '---').join('|')}|
 ${rows.join('\n')}
 ${ratios}${inFlightSection}${errors.length ? `\nErrors (a system missing):\n\n${errors.map((k) => `- ${NAMES[k] ?? k}: ${S[k].error.split('\n')[0]}`).join('\n')}\n` : ''}
+The healthy endpoints over time (Zupy layouts and peers), by 10 s of the events' answers —
+deliveries/s arriving · lag p99 (ms; "—": more than 1 % never arrived):
+
+| from s | ${ok.map((k) => NAMES[k]).join(' | ')} |
+|---|${ok.map(() => '---').join('|')}|
+${(S[ok[0]]?.healthy.timeline ?? [])
+  .map(
+    (b, i) =>
+      `| ${b.from_s} | ${ok
+        .map((k) => {
+          const t = S[k].healthy.timeline?.[i];
+          return t
+            ? `${num(t.arrivals_per_second)} · ${t.lag_p99_ms == null ? '—' : num(t.lag_p99_ms)}`
+            : '—';
+        })
+        .join(' | ')} |`,
+  )
+  .join('\n')}
+
 ## Method
 
 - **The fleet** (\`bench/fleet/fleet-receiver.mjs\`, one process): a node:http or node:https server

@@ -3,7 +3,7 @@
 // against the same fleet with the same event rate, one after the other in one run. Writes
 // bench/results/fleet.{json,md} (`--quick`: fleet-quick.*, short, for trying it).
 // Options: --quick, --only=zupy,zupy_serve,zupy_node_ca,bullmq,pg_boss, --rate=<deliveries/s offered>, --seconds=<load>,
-// --render (the .md again from the .json, measuring nothing).
+// --no-in-flight (the fleet only), --render (the .md again from the .json, measuring nothing).
 import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -70,7 +70,7 @@ function memory(pid) {
 
 /** Samples the system's process (RSS, CPU), the load average and Zupy's in-flight gauge while `fn` runs. */
 async function sampled(system, fn) {
-  const samples = { rss: [], load: [], inFlight: [] };
+  const samples = { rss: [], load: [], inFlight: [], timeline: [] };
   let hwm = 0;
   const timer = setInterval(() => {
     const m = memory(system.pid);
@@ -87,6 +87,12 @@ async function sampled(system, fn) {
     const text = await system.metrics();
     const n = /^zupy_worker_in_flight (\d+)/m.exec(text)?.[1];
     if (n !== undefined) samples.inFlight.push(Number(n));
+    samples.timeline.push([
+      Math.round((performance.now() - startedAt) / 1000),
+      n === undefined ? null : Number(n),
+      Math.round(memory(system.pid)?.rss ?? 0),
+      Number(os.loadavg()[0].toFixed(2)),
+    ]);
     metricsBusy = false;
   }, 1000);
   const cpuBefore = cpuMicros(system.pid);
@@ -104,6 +110,8 @@ async function sampled(system, fn) {
         rss_hwm_mb: hwm ? Math.round(hwm) : null,
         cpu_share_of_one_core: Number((cpuSeconds / wall).toFixed(2)),
         worker_in_flight_peak: samples.inFlight.length ? Math.max(...samples.inFlight) : null,
+        // Every 5 s: [seconds, worker in flight (Zupy), RSS MB, load average].
+        timeline: samples.timeline.filter((_, i) => i % 5 === 0),
         worker_in_flight_mean: samples.inFlight.length
           ? Math.round(samples.inFlight.reduce((a, b) => a + b, 0) / samples.inFlight.length)
           : null,
@@ -264,7 +272,7 @@ async function measure() {
     }
     receiver.kill();
     // Memory with thousands in flight (not in --quick): Zupy's two ways of trusting the CA.
-    if (!QUICK) {
+    if (!QUICK && !process.argv.includes('--no-in-flight')) {
       results.in_flight = {};
       for (const key of ['zupy', 'zupy_node_ca'].filter((k) => only.includes(k))) {
         log(key, 'in-flight scenario');
