@@ -148,6 +148,13 @@ ${[200, 500].map((rate) => `| Latency at ${rate}/s, PostgreSQL | p50 ${r.latency
 | Per-member order, PostgreSQL | ${num(r.ordering_postgres.member_per_second)} deliveries/s ordered, ${num(r.ordering_postgres.none_per_second)} unordered | ${pct(r.ordering_postgres.ratio)} of unordered | ≥ 90 % | the same with 2 \`zupy worker\` processes; one round each |
 | Isolation | ${num(r.isolation.healthy_beside_dead_per_second)} deliveries/s beside a dead endpoint | ${pct(r.isolation.ratio)} of alone (${num(r.isolation.healthy_alone_per_second)}/s) | ≥ 90 % | healthy endpoint's drain with and without an endpoint that never answers |
 | Backlog | RSS ${r.backlog.small.peak_rss_mb} MB at ${num(r.backlog.small.pending)} pending, ${r.backlog.large.peak_rss_mb} MB at ${num(r.backlog.large.pending)} | drain ${pct(r.backlog.drain_ratio)} of small-backlog rate | RSS ≤ 200 MB, within 20 % | a \`zupy worker\` process sending for a fixed window (${num(r.backlog.small.drained)} and ${num(r.backlog.large.drained)} deliveries) (${num(r.backlog.small.per_second)}/s vs ${num(r.backlog.large.per_second)}/s) |
+
+The other steps of \`npm run bench\` write their own results, each with its method, beside this
+file: [peers.md](peers.md) (Zupy against a naive outbox, BullMQ and pg-boss),
+[in-flight-memory.md](in-flight-memory.md) (a worker holding 5,000 requests),
+[pg-cost-model.md](pg-cost-model.md) (CPU per registration and per delivery on PostgreSQL, and the
+sizing model) and [fleet.md](fleet.md) (200 slow, TLS, failing, hanging and 429-limited receivers,
+with BullMQ and pg-boss in the same run).
 `;
 fs.mkdirSync(`${ROOT}/bench/results`, { recursive: true });
 fs.writeFileSync(`${ROOT}/bench/results/latest.json`, JSON.stringify(results, null, 2) + '\n');
