@@ -115,13 +115,34 @@ async function eventsAbout(type: string, endpointId: string) {
 
 const answering = (reply: Reply) => () => reply;
 
+/** The worker's recorded attempts by result, as `/metrics` counts them. */
+async function attemptsCounted(): Promise<Record<string, number>> {
+  const text = (await server.api.get('/metrics')).text;
+  const counts: Record<string, number> = {};
+  for (const m of text.matchAll(/^zupy_delivery_attempts_total\{result="([^"]*)"\} (\d+)$/gm))
+    counts[m[1]!] = Number(m[2]);
+  return counts;
+}
+
+/** Waits until `/metrics` has counted `more` attempts of each result since `since`. */
+const counted = (since: Record<string, number>, more: Record<string, number>) =>
+  waitUntil(async () => {
+    const now = await attemptsCounted();
+    const delta = Object.fromEntries(
+      ['succeeded', 'retrying', 'failed'].map((k) => [k, (now[k] ?? 0) - (since[k] ?? 0)]),
+    );
+    return Object.entries(more).every(([k, n]) => delta[k] === n) ? delta : undefined;
+  });
+
 describe('recording an attempt', () => {
   it('a failure is logged and retried on the schedule with its jitter; the last one gives up, with delivery.failed', async () => {
     const r = await receivers.start(answering({ status: 500, body: 'busy' }));
     const ep = await endpoint(r);
+    const metrics = await attemptsCounted();
     const memberId = await register();
     const firstAt = now;
     let d = await deliveryTo(ep.id, (x) => x.attempts_count === 1);
+    await counted(metrics, { retrying: 1, failed: 0 });
     expect(d).toMatchObject({
       status: 'pending',
       attempts_count: 1,
@@ -152,6 +173,7 @@ describe('recording an attempt', () => {
     d = await deliveryTo(ep.id, (x) => x.status === 'failed');
     expect(d).toMatchObject({ attempts_count: 3, next_attempt_at: null });
     expect(d.attempts).toHaveLength(3);
+    await counted(metrics, { retrying: 2, failed: 1, succeeded: 0 });
     const [failed] = await eventsAbout('delivery.failed', ep.id);
     expect(failed).toMatchObject({
       delivery: { id: d.id, event_id: d.event_id, event_type: 'customer.registered', attempts: 3 },
@@ -164,6 +186,17 @@ describe('recording an attempt', () => {
       memberId,
       memberId,
     ]);
+
+    // Redelivered, it gets a new series: its fourth attempt is the series' first, retried on the
+    // schedule again.
+    expect((await server.api.post(`/api/v2/webhooks/deliveries/${d.id}/redeliver/`)).status).toBe(202);
+    const againAt = now;
+    d = await deliveryTo(ep.id, (x) => x.attempts_count === 4);
+    expect(d).toMatchObject({ status: 'pending', next_attempt_at: api(againAt + jittered(SCHEDULE[1]!)) });
+    advance(jittered(SCHEDULE[1]!));
+    const fifthAt = now;
+    d = await deliveryTo(ep.id, (x) => x.attempts_count === 5);
+    expect(d).toMatchObject({ status: 'pending', next_attempt_at: api(fifthAt + jittered(SCHEDULE[2]!)) });
   });
 
   it('no answer at all is a failure like a 500: retried, and delivery.failed names the error', async () => {
@@ -384,6 +417,7 @@ describe('recording an attempt', () => {
       return { status: 500, body: 'late' };
     });
     const ep = await endpoint(r);
+    const metrics = await attemptsCounted();
     const memberId = await register();
     await r.waitFor(1);
     expect((await server.api.request('DELETE', `/api/v2/customers/${memberId}/`)).status).toBe(200);
@@ -393,5 +427,32 @@ describe('recording an attempt', () => {
     await deliveryTo(ep.id, (x) => x.attempts_count === 1, 'customer.deleted');
     const d = await deliveryTo(ep.id, (x) => x.status === 'discarded');
     expect(d).toMatchObject({ attempts_count: 0, attempts: [] });
+    // Counted as given up (it will never be sent again), and customer.deleted's as retrying.
+    await counted(metrics, { failed: 1, retrying: 1 });
+  });
+
+  it('an endpoint disabled by hand while an attempt is in flight stays as the person left it, whatever the answer', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const r = await receivers.start(async () => {
+      await held;
+      return { status: 410 };
+    });
+    const ep = await endpoint(r);
+    await register();
+    await r.waitFor(1);
+    const off = await server.api.request('PATCH', `/api/v2/webhooks/endpoints/${ep.id}/`, { enabled: false });
+    expect(off.status).toBe(200);
+    release();
+    await deliveryTo(ep.id, (x) => x.status === 'failed');
+    expect(await endpointOf(ep.id)).toMatchObject({
+      enabled: false,
+      disabled_code: 'manual',
+      next_probe_at: null,
+    });
+    expect((await eventsAbout('endpoint.disabled', ep.id)).map((e: any) => e.reason.code)).toEqual([
+      'manual',
+    ]);
+    expect(await failingSince(ep.id)).toBeNull();
   });
 });
