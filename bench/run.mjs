@@ -123,6 +123,13 @@ Every figure is measured in this one run and given as a ratio to a ceiling from 
 receiver is a separate process on 127.0.0.1 answering 200 at once; bodies are the ~${r.ceiling.body_bytes}-byte
 \`customer.registered\` sample.
 
+Latency rows measure from the moment the load generator has read the API's answer to the webhook's
+arrival at a recording receiver (one machine, one clock). A negative value means the webhook arrived
+first: the worker sends as soon as the commit is on disk, while the answer is still on its way back
+through the API's response path (serialisation, the access log, the load generator's own queue).
+It is what an integrator sees — the webhook is there by the time their call returns — not a clock
+error.
+
 | figure | value | ratio | target | method |
 |---|---|---|---|---|
 | Ceiling | ${num(r.ceiling.per_second)} req/s | 100 % | — | raw undici keep-alive POSTs, 64 in flight, 5 s |

@@ -96,6 +96,17 @@ describe('config', () => {
   });
 });
 
+describe('config: the worker’s global in-flight cap', () => {
+  it('defaults ZUPY_MAX_IN_FLIGHT to 2000 and takes 1 to 20000', () => {
+    expect(loadConfig({}).maxInFlight).toBe(2000);
+    expect(loadConfig({ ZUPY_MAX_IN_FLIGHT: '1' }).maxInFlight).toBe(1);
+    expect(loadConfig({ ZUPY_MAX_IN_FLIGHT: '5000' }).maxInFlight).toBe(5000);
+    expect(loadConfig({ ZUPY_MAX_IN_FLIGHT: '20000' }).maxInFlight).toBe(20_000);
+    for (const bad of ['0', '20001', '-5', '1.5', 'many'])
+      expect(() => loadConfig({ ZUPY_MAX_IN_FLIGHT: bad }), bad).toThrow(/ZUPY_MAX_IN_FLIGHT/);
+  });
+});
+
 describe('config: owner e-mails over SMTP', () => {
   const from = 'Zupy <zupy@example.com>';
 

@@ -45,6 +45,11 @@ export interface Config {
   /** Each endpoint's adaptive in-flight limit stays within these (`ZUPY_ENDPOINT_MIN/MAX_IN_FLIGHT`). */
   readonly endpointMinInFlight: number;
   readonly endpointMaxInFlight: number;
+  /**
+   * Requests in flight per worker process across all endpoints (`ZUPY_MAX_IN_FLIGHT`): against slow
+   * receivers concurrency is the limit, not CPU, so it is in the thousands.
+   */
+  readonly maxInFlight: number;
   /** PEM certificates trusted beside the system's CAs for HTTPS endpoints (`ZUPY_EXTRA_CA_FILE`). */
   readonly extraCa: string | undefined;
   /** On shutdown, answers in progress get this long (ms); then every open connection is closed. */
@@ -247,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `must not be more than ZUPY_ENDPOINT_MAX_IN_FLIGHT (${endpointMaxInFlight})`,
     );
   }
+  const maxInFlight = parseInteger(env.ZUPY_MAX_IN_FLIGHT ?? '2000', 'ZUPY_MAX_IN_FLIGHT', 1, 20_000);
   return Object.freeze({
     port: parseInteger(env.ZUPY_PORT ?? '8080', 'ZUPY_PORT', 0, 65535),
     host: env.ZUPY_HOST ?? '127.0.0.1',
@@ -273,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     maxConnections: parseInteger(env.ZUPY_MAX_CONNECTIONS ?? '1024', 'ZUPY_MAX_CONNECTIONS', 1, 1_000_000),
     endpointMinInFlight,
     endpointMaxInFlight,
+    maxInFlight,
     extraCa: readExtraCa(env.ZUPY_EXTRA_CA_FILE, cwd),
     shutdownGraceMs: parseTimeout(env.ZUPY_SHUTDOWN_GRACE ?? '10s', 'ZUPY_SHUTDOWN_GRACE'),
     smtp: parseSmtp(env.ZUPY_SMTP_URL, env.ZUPY_SMTP_FROM),

@@ -83,7 +83,9 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
       allowPrivateNetwork: config.allowPrivateNetwork,
       resolve,
       connectTimeoutMs: config.deliveryTimeoutMs,
-      connectionsPerOrigin: config.endpointMaxInFlight,
+      // Endpoints of many companies may share a host (a CRM they all use): each has its own in-flight
+      // limit, so the origin's pool is bounded by the worker's, not by one endpoint's.
+      connectionsPerOrigin: config.maxInFlight,
       extraCa: config.extraCa,
     }),
     allowPrivateNetwork: config.allowPrivateNetwork,
@@ -165,6 +167,7 @@ export async function startRuntime(config: Config, overrides: RuntimeOverrides =
             retentionMs: config.retentionMs,
             perEndpointMin: config.endpointMinInFlight,
             perEndpointCap: config.endpointMaxInFlight,
+            maxInFlight: config.maxInFlight,
             ...options,
           },
           log,

@@ -54,7 +54,8 @@ const REPORT_LIMITS_MS = 1_000;
 
 export function defaultWorkerOptions(timeoutMs: number): WorkerOptions {
   return {
-    maxInFlight: 256,
+    // ZUPY_MAX_IN_FLIGHT (config.ts) sets it for `zupy serve` and `zupy worker`.
+    maxInFlight: 2000,
     perEndpointCap: 64,
     perEndpointMin: 1,
     pollMs: 250,
@@ -272,6 +273,7 @@ export class DeliveryWorker {
       clock: () => this.ctx.clock().getTime(),
       roomFor: (endpoint) => this.roomFor(endpoint, nowMs, nowText),
       held: (endpointId) => this.slots.held(endpointId),
+      companyLoad: (companyId) => this.slots.sendingFor(companyId),
     });
     this.idle = claimed.length === 0;
     if (claimed.length === 0) return 0;
@@ -309,7 +311,7 @@ export class DeliveryWorker {
     { delivery: row, body, sequence, endpoint, sendAt, resumeTurn }: ClaimedDelivery,
     secrets: readonly string[],
   ): void {
-    this.slots.take(row.endpoint_id, row.seq);
+    this.slots.take(row.endpoint_id, endpoint.company_id, row.seq);
     const done = (async () => {
       let sent = false;
       let recorded = false;

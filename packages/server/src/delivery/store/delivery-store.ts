@@ -37,6 +37,8 @@ export interface ClaimOptions {
   roomFor: (endpoint: EndpointRow) => number;
   /** The `seq` of each of the endpoint's deliveries this worker holds (sending, or recording the outcome). */
   held: (endpointId: string) => ReadonlySet<number>;
+  /** Requests this worker has under way to the company's endpoints: the least busy company goes first. */
+  companyLoad: (companyId: string) => number;
 }
 
 /** A claimed delivery with what sending it needs. */
@@ -90,9 +92,12 @@ export interface DeliveryStore {
   recordSuccesses(outcomes: readonly AttemptOutcome[], now: Date): Promise<void>;
 }
 
+/** Claims so far in this process: each starts the rotation of `claimOrder` one further. */
+let claimRound = 0;
+
 /**
- * The claim loop both adapters run: the enabled endpoints with room, starting at a different one each
- * time so none is always served last, each asked for at most its room and what is left of the limit.
+ * The claim loop both adapters run: the enabled endpoints with due work and room, in `claimOrder`,
+ * each asked for at most its room and what is left of the limit.
  * A paused endpoint (endpoint-pause.ts) is skipped; one whose pause is over is asked for a single
  * delivery, and only if the adapter wins its turn (`resume`). `claimed` is the adapter's result so
  * far (its length is read as the loop goes).
@@ -103,7 +108,11 @@ export function* endpointsToClaim(
   claimed: readonly ClaimedDelivery[],
 ): Generator<{ endpoint: EndpointRow; limit: number; resume: boolean }> {
   const now = options.now.toISOString();
-  for (const endpoint of claimOrder(enabled.filter((e) => options.roomFor(e) > 0))) {
+  for (const endpoint of claimOrder(
+    enabled.filter((e) => options.roomFor(e) > 0),
+    claimRound++,
+    options.companyLoad,
+  )) {
     const pause = pauseState(endpoint, now);
     if (pause === 'paused') continue;
     const room = pause === 'resume' ? 1 : options.roomFor(endpoint);
@@ -131,14 +140,39 @@ export function claimedOf(
   return rows.map((row, i) => ({ ...row, endpoint, sendAt: slots?.[i] ?? null, resumeTurn }));
 }
 
-/** The endpoints in rotating order. */
-function claimOrder<T>(endpoints: readonly T[]): T[] {
-  if (endpoints.length < 2) return [...endpoints];
-  const offset = claimRound++ % endpoints.length;
-  return [...endpoints.slice(offset), ...endpoints.slice(0, offset)];
+/**
+ * The order of one claim, fair across companies and across each company's endpoints: the companies
+ * with the fewest requests under way first (ties in an order that rotates each claim), then one
+ * endpoint of each company in turn, so a company with ten endpoints does not get ten turns for
+ * another's one, each company's endpoints starting one further each claim, so none is always served
+ * last. While the worker is full, a company with nothing under way is claimed for at the first slot
+ * that frees, however large another company's backlog.
+ */
+export function claimOrder<T extends { company_id: string }>(
+  endpoints: readonly T[],
+  round: number,
+  companyLoad: (companyId: string) => number,
+): T[] {
+  const byCompany = new Map<string, T[]>();
+  for (const endpoint of endpoints) {
+    const list = byCompany.get(endpoint.company_id);
+    if (list) list.push(endpoint);
+    else byCompany.set(endpoint.company_id, [endpoint]);
+  }
+  const companies = rotated([...byCompany], round)
+    .map(([company, list]) => ({ load: companyLoad(company), list: rotated(list, round) }))
+    .sort((a, b) => a.load - b.load);
+  const order: T[] = [];
+  for (let turn = 0; order.length < endpoints.length; turn++)
+    for (const { list } of companies) if (turn < list.length) order.push(list[turn]!);
+  return order;
 }
 
-let claimRound = 0;
+function rotated<T>(list: readonly T[], round: number): T[] {
+  if (list.length < 2) return [...list];
+  const offset = round % list.length;
+  return [...list.slice(offset), ...list.slice(0, offset)];
+}
 
 export function attemptRow(outcome: AttemptOutcome) {
   return {
