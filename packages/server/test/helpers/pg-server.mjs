@@ -35,6 +35,7 @@ async function startServer() {
   for (let attempt = 1; ; attempt++) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zupy-pg-'));
     const port = await freePort();
+    /** @type {string[]} */
     const logged = [];
     const server = new EmbeddedPostgres({
       databaseDir: dir,
