@@ -111,7 +111,7 @@ describe('erasing a customer named in a feed body not processed yet', () => {
   });
   afterAll(() => idle.close());
 
-  it('erases only the orders that name her: a single-order body by CPF alone, never another person’s order with an e-mail, and leaves a body naming nobody byte for byte', async () => {
+  it('erases only the orders that name her: a single-order body by CPF alone, never another person’s order with an e-mail or a CPF, and leaves a body naming nobody byte for byte', async () => {
     const gilCpf = `123456789${cpfCheckDigits('123456789')}`;
     const gil = await idle.api.post('/api/v2/customers/', {
       phone: '(11) 97777-0044',
@@ -140,8 +140,10 @@ describe('erasing a customer named in a feed body not processed yet', () => {
       order_total: 12,
       customer_phone: '11 96666-3333',
       customer_email: 'ivo.mantido@example.com',
+      customer_cpf: `111444777${cpfCheckDigits('111444777')}`,
       customer_name: 'Ivo Mantido',
     };
+    const listOfOne = await send(JSON.stringify([{ order_id: 'L-1', order_total: 7, customer_cpf: gilCpf }]));
     const mixed = await send(
       JSON.stringify([ivo, { order_id: 'M-2', order_total: 5, customer_cpf: gilCpf }]),
     );
@@ -152,6 +154,7 @@ describe('erasing a customer named in a feed body not processed yet', () => {
       (await idle.api.request('DELETE', `/api/v2/customers/${gil.body.customer.member_id}/`)).status,
     ).toBe(200);
     expect(JSON.parse(await stored(single))).toEqual({ erased: true });
+    expect(JSON.parse(await stored(listOfOne))).toEqual([{ erased: true }]);
     expect(JSON.parse(await stored(mixed))).toEqual([ivo, { erased: true }]);
     expect(await stored(nobody)).toBe(nobodyBody);
   });
