@@ -159,6 +159,35 @@ describe('erasing a customer named in a feed body not processed yet', () => {
     expect(await stored(nobody)).toBe(nobodyBody);
   });
 
+  it('a member with no e-mail: another person’s order with none is not hers', async () => {
+    const hana = await idle.api.post('/api/v2/customers/', {
+      phone: '(11) 97777-0045',
+      name: 'Hana Apagada',
+    });
+    expect(hana.status).toBe(201);
+    const joana = {
+      order_id: 'J-1',
+      order_total: 9,
+      customer_phone: '11 96666-4444',
+      customer_name: 'Joana Mantida',
+    };
+    const res = await postFeed(
+      idle,
+      JSON.stringify([{ order_id: 'H-1', order_total: 3, customer_phone: '11 97777-0045' }, joana]),
+    );
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    expect(
+      (await idle.api.request('DELETE', `/api/v2/customers/${hana.body.customer.member_id}/`)).status,
+    ).toBe(200);
+    const row = await idle.runtime.ctx.db
+      .selectFrom('partner_inbox')
+      .select('body')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(row.body)).toEqual([{ erased: true }, joana]);
+  });
+
   it('erases her orders from it, so processing it afterwards does not enrol her again', async () => {
     const eva = await idle.api.post('/api/v2/customers/', {
       phone: '(11) 97777-0043',
@@ -202,7 +231,8 @@ describe('erasing a customer named in a feed body not processed yet', () => {
       expect(after.text.toLowerCase(), personal).not.toContain(personal.toLowerCase());
     expect(after.text).toContain('Caio Mantido');
     const members = (await idle.api.get('/api/v2/customers/?page_size=50')).body.data;
-    // Ivo, from the previous test's bodies, processed now too; neither Eva nor Gil enrolled again.
-    expect(members.map((m: any) => m.name).sort()).toEqual(['Caio Mantido', 'Ivo Mantido']);
+    // Ivo and Joana, from the previous tests' bodies, processed now too; neither Eva, Gil nor Hana
+    // enrolled again.
+    expect(members.map((m: any) => m.name).sort()).toEqual(['Caio Mantido', 'Ivo Mantido', 'Joana Mantida']);
   });
 });
