@@ -123,6 +123,46 @@ describe('HTTPS endpoints', () => {
     expect(r.seen.resumed).toBe(7);
   });
 
+  it('keeps a session per port: two receivers on one host each resume their own', async () => {
+    // Two servers on 127.0.0.1, each closing every connection after its answer; every event goes to
+    // both, so connections to the two alternate. Keyed by host alone, each would be offered the
+    // other's session and make a full handshake.
+    const first = await startTlsReceiver(local, { close: true });
+    const firstServer = receiver!;
+    const second = await startTlsReceiver(local, { close: true });
+    try {
+      server = await startTestServer({
+        worker: true,
+        env: { ZUPY_RETRY_SCHEDULE: '0s', ZUPY_EXTRA_CA_FILE: ca.caFile, ZUPY_ENDPOINT_MAX_IN_FLIGHT: '1' },
+      });
+      for (const url of [first.url, second.url])
+        expect((await server.api.post('/api/v2/webhooks/endpoints/', { url, ordering: 'none' })).status).toBe(
+          201,
+        );
+      for (let i = 0; i < 6; i++)
+        expect(
+          (
+            await server.api.post('/api/v2/customers/', {
+              phone: `11 96444-${String(i).padStart(4, '0')}`,
+              name: `Porta ${i}`,
+            })
+          ).status,
+        ).toBe(201);
+      await waitUntil(
+        () => (first.seen.requests >= 6 && second.seen.requests >= 6 ? true : undefined),
+        30_000,
+      );
+      for (const seen of [first.seen, second.seen]) {
+        expect(seen.handshakes).toBeGreaterThanOrEqual(6);
+        // Every connection after each server's first resumed that server's session.
+        expect(seen.resumed).toBe(seen.handshakes - 1);
+      }
+    } finally {
+      firstServer.closeAllConnections();
+      await new Promise((r) => firstServer.close(r));
+    }
+  });
+
   it('still verifies the name with the CA added: a certificate for another host is refused', async () => {
     const r = await startTlsReceiver(ca.issue('other', 'DNS:other.example,IP:127.0.0.2'));
     const [delivery] = await deliver(r.url, 1, { ZUPY_EXTRA_CA_FILE: ca.caFile });

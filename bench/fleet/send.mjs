@@ -1,0 +1,51 @@
+// The peers' sending half in the fleet, as bench/peers/send.mjs but to many origins: HMAC-SHA256-signed
+// POSTs (the SDK's Standard Webhooks headers, a secret per endpoint) through one undici Agent (a
+// keep-alive pool per origin, at most 64 connections each, as Zupy's), with Zupy's default 10 s
+// deadline for the headers and the body. The bench's CA reaches Node as NODE_EXTRA_CA_CERTS (set by
+// peers.mjs on the process): the way to trust a private CA beside the public ones for every
+// connection, and the cheap one — an undici `ca` list is parsed again for each new connection.
+import { Agent } from 'undici';
+import { generateSecret, signatureHeaders } from '../../packages/webhooks/dist/index.js';
+
+export const TIMEOUT_MS = 10_000;
+
+/** `send(id, url, body)` resolves true on a 2xx, false on another status, a timeout or a network error. */
+export function createFleetSender() {
+  const agent = new Agent({
+    connections: 64,
+    keepAliveTimeout: 30_000,
+    connect: { timeout: TIMEOUT_MS },
+  });
+  const secrets = new Map();
+  return {
+    async send(id, url, body) {
+      let secret = secrets.get(url);
+      if (!secret) secrets.set(url, (secret = generateSecret()));
+      const headers = {
+        'content-type': 'application/json',
+        ...signatureHeaders({
+          secrets: [secret],
+          eventId: String(id),
+          timestamp: Math.floor(Date.now() / 1000),
+          body,
+        }),
+      };
+      try {
+        const res = await agent.request({
+          origin: new URL(url).origin,
+          path: new URL(url).pathname,
+          method: 'POST',
+          headers,
+          body,
+          headersTimeout: TIMEOUT_MS,
+          bodyTimeout: TIMEOUT_MS,
+        });
+        await res.body.dump();
+        return res.statusCode >= 200 && res.statusCode < 300;
+      } catch {
+        return false;
+      }
+    },
+    close: () => agent.close(),
+  };
+}
