@@ -33,9 +33,11 @@ function strykerConfig(module) {
     $schema: '../../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
     testRunner: 'vitest',
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },
-    // perTest: a mutant runs only the tests that execute it. A module whose tests check in one test
-    // what another test did (erasure: one test erases, the next scans the database) sets 'all'.
-    coverageAnalysis: module.coverageAnalysis ?? 'perTest',
+    // perTest: a mutant runs only the tests that execute it. The Vitest runner reports coverage per
+    // test whatever this says ('all' and 'off' run the same tests), so a module whose tests check what
+    // another test did runs that action in a beforeAll (erasure): code run outside any test is
+    // "static" coverage, and Stryker then runs every test of the module for its mutants.
+    coverageAnalysis: 'perTest',
     mutate: module.mutate,
     incremental: true,
     incrementalFile: `${dir}/incremental.json`,

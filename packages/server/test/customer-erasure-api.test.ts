@@ -46,6 +46,35 @@ let ana: any;
 let bruno: any;
 const anaEndpointIds: Record<string, string> = {};
 let before: { ledger: unknown; bruno: unknown };
+let ledgerBefore: unknown[];
+let brunoKept: { idempotency: number; consent: number; reasons: number };
+let erased: { status: number; text: string; body: any };
+
+const ledgerOf = (memberId: string) =>
+  server.runtime.ctx.db
+    .selectFrom('ledger_entries')
+    .select(['operation', 'amount', 'balance_before', 'balance_after', 'order_value_cents'])
+    .where('member_id', '=', memberId)
+    .orderBy('id')
+    .execute();
+
+/** How many of the member's idempotency records, consent changes and ledger reasons are stored. */
+async function keptRowsOf(memberId: string) {
+  const db = server.runtime.ctx.db;
+  const count = async (table: 'idempotency_keys' | 'consent_changes') =>
+    (await db.selectFrom(table).select('member_id').where('member_id', '=', memberId).execute()).length;
+  const reasons = await db
+    .selectFrom('ledger_entries')
+    .select('reason')
+    .where('member_id', '=', memberId)
+    .where('reason', 'is not', null)
+    .execute();
+  return {
+    idempotency: await count('idempotency_keys'),
+    consent: await count('consent_changes'),
+    reasons: reasons.length,
+  };
+}
 
 const get = (p: string) => server.api.get(`/api/v2${p}`);
 
@@ -78,7 +107,8 @@ beforeAll(async () => {
       marketing_opt_in: { whatsapp: true },
     })
   ).body.customer;
-  bruno = (await server.api.post('/api/v2/customers/', BRUNO)).body.customer;
+  bruno = (await server.api.post('/api/v2/customers/', { ...BRUNO, marketing_opt_in: { email: true } })).body
+    .customer;
   const add = await server.api.post(
     `/api/v2/customers/${ana.member_id}/points/add/`,
     { amount: 300, reason: `aniversário da ${ANA.name}`, order_value: 120.5 },
@@ -88,7 +118,11 @@ beforeAll(async () => {
   expect(
     (await server.api.post(`/api/v2/customers/${ana.member_id}/points/spend/`, { amount: 50 })).status,
   ).toBe(200);
-  await server.api.post(`/api/v2/customers/${bruno.member_id}/points/add/`, { amount: 70, reason: 'pizza' });
+  await server.api.post(
+    `/api/v2/customers/${bruno.member_id}/points/add/`,
+    { amount: 70, reason: 'pizza' },
+    { 'idempotency-key': 'bruno-order-1' },
+  );
   // customer.updated about Ana: the slow receiver holds it in flight.
   expect(
     (
@@ -110,6 +144,15 @@ beforeAll(async () => {
     ledger: (await get(`/customers/${ana.member_id}/points/history/`)).body,
     bruno: (await get(`/customers/${bruno.member_id}/`)).body,
   };
+  ledgerBefore = await ledgerOf(ana.member_id);
+  brunoKept = await keptRowsOf(bruno.member_id);
+  expect(await keptRowsOf(ana.member_id)).toMatchObject({ idempotency: 1, consent: 1 });
+  failingSeenBeforeErasure = failing.requests.length;
+  // Answers again: its deliveries about Ana, due for a retry in a minute, must be cancelled by then.
+  failingOk = true;
+  // The erasure itself, here and not in a test: `npm run mutation` then runs every test of the file
+  // with each mutant of the erasure code active (code run outside a test is covered by all of them).
+  erased = await server.api.request('DELETE', `/api/v2/customers/${ana.member_id}/`);
 });
 afterAll(async () => {
   releaseSlow();
@@ -119,18 +162,8 @@ afterAll(async () => {
 
 describe('DELETE /customers/{member_id}/', () => {
   it('erases Ana: 200, then 404 and out of lists, while Bruno and Ana’s ledger amounts stay', async () => {
-    const ledgerBefore = await server.runtime.ctx.db
-      .selectFrom('ledger_entries')
-      .select(['operation', 'amount', 'balance_before', 'balance_after', 'order_value_cents'])
-      .where('member_id', '=', ana.member_id)
-      .orderBy('id')
-      .execute();
-    failingSeenBeforeErasure = failing.requests.length;
-    // Answers again: its deliveries about Ana, due for a retry in a minute, must be cancelled by then.
-    failingOk = true;
-    const res = await server.api.request('DELETE', `/api/v2/customers/${ana.member_id}/`);
-    expect(res.status, res.text).toBe(200);
-    expect(res.body).toEqual({ member_id: ana.member_id, deleted_at: expect.stringMatching(/Z$/) });
+    expect(erased.status, erased.text).toBe(200);
+    expect(erased.body).toEqual({ member_id: ana.member_id, deleted_at: expect.stringMatching(/Z$/) });
 
     expect((await get(`/customers/${ana.member_id}/`)).status).toBe(404);
     expect((await server.api.request('DELETE', `/api/v2/customers/${ana.member_id}/`)).status).toBe(404);
@@ -141,12 +174,7 @@ describe('DELETE /customers/{member_id}/', () => {
     expect(list).toEqual([bruno.member_id]);
     expect((await get(`/customers/${bruno.member_id}/`)).body).toEqual(before.bruno);
 
-    const ledgerAfter = await server.runtime.ctx.db
-      .selectFrom('ledger_entries')
-      .select(['operation', 'amount', 'balance_before', 'balance_after', 'order_value_cents'])
-      .where('member_id', '=', ana.member_id)
-      .orderBy('id')
-      .execute();
+    const ledgerAfter = await ledgerOf(ana.member_id);
     expect(ledgerAfter).toEqual(ledgerBefore);
     expect(ledgerAfter.map((e) => Number(e.amount))).toEqual([100, 300, 50]);
     const tombstone = await server.runtime.ctx.db
@@ -157,6 +185,45 @@ describe('DELETE /customers/{member_id}/', () => {
     expect(tombstone).toMatchObject({ name: '', email: null, cpf: null, tier: ana.tier });
     expect(Number(tombstone.points_balance)).toBe(350);
     expect(Number(tombstone.total_spent_cents)).toBe(12050);
+  });
+
+  it('deletes her idempotency records and consent history and removes her ledger reasons; Bruno’s stay', async () => {
+    // Bruno: his welcome points' and his pizza's reasons.
+    expect(brunoKept).toEqual({ idempotency: 1, consent: 1, reasons: 2 });
+    expect(await keptRowsOf(ana.member_id)).toEqual({ idempotency: 0, consent: 0, reasons: 0 });
+    expect(await keptRowsOf(bruno.member_id)).toEqual(brunoKept);
+    // Her answers from the receivers are gone, the attempts themselves stay; Bruno's answers stay.
+    const answers = async (memberId: string) =>
+      server.runtime.ctx.db
+        .selectFrom('delivery_attempts')
+        .innerJoin('deliveries', 'deliveries.id', 'delivery_attempts.delivery_id')
+        .innerJoin('events', 'events.id', 'deliveries.event_id')
+        .select('delivery_attempts.response_body')
+        .where('events.member_id', '=', memberId)
+        .execute();
+    const hers = await answers(ana.member_id);
+    expect(hers.length).toBeGreaterThan(0);
+    expect(hers.filter((a) => a.response_body !== null && a.response_body !== '')).toEqual([
+      // customer.deleted's own answers, recorded after the erasure: the echo of the member id only.
+      ...hers.filter((a) => a.response_body?.includes('"customer.deleted"')),
+    ]);
+    expect((await answers(bruno.member_id)).some((a) => a.response_body?.includes(BRUNO.name))).toBe(true);
+  });
+
+  it('each step names the table it scrubs, a table of the database, in the order they run', async () => {
+    const { tables } = await dumpEveryTable(server.runtime.ctx.db);
+    const named = ERASURE_STEPS.map((step) => step.table);
+    expect(named).toEqual([
+      'deliveries',
+      'delivery_attempts',
+      'events',
+      'idempotency_keys',
+      'consent_changes',
+      'ledger_entries',
+      'partner_inbox',
+      'customers',
+    ]);
+    expect(tables).toEqual(expect.arrayContaining(named));
   });
 
   it('customer.deleted reaches the receivers with only the member id; nothing about Ana is sent after', async () => {

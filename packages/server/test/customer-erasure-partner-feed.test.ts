@@ -111,6 +111,83 @@ describe('erasing a customer named in a feed body not processed yet', () => {
   });
   afterAll(() => idle.close());
 
+  it('erases only the orders that name her: a single-order body by CPF alone, never another person’s order with an e-mail or a CPF, and leaves a body naming nobody byte for byte', async () => {
+    const gilCpf = `123456789${cpfCheckDigits('123456789')}`;
+    const gil = await idle.api.post('/api/v2/customers/', {
+      phone: '(11) 97777-0044',
+      name: 'Gil Apagado',
+      email: 'gil.apagado@example.com',
+      cpf: gilCpf,
+    });
+    expect(gil.status).toBe(201);
+    const send = async (body: string) => {
+      const res = await postFeed(idle, body);
+      expect(res.status).toBe(202);
+      return ((await res.json()) as { id: string }).id;
+    };
+    const stored = async (id: string) =>
+      (
+        await idle.runtime.ctx.db
+          .selectFrom('partner_inbox')
+          .select('body')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow()
+      ).body;
+    // One order, not a list: the whole body is that order.
+    const single = await send(JSON.stringify({ order_id: 'S-1', order_total: 10, customer_cpf: gilCpf }));
+    const ivo = {
+      order_id: 'M-1',
+      order_total: 12,
+      customer_phone: '11 96666-3333',
+      customer_email: 'ivo.mantido@example.com',
+      customer_cpf: `111444777${cpfCheckDigits('111444777')}`,
+      customer_name: 'Ivo Mantido',
+    };
+    const listOfOne = await send(JSON.stringify([{ order_id: 'L-1', order_total: 7, customer_cpf: gilCpf }]));
+    const mixed = await send(
+      JSON.stringify([ivo, { order_id: 'M-2', order_total: 5, customer_cpf: gilCpf }]),
+    );
+    const nobodyBody = JSON.stringify([{ ...ivo, order_id: 'N-1' }], null, 2);
+    const nobody = await send(nobodyBody);
+
+    expect(
+      (await idle.api.request('DELETE', `/api/v2/customers/${gil.body.customer.member_id}/`)).status,
+    ).toBe(200);
+    expect(JSON.parse(await stored(single))).toEqual({ erased: true });
+    expect(JSON.parse(await stored(listOfOne))).toEqual([{ erased: true }]);
+    expect(JSON.parse(await stored(mixed))).toEqual([ivo, { erased: true }]);
+    expect(await stored(nobody)).toBe(nobodyBody);
+  });
+
+  it('a member with no e-mail: another person’s order with none is not hers', async () => {
+    const hana = await idle.api.post('/api/v2/customers/', {
+      phone: '(11) 97777-0045',
+      name: 'Hana Apagada',
+    });
+    expect(hana.status).toBe(201);
+    const joana = {
+      order_id: 'J-1',
+      order_total: 9,
+      customer_phone: '11 96666-4444',
+      customer_name: 'Joana Mantida',
+    };
+    const res = await postFeed(
+      idle,
+      JSON.stringify([{ order_id: 'H-1', order_total: 3, customer_phone: '11 97777-0045' }, joana]),
+    );
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    expect(
+      (await idle.api.request('DELETE', `/api/v2/customers/${hana.body.customer.member_id}/`)).status,
+    ).toBe(200);
+    const row = await idle.runtime.ctx.db
+      .selectFrom('partner_inbox')
+      .select('body')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(row.body)).toEqual([{ erased: true }, joana]);
+  });
+
   it('erases her orders from it, so processing it afterwards does not enrol her again', async () => {
     const eva = await idle.api.post('/api/v2/customers/', {
       phone: '(11) 97777-0043',
@@ -154,6 +231,8 @@ describe('erasing a customer named in a feed body not processed yet', () => {
       expect(after.text.toLowerCase(), personal).not.toContain(personal.toLowerCase());
     expect(after.text).toContain('Caio Mantido');
     const members = (await idle.api.get('/api/v2/customers/?page_size=50')).body.data;
-    expect(members.map((m: any) => m.name)).toEqual(['Caio Mantido']);
+    // Ivo and Joana, from the previous tests' bodies, processed now too; neither Eva, Gil nor Hana
+    // enrolled again.
+    expect(members.map((m: any) => m.name).sort()).toEqual(['Caio Mantido', 'Ivo Mantido', 'Joana Mantida']);
   });
 });
