@@ -108,4 +108,11 @@ export const MODULES = [
     // code run outside a test counts as covered by every test, so each mutant runs all of them.
     tests: [`${T}/customer-erasure-api.test.ts`, `${T}/customer-erasure-partner-feed.test.ts`],
   },
+  {
+    name: 'claim-order',
+    what: "the worker's fair claim order and its slot counts (issue 17)",
+    mutate: [`${S}/delivery/store/delivery-store.ts:143-175`, `${S}/delivery/endpoint-slots.ts`],
+    // Pure logic: its unit tests; the API test of the same rule (fairness-across-companies) takes 2 s a run.
+    tests: [`${S}/delivery/store/claim-order.test.ts`, `${S}/delivery/endpoint-slots.test.ts`],
+  },
 ];

@@ -39,7 +39,7 @@ describe('EndpointSlots', () => {
     slots.free('ep_c');
     expect(slots.sendingFor('comp_2')).toBe(0);
     // Freeing once more than was taken (an endpoint whose slots are all free) takes nothing from it.
-    slots.free('ep_c');
+    expect(slots.free('ep_c')).toBe(0);
     expect([slots.sendingFor('comp_2'), slots.sendingFor('comp_1'), slots.sendingFor('comp_3')]).toEqual([
       0, 2, 1,
     ]);
@@ -50,5 +50,11 @@ describe('EndpointSlots', () => {
     expect(slots.sendingFor('comp_2')).toBe(1);
     slots.free('ep_b');
     expect(slots.sendingFor('comp_1')).toBe(1);
+    // Its last slot free, the endpoint's delivery is still held until let go, and then no longer.
+    expect([slots.sendingTo('ep_b'), [...slots.held('ep_b')]]).toEqual([0, [2]]);
+    slots.letGo('ep_b', 2);
+    expect(slots.held('ep_b').size).toBe(0);
+    // An endpoint this worker never took a slot for: nothing to free.
+    expect(slots.free('ep_never')).toBe(0);
   });
 });
