@@ -1,11 +1,10 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sampleEvent } from '@zupy/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCompany } from '../src/companies/create-company.js';
 import { runInTransaction } from '../src/db/transaction.js';
 import { recordEvent } from '../src/events/record-event.js';
 import { createEndpoint } from '../src/webhooks/endpoint-store.js';
+import { receiverPool } from './helpers/receiver.js';
 import { makeClient, startTestServer, JOAO, type TestServer } from './helpers/test-server.js';
 import { waitUntil } from './helpers/wait-until.js';
 
@@ -22,30 +21,22 @@ const BACKLOG_EVENTS = 10;
 const MAX_IN_FLIGHT = 2;
 
 let server: TestServer;
-let receiver: http.Server | undefined;
+const receivers = receiverPool();
 afterEach(async () => {
-  receiver?.closeAllConnections();
-  await new Promise((r) => (receiver ? receiver.close(r) : r(undefined)));
+  await receivers.closeAll();
   await server?.close();
 });
-
-/** Answers 200 after 100 ms; keeps the order in which requests arrived, by path. */
-async function startSlowReceiver() {
-  const arrivals: string[] = [];
-  receiver = http.createServer((req, res) => {
-    arrivals.push(req.url ?? '');
-    req.resume();
-    setTimeout(() => res.writeHead(200).end('ok'), 100);
-  });
-  await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`, arrivals };
-}
 
 describe('fairness across companies', () => {
   it(`with all ${MAX_IN_FLIGHT} slots taken by backlogs to ${BUSY_ENDPOINTS} endpoints of ${BUSY_COMPANIES} companies, another company's fresh event is sent within a few requests`, async () => {
     server = await startTestServer({ worker: true, env: { ZUPY_MAX_IN_FLIGHT: String(MAX_IN_FLIGHT) } });
     const ctx = server.runtime.ctx;
-    const slow = await startSlowReceiver();
+    // Answers 200 after 100 ms; its requests, in the order they arrived, say which endpoint each was for.
+    const slow = await receivers.start(async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      return { status: 200, body: 'ok' };
+    });
+    const arrivals = () => slow.requests.map((r) => r.url);
     const busy = [server.companyId];
     for (let c = 1; c < BUSY_COMPANIES; c++)
       busy.push((await createCompany(ctx.db, { name: `Busy ${c}` }, new Date())).company_id);
@@ -67,20 +58,20 @@ describe('fairness across companies', () => {
       }
     });
     server.runtime.worker?.wake();
-    await waitUntil(() => (slow.arrivals.length >= 4 ? true : undefined), 20_000);
+    await waitUntil(() => (slow.requests.length >= 4 ? true : undefined), 20_000);
     expect(server.runtime.worker?.inFlightCount).toBeLessThanOrEqual(MAX_IN_FLIGHT);
 
     // The other company's member registers through the API while the backlog fills the worker.
     const res = await makeClient(server.url, other.api_key).post('/api/v2/customers/', JOAO);
     expect(res.status).toBe(201);
-    const before = slow.arrivals.length;
-    await waitUntil(() => (slow.arrivals.includes('/fresh') ? true : undefined), 20_000);
-    const busyBefore = slow.arrivals.slice(before, slow.arrivals.indexOf('/fresh')).length;
+    const before = slow.requests.length;
+    await waitUntil(() => (arrivals().includes('/fresh') ? true : undefined), 20_000);
+    const busyBefore = arrivals().slice(before, arrivals().indexOf('/fresh')).length;
     // Claimed at the first or second claim after it committed (each claim takes one freed slot; a
     // busy company with nothing under way ties with it): at most the two slots' next requests and one
     // more went first. A rotation over the 31 endpoints let about 15 go first.
     expect(busyBefore).toBeLessThanOrEqual(MAX_IN_FLIGHT + 2);
     // The backlog was still there: the fresh event did not merely wait for it to drain.
-    expect(slow.arrivals.length).toBeLessThan((BUSY_ENDPOINTS * BACKLOG_EVENTS) / 2);
+    expect(slow.requests.length).toBeLessThan((BUSY_ENDPOINTS * BACKLOG_EVENTS) / 2);
   }, 60_000);
 });

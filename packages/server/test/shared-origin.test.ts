@@ -1,5 +1,3 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sampleEvent } from '@zupy/webhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCompany } from '../src/companies/create-company.js';
@@ -7,6 +5,7 @@ import { runInTransaction } from '../src/db/transaction.js';
 import { recordEvent } from '../src/events/record-event.js';
 import { createEndpoint } from '../src/webhooks/endpoint-store.js';
 import { succeededCount } from './helpers/delivery-audit.js';
+import { receiverPool } from './helpers/receiver.js';
 import { startTestServer, type TestServer } from './helpers/test-server.js';
 import { waitUntil } from './helpers/wait-until.js';
 
@@ -21,34 +20,30 @@ const PER_ENDPOINT = 2;
 const EVENTS_EACH = 12;
 
 let server: TestServer;
-let receiver: http.Server | undefined;
+const receivers = receiverPool();
 afterEach(async () => {
-  receiver?.closeAllConnections();
-  await new Promise((r) => (receiver ? receiver.close(r) : r(undefined)));
+  await receivers.closeAll();
   await server?.close();
 });
 
 describe('endpoints sharing an origin', () => {
   it(`${COMPANIES} companies' endpoints at one host, ${PER_ENDPOINT} in flight each: ${COMPANIES * PER_ENDPOINT} requests at once, not ${PER_ENDPOINT}`, async () => {
+    // Answers 200 after 150 ms, counting the requests it holds, in all and per endpoint (path).
     let open = 0;
     let most = 0;
     const byPath = new Map<string, number>();
     let mostOnePath = 0;
-    receiver = http.createServer((req, res) => {
-      const path = req.url ?? '';
+    const receiver = await receivers.start(async ({ url: path }) => {
       open++;
       most = Math.max(most, open);
       byPath.set(path, (byPath.get(path) ?? 0) + 1);
       mostOnePath = Math.max(mostOnePath, byPath.get(path)!);
-      req.resume();
-      setTimeout(() => {
-        open--;
-        byPath.set(path, byPath.get(path)! - 1);
-        res.writeHead(200).end('ok');
-      }, 150);
+      await new Promise((r) => setTimeout(r, 150));
+      open--;
+      byPath.set(path, byPath.get(path)! - 1);
+      return { status: 200, body: 'ok' };
     });
-    await new Promise<void>((r) => receiver!.listen(0, '127.0.0.1', r));
-    const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    const url = receiver.url;
     server = await startTestServer({
       worker: true,
       env: {
