@@ -5,7 +5,8 @@
 // peers.mjs on the process): the way to trust a private CA beside the public ones for every
 // connection, and the cheap one — an undici `ca` list is parsed again for each new connection.
 import { Agent } from 'undici';
-import { generateSecret, signatureHeaders } from '../../packages/webhooks/dist/index.js';
+import { generateSecret } from '../../packages/webhooks/dist/index.js';
+import { signedHeaders } from '../peers/send.mjs';
 
 export const TIMEOUT_MS = 10_000;
 
@@ -16,24 +17,20 @@ export function createFleetSender() {
     keepAliveTimeout: 30_000,
     connect: { timeout: TIMEOUT_MS },
   });
-  const secrets = new Map();
+  // Per endpoint URL: its secret and its parsed origin and path.
+  const endpoints = new Map();
   return {
     async send(id, url, body) {
-      let secret = secrets.get(url);
-      if (!secret) secrets.set(url, (secret = generateSecret()));
-      const headers = {
-        'content-type': 'application/json',
-        ...signatureHeaders({
-          secrets: [secret],
-          eventId: String(id),
-          timestamp: Math.floor(Date.now() / 1000),
-          body,
-        }),
-      };
+      let endpoint = endpoints.get(url);
+      if (!endpoint) {
+        const { origin, pathname } = new URL(url);
+        endpoints.set(url, (endpoint = { secret: generateSecret(), origin, path: pathname }));
+      }
+      const headers = signedHeaders(endpoint.secret, id, body);
       try {
         const res = await agent.request({
-          origin: new URL(url).origin,
-          path: new URL(url).pathname,
+          origin: endpoint.origin,
+          path: endpoint.path,
           method: 'POST',
           headers,
           body,

@@ -6,6 +6,19 @@ import { generateSecret, signatureHeaders } from '../../packages/webhooks/dist/i
 
 export const IN_FLIGHT = 64;
 
+/** The headers of a signed POST of `body` as event `id`: JSON, and Zupy's Standard Webhooks signature. */
+export function signedHeaders(secret, id, body) {
+  return {
+    'content-type': 'application/json',
+    ...signatureHeaders({
+      secrets: [secret],
+      eventId: String(id),
+      timestamp: Math.floor(Date.now() / 1000),
+      body,
+    }),
+  };
+}
+
 /** `send(id, body)` resolves true on a 2xx, false on another status or a network error. */
 export function createSender(receiverUrl) {
   const url = new URL(receiverUrl);
@@ -13,15 +26,7 @@ export function createSender(receiverUrl) {
   const secret = generateSecret();
   return {
     async send(id, body) {
-      const headers = {
-        'content-type': 'application/json',
-        ...signatureHeaders({
-          secrets: [secret],
-          eventId: String(id),
-          timestamp: Math.floor(Date.now() / 1000),
-          body,
-        }),
-      };
+      const headers = signedHeaders(secret, id, body);
       try {
         const res = await pool.request({ path: url.pathname, method: 'POST', headers, body });
         await res.body.dump();
