@@ -16,7 +16,7 @@ import { loadConfig } from '../packages/server/dist/config.js';
 import { startRuntime } from '../packages/server/dist/app/runtime.js';
 import { createCompany } from '../packages/server/dist/companies/create-company.js';
 import { createEndpoint } from '../packages/server/dist/webhooks/endpoint-store.js';
-import { ask, ROOT, sleep, spawnZupy, startChild, tempDir } from './lib.mjs';
+import { ask, percentile, ROOT, sleep, spawnZupy, startChild, tempDir } from './lib.mjs';
 
 const QUICK = process.argv.includes('--quick');
 const TARGET = QUICK ? 1_000 : 5_000;
@@ -42,8 +42,8 @@ const VARIANTS = [
   { name: 'old space capped', nodeOptions: '--max-old-space-size=160' },
 ];
 const median = (values) => {
-  const known = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-  return known.length ? Math.round(known[known.length >> 1]) : null;
+  const middle = percentile(values.filter(Number.isFinite), 0.5);
+  return middle === null ? null : Math.round(middle);
 };
 const freePort = () =>
   new Promise((resolve) => {

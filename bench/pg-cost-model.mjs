@@ -13,13 +13,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
-import { Pool } from 'undici';
 import { loadConfig } from '../packages/server/dist/config.js';
 import { startRuntime } from '../packages/server/dist/app/runtime.js';
 import { createCompany } from '../packages/server/dist/companies/create-company.js';
 import { createEndpoint } from '../packages/server/dist/webhooks/endpoint-store.js';
 import { ROOT, spawnZupy, startReceiver, startZupyServe, tempDir, waitForCount } from './lib.mjs';
-import { cpuMicros, treeCpuMicros } from './peers/load.mjs';
+import { closedLoop, cpuMicros, treeCpuMicros } from './peers/load.mjs';
 import { freshDatabase, startFsyncPostgres } from './peers/postgres.mjs';
 
 const QUICK = process.argv.includes('--quick');
@@ -73,27 +72,20 @@ function sampleWaits() {
 }
 
 const phone = (k) => `11 9${String(k).padStart(8, '0').slice(0, 4)}-${String(k).padStart(8, '0').slice(4)}`;
+/** `total` new registrations from `offset`, 32 in flight (peers/load.mjs `closedLoop`); their rate. */
 async function register(url, offset, total) {
-  const pool = new Pool(new URL(url).origin, { connections: 32 });
-  let i = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: 32 }, async () => {
-      while (i < total) {
-        const k = offset + i++;
-        const res = await pool.request({
-          path: '/api/v2/customers/',
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': company.api_key },
-          body: JSON.stringify({ phone: phone(k), name: `Modelo ${k}` }),
-        });
-        await res.body.dump();
-        if (res.statusCode !== 201) throw new Error(`registration answered ${res.statusCode}`);
-      }
-    }),
+  const run = await closedLoop(
+    url,
+    '/api/v2/customers/',
+    (i) => JSON.stringify({ phone: phone(offset + i), name: `Modelo ${offset + i}` }),
+    {
+      total,
+      concurrency: 32,
+      headers: { 'x-api-key': company.api_key },
+    },
   );
-  await pool.close();
-  return total / ((performance.now() - started) / 1000);
+  if (run.errors > 0) throw new Error(`${run.errors} of ${total} registrations were not answered 2xx`);
+  return run.per_second;
 }
 
 /** Phase A: `n` registrations through the API; what each cost. Leaves `n` (+ warm-up) deliveries pending. */
